@@ -1,0 +1,67 @@
+import type { EnvironmentName } from "../environments/settings";
+
+/** Where an app's image is built from. */
+export type AppSource =
+  /** The app's own repository: the image for tag `T` is built from git tag `T`. */
+  | { readonly kind: "git"; readonly repository: string; readonly dockerfile?: string }
+  /** A folder of this repository (the stand-in services that ship with the project). */
+  | { readonly kind: "folder"; readonly path: string; readonly dockerfile?: string };
+
+/** CPU and memory of one container. */
+export interface ContainerResources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  /** Memory is always limited; CPU is not, so that a busy pod is throttled only by its node. */
+  readonly limits: { readonly memory: string };
+}
+
+/** Horizontal pod autoscaling of an app in one environment. */
+export interface Autoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly targetCpuUtilization: number;
+}
+
+/** Another process of the app: the same image with another command. */
+export interface Worker {
+  /** Suffix of the workload name: `main-api-queue`. */
+  readonly name: string;
+  readonly command: readonly string[];
+  readonly replicas: Readonly<Record<EnvironmentName, number>>;
+  readonly resources: ContainerResources;
+}
+
+/** A scheduled task: the same image run as a CronJob. */
+export interface ScheduledTask {
+  readonly name: string;
+  /** Cron schedule, in the cluster's time zone (UTC). */
+  readonly schedule: string;
+  readonly command: readonly string[];
+  readonly resources: ContainerResources;
+}
+
+/** One application of the team, as the platform runs it. */
+export interface AppDefinition {
+  /** Logical name: the Kubernetes name, the image repository and the `platform:images` key. */
+  readonly name: string;
+  readonly description: string;
+  readonly source: AppSource;
+  /** The port the container listens on (HTTP). */
+  readonly port: number;
+  /** HTTP paths of the health endpoints. */
+  readonly health: { readonly readiness: string; readonly liveness: string };
+  readonly resources: ContainerResources;
+  /** Replicas in each environment (the minimum when autoscaling is on). */
+  readonly replicas: Readonly<Record<EnvironmentName, number>>;
+  /** Environments where the app scales on CPU; absent means a fixed replica count. */
+  readonly autoscaling?: Partial<Readonly<Record<EnvironmentName, Autoscaling>>>;
+  /** Backing services the app uses: a database of its own, the environment's cache. */
+  readonly uses: { readonly mysql: boolean; readonly redis: boolean };
+  /** Public host name per environment; an app without one gets no Ingress. */
+  readonly publicHost?: Partial<Readonly<Record<EnvironmentName, string>>>;
+  /** Plain (non-secret) settings, passed as environment variables through a ConfigMap. */
+  readonly settings?: Readonly<Record<string, string>>;
+  /** Command run once per release, before the new version rolls out. */
+  readonly migrate?: readonly string[];
+  readonly workers?: readonly Worker[];
+  readonly schedules?: readonly ScheduledTask[];
+}

@@ -1,0 +1,3 @@
+export * from "./app-definition";
+export * from "./catalog";
+export * from "./image-reference";

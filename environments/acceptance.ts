@@ -1,0 +1,33 @@
+import { sharedRegistry } from "./shared";
+import type { EnvironmentSettings } from "./settings";
+
+/** Acceptance: the first environment. It builds the images and owns the shared registry. */
+export const acceptance: EnvironmentSettings = {
+  name: "acceptance",
+  buildsImages: true,
+  ownsSharedResources: true,
+  resourceGroupName: "rg-platform-acceptance",
+  addressSpace: "10.10.0.0/16",
+  cluster: {
+    tier: "Free",
+    zones: [],
+    systemPool: { vmSize: "Standard_D2ds_v5", count: 1 },
+    workloadPool: { vmSize: "Standard_D4ds_v5", minCount: 1, maxCount: 3 },
+    authorizedIpRanges: [],
+    adminGroupObjectIds: [],
+    disableLocalAccounts: false,
+    upgradeChannel: "stable",
+    nodeOsUpgradeChannel: "NodeImage",
+  },
+  mysql: {
+    version: "8.0.21",
+    sku: { name: "Standard_B1ms", tier: "Burstable" },
+    storageSizeGb: 20,
+    backupRetentionDays: 7,
+    geoRedundantBackup: false,
+    zoneRedundantHighAvailability: false,
+  },
+  redis: { sku: "Balanced_B0", highAvailability: false },
+  logRetentionDays: 30,
+  registry: sharedRegistry,
+};

@@ -1,0 +1,3 @@
+export * from "./settings";
+export * from "./environments";
+export * from "./stack-config";

@@ -1,0 +1,34 @@
+import { sharedRegistry } from "./shared";
+import type { EnvironmentSettings } from "./settings";
+
+/** Production: deploys only what acceptance ran, by digest, across three zones. */
+export const production: EnvironmentSettings = {
+  name: "production",
+  upstream: "acceptance",
+  buildsImages: false,
+  ownsSharedResources: false,
+  resourceGroupName: "rg-platform-production",
+  addressSpace: "10.20.0.0/16",
+  cluster: {
+    tier: "Standard",
+    zones: ["1", "2", "3"],
+    systemPool: { vmSize: "Standard_D2ds_v5", count: 3 },
+    workloadPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 9 },
+    authorizedIpRanges: [],
+    adminGroupObjectIds: [],
+    disableLocalAccounts: true,
+    upgradeChannel: "patch",
+    nodeOsUpgradeChannel: "NodeImage",
+  },
+  mysql: {
+    version: "8.0.21",
+    sku: { name: "Standard_D2ads_v5", tier: "GeneralPurpose" },
+    storageSizeGb: 64,
+    backupRetentionDays: 35,
+    geoRedundantBackup: true,
+    zoneRedundantHighAvailability: true,
+  },
+  redis: { sku: "Balanced_B1", highAvailability: true },
+  logRetentionDays: 90,
+  registry: sharedRegistry,
+};

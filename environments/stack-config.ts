@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { appNames } from "../apps/catalog";
+import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
+import { environments, isEnvironmentName } from "./environments";
+import { environmentNames, type EnvironmentSettings } from "./settings";
+
+/** The version of one app an environment runs, as the stack config holds it. */
+export interface ImageVersion {
+  readonly tag: string;
+  /** Set: deploy exactly `tag@digest`. Unset: the environment builds the tag itself. */
+  readonly digest?: string;
+}
+
+/** The image versions of an environment, by app. An app without an entry is not deployed. */
+export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
+
+/** A stack's config, parsed and checked: everything the program reads from it. */
+export interface StackConfig {
+  readonly environment: EnvironmentSettings;
+  /** The Azure region of every resource (`azure-native:location`). */
+  readonly location: string;
+  readonly images: ImageVersions;
+  /** Apps with no entry in `platform:images`: not deployed in this environment yet. */
+  readonly notDeployed: readonly string[];
+}
+
+/** Bad stack config: every problem, each naming the key path, the value and what is allowed. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`${source} is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** Keys of the `platform` namespace the program reads; any other is a mistake. */
+const platformKeys = ["images"] as const;
+
+const quote = (value: unknown): string =>
+  typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
+
+const imageVersion = z.strictObject(
+  {
+    tag: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? "missing; expected an image tag such as 1.4.2"
+            : `${quote(issue.input)} is not an image tag`,
+      })
+      .regex(tagPattern, { error: (issue) => `${quote(issue.input)} is not a valid image tag (${tagRule})` }),
+    digest: z
+      .string({ error: (issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})` })
+      .regex(digestPattern, {
+        error: (issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})`,
+      })
+      .optional(),
+  },
+  { error: (issue) => `expected a map { tag, digest? }, found ${quote(issue.input)}` },
+);
+
+const images = z.partialRecord(z.enum(appNames), imageVersion, {
+  error: (issue) =>
+    issue.input === undefined
+      ? "missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)"
+      : `expected a map of app name to { tag, digest? }, found ${quote(issue.input)}`,
+});
+
+function describe(issue: z.core.$ZodIssue, prefix: string): string[] {
+  const path = [prefix, ...issue.path.map(String)].join(".");
+  if (issue.code === "unrecognized_keys") {
+    const allowed =
+      issue.path.length === 0 ? `expected one of ${appNames.join(", ")}` : "allowed: tag, digest";
+    const what = issue.path.length === 0 ? "unknown app" : "unknown key";
+    return issue.keys.map((key) => `${path}.${key}: ${what}; ${allowed}`);
+  }
+  if (issue.code === "invalid_key") {
+    return [`${path}: unknown app; expected one of ${appNames.join(", ")}`];
+  }
+  return [`${path}: ${issue.message}`];
+}
+
+/**
+ * Parses a stack's `config:` map (keys with their namespace, as in `Pulumi.<stack>.yaml`) for
+ * the environment of the same name. Reports every problem at once, before any resource exists.
+ *
+ * @throws StackConfigError naming each bad key path, the value found and what is allowed.
+ */
+export function parseStackConfig(
+  stack: string,
+  config: Readonly<Record<string, unknown>>,
+  source = `Pulumi.${stack}.yaml`,
+): StackConfig {
+  if (!isEnvironmentName(stack)) {
+    throw new StackConfigError(source, [
+      `stack '${stack}': unknown environment; expected one of ${environmentNames.join(", ")}`,
+    ]);
+  }
+  const environment = environments[stack];
+  const problems: string[] = [];
+
+  for (const key of Object.keys(config)) {
+    const [namespace, name] = key.split(":", 2);
+    if (namespace === "platform" && !(platformKeys as readonly string[]).includes(name ?? "")) {
+      problems.push(`${key}: unknown key; allowed platform keys: ${platformKeys.join(", ")}`);
+    }
+  }
+
+  const location = config["azure-native:location"];
+  if (typeof location !== "string" || location.trim() === "") {
+    problems.push(
+      `azure-native:location: ${location === undefined ? "missing" : `${quote(location)} is not a region name`}; set the Azure region, for example westeurope`,
+    );
+  }
+
+  const parsed = images.safeParse(config["platform:images"], { reportInput: true });
+  if (!parsed.success) {
+    problems.push(...parsed.error.issues.flatMap((issue) => describe(issue, "platform:images")));
+  } else if (!environment.buildsImages) {
+    for (const [app, version] of Object.entries(parsed.data)) {
+      if (version?.digest === undefined) {
+        problems.push(
+          `platform:images.${app}.digest: missing; ${stack} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${stack} --app ${app})`,
+        );
+      }
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems);
+  return {
+    environment,
+    location: location as string,
+    images: parsed.data,
+    notDeployed: appNames.filter((app) => parsed.data[app] === undefined),
+  };
+}
