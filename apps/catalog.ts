@@ -20,3 +20,8 @@ export const apps: Readonly<Record<AppName, AppDefinition>> = {
 export function isAppName(name: string): name is AppName {
   return (appNames as readonly string[]).includes(name);
 }
+
+/** The MySQL database of an app: its name with `_` for `-` (`main-api` → `main_api`). */
+export function databaseName(app: string): string {
+  return app.replace(/-/g, "_");
+}

@@ -1,0 +1,1 @@
+// The Pulumi program entry: written in the foundation commit.
