@@ -3,7 +3,14 @@ import type { EnvironmentName } from "../environments/settings";
 /** Where an app's image is built from. */
 export type AppSource =
   /** The app's own repository: the image for tag `T` is built from git tag `T`. */
-  | { readonly kind: "git"; readonly repository: string; readonly dockerfile?: string }
+  | {
+      readonly kind: "git";
+      /** Clone URL of the repository (`https://github.com/<org>/<app>.git`). */
+      readonly repository: string;
+      /** Prefix of the repository's release tags: `v` when image tag `1.5.0` is git tag `v1.5.0`. */
+      readonly gitTagPrefix?: string;
+      readonly dockerfile?: string;
+    }
   /** A folder of this repository (the stand-in services that ship with the project). */
   | { readonly kind: "folder"; readonly path: string; readonly dockerfile?: string };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appNames } from "../apps/catalog";
+import { appNames, isAppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import { environments, isEnvironmentName } from "./environments";
 import { environmentNames, type EnvironmentSettings } from "./settings";
@@ -35,6 +35,9 @@ export class StackConfigError extends Error {
   }
 }
 
+const isMap = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
 /** Keys of the `platform` namespace the program reads; any other is a mistake. */
 const platformKeys = ["images"] as const;
 
@@ -48,7 +51,9 @@ const imageVersion = z.strictObject(
         error: (issue) =>
           issue.input === undefined
             ? "missing; expected an image tag such as 1.4.2"
-            : `${quote(issue.input)} is not an image tag`,
+            : typeof issue.input === "number"
+              ? `${issue.input} is a number, not a tag; quote it: "${issue.input}"`
+              : `${quote(issue.input)} is not an image tag`,
       })
       .regex(tagPattern, { error: (issue) => `${quote(issue.input)} is not a valid image tag (${tagRule})` }),
     digest: z
@@ -115,12 +120,13 @@ export function parseStackConfig(
     );
   }
 
-  const parsed = images.safeParse(config["platform:images"], { reportInput: true });
-  if (!parsed.success) {
+  const rawImages = config["platform:images"];
+  const parsed = images.safeParse(rawImages, { reportInput: true });
+  if (!parsed.success)
     problems.push(...parsed.error.issues.flatMap((issue) => describe(issue, "platform:images")));
-  } else if (!environment.buildsImages) {
-    for (const [app, version] of Object.entries(parsed.data)) {
-      if (version?.digest === undefined) {
+  if (!environment.buildsImages && isMap(rawImages)) {
+    for (const [app, version] of Object.entries(rawImages)) {
+      if (isAppName(app) && isMap(version) && version["digest"] === undefined) {
         problems.push(
           `platform:images.${app}.digest: missing; ${stack} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${stack} --app ${app})`,
         );
@@ -128,7 +134,7 @@ export function parseStackConfig(
     }
   }
 
-  if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems);
+  if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems.sort());
   return {
     environment,
     location: location as string,

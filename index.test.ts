@@ -1,0 +1,360 @@
+import { isSecret, type ProgramRun } from "./engine/mock-engine";
+import { ofType, only, runStack, stackConfig } from "./test/program";
+
+const acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+const runs: Record<string, ProgramRun> = {};
+
+beforeAll(async () => {
+  runs["acceptance"] = await runStack("acceptance");
+  runs["production"] = await runStack("production");
+});
+
+const run = (stack: string): ProgramRun => runs[stack]!;
+const inputs = (stack: string, type: string, name?: string) =>
+  only(run(stack), type, name).inputs as Record<string, any>;
+
+describe.each(["acceptance", "production"])("%s network", (stack) => {
+  const space = stack === "acceptance" ? "10.10" : "10.20";
+
+  test("has its own resource group and a /16 with nodes, MySQL and private-endpoint subnets", () => {
+    expect(inputs(stack, "azure-native:resources:ResourceGroup", "network-rg").resourceGroupName).toBe(
+      `rg-platform-${stack}`,
+    );
+    expect(inputs(stack, "azure-native:network:VirtualNetwork").addressSpace).toEqual({
+      addressPrefixes: [`${space}.0.0/16`],
+    });
+    expect(inputs(stack, "azure-native:network:Subnet", "network-nodes").addressPrefix).toBe(
+      `${space}.0.0/22`,
+    );
+    const mysql = inputs(stack, "azure-native:network:Subnet", "network-mysql");
+    expect(mysql.addressPrefix).toBe(`${space}.4.0/27`);
+    expect(mysql.delegations).toEqual([
+      { name: "mysql-flexible", serviceName: "Microsoft.DBforMySQL/flexibleServers" },
+    ]);
+    expect(inputs(stack, "azure-native:network:Subnet", "network-private-endpoints").addressPrefix).toBe(
+      `${space}.5.0/27`,
+    );
+  });
+});
+
+describe("AKS", () => {
+  const cluster = (stack: string) => inputs(stack, "azure-native:containerservice:ManagedCluster");
+
+  test.each([
+    ["acceptance", "Free", undefined, false, "stable"],
+    ["production", "Standard", ["1", "2", "3"], true, "patch"],
+  ])(
+    "%s: tier %s, zones %j, local accounts disabled: %s, upgrade channel %s",
+    (stack, tier, zones, noLocal, channel) => {
+      const args = cluster(stack);
+      expect(args.sku).toEqual({ name: "Base", tier });
+      expect(args.agentPoolProfiles[0].availabilityZones).toEqual(zones);
+      expect(args.disableLocalAccounts).toBe(noLocal);
+      expect(args.autoUpgradeProfile).toEqual({ upgradeChannel: channel, nodeOSUpgradeChannel: "NodeImage" });
+      expect(inputs(stack, "azure-native:containerservice:AgentPool").availabilityZones).toEqual(zones);
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: overlay CNI with Cilium, OIDC, workload identity, Entra ID RBAC, app routing, monitoring",
+    (stack) => {
+      const args = cluster(stack);
+      expect(args.resourceName).toBe(`aks-platform-${stack}`);
+      expect(args.networkProfile).toMatchObject({
+        networkPlugin: "azure",
+        networkPluginMode: "overlay",
+        networkDataplane: "cilium",
+        networkPolicy: "cilium",
+      });
+      expect(args.oidcIssuerProfile).toEqual({ enabled: true });
+      expect(args.securityProfile).toEqual({ workloadIdentity: { enabled: true } });
+      expect(args.enableRBAC).toBe(true);
+      expect(args.aadProfile).toEqual({ managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [] });
+      expect(args.ingressProfile).toEqual({ webAppRouting: { enabled: true } });
+      expect(args.addonProfiles.omsagent).toEqual({
+        enabled: true,
+        config: {
+          logAnalyticsWorkspaceResourceID: "azure-native:operationalinsights:Workspace/monitoring-logs",
+          useAADAuth: "true",
+        },
+      });
+      // No authorized ranges configured: the API server takes Entra ID-authenticated calls from anywhere.
+      expect(args.apiServerAccessProfile).toBeUndefined();
+      expect(args.identity.type).toBe("UserAssigned");
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: keeps only the system pool inline and runs the apps on a separate autoscaled pool",
+    (stack) => {
+      const args = cluster(stack);
+      expect(args.agentPoolProfiles).toHaveLength(1);
+      expect(args.agentPoolProfiles[0]).toMatchObject({
+        name: "system",
+        mode: "System",
+        nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+      });
+      const pool = inputs(stack, "azure-native:containerservice:AgentPool");
+      expect(pool).toMatchObject({
+        agentPoolName: "workload",
+        mode: "User",
+        enableAutoScaling: true,
+        resourceName: `aks-platform-${stack}`,
+      });
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the control plane may manage its subnet before the cluster exists",
+    (stack) => {
+      const access = only(run(stack), "azure-native:authorization:RoleAssignment", "aks-subnet-access");
+      expect(access.inputs).toMatchObject({
+        principalType: "ServicePrincipal",
+        roleDefinitionId:
+          "/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/4d97b98b-1d4f-4787-a291-c67834d212e7",
+        scope: "azure-native:network:Subnet/network-nodes",
+      });
+      expect(only(run(stack), "azure-native:containerservice:ManagedCluster").dependencies).toContain(
+        access.urn,
+      );
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the Kubernetes provider carries clusterIdentifier and a secret kubeconfig",
+    (stack) => {
+      const provider = only(run(stack), "pulumi:providers:kubernetes");
+      expect(provider.inputs["clusterIdentifier"]).toBe(
+        "azure-native:containerservice:ManagedCluster/aks-cluster",
+      );
+      expect(isSecret(provider.inputs["kubeconfig"])).toBe(true);
+      const kubeconfig = (provider.inputs["kubeconfig"] as { value: string }).value;
+      expect(kubeconfig).toBe(`apiVersion: v1\nkind: Config\n# aks-platform-${stack}\n`);
+      const credentials = run(stack).invocations.find(
+        (call) => call.token === "azure-native:containerservice:listManagedClusterUserCredentials",
+      );
+      expect(credentials?.inputs).toMatchObject({ format: "exec", resourceName: `aks-platform-${stack}` });
+    },
+  );
+});
+
+describe("container registry", () => {
+  test("acceptance owns it: created in the shared resource group, protected, kept on destroy, no admin user", () => {
+    const registry = only(run("acceptance"), "azure-native:containerregistry:Registry");
+    expect(registry.inputs).toMatchObject({
+      registryName: "platformsharedacr",
+      adminUserEnabled: false,
+      anonymousPullEnabled: false,
+      sku: { name: "Standard" },
+    });
+    expect(registry.protect).toBe(true);
+    expect(registry.retainOnDelete).toBe(true);
+    const group = only(run("acceptance"), "azure-native:resources:ResourceGroup", "registry-rg");
+    expect(group.inputs["resourceGroupName"]).toBe("rg-platform-shared");
+    expect([group.protect, group.retainOnDelete]).toEqual([true, true]);
+  });
+
+  test("production attaches to it by name and creates no registry", () => {
+    expect(ofType(run("production"), "azure-native:containerregistry:Registry")).toHaveLength(0);
+    const lookup = run("production").invocations.find(
+      (call) => call.token === "azure-native:containerregistry:getRegistry",
+    );
+    expect(lookup?.inputs).toEqual({
+      registryName: "platformsharedacr",
+      resourceGroupName: "rg-platform-shared",
+    });
+    expect(run("production").outputs["registryLoginServer"]).toBe("platformsharedacr.azurecr.io");
+  });
+
+  test.each(["acceptance", "production"])(
+    "%s: AcrPull goes to the cluster's kubelet identity, on the registry only",
+    (stack) => {
+      const pull = ofType(run(stack), "azure-native:authorization:RoleAssignment").filter((r) =>
+        r.name.startsWith("registry-pull"),
+      );
+      expect(pull).toHaveLength(1);
+      expect(pull[0]!.inputs).toEqual({
+        principalId: expect.stringMatching(/^kubelet-[0-9a-f]{12}$/) as unknown,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${acrPull}`,
+        scope:
+          stack === "acceptance"
+            ? "azure-native:containerregistry:Registry/registry-registry"
+            : "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/platformsharedacr",
+      });
+    },
+  );
+});
+
+describe("MySQL Flexible Server", () => {
+  test.each([
+    ["acceptance", { name: "Standard_B1ms", tier: "Burstable" }, { mode: "Disabled" }, 7, "Disabled"],
+    [
+      "production",
+      { name: "Standard_D2ads_v5", tier: "GeneralPurpose" },
+      { mode: "ZoneRedundant", standbyAvailabilityZone: "2" },
+      35,
+      "Enabled",
+    ],
+  ])(
+    "%s: SKU %j, high availability %j, %i days of backups, geo-redundancy %s",
+    (stack, sku, ha, retention, geo) => {
+      const server = inputs(stack, "azure-native:dbformysql:Server");
+      expect(server.sku).toEqual(sku);
+      expect(server.highAvailability).toEqual(ha);
+      expect(server.backup).toEqual({ backupRetentionDays: retention, geoRedundantBackup: geo });
+      expect(server.version).toBe("8.0.21");
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: private access only, TLS required, secret generated password, protected",
+    (stack) => {
+      const server = only(run(stack), "azure-native:dbformysql:Server");
+      expect(server.inputs["network"]).toEqual({
+        delegatedSubnetResourceId: "azure-native:network:Subnet/network-mysql",
+        privateDnsZoneResourceId: "azure-native:privatedns:PrivateZone/mysql-zone",
+        publicNetworkAccess: "Disabled",
+      });
+      expect(inputs(stack, "azure-native:privatedns:PrivateZone", "mysql-zone").privateZoneName).toBe(
+        `platform-${stack}.private.mysql.database.azure.com`,
+      );
+      expect(isSecret(server.inputs["administratorLoginPassword"])).toBe(true);
+      expect(server.protect).toBe(true);
+      expect(inputs(stack, "azure-native:dbformysql:Configuration")).toMatchObject({
+        configurationName: "require_secure_transport",
+        value: "ON",
+      });
+      expect(inputs(stack, "random:index/randomPassword:RandomPassword")).toMatchObject({
+        length: 32,
+        special: true,
+      });
+    },
+  );
+
+  test.each(["acceptance", "production"])("%s: one utf8mb4 database per app that uses MySQL", (stack) => {
+    const databases = ofType(run(stack), "azure-native:dbformysql:Database").map((db) => db.inputs);
+    expect(databases.map((db) => db["databaseName"])).toEqual(["main_api", "customer_api"]);
+    expect(databases.every((db) => db["charset"] === "utf8mb4")).toBe(true);
+  });
+});
+
+describe("Redis (Azure Managed Redis)", () => {
+  test.each([
+    ["acceptance", "Balanced_B0", "Disabled"],
+    ["production", "Balanced_B1", "Enabled"],
+  ])("%s: SKU %s, high availability %s, TLS 1.2+ only, private only", (stack, sku, ha) => {
+    expect(inputs(stack, "azure-native:redisenterprise:RedisEnterprise")).toMatchObject({
+      sku: { name: sku },
+      highAvailability: ha,
+      minimumTlsVersion: "1.2",
+      publicNetworkAccess: "Disabled",
+    });
+    expect(inputs(stack, "azure-native:redisenterprise:Database")).toMatchObject({
+      clientProtocol: "Encrypted",
+      port: 10000,
+    });
+    expect(inputs(stack, "azure-native:network:PrivateEndpoint").privateLinkServiceConnections).toEqual([
+      {
+        name: "redis",
+        privateLinkServiceId: "azure-native:redisenterprise:RedisEnterprise/redis-cluster",
+        groupIds: ["redisEnterprise"],
+      },
+    ]);
+    expect(inputs(stack, "azure-native:privatedns:PrivateZone", "redis-zone").privateZoneName).toBe(
+      "privatelink.redis.azure.net",
+    );
+  });
+});
+
+describe("monitoring", () => {
+  test.each([
+    ["acceptance", 30],
+    ["production", 90],
+  ])(
+    "%s: one workspace keeping logs %i days; database and cache send their diagnostics to it",
+    (stack, days) => {
+      expect(inputs(stack, "azure-native:operationalinsights:Workspace").retentionInDays).toBe(days);
+      const settings = ofType(run(stack), "azure-native:monitor:DiagnosticSetting").map((d) => [
+        d.inputs["resourceUri"],
+        d.inputs["workspaceId"],
+      ]);
+      expect(settings).toEqual(
+        expect.arrayContaining([
+          [
+            "azure-native:dbformysql:Server/mysql-server",
+            "azure-native:operationalinsights:Workspace/monitoring-logs",
+          ],
+          [
+            "azure-native:redisenterprise:RedisEnterprise/redis-cluster",
+            "azure-native:operationalinsights:Workspace/monitoring-logs",
+          ],
+          [
+            "azure-native:redisenterprise:Database/redis-database",
+            "azure-native:operationalinsights:Workspace/monitoring-logs",
+          ],
+        ]),
+      );
+    },
+  );
+});
+
+describe.each(["acceptance", "production"])("%s secrets", (stack) => {
+  const credentials = ["mock-password-", "mock-redis-key-", "kind: Config"];
+
+  test("no credential reaches the engine or the stack outputs unmarked as secret", () => {
+    const leaks = run(stack).registrations.flatMap((r) =>
+      plaintext(r.inputs, credentials).map((path) => `${r.type} ${r.name}: ${path}`),
+    );
+    leaks.push(...plaintext(run(stack).outputs, credentials).map((path) => `outputs: ${path}`));
+    expect(leaks).toEqual([]);
+    expect(isSecret(run(stack).outputs["kubeconfig"])).toBe(true);
+  });
+});
+
+describe("stack outputs", () => {
+  test.each(["acceptance", "production"])("%s exports what the CLI and promotion read", (stack) => {
+    expect(run(stack).outputs).toMatchObject({
+      environmentName: stack,
+      registryLoginServer: "platformsharedacr.azurecr.io",
+      clusterName: `aks-platform-${stack}`,
+      databaseHost: expect.stringMatching(/\.mysql\.database\.azure\.com$/) as unknown,
+      cacheHost: expect.stringMatching(/\.redis\.azure\.net$/) as unknown,
+      notDeployed: [],
+    });
+  });
+
+  test("an app without an images entry is reported as not deployed", async () => {
+    const config = stackConfig("production");
+    const images = JSON.parse(config["platform:images"]!) as Record<string, unknown>;
+    delete images["web"];
+    const partial = await runStack("production", { ...config, "platform:images": JSON.stringify(images) });
+    expect(partial.outputs["notDeployed"]).toEqual(["web"]);
+  });
+});
+
+test("bad stack config stops the program before any resource exists, naming every problem", async () => {
+  const config = {
+    ...stackConfig("production"),
+    "platform:images": JSON.stringify({ web: { tag: "2.0.1" }, api: { tag: "1" } }),
+  };
+  await expect(runStack("production", config)).rejects.toThrow(
+    [
+      "Pulumi.production.yaml is not valid:",
+      "  - platform:images.api: unknown app; expected one of main-api, web, customer-api",
+      "  - platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+    ].join("\n"),
+  );
+});
+
+/** Paths under `value` where one of `needles` appears outside a secret. */
+function plaintext(value: unknown, needles: readonly string[], path = "$"): string[] {
+  if (isSecret(value)) return [];
+  if (typeof value === "string") return needles.some((needle) => value.includes(needle)) ? [path] : [];
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => plaintext(item, needles, `${path}[${index}]`));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => plaintext(item, needles, `${path}.${key}`));
+  }
+  return [];
+}

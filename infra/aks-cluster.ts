@@ -1,0 +1,189 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as containerservice from "@pulumi/azure-native/containerservice";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ClusterSettings } from "../environments/settings";
+import type { NetworkLayout } from "../environments/network-layout";
+import { roleDefinitionId, roles } from "./roles";
+
+/** Arguments of {@link AksCluster}. */
+export interface AksClusterArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: string;
+  /** Name of the cluster in Azure, also its DNS prefix. */
+  readonly clusterName: string;
+  readonly settings: ClusterSettings;
+  /** Pod, service and DNS ranges of the overlay network. */
+  readonly layout: NetworkLayout;
+  /** Subnet of the nodes of every pool. */
+  readonly nodesSubnetId: pulumi.Input<string>;
+  /** Log Analytics workspace of the monitoring add-on (Container Insights). */
+  readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+}
+
+/**
+ * An AKS cluster: a small system pool inline (inline pools cannot change in place) and the apps'
+ * autoscaled pool as a separate `AgentPool`; Azure CNI overlay with Cilium; OIDC issuer and
+ * workload identity; Entra ID with Azure RBAC; the application routing add-on for ingress; and a
+ * Kubernetes provider for the resources deployed into it.
+ */
+export class AksCluster extends pulumi.ComponentResource {
+  readonly clusterId: pulumi.Output<string>;
+  readonly clusterName: pulumi.Output<string>;
+  /** Object id of the kubelet identity: what pulls images from the registry. */
+  readonly kubeletObjectId: pulumi.Output<string>;
+  readonly oidcIssuerUrl: pulumi.Output<string>;
+  /** Kubeconfig for Entra ID users (kubelogin exec plugin), marked secret. */
+  readonly kubeconfig: pulumi.Output<string>;
+  /** The provider every Kubernetes resource of the environment uses. */
+  readonly provider: k8s.Provider;
+
+  constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:AksCluster", name, {}, opts);
+    const { settings, layout, location, resourceGroupName } = args;
+    const zones = settings.zones.length > 0 ? [...settings.zones] : undefined;
+
+    // The control plane manages load balancers in the nodes' subnet: its identity needs Network
+    // Contributor there before the cluster exists, hence a user-assigned identity.
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName, location },
+      { parent: this },
+    );
+    const subnetAccess = new authorization.RoleAssignment(
+      `${name}-subnet-access`,
+      {
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        roleDefinitionId: roleDefinitionId(roles.networkContributor),
+        scope: args.nodesSubnetId,
+      },
+      { parent: this },
+    );
+
+    const cluster = new containerservice.ManagedCluster(
+      `${name}-cluster`,
+      {
+        resourceGroupName,
+        location,
+        resourceName: args.clusterName,
+        dnsPrefix: args.clusterName,
+        sku: { name: "Base", tier: settings.tier },
+        identity: {
+          type: "UserAssigned",
+          userAssignedIdentities: [identity.id],
+        },
+        agentPoolProfiles: [
+          {
+            name: "system",
+            mode: "System",
+            count: settings.systemPool.count,
+            vmSize: settings.systemPool.vmSize,
+            availabilityZones: zones,
+            vnetSubnetID: args.nodesSubnetId,
+            osType: "Linux",
+            osSKU: "AzureLinux",
+            // Only cluster add-ons run here; the apps get the workload pool.
+            nodeTaints: ["CriticalAddonsOnly=true:NoSchedule"],
+          },
+        ],
+        networkProfile: {
+          networkPlugin: "azure",
+          networkPluginMode: "overlay",
+          networkDataplane: "cilium",
+          networkPolicy: "cilium",
+          podCidr: layout.podCidr,
+          serviceCidr: layout.serviceCidr,
+          dnsServiceIP: layout.dnsServiceIp,
+          loadBalancerSku: "standard",
+        },
+        oidcIssuerProfile: { enabled: true },
+        securityProfile: { workloadIdentity: { enabled: true } },
+        autoUpgradeProfile: {
+          upgradeChannel: settings.upgradeChannel,
+          nodeOSUpgradeChannel: settings.nodeOsUpgradeChannel,
+        },
+        apiServerAccessProfile:
+          settings.authorizedIpRanges.length > 0
+            ? { authorizedIPRanges: [...settings.authorizedIpRanges] }
+            : undefined,
+        enableRBAC: true,
+        aadProfile: {
+          managed: true,
+          enableAzureRBAC: true,
+          adminGroupObjectIDs: [...settings.adminGroupObjectIds],
+        },
+        disableLocalAccounts: settings.disableLocalAccounts,
+        ingressProfile: { webAppRouting: { enabled: true } },
+        addonProfiles: {
+          omsagent: {
+            enabled: true,
+            config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" },
+          },
+        },
+      },
+      { parent: this, dependsOn: [subnetAccess] },
+    );
+
+    new containerservice.AgentPool(
+      `${name}-workload-pool`,
+      {
+        resourceGroupName,
+        resourceName: cluster.name,
+        agentPoolName: "workload",
+        mode: "User",
+        vmSize: settings.workloadPool.vmSize,
+        enableAutoScaling: true,
+        count: settings.workloadPool.minCount,
+        minCount: settings.workloadPool.minCount,
+        maxCount: settings.workloadPool.maxCount,
+        availabilityZones: zones,
+        vnetSubnetID: args.nodesSubnetId,
+        osType: "Linux",
+        osSKU: "AzureLinux",
+        upgradeSettings: { maxSurge: "33%" },
+      },
+      // The autoscaler owns the node count once the pool exists.
+      { parent: this, ignoreChanges: ["count"] },
+    );
+
+    const credentials = containerservice.listManagedClusterUserCredentialsOutput(
+      { resourceGroupName, resourceName: cluster.name, format: "exec" },
+      { parent: this },
+    );
+    this.kubeconfig = pulumi.secret(
+      credentials.kubeconfigs.apply((kubeconfigs) => decodeKubeconfig(kubeconfigs[0]?.value)),
+    );
+    this.clusterId = cluster.id;
+    this.clusterName = cluster.name;
+    this.kubeletObjectId = cluster.identityProfile.apply((profile) => {
+      const objectId = profile?.["kubeletidentity"]?.objectId;
+      if (!objectId) throw new Error(`cluster ${args.clusterName} reports no kubelet identity`);
+      return objectId;
+    });
+    this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
+    this.provider = new k8s.Provider(
+      `${name}-kubernetes`,
+      {
+        kubeconfig: this.kubeconfig,
+        // Without it an unknown kubeconfig during preview plans replacing every workload.
+        clusterIdentifier: cluster.id,
+        deleteUnreachable: false,
+      },
+      { parent: this },
+    );
+    this.registerOutputs({
+      clusterId: this.clusterId,
+      clusterName: this.clusterName,
+      kubeletObjectId: this.kubeletObjectId,
+      kubeconfig: this.kubeconfig,
+    });
+  }
+}
+
+/** AKS returns kubeconfigs base64-encoded. */
+export function decodeKubeconfig(encoded: string | undefined): string {
+  if (!encoded) throw new Error("AKS returned no kubeconfig");
+  return Buffer.from(encoded, "base64").toString("utf8");
+}

@@ -1,0 +1,115 @@
+import * as network from "@pulumi/azure-native/network";
+import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
+import * as pulumi from "@pulumi/pulumi";
+import type { RedisSettings } from "../environments/settings";
+import { sendDiagnostics } from "./monitoring";
+import { linkedPrivateZone } from "./private-dns";
+
+/** Arguments of {@link RedisCache}. */
+export interface RedisCacheArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: string;
+  readonly settings: RedisSettings;
+  /** Subnet of the private endpoint through which the cluster reaches the cache. */
+  readonly privateEndpointSubnetId: pulumi.Input<string>;
+  readonly virtualNetworkId: pulumi.Input<string>;
+  readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+}
+
+/**
+ * The environment's cache. What the rest of the program sees is only `host`, `port` and
+ * `password`; today it is Azure Managed Redis (`redisenterprise`), which succeeds Azure Cache for
+ * Redis (no new instances since 2026-10-01, retired 2028-09-30). Switching stays in this file.
+ */
+export class RedisCache extends pulumi.ComponentResource {
+  readonly host: pulumi.Output<string>;
+  /** The TLS port: Azure Managed Redis listens on 10000 (not 6380). */
+  readonly port: pulumi.Output<number>;
+  /** Secret. */
+  readonly password: pulumi.Output<string>;
+
+  constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:RedisCache", name, {}, opts);
+    const { resourceGroupName, settings } = args;
+
+    const cluster = new redisenterprise.RedisEnterprise(
+      `${name}-cluster`,
+      {
+        resourceGroupName,
+        location: args.location,
+        sku: { name: settings.sku },
+        minimumTlsVersion: "1.2",
+        highAvailability: settings.highAvailability ? "Enabled" : "Disabled",
+        publicNetworkAccess: "Disabled",
+      },
+      { parent: this },
+    );
+    const database = new redisenterprise.Database(
+      `${name}-database`,
+      {
+        resourceGroupName,
+        clusterName: cluster.name,
+        databaseName: "default",
+        // TLS only: the plain-text protocol is not offered at all.
+        clientProtocol: "Encrypted",
+        port: 10000,
+        // One endpoint, as a non-clustered Redis: what Laravel's phpredis client expects.
+        clusteringPolicy: "EnterpriseCluster",
+        evictionPolicy: "VolatileLRU",
+        accessKeysAuthentication: "Enabled",
+      },
+      { parent: this },
+    );
+
+    const { zone, link } = linkedPrivateZone(
+      name,
+      { zoneName: "privatelink.redis.azure.net", resourceGroupName, virtualNetworkId: args.virtualNetworkId },
+      { parent: this },
+    );
+    const endpoint = new network.PrivateEndpoint(
+      `${name}-endpoint`,
+      {
+        resourceGroupName,
+        location: args.location,
+        subnet: { id: args.privateEndpointSubnetId },
+        privateLinkServiceConnections: [
+          { name: "redis", privateLinkServiceId: cluster.id, groupIds: ["redisEnterprise"] },
+        ],
+      },
+      { parent: this },
+    );
+    new network.PrivateDnsZoneGroup(
+      `${name}-endpoint-dns`,
+      {
+        resourceGroupName,
+        privateEndpointName: endpoint.name,
+        privateDnsZoneConfigs: [{ name: "redis", privateDnsZoneId: zone.id }],
+      },
+      { parent: this, dependsOn: [link] },
+    );
+    // Azure Managed Redis reports metrics on the cluster and connection logs on the database.
+    sendDiagnostics(
+      `${name}-metrics`,
+      cluster.id,
+      args.logAnalyticsWorkspaceId,
+      { metrics: true },
+      { parent: this },
+    );
+    sendDiagnostics(
+      `${name}-logs`,
+      database.id,
+      args.logAnalyticsWorkspaceId,
+      { logs: true },
+      { parent: this },
+    );
+
+    const keys = redisenterprise.listDatabaseKeysOutput(
+      { resourceGroupName, clusterName: cluster.name, databaseName: database.name },
+      { parent: this },
+    );
+    this.host = cluster.hostName;
+    this.port = database.port.apply((port) => port ?? 10000);
+    this.password = pulumi.secret(keys.primaryKey);
+    this.registerOutputs({ host: this.host, port: this.port, password: this.password });
+  }
+}
