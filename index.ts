@@ -2,15 +2,25 @@
 // the stack config, builds the environment's components and exports what the CLI and the
 // promotion flow read. Every difference between environments comes from `environments/`.
 import * as pulumi from "@pulumi/pulumi";
-import { apps, databaseName } from "./apps/catalog";
+import { apps, databaseName, type AppName } from "./apps/catalog";
+import { environmentObjects, registryLoginServer as loginServerOf } from "./apps/manifests";
 import { networkLayout } from "./environments/network-layout";
 import { readStackConfig } from "./environments/pulumi-config";
-import { AksCluster, ContainerRegistry, Monitoring, MySqlServer, Network, RedisCache } from "./infra";
+import {
+  AksCluster,
+  AppImages,
+  AppWorkloads,
+  ContainerRegistry,
+  Monitoring,
+  MySqlServer,
+  Network,
+  RedisCache,
+} from "./infra";
 
 const config = readStackConfig();
 const { environment, location } = config;
 const layout = networkLayout(environment.addressSpace);
-const deployed = Object.keys(config.images).map((name) => apps[name as keyof typeof apps]);
+const deployed = Object.keys(config.images) as AppName[];
 
 const network = new Network("network", {
   resourceGroupName: environment.resourceGroupName,
@@ -60,6 +70,33 @@ const redis = new RedisCache("redis", {
   logAnalyticsWorkspaceId: monitoring.workspaceId,
 });
 
+// Acceptance builds what its config names; production deploys the digests it names.
+const builds = environment.buildsImages
+  ? deployed.map((app) => ({ app: apps[app], tag: config.images[app]!.tag }))
+  : [];
+const appImages = new AppImages("images", { builds, registryLoginServer: registry.loginServer });
+const digests = Object.fromEntries(
+  deployed.map((app) => [app, config.images[app]!.digest ?? appImages.digests[app]!] as const),
+);
+
+const objects = environmentObjects(config, loginServerOf(environment));
+new AppWorkloads(
+  "workloads",
+  {
+    objects,
+    deployTimeValues: {
+      "mysql.host": mysql.host,
+      "mysql.username": mysql.adminLogin,
+      "mysql.password": mysql.adminPassword,
+      "redis.host": redis.host,
+      "redis.password": redis.password,
+      ...Object.fromEntries(deployed.map((app) => [`image.${app}.digest`, digests[app]!])),
+    },
+    waitFor: [registry],
+  },
+  { providers: { kubernetes: cluster.provider } },
+);
+
 export const environmentName = environment.name;
 export const registryLoginServer = registry.loginServer;
 export const clusterName = cluster.clusterName;
@@ -68,5 +105,14 @@ export const databaseHost = mysql.host;
 export const cacheHost = redis.host;
 /** Apps without an entry in `platform:images`: this environment does not run them yet. */
 export const notDeployed = config.notDeployed;
-void deployed;
-void pulumi;
+/** What each app runs here, by digest: what `platform promote` copies to the next environment. */
+export const images = Object.fromEntries(
+  deployed.map((app) => {
+    const { tag } = config.images[app]!;
+    const digest = pulumi.output(digests[app]!);
+    return [
+      app,
+      { tag, digest, image: pulumi.interpolate`${loginServerOf(environment)}/${app}:${tag}@${digest}` },
+    ];
+  }),
+);

@@ -142,6 +142,17 @@ export function mockCall(token: string, inputs: Record<string, unknown>): Record
         name: inputs["registryName"],
         loginServer: `${String(inputs["registryName"])}.azurecr.io`,
       };
+    case "github:index/getTeam:getTeam": {
+      const slug = String(inputs["slug"]);
+      // GitHub team ids are numbers; the provider returns them as decimal strings.
+      return {
+        id: String(parseInt(fakeHash(slug).slice(0, 6), 16)),
+        slug,
+        name: slug,
+        members: [],
+        repositories: [],
+      };
+    }
     default:
       return {};
   }
@@ -228,10 +239,12 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const program = (await options.load()) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
-    if (!pulumi.Output.isInstance(value)) outputs[key] = value;
-    else if (await pulumi.isSecret(value))
-      outputs[key] = { [signatureKey]: secretSignature, value: await resolve(value) };
-    else outputs[key] = await resolve(value);
+    // Like the engine, resolve outputs nested anywhere in an export.
+    const output = pulumi.output(value);
+    const resolved = await resolve(output);
+    outputs[key] = (await pulumi.isSecret(output))
+      ? { [signatureKey]: secretSignature, value: resolved }
+      : resolved;
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 

@@ -11,5 +11,5 @@ export const customerApi: AppDefinition = {
   replicas: { acceptance: 1, production: 2 },
   uses: { mysql: true, redis: false },
   settings: { APP_NAME: "customer-api", LOG_CHANNEL: "stderr" },
-  migrate: ["node", "src/server.mjs", "migrate"],
+  migrate: ["node", "server.mjs", "migrate"],
 };

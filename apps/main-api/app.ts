@@ -14,11 +14,11 @@ export const mainApi: AppDefinition = {
   uses: { mysql: true, redis: true },
   publicHost: { acceptance: "api.acceptance.example.com", production: "api.example.com" },
   settings: { APP_NAME: "main-api", LOG_CHANNEL: "stderr", QUEUE_CONNECTION: "redis", CACHE_STORE: "redis" },
-  migrate: ["node", "src/server.mjs", "migrate"],
+  migrate: ["node", "server.mjs", "migrate"],
   workers: [
     {
       name: "queue",
-      command: ["node", "src/server.mjs", "work"],
+      command: ["node", "server.mjs", "work"],
       replicas: { acceptance: 1, production: 2 },
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     },
@@ -27,7 +27,7 @@ export const mainApi: AppDefinition = {
     {
       name: "scheduler",
       schedule: "* * * * *",
-      command: ["node", "src/server.mjs", "schedule"],
+      command: ["node", "server.mjs", "schedule"],
       resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
     },
   ],

@@ -1,0 +1,31 @@
+/** A Kubernetes object as plain data: what `kubectl apply` reads and `platform render` prints. */
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+};
+
+/** The namespace every app runs in. */
+export const appsNamespace = "apps";
+
+/** Narrows a parsed value to a plain map (not `null`, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A deep copy of plain data. Not `structuredClone`: its copies belong to Node's main realm, and
+ * under jest's sandbox Pulumi's serializer (`instanceof Array`) then takes their arrays for maps.
+ */
+export function clonePlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(clonePlain) as T;
+  if (isRecord(value))
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clonePlain(item)])) as T;
+  return value;
+}

@@ -1,0 +1,738 @@
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { environments } from "../environments/environments";
+import type { EnvironmentName } from "../environments/settings";
+import { parseStackConfig, type StackConfig } from "../environments/stack-config";
+import type { AppDefinition } from "./app-definition";
+import { appNames, apps, type AppName } from "./catalog";
+import { MissingDeployTimeValueError } from "./deploy-time-values";
+import { isRecord, type KubeObject } from "./kube-object";
+import {
+  appObjects,
+  environmentObjects,
+  imageEntry,
+  namespaceObjects,
+  registryLoginServer,
+  resolveDeployTimeValues,
+} from "./manifests";
+import { secretChecksumAnnotation } from "./rollout-checksums";
+
+const tags: Readonly<Record<AppName, string>> = {
+  "main-api": "1.5.0",
+  web: "2.3.1",
+  "customer-api": "0.9.0",
+};
+const digests: Readonly<Record<AppName, string>> = {
+  "main-api": `sha256:${"1".repeat(64)}`,
+  web: `sha256:${"2".repeat(64)}`,
+  "customer-api": `sha256:${"3".repeat(64)}`,
+};
+
+/** A valid stack config, as `Pulumi.<environment>.yaml` holds it: production pins digests. */
+function stackConfig(environment: EnvironmentName, deployed: readonly AppName[] = appNames): StackConfig {
+  const images = Object.fromEntries(
+    deployed.map((app) => [
+      app,
+      environment === "production" ? { tag: tags[app], digest: digests[app] } : { tag: tags[app] },
+    ]),
+  );
+  return parseStackConfig(environment, { "azure-native:location": "westeurope", "platform:images": images });
+}
+
+const rendered = (environment: EnvironmentName, deployed?: readonly AppName[]): KubeObject[] => {
+  const config = stackConfig(environment, deployed);
+  return environmentObjects(config, registryLoginServer(config.environment));
+};
+
+const dig = (value: unknown, ...path: string[]): unknown =>
+  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
+
+function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  if (found === undefined) throw new Error(`no ${kind} ${name} among ${objects.map(kindAndName).join(", ")}`);
+  return found;
+}
+
+const kindAndName = (object: KubeObject): string => `${object.kind}/${object.metadata.name}`;
+
+/** The pod spec of a workload, wherever its kind keeps it. */
+function podSpec(object: KubeObject): Record<string, unknown> {
+  const spec =
+    object.kind === "CronJob"
+      ? dig(object, "spec", "jobTemplate", "spec", "template", "spec")
+      : dig(object, "spec", "template", "spec");
+  if (!isRecord(spec)) throw new Error(`${kindAndName(object)} has no pod spec`);
+  return spec;
+}
+
+function containers(object: KubeObject): Record<string, unknown>[] {
+  return podSpec(object).containers as Record<string, unknown>[];
+}
+
+const workloadKinds = ["Deployment", "CronJob", "Job"];
+const workloads = (objects: readonly KubeObject[]) => objects.filter((o) => workloadKinds.includes(o.kind));
+
+interface SchemaProblem {
+  readonly kind: string;
+  readonly name: string;
+  readonly problem: string;
+}
+
+/** Validates objects against the Kubernetes OpenAPI schemas with kubernetes-models (an ES module). */
+function schemaProblems(objects: readonly KubeObject[]): SchemaProblem[] {
+  const output = execFileSync(process.execPath, [path.join(__dirname, "validate-objects.mts")], {
+    cwd: path.join(__dirname, ".."),
+    input: JSON.stringify(objects),
+    encoding: "utf8",
+  });
+  return JSON.parse(output) as SchemaProblem[];
+}
+
+const expectedLayout = {
+  acceptance: { mysql: "10.10.4.0/27", privateEndpoints: "10.10.5.0/27" },
+  production: { mysql: "10.20.4.0/27", privateEndpoints: "10.20.5.0/27" },
+} as const;
+
+describe.each(["acceptance", "production"] as const)("the objects of %s", (environment) => {
+  const objects = rendered(environment);
+
+  it("put every namespaced object in the apps namespace", () => {
+    for (const object of objects.filter((o) => o.kind !== "Namespace")) {
+      expect([kindAndName(object), object.metadata.namespace]).toEqual([kindAndName(object), "apps"]);
+    }
+  });
+
+  it("hold the apps namespace to the restricted pod security level", () => {
+    expect(find(objects, "Namespace", "apps").metadata.labels).toEqual({
+      "app.kubernetes.io/part-of": "platform",
+      "app.kubernetes.io/managed-by": "pulumi",
+      "platform/environment": environment,
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+  });
+
+  it("deny all traffic of the namespace by default and allow DNS to kube-system", () => {
+    expect(find(objects, "NetworkPolicy", "default-deny").spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    });
+    expect(find(objects, "NetworkPolicy", "allow-dns").spec).toEqual({
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("run every pod as a non-root user, without privileges, on a read-only root", () => {
+    expect(workloads(objects).map(kindAndName).sort()).toEqual(
+      [
+        "CronJob/main-api-scheduler",
+        "Deployment/customer-api",
+        "Deployment/main-api",
+        "Deployment/main-api-queue",
+        "Deployment/web",
+        `Job/customer-api-migrate-0-9-0`,
+        `Job/main-api-migrate-1-5-0`,
+      ].sort(),
+    );
+    for (const workload of workloads(objects)) {
+      const spec = podSpec(workload);
+      expect([kindAndName(workload), spec.securityContext]).toEqual([
+        kindAndName(workload),
+        {
+          runAsNonRoot: true,
+          runAsUser: 10001,
+          runAsGroup: 10001,
+          fsGroup: 10001,
+          seccompProfile: { type: "RuntimeDefault" },
+        },
+      ]);
+      expect(spec.automountServiceAccountToken).toBe(false);
+      expect(spec.enableServiceLinks).toBe(false);
+      expect(spec.volumes).toEqual([{ name: "tmp", emptyDir: {} }]);
+      for (const container of containers(workload)) {
+        expect([kindAndName(workload), container.securityContext]).toEqual([
+          kindAndName(workload),
+          {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ["ALL"] },
+          },
+        ]);
+        expect(container.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+      }
+    }
+  });
+
+  it("give every app a ServiceAccount without a token", () => {
+    for (const app of appNames) {
+      expect(find(objects, "ServiceAccount", app).automountServiceAccountToken).toBe(false);
+      for (const workload of workloads(objects).filter(
+        (o) => o.metadata.labels?.["app.kubernetes.io/name"] === app,
+      )) {
+        expect(podSpec(workload).serviceAccountName).toBe(app);
+      }
+    }
+  });
+
+  it.each(appNames)("probe %s's web pods on its health endpoints and port", (app) => {
+    const [container] = containers(find(objects, "Deployment", app));
+    expect(container?.ports).toEqual([{ name: "http", containerPort: 8080, protocol: "TCP" }]);
+    expect(container?.startupProbe).toEqual({
+      httpGet: { path: "/health/live", port: 8080 },
+      periodSeconds: 2,
+      failureThreshold: 30,
+    });
+    expect(container?.readinessProbe).toEqual({
+      httpGet: { path: "/health/ready", port: 8080 },
+      periodSeconds: 5,
+      failureThreshold: 3,
+    });
+    expect(container?.livenessProbe).toEqual({
+      httpGet: { path: "/health/live", port: 8080 },
+      periodSeconds: 10,
+      failureThreshold: 3,
+    });
+  });
+
+  it("give workers, tasks and migrations their command and no probes", () => {
+    const mainApi = apps["main-api"];
+    const expected: Record<string, readonly string[] | undefined> = {
+      "main-api-queue": mainApi.workers?.[0]?.command,
+      "main-api-scheduler": mainApi.schedules?.[0]?.command,
+      "main-api-migrate-1-5-0": mainApi.migrate,
+      "customer-api-migrate-0-9-0": apps["customer-api"].migrate,
+    };
+    expect(Object.values(expected).every((command) => command !== undefined && command.length > 0)).toBe(
+      true,
+    );
+    const commanded = workloads(objects).filter((o) => o.metadata.name in expected);
+    expect(commanded).toHaveLength(4);
+    for (const workload of commanded) {
+      const [container] = containers(workload);
+      expect(container?.command).toEqual(expected[workload.metadata.name]);
+      expect(container?.readinessProbe).toBeUndefined();
+      expect(container?.livenessProbe).toBeUndefined();
+      expect(container?.ports).toBeUndefined();
+    }
+  });
+
+  it("request CPU and memory and limit memory as each app defines", () => {
+    const resources = (kind: string, name: string) => containers(find(objects, kind, name))[0]?.resources;
+    expect(resources("Deployment", "main-api")).toEqual({
+      requests: { cpu: "250m", memory: "256Mi" },
+      limits: { memory: "512Mi" },
+    });
+    expect(resources("Deployment", "web")).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { memory: "256Mi" },
+    });
+    expect(resources("Deployment", "customer-api")).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { memory: "256Mi" },
+    });
+    expect(resources("Deployment", "main-api-queue")).toEqual({
+      requests: { cpu: "100m", memory: "128Mi" },
+      limits: { memory: "256Mi" },
+    });
+    expect(resources("CronJob", "main-api-scheduler")).toEqual({
+      requests: { cpu: "50m", memory: "64Mi" },
+      limits: { memory: "128Mi" },
+    });
+  });
+
+  it("roll Deployments without ever going below the wanted count", () => {
+    for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
+      expect(dig(deployment, "spec", "strategy")).toEqual({
+        type: "RollingUpdate",
+        rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
+      });
+    }
+  });
+
+  it("select pods by stable labels only", () => {
+    const deployment = find(objects, "Deployment", "main-api-queue");
+    expect(dig(deployment, "spec", "selector")).toEqual({
+      matchLabels: { "app.kubernetes.io/name": "main-api", "app.kubernetes.io/instance": "main-api-queue" },
+    });
+    expect(dig(deployment, "spec", "template", "metadata", "labels")).toEqual({
+      "app.kubernetes.io/name": "main-api",
+      "app.kubernetes.io/instance": "main-api-queue",
+      "app.kubernetes.io/component": "worker",
+      "app.kubernetes.io/part-of": "platform",
+      "app.kubernetes.io/managed-by": "pulumi",
+    });
+    expect(dig(find(objects, "Service", "web"), "spec")).toEqual({
+      type: "ClusterIP",
+      selector: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" },
+      ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
+    });
+    expect(dig(find(objects, "PodDisruptionBudget", "web"), "spec")).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } },
+    });
+  });
+
+  it("let each app's web pods accept HTTP from the namespace, and public apps from the ingress controller", () => {
+    const from = (app: string) => dig(find(objects, "NetworkPolicy", `${app}-ingress`), "spec");
+    const namespacePods = { podSelector: {} };
+    const ingressController = {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "app-routing-system" } },
+    };
+    const policy = (app: string, peers: object[]) => ({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": app, "app.kubernetes.io/instance": app } },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: peers, ports: [{ protocol: "TCP", port: 8080 }] }],
+    });
+    expect(from("main-api")).toEqual(policy("main-api", [namespacePods, ingressController]));
+    expect(from("web")).toEqual(policy("web", [namespacePods, ingressController]));
+    expect(from("customer-api")).toEqual(policy("customer-api", [namespacePods]));
+  });
+
+  it("let each app's pods reach only the backing services it uses and the other apps", () => {
+    const { mysql, privateEndpoints } = expectedLayout[environment];
+    const toMysql = { to: [{ ipBlock: { cidr: mysql } }], ports: [{ protocol: "TCP", port: 3306 }] };
+    const toRedis = {
+      to: [{ ipBlock: { cidr: privateEndpoints } }],
+      ports: [{ protocol: "TCP", port: 10000 }],
+    };
+    const toApps = { to: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] };
+    const policy = (app: string, egress: object[]) => ({
+      podSelector: { matchLabels: { "app.kubernetes.io/name": app } },
+      policyTypes: ["Egress"],
+      egress,
+    });
+    const egress = (app: string) => dig(find(objects, "NetworkPolicy", `${app}-egress`), "spec");
+    expect(egress("main-api")).toEqual(policy("main-api", [toMysql, toRedis, toApps]));
+    expect(egress("web")).toEqual(policy("web", [toRedis, toApps]));
+    expect(egress("customer-api")).toEqual(policy("customer-api", [toMysql, toApps]));
+  });
+
+  it("pass each app's settings and the platform's through its ConfigMap", () => {
+    expect(find(objects, "ConfigMap", "main-api-config").data).toEqual({
+      APP_NAME: "main-api",
+      LOG_CHANNEL: "stderr",
+      QUEUE_CONNECTION: "redis",
+      CACHE_STORE: "redis",
+      DB_CONNECTION: "mysql",
+      DB_PORT: "3306",
+      MYSQL_ATTR_SSL_CA: "/etc/ssl/certs/ca-certificates.crt",
+      REDIS_SCHEME: "tls",
+      REDIS_CLIENT: "phpredis",
+      APP_ENV: environment,
+    });
+    expect(find(objects, "ConfigMap", "web-config").data).toEqual({
+      APP_NAME: "web",
+      LOG_CHANNEL: "stderr",
+      SESSION_DRIVER: "redis",
+      API_URL: "http://main-api",
+      REDIS_SCHEME: "tls",
+      REDIS_CLIENT: "phpredis",
+      APP_ENV: environment,
+    });
+    expect(find(objects, "ConfigMap", "customer-api-config").data).toEqual({
+      APP_NAME: "customer-api",
+      LOG_CHANNEL: "stderr",
+      DB_CONNECTION: "mysql",
+      DB_PORT: "3306",
+      MYSQL_ATTR_SSL_CA: "/etc/ssl/certs/ca-certificates.crt",
+      APP_ENV: environment,
+    });
+  });
+
+  it("pass credentials through a Secret, as deploy-time tokens, never guessed", () => {
+    expect(find(objects, "Secret", "main-api-secrets")).toMatchObject({
+      type: "Opaque",
+      stringData: {
+        DB_HOST: "(known after deploy: mysql.host)",
+        DB_DATABASE: "main_api",
+        DB_USERNAME: "(known after deploy: mysql.username)",
+        DB_PASSWORD: "(known after deploy: mysql.password)",
+        REDIS_HOST: "(known after deploy: redis.host)",
+        REDIS_PORT: "10000",
+        REDIS_PASSWORD: "(known after deploy: redis.password)",
+      },
+    });
+    expect(Object.keys(find(objects, "Secret", "main-api-secrets").stringData as object)).toHaveLength(7);
+    expect(find(objects, "Secret", "web-secrets").stringData).toEqual({
+      REDIS_HOST: "(known after deploy: redis.host)",
+      REDIS_PORT: "10000",
+      REDIS_PASSWORD: "(known after deploy: redis.password)",
+    });
+    expect(find(objects, "Secret", "customer-api-secrets").stringData).toEqual({
+      DB_HOST: "(known after deploy: mysql.host)",
+      DB_DATABASE: "customer_api",
+      DB_USERNAME: "(known after deploy: mysql.username)",
+      DB_PASSWORD: "(known after deploy: mysql.password)",
+    });
+    expect(containers(find(objects, "Deployment", "web"))[0]?.envFrom).toEqual([
+      { configMapRef: { name: "web-config" } },
+      { secretRef: { name: "web-secrets" } },
+    ]);
+  });
+
+  it("route each public host to its app over TLS through the application routing add-on", () => {
+    const hosts = {
+      acceptance: { "main-api": "api.acceptance.example.com", web: "acceptance.example.com" },
+      production: { "main-api": "api.example.com", web: "www.example.com" },
+    }[environment];
+    for (const [app, host] of Object.entries(hosts)) {
+      expect(find(objects, "Ingress", app).spec).toEqual({
+        ingressClassName: "webapprouting.kubernetes.azure.com",
+        tls: [{ hosts: [host], secretName: `${app}-tls` }],
+        rules: [
+          {
+            host,
+            http: {
+              paths: [
+                { path: "/", pathType: "Prefix", backend: { service: { name: app, port: { number: 80 } } } },
+              ],
+            },
+          },
+        ],
+      });
+    }
+    expect(objects.filter((o) => o.kind === "Ingress").map(kindAndName)).toEqual([
+      "Ingress/main-api",
+      "Ingress/web",
+    ]);
+  });
+
+  it("validate against the Kubernetes OpenAPI schemas, every object", () => {
+    expect(schemaProblems(objects)).toEqual([]);
+  });
+
+  it("still validate once the deploy-time values are filled in", () => {
+    const resolved = resolveDeployTimeValues(objects, {
+      "mysql.host": "mysql.example.com",
+      "mysql.username": "platform",
+      "mysql.password": "s3cret",
+      "redis.host": "redis.example.com",
+      "redis.password": "r3dis",
+      ...Object.fromEntries(appNames.map((app) => [`image.${app}.digest`, digests[app]])),
+    });
+    expect(JSON.stringify(resolved)).not.toContain("known after deploy");
+    expect(schemaProblems(resolved)).toEqual([]);
+  });
+
+  it("list objects by kind in apply order, then by name", () => {
+    const order = [
+      "Namespace",
+      "NetworkPolicy",
+      "ServiceAccount",
+      "ConfigMap",
+      "Secret",
+      "Service",
+      "Job",
+      "Deployment",
+      "CronJob",
+      "HorizontalPodAutoscaler",
+      "PodDisruptionBudget",
+      "Ingress",
+    ];
+    const ranks = objects.map((object) => order.indexOf(object.kind));
+    expect(ranks).not.toContain(-1);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    for (const kind of order) {
+      const names = objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+      expect(names).toEqual([...names].sort());
+    }
+    expect(rendered(environment)).toEqual(objects);
+  });
+});
+
+describe("image references", () => {
+  const images = (objects: readonly KubeObject[]) =>
+    workloads(objects).flatMap((workload) =>
+      ["initContainers", "containers"].flatMap((field) =>
+        ((podSpec(workload)[field] as { image: string }[] | undefined) ?? []).map((container) => [
+          workload.metadata.labels?.["app.kubernetes.io/name"],
+          container.image,
+        ]),
+      ),
+    );
+
+  it("pin production to the registry's tag@digest of each app, exactly", () => {
+    const references = images(rendered("production"));
+    expect(references).toHaveLength(7);
+    for (const [app, image] of references) {
+      const name = app as AppName;
+      expect(image).toBe(`platformsharedacr.azurecr.io/${name}:${tags[name]}@${digests[name]}`);
+    }
+  });
+
+  it("pin acceptance to the digest its own push reports, as a deploy-time token", () => {
+    const references = images(rendered("acceptance"));
+    expect(references).toHaveLength(7);
+    for (const [app, image] of references) {
+      const name = app as AppName;
+      expect(image).toBe(
+        `platformsharedacr.azurecr.io/${name}:${tags[name]}@(known after deploy: image.${name}.digest)`,
+      );
+    }
+  });
+
+  it("resolve to the pushed digest at deploy time", () => {
+    const resolved = resolveDeployTimeValues(rendered("acceptance", ["web"]), {
+      "redis.host": "redis.example.com",
+      "redis.password": "r3dis",
+      "image.web.digest": digests.web,
+    });
+    expect(containers(find(resolved, "Deployment", "web"))[0]?.image).toBe(
+      `platformsharedacr.azurecr.io/web:2.3.1@${digests.web}`,
+    );
+    expect(dig(find(resolved, "Deployment", "web"), "spec", "template", "metadata", "annotations")).toEqual({
+      "platform/config-checksum": expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
+      [secretChecksumAnnotation]: expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
+    });
+  });
+
+  it("refuse to resolve while a deploy-time value is missing, naming it", () => {
+    const resolve = () =>
+      resolveDeployTimeValues(rendered("acceptance", ["web"]), {
+        "redis.host": "redis.example.com",
+        "redis.password": "r3dis",
+      });
+    expect(resolve).toThrow(MissingDeployTimeValueError);
+    expect(resolve).toThrow("no value for (known after deploy: image.web.digest)");
+  });
+});
+
+describe("replicas and autoscaling", () => {
+  const replicas = (objects: readonly KubeObject[], name: string) =>
+    dig(find(objects, "Deployment", name), "spec", "replicas");
+
+  it("autoscale main-api and web in production, leaving their replica count to the autoscaler", () => {
+    const objects = rendered("production");
+    expect(find(objects, "HorizontalPodAutoscaler", "main-api").spec).toEqual({
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "main-api" },
+      minReplicas: 3,
+      maxReplicas: 10,
+      metrics: [
+        {
+          type: "Resource",
+          resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 70 } },
+        },
+      ],
+    });
+    expect(dig(find(objects, "HorizontalPodAutoscaler", "web"), "spec", "maxReplicas")).toBe(6);
+    expect(objects.filter((o) => o.kind === "HorizontalPodAutoscaler").map(kindAndName)).toEqual([
+      "HorizontalPodAutoscaler/main-api",
+      "HorizontalPodAutoscaler/web",
+    ]);
+    expect(dig(find(objects, "Deployment", "main-api"), "spec")).not.toHaveProperty("replicas");
+    expect(dig(find(objects, "Deployment", "web"), "spec")).not.toHaveProperty("replicas");
+    expect(replicas(objects, "customer-api")).toBe(2);
+    expect(replicas(objects, "main-api-queue")).toBe(2);
+  });
+
+  it("run fixed replica counts and no autoscaler in acceptance", () => {
+    const objects = rendered("acceptance");
+    expect(objects.filter((o) => o.kind === "HorizontalPodAutoscaler")).toEqual([]);
+    expect(replicas(objects, "main-api")).toBe(1);
+    expect(replicas(objects, "web")).toBe(1);
+    expect(replicas(objects, "customer-api")).toBe(1);
+    expect(replicas(objects, "main-api-queue")).toBe(1);
+  });
+});
+
+describe("topology spread", () => {
+  const selector = { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } };
+  const byHost = {
+    maxSkew: 1,
+    topologyKey: "kubernetes.io/hostname",
+    whenUnsatisfiable: "ScheduleAnyway",
+    labelSelector: selector,
+    matchLabelKeys: ["pod-template-hash"],
+  };
+
+  it("spreads production pods over the zones strictly and over nodes where it can", () => {
+    expect(podSpec(find(rendered("production"), "Deployment", "web")).topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: selector,
+        matchLabelKeys: ["pod-template-hash"],
+      },
+      byHost,
+    ]);
+  });
+
+  it("spreads acceptance pods over nodes only: its cluster has no zones", () => {
+    expect(podSpec(find(rendered("acceptance"), "Deployment", "web")).topologySpreadConstraints).toEqual([
+      byHost,
+    ]);
+  });
+});
+
+describe("the migration Job", () => {
+  it("is named after the release, so that a new tag runs a new migration", () => {
+    const job = (tag: string) =>
+      appObjects(apps["main-api"], environments.production, { tag }).filter((o) => o.kind === "Job");
+    const [first] = job("1.5.0");
+    const [next] = job("1.6.0-rc.1");
+    expect(first?.metadata.name).toBe("main-api-migrate-1-5-0");
+    expect(next?.metadata.name).toBe("main-api-migrate-1-6-0-rc-1");
+    expect(dig(first, "spec")).toMatchObject({
+      backoffLimit: 1,
+      activeDeadlineSeconds: 900,
+      template: { spec: { restartPolicy: "Never" } },
+    });
+  });
+
+  it("exists only for apps that migrate", () => {
+    const jobs = rendered("production")
+      .filter((o) => o.kind === "Job")
+      .map(kindAndName);
+    expect(jobs).toEqual(["Job/customer-api-migrate-0-9-0", "Job/main-api-migrate-1-5-0"]);
+  });
+});
+
+describe("the scheduled tasks", () => {
+  it("run as CronJobs that never overlap and keep little history", () => {
+    const cronJob = find(rendered("production"), "CronJob", "main-api-scheduler");
+    expect(cronJob.spec).toMatchObject({
+      schedule: "* * * * *",
+      timeZone: "Etc/UTC",
+      concurrencyPolicy: "Forbid",
+      successfulJobsHistoryLimit: 1,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: { spec: { backoffLimit: 0, template: { spec: { restartPolicy: "Never" } } } },
+    });
+  });
+});
+
+describe("an app without an images entry", () => {
+  it("produces nothing: only the deployed app and the namespace are rendered", () => {
+    const objects = rendered("production", ["customer-api"]);
+    const owners = new Set(objects.map((o) => o.metadata.labels?.["app.kubernetes.io/name"] ?? "namespace"));
+    expect([...owners].sort()).toEqual(["customer-api", "namespace"]);
+    expect(objects.map((o) => o.metadata.name).filter((name) => /^(main-api|web)(-|$)/.test(name))).toEqual(
+      [],
+    );
+  });
+
+  it("leaves only the namespace when no app is deployed", () => {
+    expect(rendered("acceptance", []).map(kindAndName)).toEqual([
+      "Namespace/apps",
+      "NetworkPolicy/allow-dns",
+      "NetworkPolicy/default-deny",
+    ]);
+  });
+});
+
+describe("namespaceObjects", () => {
+  it("are the namespace and its two baseline policies", () => {
+    expect(namespaceObjects(environments.acceptance).map(kindAndName)).toEqual([
+      "Namespace/apps",
+      "NetworkPolicy/default-deny",
+      "NetworkPolicy/allow-dns",
+    ]);
+  });
+});
+
+describe("an app that uses neither MySQL nor Redis", () => {
+  const app: AppDefinition = {
+    ...apps["customer-api"],
+    uses: { mysql: false, redis: false },
+    migrate: undefined,
+  };
+  const objects = appObjects(app, environments.production, { tag: "1.0.0" });
+
+  it("gets no Secret and reads none", () => {
+    expect(objects.filter((o) => o.kind === "Secret")).toEqual([]);
+    expect(containers(find(objects, "Deployment", "customer-api"))[0]?.envFrom).toEqual([
+      { configMapRef: { name: "customer-api-config" } },
+    ]);
+    expect(find(objects, "ConfigMap", "customer-api-config").data).toEqual({
+      APP_NAME: "customer-api",
+      LOG_CHANNEL: "stderr",
+      APP_ENV: "production",
+    });
+  });
+
+  it("may reach only the other apps", () => {
+    expect(dig(find(objects, "NetworkPolicy", "customer-api-egress"), "spec", "egress")).toEqual([
+      { to: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] },
+    ]);
+  });
+
+  it("still validates against the Kubernetes schemas", () => {
+    expect(schemaProblems(objects)).toEqual([]);
+  });
+});
+
+describe("the schema validation", () => {
+  const deployment = (): KubeObject => find(rendered("production"), "Deployment", "customer-api");
+
+  it("catches a replica count written as a string", () => {
+    const bad = deployment();
+    expect(schemaProblems([{ ...bad, spec: { ...(bad.spec as object), replicas: "3" } }])).toEqual([
+      { kind: "Deployment", name: "customer-api", problem: "data/spec/replicas must be integer" },
+    ]);
+  });
+
+  it("catches a missing required field", () => {
+    const bad = deployment();
+    const spec = { ...(bad.spec as Record<string, unknown>) };
+    delete spec.selector;
+    expect(schemaProblems([{ ...bad, spec }])).toEqual([
+      { kind: "Deployment", name: "customer-api", problem: expect.stringContaining("selector") as unknown },
+    ]);
+  });
+
+  it("refuses a kind it has no schema for", () => {
+    expect(schemaProblems([{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }])).toEqual([
+      { kind: "Pod", name: "p", problem: "no schema for v1 Pod" },
+    ]);
+  });
+});
+
+describe("registryLoginServer", () => {
+  it("is the registry name in lowercase on azurecr.io", () => {
+    expect(registryLoginServer(environments.production)).toBe("platformsharedacr.azurecr.io");
+    expect(
+      registryLoginServer({
+        ...environments.production,
+        registry: { ...environments.production.registry, name: "TeamACR01" },
+      }),
+    ).toBe("teamacr01.azurecr.io");
+  });
+});
+
+describe("imageEntry", () => {
+  it("pins an app to tag@digest in the registry", () => {
+    expect(imageEntry("web", { tag: "2.3.1", digest: digests.web }, "acr.azurecr.io")).toEqual({
+      name: "web",
+      newName: "acr.azurecr.io/web",
+      newTag: "2.3.1",
+      digest: digests.web,
+    });
+  });
+
+  it("leaves the digest of an image still to be built to the deploy", () => {
+    expect(imageEntry("web", { tag: "2.3.1" }, "acr.azurecr.io")).toEqual({
+      name: "web",
+      newName: "acr.azurecr.io/web",
+      newTag: "2.3.1",
+      digest: "(known after deploy: image.web.digest)",
+    });
+  });
+});

@@ -1,0 +1,129 @@
+import type { EnvironmentSettings } from "../environments/settings";
+import type { ImageVersion, StackConfig } from "../environments/stack-config";
+import { appNames, apps } from "./catalog";
+import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
+import { transformImages, type ImageEntry } from "./image-transformer";
+import { appsNamespace, type KubeObject } from "./kube-object";
+import { platformLabels } from "./labels";
+import { namespacePolicies } from "./network-policies";
+import { isRolloutChecksum, withRolloutChecksums } from "./rollout-checksums";
+import { appObjects } from "./workload-objects";
+
+export type { KubeObject } from "./kube-object";
+export { deployTimeValue } from "./deploy-time-values";
+export { withRolloutChecksums } from "./rollout-checksums";
+export { appObjects } from "./workload-objects";
+
+/**
+ * The `apps` namespace, held to the `restricted` pod security level, and its baseline network
+ * policies: nothing in or out of any pod but DNS, until an app's own policies open more.
+ */
+export function namespaceObjects(environment: EnvironmentSettings): KubeObject[] {
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: appsNamespace,
+        labels: {
+          ...platformLabels(),
+          "platform/environment": environment.name,
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    },
+    ...namespacePolicies(),
+  ];
+}
+
+/** The login server of an Azure Container Registry: its name in lowercase + `.azurecr.io`. */
+export function registryLoginServer(environment: EnvironmentSettings): string {
+  return `${environment.registry.name.toLowerCase()}.azurecr.io`;
+}
+
+/**
+ * The `images:` entry that pins an app to its release in the registry: `tag@digest`. Without a
+ * digest in the stack config (the environment builds the image), the digest is the deploy-time
+ * value `image.<app>.digest`, learnt from the push.
+ */
+export function imageEntry(app: string, version: ImageVersion, registryLoginServer: string): ImageEntry {
+  return {
+    name: app,
+    newName: `${registryLoginServer}/${app}`,
+    newTag: version.tag,
+    digest: version.digest ?? deployTimeValue(`image.${app}.digest`),
+  };
+}
+
+/** The order objects are listed and applied in: what others depend on comes first. */
+const kindOrder = [
+  "Namespace",
+  "NetworkPolicy",
+  "ServiceAccount",
+  "ConfigMap",
+  "Secret",
+  "Service",
+  "Job",
+  "Deployment",
+  "CronJob",
+  "HorizontalPodAutoscaler",
+  "PodDisruptionBudget",
+  "Ingress",
+];
+
+const kindRank = (kind: string): number => {
+  const rank = kindOrder.indexOf(kind);
+  return rank < 0 ? kindOrder.length : rank;
+};
+
+// Not localeCompare: the order must not depend on the machine's locale.
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sorts objects by kind (in {@link kindOrder}), then by kind name, namespace and name. */
+export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
+  return [...objects].sort(
+    (a, b) =>
+      kindRank(a.kind) - kindRank(b.kind) ||
+      compareText(a.kind, b.kind) ||
+      compareText(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
+      compareText(a.metadata.name, b.metadata.name),
+  );
+}
+
+/**
+ * Every Kubernetes object of an environment, as `kubectl apply` would take them: the namespace,
+ * then each app that has an entry in `platform:images` (the others are not deployed), with images
+ * pinned to the registry and rollout checksums on the pod templates, in a stable order.
+ * Deploy-time values are still tokens: {@link resolveDeployTimeValues} fills them in.
+ */
+export function environmentObjects(config: StackConfig, registryLoginServer: string): KubeObject[] {
+  const { environment } = config;
+  const deployed = appNames.flatMap((name) => {
+    const version = config.images[name];
+    return version === undefined ? [] : [{ app: apps[name], version }];
+  });
+  const objects = [
+    ...namespaceObjects(environment),
+    ...deployed.flatMap(({ app, version }) => appObjects(app, environment, version)),
+  ];
+  const entries = deployed.map(({ app, version }) => imageEntry(app.name, version, registryLoginServer));
+  return sortObjects(withRolloutChecksums(transformImages(objects, entries)));
+}
+
+/**
+ * Fills in the deploy-time values, also inside longer strings (`repo:1.0@<digest>`), then
+ * computes the rollout checksums that waited for them. The result holds secrets in plaintext:
+ * it is for the cluster, never for a log or a terminal.
+ *
+ * @param values by name: `mysql.host`, `mysql.username`, `mysql.password`, `redis.host`,
+ *   `redis.password`, `image.<app>.digest`.
+ * @throws MissingDeployTimeValueError naming every token that has no value.
+ */
+export function resolveDeployTimeValues(
+  objects: readonly KubeObject[],
+  values: Readonly<Record<string, string>>,
+): KubeObject[] {
+  return withRolloutChecksums(replaceDeployTimeValues(objects, values, isRolloutChecksum));
+}

@@ -1,0 +1,97 @@
+import type { EnvironmentSettings } from "../environments/settings";
+import { networkLayout } from "../environments/network-layout";
+import type { AppDefinition } from "./app-definition";
+import { apps } from "./catalog";
+import { appLabels, platformLabels, selectorLabels } from "./labels";
+import { appsNamespace, type KubeObject } from "./kube-object";
+
+/** The namespace of the AKS application routing add-on's ingress controller. */
+export const ingressControllerNamespace = "app-routing-system";
+
+/** The port Azure Database for MySQL listens on. */
+export const mysqlPort = 3306;
+
+/** The TLS port of Azure Managed Redis (not 6380, the port of Azure Cache for Redis). */
+export const redisPort = 10000;
+
+function networkPolicy(name: string, labels: Record<string, string>, spec: object): KubeObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace: appsNamespace, labels },
+    spec,
+  };
+}
+
+const namespaceNamed = (name: string) => ({
+  namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
+});
+
+/**
+ * The policies of the `apps` namespace: deny all traffic in and out of every pod, then allow
+ * every pod to ask the cluster DNS (CoreDNS in kube-system). The apps open the rest themselves.
+ */
+export function namespacePolicies(): KubeObject[] {
+  return [
+    networkPolicy("default-deny", platformLabels(), {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    }),
+    networkPolicy("allow-dns", platformLabels(), {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+  ];
+}
+
+/**
+ * The policies of one app: its web pods accept HTTP from the pods of the namespace and, when the
+ * app is public, from the ingress controller; all its pods may reach its MySQL server, the
+ * Redis private endpoint and the other apps.
+ */
+export function appPolicies(app: AppDefinition, environment: EnvironmentSettings): KubeObject[] {
+  const layout = networkLayout(environment.addressSpace);
+  const isPublic = app.publicHost?.[environment.name] !== undefined;
+  // Egress is checked against the destination pod's port, after the Service has translated 80.
+  const appPorts = [...new Set(Object.values(apps).map((other) => other.port))].sort((a, b) => a - b);
+
+  return [
+    networkPolicy(`${app.name}-ingress`, appLabels(app.name), {
+      podSelector: { matchLabels: selectorLabels(app.name, app.name) },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [{ podSelector: {} }, ...(isPublic ? [namespaceNamed(ingressControllerNamespace)] : [])],
+          ports: [{ protocol: "TCP", port: app.port }],
+        },
+      ],
+    }),
+    networkPolicy(`${app.name}-egress`, appLabels(app.name), {
+      podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
+      policyTypes: ["Egress"],
+      egress: [
+        ...(app.uses.mysql
+          ? [{ to: [{ ipBlock: { cidr: layout.mysql } }], ports: [{ protocol: "TCP", port: mysqlPort }] }]
+          : []),
+        ...(app.uses.redis
+          ? [
+              {
+                to: [{ ipBlock: { cidr: layout.privateEndpoints } }],
+                ports: [{ protocol: "TCP", port: redisPort }],
+              },
+            ]
+          : []),
+        { to: [{ podSelector: {} }], ports: appPorts.map((port) => ({ protocol: "TCP", port })) },
+      ],
+    }),
+  ];
+}

@@ -1,0 +1,88 @@
+import { parseAllDocuments } from "yaml";
+import { parseStackConfig } from "../environments/stack-config";
+import type { KubeObject } from "./kube-object";
+import { environmentObjects, registryLoginServer } from "./manifests";
+import { renderYaml } from "./render";
+
+const configMap = (data: Record<string, string>): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "settings", namespace: "apps" },
+  data,
+});
+
+/** Reads a rendered stream back as kubectl does: YAML 1.1. */
+const readBack = (text: string): unknown[] =>
+  parseAllDocuments(text, { version: "1.1" }).map((document) => document.toJS() as unknown);
+
+describe("renderYaml", () => {
+  it("prints documents separated by ---, apiVersion, kind and metadata first", () => {
+    const namespace: KubeObject = { metadata: { name: "apps" }, kind: "Namespace", apiVersion: "v1" };
+    expect(renderYaml([namespace, configMap({ B: "2", A: "1" })])).toBe(
+      [
+        "apiVersion: v1",
+        "kind: Namespace",
+        "metadata:",
+        "  name: apps",
+        "---",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata:",
+        "  name: settings",
+        "  namespace: apps",
+        "data:",
+        '  A: "1"',
+        '  B: "2"',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("prints nothing for no objects", () => {
+    expect(renderYaml([])).toBe("");
+  });
+
+  it("prints equal objects byte-identical whatever order their keys were built in", () => {
+    const forward = configMap({ A: "1", B: "2", C: "3" });
+    const backward: KubeObject = {
+      data: { C: "3", B: "2", A: "1" },
+      metadata: { namespace: "apps", name: "settings" },
+      kind: "ConfigMap",
+      apiVersion: "v1",
+    };
+    expect(renderYaml([backward])).toBe(renderYaml([forward]));
+  });
+
+  it("quotes strings that YAML 1.1 readers such as kubectl would take for booleans or numbers", () => {
+    const text = renderYaml([configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000" })]);
+    expect(text).toContain('  A: "on"\n  B: "yes"\n  C: "0755"\n  D: "10000"\n  E: "y"\n  F: "1_000"\n');
+    expect(readBack(text)).toEqual([
+      configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000" }),
+    ]);
+  });
+
+  it("writes shared values out in full, without YAML anchors", () => {
+    const shared = { "app.kubernetes.io/part-of": "platform" };
+    const text = renderYaml([
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "a", labels: shared } },
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "b", labels: shared } },
+    ]);
+    expect(text).not.toMatch(/[&*]a1/);
+    expect(text.match(/app\.kubernetes\.io\/part-of: platform/g)).toHaveLength(2);
+  });
+
+  it("prints an environment's objects so that they read back unchanged", () => {
+    const config = parseStackConfig("acceptance", {
+      "azure-native:location": "westeurope",
+      "platform:images": { "main-api": { tag: "1.5.0" }, web: { tag: "2.3.1" } },
+    });
+    const objects = environmentObjects(config, registryLoginServer(config.environment));
+    const text = renderYaml(objects);
+    expect(readBack(text)).toEqual(objects);
+    expect(text.split("\n---\n")).toHaveLength(objects.length);
+    expect(renderYaml(environmentObjects(config, registryLoginServer(config.environment)))).toBe(text);
+    expect(text).toContain(
+      'image: "platformsharedacr.azurecr.io/main-api:1.5.0@(known after deploy: image.main-api.digest)"\n',
+    );
+  });
+});

@@ -1,0 +1,162 @@
+import { environments } from "../environments/environments";
+import type { AppDefinition } from "./app-definition";
+import { apps } from "./catalog";
+import { replaceDeployTimeValues } from "./deploy-time-values";
+import { isRecord, type KubeObject } from "./kube-object";
+import {
+  configChecksumAnnotation,
+  secretChecksumAnnotation,
+  withRolloutChecksums,
+} from "./rollout-checksums";
+import { appObjects } from "./workload-objects";
+
+const sha256Hex = /^[a-f0-9]{64}$/;
+const { acceptance } = environments;
+const values = {
+  "mysql.host": "mysql.example.com",
+  "mysql.username": "platform",
+  "mysql.password": "s3cret",
+  "redis.host": "redis.example.com",
+  "redis.password": "r3dis",
+};
+
+const templatePaths: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ["spec", "template"],
+  Job: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+};
+
+const dig = (value: unknown, path: readonly string[]): unknown =>
+  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
+
+/** The annotations of every pod template, by workload kind and name. */
+function checksums(objects: readonly KubeObject[]): Record<string, Record<string, string> | undefined> {
+  return Object.fromEntries(
+    objects.flatMap((object) => {
+      const path = templatePaths[object.kind];
+      if (path === undefined) return [];
+      const annotations = dig(object, [...path, "metadata", "annotations"]) as
+        Record<string, string> | undefined;
+      return [[`${object.kind}/${object.metadata.name}`, annotations]];
+    }),
+  );
+}
+
+/** main-api's objects with the deploy-time values filled in, as they reach the cluster. */
+const resolved = (app: AppDefinition) =>
+  withRolloutChecksums(replaceDeployTimeValues(appObjects(app, acceptance, { tag: "1.5.0" }), values));
+
+describe("withRolloutChecksums", () => {
+  const mainApi = apps["main-api"];
+  const base = checksums(resolved(mainApi));
+
+  it("annotates every Deployment and CronJob pod template with the sha256 of its ConfigMap and Secret", () => {
+    expect(Object.keys(base).sort()).toEqual([
+      "CronJob/main-api-scheduler",
+      "Deployment/main-api",
+      "Deployment/main-api-queue",
+      "Job/main-api-migrate-1-5-0",
+    ]);
+    for (const workload of [
+      "CronJob/main-api-scheduler",
+      "Deployment/main-api",
+      "Deployment/main-api-queue",
+    ]) {
+      expect(base[workload]?.[configChecksumAnnotation]).toMatch(sha256Hex);
+      expect(base[workload]?.[secretChecksumAnnotation]).toMatch(sha256Hex);
+      expect(base[workload]?.[configChecksumAnnotation]).not.toBe(base[workload]?.[secretChecksumAnnotation]);
+    }
+  });
+
+  it("leaves the migration Job's immutable template alone", () => {
+    expect(base["Job/main-api-migrate-1-5-0"]).toBeUndefined();
+  });
+
+  it("changes the config checksum, and only it, when a ConfigMap value changes", () => {
+    const changed = checksums(
+      resolved({ ...mainApi, settings: { ...mainApi.settings, LOG_CHANNEL: "syslog" } }),
+    );
+    expect(changed["Deployment/main-api"]?.[configChecksumAnnotation]).not.toBe(
+      base["Deployment/main-api"]?.[configChecksumAnnotation],
+    );
+    expect(changed["Deployment/main-api"]?.[secretChecksumAnnotation]).toBe(
+      base["Deployment/main-api"]?.[secretChecksumAnnotation],
+    );
+  });
+
+  it("changes the secret checksum when a secret value changes", () => {
+    const rotated = withRolloutChecksums(
+      replaceDeployTimeValues(appObjects(mainApi, acceptance, { tag: "1.5.0" }), {
+        ...values,
+        "mysql.password": "rotated",
+      }),
+    );
+    const changed = checksums(rotated);
+    expect(changed["Deployment/main-api"]?.[secretChecksumAnnotation]).not.toBe(
+      base["Deployment/main-api"]?.[secretChecksumAnnotation],
+    );
+    expect(changed["Deployment/main-api"]?.[configChecksumAnnotation]).toBe(
+      base["Deployment/main-api"]?.[configChecksumAnnotation],
+    );
+  });
+
+  it("keeps every checksum when only replicas change", () => {
+    const scaled = checksums(
+      resolved({
+        ...mainApi,
+        replicas: { acceptance: 5, production: 7 },
+        workers: mainApi.workers?.map((worker) => ({
+          ...worker,
+          replicas: { acceptance: 4, production: 8 },
+        })),
+      }),
+    );
+    expect(scaled).toEqual(base);
+  });
+
+  it("hashes data, not the order its keys were written in", () => {
+    const objects = resolved(mainApi);
+    const reordered = objects.map((object) =>
+      object.kind === "ConfigMap"
+        ? { ...object, data: Object.fromEntries(Object.entries(object.data as object).reverse()) }
+        : object,
+    );
+    expect(checksums(withRolloutChecksums(reordered))).toEqual(base);
+  });
+
+  it("writes a deploy-time token while the Secret still holds tokens", () => {
+    const annotations = checksums(withRolloutChecksums(appObjects(mainApi, acceptance, { tag: "1.5.0" })))[
+      "Deployment/main-api"
+    ];
+    expect(annotations?.[secretChecksumAnnotation]).toBe(
+      "(known after deploy: checksum of main-api-secrets)",
+    );
+    expect(annotations?.[configChecksumAnnotation]).toBe(
+      base["Deployment/main-api"]?.[configChecksumAnnotation],
+    );
+  });
+
+  it("adds no secret checksum to a pod that reads no Secret", () => {
+    const plain: AppDefinition = { ...apps["customer-api"], uses: { mysql: false, redis: false } };
+    const annotations = checksums(withRolloutChecksums(appObjects(plain, acceptance, { tag: "1.0.0" })))[
+      "Deployment/customer-api"
+    ];
+    expect(Object.keys(annotations ?? {})).toEqual([configChecksumAnnotation]);
+  });
+
+  it("fails when a pod reads a ConfigMap that is not rendered", () => {
+    const objects = appObjects(mainApi, acceptance, { tag: "1.5.0" }).filter(
+      (object) => object.kind !== "ConfigMap",
+    );
+    expect(() => withRolloutChecksums(objects)).toThrow(
+      "Deployment main-api reads ConfigMap main-api-config, which is not rendered",
+    );
+  });
+
+  it("does not change its input", () => {
+    const objects = appObjects(mainApi, acceptance, { tag: "1.5.0" });
+    const before = structuredClone(objects);
+    withRolloutChecksums(objects);
+    expect(objects).toEqual(before);
+  });
+});

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { deployTimeValue, deployTimeValueNames } from "./deploy-time-values";
+import { clonePlain, isRecord, type KubeObject } from "./kube-object";
+
+/** Pod template annotation: the checksum of the ConfigMaps the pod reads through `envFrom`. */
+export const configChecksumAnnotation = "platform/config-checksum";
+
+/** Pod template annotation: the checksum of the Secrets the pod reads through `envFrom`. */
+export const secretChecksumAnnotation = "platform/secret-checksum";
+
+const checksumPrefix = "checksum of ";
+
+/** Whether a deploy-time value is a rollout checksum, computed from other values rather than given. */
+export function isRolloutChecksum(name: string): boolean {
+  return name.startsWith(checksumPrefix);
+}
+
+/**
+ * Where each kind keeps the pod template whose change rolls its pods. Jobs are left out on
+ * purpose: their template is immutable, and a migration must not rerun because a setting moved.
+ */
+const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ["spec", "template"],
+  StatefulSet: ["spec", "template"],
+  DaemonSet: ["spec", "template"],
+  CronJob: ["spec", "jobTemplate", "spec", "template"],
+};
+
+const annotations = [
+  { annotation: configChecksumAnnotation, kind: "ConfigMap", reference: "configMapRef" },
+  { annotation: secretChecksumAnnotation, kind: "Secret", reference: "secretRef" },
+] as const;
+
+/**
+ * Annotates every pod template with the sha256 of the data of the ConfigMaps and Secrets its
+ * containers read through `envFrom`, so that a change of config or secret rolls the pods and
+ * nothing else does. While that data still holds a deploy-time token, the annotation is the
+ * token `(known after deploy: checksum of <names>)` instead of a hash. Returns new objects.
+ *
+ * @throws Error when a pod reads a ConfigMap or Secret that is not among `objects`.
+ */
+export function withRolloutChecksums(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((object) => {
+    const copy = clonePlain(object);
+    const path = podTemplatePaths[copy.kind];
+    const template = path === undefined ? undefined : at(copy, path);
+    if (!isRecord(template)) return copy;
+
+    const metadata: Record<string, unknown> = isRecord(template.metadata) ? template.metadata : {};
+    const templateAnnotations: Record<string, unknown> = isRecord(metadata.annotations)
+      ? metadata.annotations
+      : {};
+    for (const { annotation, kind, reference } of annotations) {
+      const names = envFromNames(template, reference);
+      const sources = names.map((name) => {
+        const source = objects.find(
+          (candidate) =>
+            candidate.kind === kind &&
+            candidate.metadata.name === name &&
+            candidate.metadata.namespace === object.metadata.namespace,
+        );
+        if (source === undefined) {
+          throw new Error(
+            `${object.kind} ${object.metadata.name} reads ${kind} ${name}, which is not rendered`,
+          );
+        }
+        return { data: source.data, binaryData: source.binaryData, stringData: source.stringData };
+      });
+      if (names.length === 0) delete templateAnnotations[annotation];
+      else if (deployTimeValueNames(sources).length > 0) {
+        templateAnnotations[annotation] = deployTimeValue(`${checksumPrefix}${names.join(", ")}`);
+      } else {
+        templateAnnotations[annotation] = createHash("sha256").update(canonicalJson(sources)).digest("hex");
+      }
+    }
+    if (Object.keys(templateAnnotations).length > 0) metadata.annotations = templateAnnotations;
+    else delete metadata.annotations;
+    template.metadata = metadata;
+    return copy;
+  });
+}
+
+function at(node: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((current, key) => (isRecord(current) ? current[key] : undefined), node);
+}
+
+/** The names a pod template's containers reference through `envFrom[].<reference>`, in order, once each. */
+function envFromNames(template: Record<string, unknown>, reference: "configMapRef" | "secretRef"): string[] {
+  const containers = ["initContainers", "containers"].flatMap((field) => {
+    const list = at(template, ["spec", field]);
+    return Array.isArray(list) ? (list as unknown[]) : [];
+  });
+  const names = containers.flatMap((container) => {
+    const envFrom = at(container, ["envFrom"]);
+    return (Array.isArray(envFrom) ? (envFrom as unknown[]) : [])
+      .map((source) => at(source, [reference, "name"]))
+      .filter((name): name is string => typeof name === "string");
+  });
+  return [...new Set(names)];
+}
+
+/** JSON with map keys sorted, so that equal data hashes equal whatever order it was built in. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (isRecord(value)) {
+    const entries = Object.keys(value)
+      .filter((key) => value[key] !== undefined)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+    return `{${entries.join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}

@@ -1,0 +1,373 @@
+import { createHash } from "node:crypto";
+import type { EnvironmentSettings } from "../environments/settings";
+import type { ImageVersion } from "../environments/stack-config";
+import type { AppDefinition, ContainerResources } from "./app-definition";
+import { databaseName } from "./catalog";
+import { deployTimeValue } from "./deploy-time-values";
+import { appsNamespace, type KubeObject } from "./kube-object";
+import { appLabels, selectorLabels, workloadLabels, type Component } from "./labels";
+import { appPolicies, mysqlPort, redisPort } from "./network-policies";
+
+/** The ingress class of the AKS application routing add-on (managed NGINX). */
+export const ingressClassName = "webapprouting.kubernetes.azure.com";
+
+/** The user and group every container runs as; the images must not need root. */
+export const runAsId = 10001;
+
+/** The Service port of every app: callers use `http://<app>`. */
+export const servicePort = 80;
+
+/** Longest name of an object whose name is also a label value (a Job's pods carry it). */
+const maxNameLength = 63;
+
+/**
+ * The name of the Job that runs the migration of one release: `main-api-migrate-1-5-0`. It
+ * changes with the tag, so that every release runs its migration once. A tag that yields no
+ * DNS label, or a name too long, is shortened and made unique by a hash of the tag.
+ */
+export function migrationJobName(app: string, tag: string): string {
+  const prefix = `${app}-migrate-`;
+  const label = tag
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (label !== "" && prefix.length + label.length <= maxNameLength) return `${prefix}${label}`;
+  const hash = createHash("sha256").update(tag).digest("hex").slice(0, 8);
+  const room = maxNameLength - prefix.length - hash.length - 1;
+  const kept = label.slice(0, Math.max(room, 0)).replace(/-+$/, "");
+  return `${prefix}${kept === "" ? "" : `${kept}-`}${hash}`;
+}
+
+/** The ConfigMap `<app>-config`: the app's settings and the platform's, as environment variables. */
+function configMap(app: AppDefinition, environment: EnvironmentSettings): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: `${app.name}-config`, namespace: appsNamespace, labels: appLabels(app.name) },
+    data: {
+      ...app.settings,
+      ...(app.uses.mysql
+        ? {
+            DB_CONNECTION: "mysql",
+            DB_PORT: String(mysqlPort),
+            // Azure requires TLS; the server's certificate chains to a root in the image's bundle.
+            MYSQL_ATTR_SSL_CA: "/etc/ssl/certs/ca-certificates.crt",
+          }
+        : {}),
+      ...(app.uses.redis ? { REDIS_SCHEME: "tls", REDIS_CLIENT: "phpredis" } : {}),
+      APP_ENV: environment.name,
+    },
+  };
+}
+
+const usesSecrets = (app: AppDefinition): boolean => app.uses.mysql || app.uses.redis;
+
+/** The Secret `<app>-secrets`: how to reach the database and the cache, with Laravel's names. */
+function secret(app: AppDefinition): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: `${app.name}-secrets`, namespace: appsNamespace, labels: appLabels(app.name) },
+    type: "Opaque",
+    stringData: {
+      ...(app.uses.mysql
+        ? {
+            DB_HOST: deployTimeValue("mysql.host"),
+            DB_DATABASE: databaseName(app.name),
+            DB_USERNAME: deployTimeValue("mysql.username"),
+            DB_PASSWORD: deployTimeValue("mysql.password"),
+          }
+        : {}),
+      ...(app.uses.redis
+        ? {
+            REDIS_HOST: deployTimeValue("redis.host"),
+            REDIS_PORT: String(redisPort),
+            REDIS_PASSWORD: deployTimeValue("redis.password"),
+          }
+        : {}),
+    },
+  };
+}
+
+/** What one container of an app runs: the app's server, a worker, a task or the migration. */
+interface Process {
+  /** Absent: the image's own command, the HTTP server of the app. */
+  readonly command?: readonly string[];
+  readonly resources: ContainerResources;
+  /** Listens on the app's port and has health probes. */
+  readonly serves: boolean;
+}
+
+function httpGet(app: AppDefinition, path: string) {
+  return { httpGet: { path, port: app.port } };
+}
+
+/** The pod spec every workload of an app shares, hardened to the `restricted` pod security level. */
+function podSpec(app: AppDefinition, run: Process): Record<string, unknown> {
+  return {
+    serviceAccountName: app.name,
+    automountServiceAccountToken: false,
+    // Service links would add variables such as REDIS_PORT=tcp://... for every Service in the
+    // namespace, shadowing the app's own settings.
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: runAsId,
+      runAsGroup: runAsId,
+      fsGroup: runAsId,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [
+      {
+        name: app.name,
+        image: app.name,
+        ...(run.command !== undefined ? { command: [...run.command] } : {}),
+        ...(run.serves
+          ? {
+              ports: [{ name: "http", containerPort: app.port, protocol: "TCP" }],
+              // Liveness waits for the startup probe, so a slow first boot is not killed.
+              startupProbe: { ...httpGet(app, app.health.liveness), periodSeconds: 2, failureThreshold: 30 },
+              readinessProbe: {
+                ...httpGet(app, app.health.readiness),
+                periodSeconds: 5,
+                failureThreshold: 3,
+              },
+              livenessProbe: { ...httpGet(app, app.health.liveness), periodSeconds: 10, failureThreshold: 3 },
+            }
+          : {}),
+        envFrom: [
+          { configMapRef: { name: `${app.name}-config` } },
+          ...(usesSecrets(app) ? [{ secretRef: { name: `${app.name}-secrets` } }] : []),
+        ],
+        resources: {
+          requests: { cpu: run.resources.requests.cpu, memory: run.resources.requests.memory },
+          limits: { memory: run.resources.limits.memory },
+        },
+        securityContext: {
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ["ALL"] },
+        },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      },
+    ],
+    // The root file system is read-only; /tmp is the one writable place.
+    volumes: [{ name: "tmp", emptyDir: {} }],
+  };
+}
+
+function topologySpread(environment: EnvironmentSettings, selector: Record<string, string>) {
+  // pod-template-hash: during a rollout, only the new ReplicaSet's pods count for the skew.
+  const constraint = (topologyKey: string, whenUnsatisfiable: string) => ({
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable,
+    labelSelector: { matchLabels: { ...selector } },
+    matchLabelKeys: ["pod-template-hash"],
+  });
+  return [
+    ...(environment.cluster.zones.length > 0
+      ? [constraint("topology.kubernetes.io/zone", "DoNotSchedule")]
+      : []),
+    constraint("kubernetes.io/hostname", "ScheduleAnyway"),
+  ];
+}
+
+function deployment(
+  app: AppDefinition,
+  environment: EnvironmentSettings,
+  workload: { name: string; component: Component; replicas: number | undefined; process: Process },
+): KubeObject {
+  const labels = workloadLabels(app.name, workload.name, workload.component);
+  const selector = selectorLabels(app.name, workload.name);
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: workload.name, namespace: appsNamespace, labels },
+    spec: {
+      ...(workload.replicas !== undefined ? { replicas: workload.replicas } : {}),
+      selector: { matchLabels: selector },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+      template: {
+        metadata: { labels: { ...labels } },
+        spec: {
+          ...podSpec(app, workload.process),
+          topologySpreadConstraints: topologySpread(environment, selector),
+        },
+      },
+    },
+  };
+}
+
+/**
+ * The objects of one app in one environment, before images are pinned: every container's image
+ * is the app's logical name (`main-api`), for {@link transformImages} to resolve. Deploy-time
+ * values (database host, passwords) are tokens, see {@link deployTimeValue}.
+ *
+ * @param version the release the environment runs; its tag names the migration Job.
+ */
+export function appObjects(
+  app: AppDefinition,
+  environment: EnvironmentSettings,
+  version: ImageVersion,
+): KubeObject[] {
+  const env = environment.name;
+  const autoscaling = app.autoscaling?.[env];
+  const publicHost = app.publicHost?.[env];
+  const webLabels = () => workloadLabels(app.name, app.name, "web");
+  const webSelector = () => selectorLabels(app.name, app.name);
+  const metadata = (name: string, labels: Record<string, string>) => ({
+    name,
+    namespace: appsNamespace,
+    labels,
+  });
+
+  return [
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: metadata(app.name, appLabels(app.name)),
+      automountServiceAccountToken: false,
+    },
+    configMap(app, environment),
+    ...(usesSecrets(app) ? [secret(app)] : []),
+    // The autoscaler owns the replica count where there is one; a count here would fight it.
+    deployment(app, environment, {
+      name: app.name,
+      component: "web",
+      replicas: autoscaling === undefined ? app.replicas[env] : undefined,
+      process: { resources: app.resources, serves: true },
+    }),
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(app.name, webLabels()),
+      spec: {
+        type: "ClusterIP",
+        selector: webSelector(),
+        ports: [{ name: "http", port: servicePort, targetPort: app.port, protocol: "TCP" }],
+      },
+    },
+    ...(publicHost !== undefined
+      ? [
+          {
+            apiVersion: "networking.k8s.io/v1",
+            kind: "Ingress",
+            metadata: metadata(app.name, webLabels()),
+            spec: {
+              ingressClassName,
+              tls: [{ hosts: [publicHost], secretName: `${app.name}-tls` }],
+              rules: [
+                {
+                  host: publicHost,
+                  http: {
+                    paths: [
+                      {
+                        path: "/",
+                        pathType: "Prefix",
+                        backend: { service: { name: app.name, port: { number: servicePort } } },
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          },
+        ]
+      : []),
+    {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: metadata(app.name, webLabels()),
+      spec: { maxUnavailable: 1, selector: { matchLabels: webSelector() } },
+    },
+    ...(autoscaling !== undefined
+      ? [
+          {
+            apiVersion: "autoscaling/v2",
+            kind: "HorizontalPodAutoscaler",
+            metadata: metadata(app.name, webLabels()),
+            spec: {
+              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.name },
+              minReplicas: autoscaling.minReplicas,
+              maxReplicas: autoscaling.maxReplicas,
+              metrics: [
+                {
+                  type: "Resource",
+                  resource: {
+                    name: "cpu",
+                    target: { type: "Utilization", averageUtilization: autoscaling.targetCpuUtilization },
+                  },
+                },
+              ],
+            },
+          },
+        ]
+      : []),
+    ...appPolicies(app, environment),
+    ...(app.workers ?? []).map((worker) =>
+      deployment(app, environment, {
+        name: `${app.name}-${worker.name}`,
+        component: "worker",
+        replicas: worker.replicas[env],
+        process: { command: worker.command, resources: worker.resources, serves: false },
+      }),
+    ),
+    ...(app.schedules ?? []).map((task): KubeObject => {
+      const name = `${app.name}-${task.name}`;
+      const labels = () => workloadLabels(app.name, name, "cron");
+      return {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: metadata(name, labels()),
+        spec: {
+          schedule: task.schedule,
+          timeZone: "Etc/UTC",
+          concurrencyPolicy: "Forbid",
+          successfulJobsHistoryLimit: 1,
+          failedJobsHistoryLimit: 3,
+          jobTemplate: {
+            metadata: { labels: labels() },
+            spec: {
+              // The next scheduled run is the retry: with Forbid, retries would hold up the schedule.
+              backoffLimit: 0,
+              template: {
+                metadata: { labels: labels() },
+                spec: {
+                  ...podSpec(app, { command: task.command, resources: task.resources, serves: false }),
+                  restartPolicy: "Never",
+                },
+              },
+            },
+          },
+        },
+      };
+    }),
+    ...(app.migrate !== undefined ? [migrationJob(app, app.migrate, version)] : []),
+  ];
+}
+
+/** The release's migration: once per tag, with the release's image, before the rollout. */
+function migrationJob(app: AppDefinition, command: readonly string[], version: ImageVersion): KubeObject {
+  const name = migrationJobName(app.name, version.tag);
+  const labels = () => workloadLabels(app.name, name, "migrate");
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: appsNamespace, labels: labels() },
+    spec: {
+      backoffLimit: 1,
+      activeDeadlineSeconds: 900,
+      // No ttlSecondsAfterFinished: a Job deleted by the cluster would be recreated, and the
+      // migration rerun, by the next deployment.
+      template: {
+        metadata: { labels: labels() },
+        spec: {
+          ...podSpec(app, { command, resources: app.resources, serves: false }),
+          restartPolicy: "Never",
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,160 @@
+import {
+  environmentObjects,
+  registryLoginServer,
+  resolveDeployTimeValues,
+  sortObjects,
+} from "../apps/manifests";
+import type { KubeObject } from "../apps/kube-object";
+import { parseStackConfig } from "../environments/stack-config";
+import { isSecret, mockCall, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import { ofType, runStack } from "../test/program";
+
+const runs: Record<string, ProgramRun> = {};
+beforeAll(async () => {
+  runs["acceptance"] = await runStack("acceptance");
+  runs["production"] = await runStack("production");
+});
+
+/** Removes Pulumi's secret wrappers, keeping the values. */
+function reveal(value: unknown): unknown {
+  if (isSecret(value)) return reveal((value as { value: unknown }).value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (typeof value === "object" && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  return value;
+}
+
+const kubernetes = (run: ProgramRun): Registration[] =>
+  run.registrations.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+const deployment = (run: ProgramRun, name: string): any =>
+  kubernetes(run).find((r) => r.inputs["kind"] === "Deployment" && r.name === name)!.inputs;
+
+const key = (object: { kind: string; metadata: { name: string } }) =>
+  `${object.kind}/${object.metadata.name}`;
+
+describe.each(["acceptance", "production"])("%s workloads", (stack) => {
+  const run = () => runs[stack]!;
+
+  test("the registered Kubernetes objects are exactly what `platform render` prints, with the deploy-time values filled in", () => {
+    const file = parse(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
+    const config = parseStackConfig(stack, file.config);
+    const rendered = environmentObjects(config, registryLoginServer(config.environment));
+    const server = run().registrations.find((r) => r.type === "azure-native:dbformysql:Server")!;
+    const keys = run().invocations.find(
+      (call) => call.token === "azure-native:redisenterprise:listDatabaseKeys",
+    )!;
+    const images = run().outputs["images"] as Record<string, { digest: string }>;
+    const expected = resolveDeployTimeValues(rendered, {
+      "mysql.host": run().outputs["databaseHost"] as string,
+      "mysql.username": "platformadmin",
+      "mysql.password": reveal(server.inputs["administratorLoginPassword"]) as string,
+      "redis.host": run().outputs["cacheHost"] as string,
+      "redis.password": mockCall(keys.token, keys.inputs)["primaryKey"] as string,
+      ...Object.fromEntries(
+        Object.entries(images).map(([app, image]) => [`image.${app}.digest`, image.digest]),
+      ),
+    });
+    const registered = sortObjects(kubernetes(run()).map((r) => reveal(r.inputs) as KubeObject));
+    expect(registered.map(key)).toEqual(expected.map(key));
+    expect(registered).toEqual(expected);
+  });
+
+  test("every object goes through the cluster's provider", () => {
+    const provider = run().registrations.find((r) => r.type === "pulumi:providers:kubernetes")!;
+    const providers = new Set(kubernetes(run()).map((r) => r.provider?.split("::").slice(0, -1).join("::")));
+    expect([...providers]).toEqual([provider.urn]);
+  });
+
+  test("only Secrets hold secret values, so a preview shows every other change", () => {
+    for (const registration of kubernetes(run())) {
+      const secretFields = Object.entries(registration.inputs)
+        .filter(([, value]) => isSecret(value))
+        .map(([field]) => field);
+      expect([registration.name, secretFields]).toEqual([
+        registration.name,
+        registration.inputs["kind"] === "Secret" ? ["stringData"] : [],
+      ]);
+    }
+  });
+
+  test("each app's migration Job finishes before its Deployments and CronJobs roll", () => {
+    const workload = (kind: string, name: string) =>
+      kubernetes(run()).find((r) => r.inputs["kind"] === kind && r.name === name)!;
+    const job = workload("Job", "main-api-migrate-1-4-0");
+    for (const [kind, name] of [
+      ["Deployment", "main-api"],
+      ["Deployment", "main-api-queue"],
+      ["CronJob", "main-api-scheduler"],
+    ]) {
+      expect(workload(kind!, name!).dependencies).toContain(job.urn);
+    }
+    expect(workload("Deployment", "web").dependencies).not.toContain(job.urn);
+    expect(workload("Deployment", "customer-api").dependencies).toContain(
+      workload("Job", "customer-api-migrate-0-9-3").urn,
+    );
+  });
+
+  test("the namespace, and so every workload, waits for the registry's pull permission", () => {
+    const namespace = kubernetes(run()).find((r) => r.inputs["kind"] === "Namespace")!;
+    const pull = run().registrations.find((r) => r.name === `registry-pull-aks-${stack}`)!;
+    expect(namespace.dependencies).toContain(pull.urn);
+  });
+});
+
+test("acceptance builds the three images from their folders at their tags and deploys the pushed digests", () => {
+  const builds = ofType(runs["acceptance"]!, "docker-build:index:Image");
+  expect(builds.map((b) => [b.name, b.inputs["tags"], b.inputs["context"], b.inputs["push"]])).toEqual([
+    ["images-main-api", ["platformsharedacr.azurecr.io/main-api:1.4.0"], { location: "apps/main-api" }, true],
+    ["images-web", ["platformsharedacr.azurecr.io/web:2.0.1"], { location: "apps/web" }, true],
+    [
+      "images-customer-api",
+      ["platformsharedacr.azurecr.io/customer-api:0.9.3"],
+      { location: "apps/customer-api" },
+      true,
+    ],
+  ]);
+  const images = runs["acceptance"]!.outputs["images"] as Record<
+    string,
+    { tag: string; digest: string; image: string }
+  >;
+  for (const [app, tag] of [
+    ["main-api", "1.4.0"],
+    ["web", "2.0.1"],
+    ["customer-api", "0.9.3"],
+  ] as const) {
+    expect(images[app]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(images[app]!.image).toBe(`platformsharedacr.azurecr.io/${app}:${tag}@${images[app]!.digest}`);
+    expect(deployment(runs["acceptance"]!, app).spec.template.spec.containers[0].image).toBe(
+      images[app]!.image,
+    );
+  }
+});
+
+test("production builds nothing and deploys exactly the tag@digest of its stack file", () => {
+  expect(ofType(runs["production"]!, "docker-build:index:Image")).toEqual([]);
+  expect(runs["production"]!.outputs["images"]).toEqual({
+    "main-api": {
+      tag: "1.4.0",
+      digest: "sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
+      image:
+        "platformsharedacr.azurecr.io/main-api:1.4.0@sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
+    },
+    web: {
+      tag: "2.0.1",
+      digest: "sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+      image:
+        "platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+    },
+    "customer-api": {
+      tag: "0.9.3",
+      digest: "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+      image:
+        "platformsharedacr.azurecr.io/customer-api:0.9.3@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    },
+  });
+  expect(deployment(runs["production"]!, "web").spec.template.spec.containers[0].image).toBe(
+    "platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+  );
+});

@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { deployTimeValueNames } from "../apps/deploy-time-values";
+import type { KubeObject } from "../apps/kube-object";
+import { resolveDeployTimeValues } from "../apps/manifests";
+import { isRolloutChecksum } from "../apps/rollout-checksums";
+
+/** Arguments of {@link AppWorkloads}. */
+export interface AppWorkloadsArgs {
+  /**
+   * The environment's Kubernetes objects, exactly as `platform render` prints them: values known
+   * only after deployment are `(known after deploy: …)` tokens.
+   */
+  readonly objects: readonly KubeObject[];
+  /** The value of every deploy-time token the objects hold, by token name. */
+  readonly deployTimeValues: Readonly<Record<string, pulumi.Input<string>>>;
+  /** What the workloads need before they start, such as the registry pull permission. */
+  readonly waitFor?: readonly pulumi.Resource[];
+}
+
+/** Any `@pulumi/kubernetes` resource class: each takes its own args type, checked by the manifests' tests. */
+type ResourceClass = new (
+  name: string,
+  args: never,
+  opts: pulumi.CustomResourceOptions,
+) => pulumi.CustomResource;
+
+/** The `@pulumi/kubernetes` class of each kind the manifests produce. */
+const classes: Readonly<Record<string, ResourceClass>> = {
+  "v1/Namespace": k8s.core.v1.Namespace,
+  "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
+  "v1/ConfigMap": k8s.core.v1.ConfigMap,
+  "v1/Secret": k8s.core.v1.Secret,
+  "v1/Service": k8s.core.v1.Service,
+  "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+  "networking.k8s.io/v1/Ingress": k8s.networking.v1.Ingress,
+  "batch/v1/Job": k8s.batch.v1.Job,
+  "batch/v1/CronJob": k8s.batch.v1.CronJob,
+  "apps/v1/Deployment": k8s.apps.v1.Deployment,
+  "autoscaling/v2/HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+  "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+};
+
+const appOf = (object: KubeObject): string | undefined => object.metadata.labels?.["app.kubernetes.io/name"];
+
+/**
+ * The apps' Kubernetes objects as resources of the cluster's provider (passed in `opts.providers`).
+ * Each object becomes one resource named after it. Tokens are resolved per object, so an object
+ * waits only for the values it holds, and only Secrets carry secret values: the rest stay
+ * readable in a preview.
+ */
+export class AppWorkloads extends pulumi.ComponentResource {
+  constructor(name: string, args: AppWorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:apps:AppWorkloads", name, {}, opts);
+    const namespaces = new Map<string, pulumi.Resource>();
+    const migrations = new Map<string, pulumi.Resource>();
+
+    for (const object of args.objects) {
+      const type = `${object.apiVersion}/${object.kind}`;
+      const ResourceClass = classes[type];
+      if (!ResourceClass) throw new Error(`${name}: no resource class for ${type} ${object.metadata.name}`);
+
+      const namespace = object.metadata.namespace;
+      const app = appOf(object);
+      const dependsOn = [
+        ...(object.kind === "Namespace" ? (args.waitFor ?? []) : []),
+        ...(namespace && namespaces.has(namespace) ? [namespaces.get(namespace)!] : []),
+        // A release's migration runs to completion before its new pods roll out.
+        ...(app && migrations.has(app) && object.kind !== "Job" ? [migrations.get(app)!] : []),
+      ];
+      const resource = new ResourceClass(object.metadata.name, this.inputs(object, args) as never, {
+        parent: this,
+        dependsOn,
+      });
+
+      if (object.kind === "Namespace") namespaces.set(object.metadata.name, resource);
+      if (object.kind === "Job" && app) migrations.set(app, resource);
+    }
+    this.registerOutputs({});
+  }
+
+  /** The object's fields as resource inputs, with its deploy-time tokens resolved. */
+  private inputs(object: KubeObject, args: AppWorkloadsArgs): Record<string, unknown> {
+    const { apiVersion: _apiVersion, kind: _kind, ...fields } = object;
+    const own = deployTimeValueNames(object);
+    if (own.length === 0) return fields;
+    // A rollout checksum hashes the data of the app's ConfigMaps and Secrets: resolve those too.
+    const sources = own.some(isRolloutChecksum)
+      ? args.objects.filter(
+          (other) =>
+            (other.kind === "ConfigMap" || other.kind === "Secret") && appOf(other) === appOf(object),
+        )
+      : [];
+    const names = deployTimeValueNames([object, ...sources]).filter((token) => !isRolloutChecksum(token));
+
+    const values: Record<string, pulumi.Input<string>> = {};
+    for (const token of names) {
+      const value = args.deployTimeValues[token];
+      if (value === undefined)
+        throw new Error(`no deploy-time value for '${token}' (in ${object.kind} ${object.metadata.name})`);
+      values[token] = value;
+    }
+    const resolved: pulumi.Output<Record<string, unknown>> = pulumi
+      .all(values)
+      .apply((known) => resolveDeployTimeValues([object, ...sources], known)[0]!);
+    // Only a Secret's data is secret; elsewhere secret values appear as checksums, which reveal nothing.
+    const visible = pulumi.unsecret<Record<string, unknown>>(resolved);
+    const secretFields = object.kind === "Secret" ? ["data", "stringData"] : [];
+    return Object.fromEntries(
+      Object.keys(fields).map((key) => {
+        const field = visible.apply((done) => done[key]);
+        return [key, secretFields.includes(key) ? pulumi.secret(field) : field];
+      }),
+    );
+  }
+}

@@ -1,0 +1,162 @@
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as pulumi from "@pulumi/pulumi";
+import { roleDefinitionId, roles } from "./roles";
+
+/**
+ * Built-in Azure roles the deploy identities need, by their fixed ids (not yet in `roles.ts`).
+ */
+export const deployRoles = {
+  /** Manage everything in a scope, but not access to it. */
+  contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  /** Manage role assignments in a scope (and nothing else). */
+  roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+  /** Read and write every Kubernetes object of a cluster through Entra ID (Azure RBAC for AKS). */
+  aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+} as const;
+
+/** The issuer of the OpenID Connect tokens GitHub Actions jobs present. */
+export const githubActionsIssuer = "https://token.actions.githubusercontent.com";
+/** The audience Entra ID expects in a federated token. */
+export const azureTokenExchangeAudience = "api://AzureADTokenExchange";
+
+/** Arguments of {@link DeployIdentity}. */
+export interface DeployIdentityArgs {
+  /** The environment (and GitHub deployment environment) the identity deploys, e.g. `production`. */
+  readonly environment: string;
+  /** The GitHub repository whose jobs log in as this identity, as `owner/name`. */
+  readonly repository: string;
+  /** Resource group the identity lives in: the environment's own. */
+  readonly resourceGroupName: pulumi.Input<string>;
+  /** Id of the environment's resource group: the identity manages everything in it. */
+  readonly resourceGroupId: pulumi.Input<string>;
+  readonly location: string;
+  /** Id of the shared container registry. */
+  readonly registryId: pulumi.Input<string>;
+  /**
+   * Whether the environment builds images and pushes them to the registry (`AcrPush`). An
+   * environment that does not build gets nothing that writes to the registry.
+   */
+  readonly pushesImages: boolean;
+  /** Id of the environment's AKS cluster: the identity deploys workloads through Entra ID. */
+  readonly clusterId: pulumi.Input<string>;
+  /**
+   * Subject of the federated credential: which GitHub jobs may log in as the identity.
+   * @default `repo:<owner>/<name>:environment:<environment>`, jobs running in the environment
+   */
+  readonly subject?: string;
+}
+
+/**
+ * The identity an environment's deploy job logs in as, by OpenID Connect federation with GitHub
+ * Actions (no client secret), and only the role assignments `pulumi up` of that environment
+ * needs:
+ *
+ * - Contributor on the environment's resource group, to manage its resources;
+ * - Role Based Access Control Administrator on that group, for the role assignments the program
+ *   makes inside it (the cluster identity's Network Contributor on the nodes' subnet);
+ * - Azure Kubernetes Service RBAC Cluster Admin on the cluster, to deploy the workloads;
+ * - on the registry, Role Based Access Control Administrator restricted by an ABAC condition to
+ *   `AcrPull` (to let its cluster's kubelet pull), and `AcrPush` only when it builds images.
+ */
+export class DeployIdentity extends pulumi.ComponentResource {
+  /** Client (application) id: the `AZURE_CLIENT_ID` of the environment's jobs. */
+  readonly clientId: pulumi.Output<string>;
+  readonly principalId: pulumi.Output<string>;
+  /** The federated credential's subject. */
+  readonly subject: string;
+
+  constructor(name: string, args: DeployIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:azure:DeployIdentity", name, {}, opts);
+    checkDeployIdentityArgs(args);
+    const subject = args.subject ?? environmentSubject(args.repository, args.environment);
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceGroupName: args.resourceGroupName, location: args.location },
+      { parent: this },
+    );
+    new managedidentity.FederatedIdentityCredential(
+      `${name}-github`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        resourceName: identity.name,
+        federatedIdentityCredentialResourceName: `github-${args.environment}`,
+        issuer: githubActionsIssuer,
+        audiences: [azureTokenExchangeAudience],
+        subject,
+      },
+      { parent: this },
+    );
+
+    const assign = (
+      suffix: string,
+      roleId: string,
+      scope: pulumi.Input<string>,
+      condition?: string,
+    ): authorization.RoleAssignment =>
+      new authorization.RoleAssignment(
+        `${name}-${suffix}`,
+        {
+          principalId: identity.principalId,
+          // Set, so Azure does not look the new principal up before Entra ID has replicated it.
+          principalType: "ServicePrincipal",
+          roleDefinitionId: roleDefinitionId(roleId),
+          scope,
+          ...(condition === undefined ? {} : { condition, conditionVersion: "2.0" }),
+        },
+        { parent: this },
+      );
+
+    assign("contributor", deployRoles.contributor, args.resourceGroupId);
+    assign("access-admin", deployRoles.roleBasedAccessControlAdministrator, args.resourceGroupId);
+    assign("cluster-admin", deployRoles.aksRbacClusterAdmin, args.clusterId);
+    assign(
+      "registry-access-admin",
+      deployRoles.roleBasedAccessControlAdministrator,
+      args.registryId,
+      onlyRolesCondition([roles.acrPull]),
+    );
+    if (args.pushesImages) assign("registry-push", roles.acrPush, args.registryId);
+
+    this.clientId = identity.clientId;
+    this.principalId = identity.principalId;
+    this.subject = subject;
+    this.registerOutputs({ clientId: this.clientId, principalId: this.principalId });
+  }
+}
+
+/** The subject GitHub puts in the token of a job that runs in a deployment environment. */
+export function environmentSubject(repository: string, environment: string): string {
+  return `repo:${repository}:environment:${environment}`;
+}
+
+/**
+ * An Azure ABAC condition (version 2.0) for a role that manages role assignments: it may only
+ * create or delete assignments of `roleIds`. The "Constrain roles" template of Azure's
+ * "Examples to delegate Azure role assignment management with conditions".
+ */
+export function onlyRolesCondition(roleIds: readonly string[]): string {
+  if (roleIds.length === 0) throw new Error("onlyRolesCondition: name at least one role id");
+  const ids = roleIds.join(", ");
+  const only = (action: string, source: string): string =>
+    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'})) OR ` +
+    `(@${source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}}))`;
+  // Creating reads the role from the request, deleting from the existing assignment.
+  return `${only("write", "Request")} AND ${only("delete", "Resource")}`;
+}
+
+const repositoryPattern = /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/;
+// Stricter than GitHub requires, so the name reads the same in the federated subject.
+const environmentPattern = /^[A-Za-z0-9._-]{1,255}$/;
+
+function checkDeployIdentityArgs(args: DeployIdentityArgs): void {
+  const problems: string[] = [];
+  if (!repositoryPattern.test(args.repository))
+    problems.push(`repository: '${args.repository}' is not 'owner/name'`);
+  if (!environmentPattern.test(args.environment))
+    problems.push(`environment: '${args.environment}' is not letters, digits, '.', '_' and '-'`);
+  if (args.subject !== undefined && !/^\S+$/.test(args.subject))
+    problems.push(`subject: '${args.subject}' is empty or contains whitespace`);
+  if (problems.length > 0) throw new Error(`DeployIdentity: ${problems.join("; ")}`);
+}
