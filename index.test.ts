@@ -358,3 +358,79 @@ function plaintext(value: unknown, needles: readonly string[], path = "$"): stri
   }
   return [];
 }
+
+describe("GitHub delivery settings (platform:github)", () => {
+  const github = (stack: string, settings: Record<string, unknown>) =>
+    runStack(stack, { ...stackConfig(stack), "platform:github": JSON.stringify(settings) });
+
+  test("without platform:github the program touches no GitHub resource and creates no deploy identity", () => {
+    for (const stack of ["acceptance", "production"]) {
+      expect(
+        run(stack).registrations.filter(
+          (r) => r.type.startsWith("github:") || r.type.includes("DeployIdentity"),
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  test("acceptance: its environment, a federated deploy identity that may push images, branch protection and CODEOWNERS", async () => {
+    const acceptance = await github("acceptance", {
+      repository: "acme/platform",
+      codeOwners: ["@acme/platform-leads"],
+    });
+    expect(only(acceptance, "github:index/repositoryEnvironment:RepositoryEnvironment").inputs).toMatchObject(
+      { repository: "platform", environment: "acceptance" },
+    );
+    expect(only(acceptance, "azure-native:managedidentity:FederatedIdentityCredential").inputs).toMatchObject(
+      {
+        subject: "repo:acme/platform:environment:acceptance",
+        issuer: "https://token.actions.githubusercontent.com",
+      },
+    );
+    const roles = ofType(acceptance, "azure-native:authorization:RoleAssignment").map(
+      (r) => r.inputs["roleDefinitionId"] as string,
+    );
+    expect(roles.some((id) => id.endsWith("8311e382-0749-4cb8-b61a-304f252e45ec"))).toBe(true);
+    const protection = only(acceptance, "github:index/branchProtection:BranchProtection").inputs as any;
+    expect(protection.requiredStatusChecks[0].contexts).toEqual([
+      "test",
+      "preview (acceptance)",
+      "preview (production)",
+      "diff",
+      "gate",
+    ]);
+    expect(only(acceptance, "github:index/repositoryFile:RepositoryFile").inputs["content"]).toContain(
+      "/Pulumi.production.yaml @acme/platform-leads",
+    );
+    const variables = ofType(
+      acceptance,
+      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
+    ).map((r) => r.inputs["variableName"]);
+    expect(variables.sort()).toEqual([
+      "AZURE_CLIENT_ID",
+      "AZURE_SUBSCRIPTION_ID",
+      "AZURE_TENANT_ID",
+      "REGISTRY_LOGIN_SERVER",
+    ]);
+  });
+
+  test("production: required reviewers, default branch only, no push to the registry, no repository settings", async () => {
+    const production = await github("production", {
+      repository: "acme/platform",
+      reviewers: ["platform-leads"],
+    });
+    const environment = only(production, "github:index/repositoryEnvironment:RepositoryEnvironment")
+      .inputs as any;
+    expect(environment.environment).toBe("production");
+    expect(environment.reviewers[0].teams).toHaveLength(1);
+    expect(environment.deploymentBranchPolicy).toEqual({
+      protectedBranches: true,
+      customBranchPolicies: false,
+    });
+    const roles = ofType(production, "azure-native:authorization:RoleAssignment").map(
+      (r) => r.inputs["roleDefinitionId"] as string,
+    );
+    expect(roles.some((id) => id.endsWith("8311e382-0749-4cb8-b61a-304f252e45ec"))).toBe(false);
+    expect(ofType(production, "github:index/branchProtection:BranchProtection")).toEqual([]);
+  });
+});

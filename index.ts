@@ -1,7 +1,11 @@
 // The Pulumi program: one per environment stack (`pulumi up -s acceptance`). It reads and checks
 // the stack config, builds the environment's components and exports what the CLI and the
 // promotion flow read. Every difference between environments comes from `environments/`.
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { apps, databaseName, type AppName } from "./apps/catalog";
 import { environmentObjects, registryLoginServer as loginServerOf } from "./apps/manifests";
 import { networkLayout } from "./environments/network-layout";
@@ -11,10 +15,14 @@ import {
   AppImages,
   AppWorkloads,
   ContainerRegistry,
+  DeployIdentity,
+  GitHubEnvironment,
+  GitHubRepositorySettings,
   Monitoring,
   MySqlServer,
   Network,
   RedisCache,
+  readRequiredChecks,
 } from "./infra";
 
 const config = readStackConfig();
@@ -96,6 +104,51 @@ new AppWorkloads(
   },
   { providers: { kubernetes: cluster.provider } },
 );
+
+// Delivery settings as code, when the stack config names the repository (`platform:github`).
+if (config.github) {
+  const { owner, repository } = config.github;
+  const githubProvider = new github.Provider("github", { owner });
+  const deployer = new DeployIdentity("deployer", {
+    environment: environment.name,
+    repository: `${owner}/${repository}`,
+    resourceGroupName,
+    resourceGroupId: network.resourceGroupId,
+    location,
+    registryId: registry.registryId,
+    pushesImages: environment.buildsImages,
+    clusterId: cluster.clusterId,
+  });
+  const azure = authorization.getClientConfigOutput();
+  new GitHubEnvironment(
+    "github-environment",
+    {
+      repository,
+      environment: environment.name,
+      reviewerTeams: config.github.reviewers,
+      defaultBranchOnly: true,
+      variables: {
+        AZURE_CLIENT_ID: deployer.clientId,
+        AZURE_TENANT_ID: azure.tenantId,
+        AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
+        REGISTRY_LOGIN_SERVER: registry.loginServer,
+      },
+    },
+    { providers: { github: githubProvider } },
+  );
+  if (environment.ownsSharedResources) {
+    new GitHubRepositorySettings(
+      "github-repository",
+      {
+        repository,
+        defaultBranch: "main",
+        requiredChecks: readRequiredChecks(readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8")),
+        codeOwners: [{ path: "/Pulumi.production.yaml", owners: config.github.codeOwners }],
+      },
+      { providers: { github: githubProvider } },
+    );
+  }
+}
 
 export const environmentName = environment.name;
 export const registryLoginServer = registry.loginServer;

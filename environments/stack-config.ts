@@ -14,6 +14,16 @@ export interface ImageVersion {
 /** The image versions of an environment, by app. An app without an entry is not deployed. */
 export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
 
+/** The GitHub repository whose settings the stack keeps (optional: off without it). */
+export interface GitHubSettings {
+  readonly owner: string;
+  readonly repository: string;
+  /** Teams (slugs) that must approve a deployment of this environment. */
+  readonly reviewers: readonly string[];
+  /** Code owners of the downstream stack files (read by the stack that owns shared resources). */
+  readonly codeOwners: readonly string[];
+}
+
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
   readonly environment: EnvironmentSettings;
@@ -22,6 +32,8 @@ export interface StackConfig {
   readonly images: ImageVersions;
   /** Apps with no entry in `platform:images`: not deployed in this environment yet. */
   readonly notDeployed: readonly string[];
+  /** Absent when `platform:github` is not set: the program then leaves GitHub alone. */
+  readonly github?: GitHubSettings;
 }
 
 /** Bad stack config: every problem, each naming the key path, the value and what is allowed. */
@@ -39,7 +51,7 @@ const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Keys of the `platform` namespace the program reads; any other is a mistake. */
-const platformKeys = ["images"] as const;
+const platformKeys = ["images", "github"] as const;
 
 const quote = (value: unknown): string =>
   typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
@@ -73,13 +85,39 @@ const images = z.partialRecord(z.enum(appNames), imageVersion, {
       : `expected a map of app name to { tag, digest? }, found ${quote(issue.input)}`,
 });
 
+const github = z.strictObject(
+  {
+    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, {
+      error: (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
+    }),
+    reviewers: z
+      .array(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]*$/, { error: (issue) => `${quote(issue.input)} is not a team slug` }),
+      )
+      .default([]),
+    codeOwners: z
+      .array(
+        z.string().regex(/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, {
+          error: (issue) => `${quote(issue.input)} is not @user or @org/team`,
+        }),
+      )
+      .default([]),
+  },
+  { error: (issue) => `expected a map { repository, reviewers?, codeOwners? }, found ${quote(issue.input)}` },
+);
+
 function describe(issue: z.core.$ZodIssue, prefix: string): string[] {
   const path = [prefix, ...issue.path.map(String)].join(".");
   if (issue.code === "unrecognized_keys") {
-    const allowed =
-      issue.path.length === 0 ? `expected one of ${appNames.join(", ")}` : "allowed: tag, digest";
-    const what = issue.path.length === 0 ? "unknown app" : "unknown key";
-    return issue.keys.map((key) => `${path}.${key}: ${what}; ${allowed}`);
+    const reason =
+      prefix === "platform:github"
+        ? "unknown key; allowed: repository, reviewers, codeOwners"
+        : issue.path.length === 0
+          ? `unknown app; expected one of ${appNames.join(", ")}`
+          : "unknown key; allowed: tag, digest";
+    return issue.keys.map((key) => `${path}.${key}: ${reason}`);
   }
   if (issue.code === "invalid_key") {
     return [`${path}: unknown app; expected one of ${appNames.join(", ")}`];
@@ -134,11 +172,34 @@ export function parseStackConfig(
     }
   }
 
+  const rawGitHub = config["platform:github"];
+  const parsedGitHub =
+    rawGitHub === undefined ? undefined : github.safeParse(rawGitHub, { reportInput: true });
+  if (parsedGitHub && !parsedGitHub.success) {
+    problems.push(...parsedGitHub.error.issues.flatMap((issue) => describe(issue, "platform:github")));
+  }
+  if (parsedGitHub?.success && environment.ownsSharedResources && parsedGitHub.data.codeOwners.length === 0) {
+    problems.push(
+      `platform:github.codeOwners: missing; ${stack} keeps the repository's branch protection and CODEOWNERS, so name who reviews the downstream stack files (@org/team)`,
+    );
+  }
+
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems.sort());
+  const repository = parsedGitHub?.data?.repository.split("/");
   return {
     environment,
     location: location as string,
     images: parsed.data,
     notDeployed: appNames.filter((app) => parsed.data[app] === undefined),
+    ...(parsedGitHub?.data && repository
+      ? {
+          github: {
+            owner: repository[0]!,
+            repository: repository[1]!,
+            reviewers: parsedGitHub.data.reviewers,
+            codeOwners: parsedGitHub.data.codeOwners,
+          },
+        }
+      : {}),
   };
 }

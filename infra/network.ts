@@ -18,6 +18,7 @@ export interface NetworkArgs {
  */
 export class Network extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
+  readonly resourceGroupId: pulumi.Output<string>;
   readonly virtualNetworkId: pulumi.Output<string>;
   readonly nodesSubnetId: pulumi.Output<string>;
   readonly mysqlSubnetId: pulumi.Output<string>;
@@ -70,6 +71,7 @@ export class Network extends pulumi.ComponentResource {
     );
 
     this.resourceGroupName = group.name;
+    this.resourceGroupId = group.id;
     this.virtualNetworkId = vnet.id;
     this.nodesSubnetId = nodes.id;
     this.mysqlSubnetId = mysql.id;
