@@ -1,0 +1,72 @@
+import { environmentNames, environments } from "../../environments";
+import { parseEnvironment } from "../arguments";
+import { InputError, PlatformError } from "../errors";
+import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { changedApps, checkGate } from "../promotion";
+import { readImages } from "../stack-file";
+import { stackOutputsReader } from "../stack-outputs";
+import { readStackFile, stackFileName } from "../workspace";
+import type { RegisterCommand } from "./index";
+
+/**
+ * `platform gate <environment> --base <git-ref> [--outputs <file>]`: the required check on
+ * promotion pull requests. Every entry that differs between `<git-ref>` and the working tree
+ * must carry a digest, and downstream must be what the upstream deployed. One line per app;
+ * exit 1 when any fails, 2 for bad input.
+ */
+export const registerGate: RegisterCommand = (program, context) => {
+  program
+    .command("gate")
+    .description("Check that every changed image is pinned by digest and was deployed upstream")
+    .argument("<environment>", environmentNames.join(" | "))
+    .requiredOption("--base <git-ref>", "the commit the change is compared with, for example origin/main")
+    .option(
+      "--outputs <file>",
+      "a file holding `pulumi stack output --json --stack <upstream>` (default: run it)",
+    )
+    .action(async (environmentArgument: string, options: { base: string; outputs?: string }) => {
+      const environment = parseEnvironment(environmentArgument);
+      const upstream = environments[environment].upstream;
+      const name = stackFileName(environment);
+      const git = createGit(context.cwd, context.env);
+      let prefix: string;
+      try {
+        prefix = await repositoryPrefix(git);
+      } catch (error) {
+        if (error instanceof GitError)
+          throw new PlatformError(`${context.cwd} is not in a git repository; gate compares with --base`);
+        throw error;
+      }
+      const baseCommit = await resolveCommit(git, options.base);
+      if (baseCommit === undefined) {
+        throw new InputError(
+          `unknown git ref '${options.base}'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)`,
+        );
+      }
+      const baseText = await readFileAt(git, baseCommit, `${prefix}${name}`);
+      const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);
+      const head = readImages(await readStackFile(context.cwd, environment), name);
+      const changed = changedApps(base, head);
+      if (changed.length === 0) {
+        context.stdout(
+          `gate ${environment}: no image changes between ${options.base} and the working tree; nothing to check\n`,
+        );
+        return;
+      }
+      const needsOutputs = upstream !== undefined && changed.some((app) => head[app]?.digest !== undefined);
+      const deployed = needsOutputs
+        ? await stackOutputsReader(context.cwd, context.env, options.outputs)(upstream)
+        : {};
+      const verdicts = checkGate({ environment, upstream, base, head, deployed });
+      context.stdout(verdicts.map((verdict) => `${verdict.line}\n`).join(""));
+      const failed = verdicts.filter((verdict) => !verdict.passed);
+      if (failed.length > 0) {
+        throw new PlatformError(
+          `gate ${environment}: ${failed.length} of ${verdicts.length} changed apps failed (${failed.map((v) => v.app).join(", ")})`,
+        );
+      }
+      context.stdout(
+        `gate ${environment}: ${verdicts.length} changed app${verdicts.length === 1 ? "" : "s"} passed\n`,
+      );
+    });
+};

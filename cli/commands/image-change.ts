@@ -1,0 +1,82 @@
+import * as path from "node:path";
+import type { EnvironmentName } from "../../environments";
+import type { Context } from "../context";
+import { createGit } from "../git";
+import type { GitHub } from "../github";
+import {
+  applyChange,
+  branchName,
+  commitMessage,
+  describeMoves,
+  pullRequestBody,
+  pullRequestTitle,
+  runUrl,
+  type ImageChange,
+} from "../promotion";
+import { proposeEdit } from "../pull-request";
+import { readImages, type StackImages } from "../stack-file";
+import { readStackFile, stackFileName, writeFileAtomic } from "../workspace";
+
+/** How `release` and `promote` carry out a change of image versions in one environment. */
+export interface ImageChangeRun {
+  readonly environment: EnvironmentName;
+  /** The command line, for the pull request body. */
+  readonly command: string;
+  /** Plans the change from the environment's current entries. */
+  readonly plan: (current: StackImages) => ImageChange;
+  /** Printed before the outcome once the change is planned, for example apps skipped. */
+  readonly notes: readonly string[];
+  /** What to print when the environment already has the versions. */
+  readonly nothingToDo: (change: ImageChange) => string;
+  /** With `--pr`: the GitHub adapter (settings checked before any work). */
+  readonly github: GitHub | undefined;
+}
+
+/**
+ * Without `--pr`, edits the stack file in the working tree atomically. With `--pr`, plans from
+ * the default branch and proposes the edit as a pull request, leaving the working tree as it is.
+ */
+export async function runImageChange(context: Context, run: ImageChangeRun): Promise<void> {
+  const name = stackFileName(run.environment);
+  const print = (lines: readonly string[]) => context.stdout(lines.map((line) => `${line}\n`).join(""));
+  const edit = (text: string, source: string) => {
+    const change = run.plan(readImages(text, source));
+    if (change.moves.length === 0) return { change, text };
+    const result = applyChange(text, change, source);
+    // Never write a file the program would reject.
+    readImages(result, source);
+    return { change, text: result };
+  };
+
+  if (run.github === undefined) {
+    const { change, text } = edit(await readStackFile(context.cwd, run.environment), name);
+    print(run.notes);
+    if (change.moves.length === 0) return print([run.nothingToDo(change)]);
+    await writeFileAtomic(path.join(context.cwd, name), text);
+    return print(describeMoves(change));
+  }
+
+  // The plan is made inside the flow, from the file on the default branch.
+  let planned: ImageChange | undefined;
+  const git = createGit(context.cwd, context.env);
+  const proposal = await proposeEdit({ git, github: run.github }, name, (baseText, source) => {
+    const { change, text } = edit(baseText, source);
+    planned = change;
+    if (change.moves.length === 0) return undefined;
+    return {
+      text,
+      branch: branchName(change),
+      title: pullRequestTitle(change),
+      body: pullRequestBody(change, { command: run.command, runUrl: runUrl(context.env) }),
+      commitMessage: commitMessage(change),
+    };
+  });
+  if (planned === undefined) return;
+  print(run.notes);
+  if (proposal === undefined) return print([run.nothingToDo(planned)]);
+  const { action, pullRequest, branch, base } = proposal;
+  print([
+    ...describeMoves(planned),
+    `${action} pull request #${pullRequest.number}: ${pullRequest.url} (${branch} into ${base})`,
+  ]);
+}

@@ -1,0 +1,480 @@
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
+import { startGitHubServer, type GitHubServer } from "../../test/github-server";
+import { gitHubEnv, runCli } from "../../test/run-cli";
+
+let fixture: GitFixture;
+let server: GitHubServer;
+let env: Record<string, string>;
+let outputs: string;
+
+/** What acceptance has deployed: main-api moved on to 1.4.0, web is what production runs. */
+const deployed = {
+  images: {
+    "main-api": {
+      tag: "1.4.0",
+      digest: digest("a"),
+      image: `platformsharedacr.azurecr.io/main-api:1.4.0@${digest("a")}`,
+    },
+    web: {
+      tag: "2.0.1",
+      digest: digest("2"),
+      image: `platformsharedacr.azurecr.io/web:2.0.1@${digest("2")}`,
+    },
+  },
+};
+
+const promoted = productionFile
+  .replace('tag: "1.3.0"   # promoted by CI', 'tag: "1.4.0"   # promoted by CI')
+  .replace(`digest: ${digest("1")}`, `digest: ${digest("a")}`);
+
+const movedLine = `production: main-api 1.3.0@${digest("1")} → 1.4.0@${digest("a")} (deployed in acceptance)\n`;
+
+const writeOutputs = (json: unknown) =>
+  writeFileSync(outputs, typeof json === "string" ? json : JSON.stringify(json));
+const promote = (...extra: string[]) =>
+  runCli(["promote", "acceptance", "production", "--outputs", outputs, ...extra], fixture.clone, env);
+
+beforeEach(async () => {
+  fixture = createGitFixture();
+  server = await startGitHubServer({ bareRepository: fixture.origin });
+  env = { ...fixture.env, ...gitHubEnv(server) };
+  outputs = path.join(fixture.root, "acceptance-outputs.json");
+  writeOutputs(deployed);
+});
+afterEach(async () => {
+  await server.close();
+  fixture.cleanup();
+});
+
+describe("platform promote, editing the working tree", () => {
+  test("copies what acceptance deployed into Pulumi.production.yaml, every other byte kept", async () => {
+    const run = await promote();
+    expect(run).toEqual({
+      code: 0,
+      stdout: `customer-api: not deployed in acceptance; skipped\n${movedLine}`,
+      stderr: "",
+    });
+    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+    expect(server.requests).toEqual([]);
+  });
+
+  test("only the apps named with --app", async () => {
+    writeOutputs({ images: { ...deployed.images, web: { tag: "2.0.2", digest: digest("b") } } });
+    const run = await promote("--app", "web");
+    expect(run.stdout).toBe(
+      `production: web 2.0.1@${digest("2")} → 2.0.2@${digest("b")} (deployed in acceptance)\n`,
+    );
+    expect(fixture.read("Pulumi.production.yaml")).toBe(
+      productionFile.replace(
+        `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
+        `web: { tag: 2.0.2, digest: "${digest("b")}" }`,
+      ),
+    );
+  });
+
+  test("nothing to promote is a clean no-op with a message", async () => {
+    fixture.write("Pulumi.production.yaml", promoted);
+    const run = await promote();
+    expect(run).toEqual({
+      code: 0,
+      stdout: `customer-api: not deployed in acceptance; skipped\nnothing to promote: production already runs what acceptance deployed (main-api 1.4.0@${digest("a")}, web 2.0.1@${digest("2")})\n`,
+      stderr: "",
+    });
+    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+  });
+
+  test("reads acceptance's outputs with the pulumi CLI when no --outputs is given", async () => {
+    const bin = path.join(fixture.root, "bin");
+    mkdirSync(bin);
+    writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack acceptance" ] || exit 3\ncat '${outputs}'\n`,
+    );
+    chmodSync(path.join(bin, "pulumi"), 0o755);
+    const run = await runCli(["promote", "acceptance", "production"], fixture.clone, {
+      ...env,
+      PATH: `${bin}:${env["PATH"]}`,
+    });
+    expect(run.code).toBe(0);
+    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+  });
+});
+
+describe("platform promote --pr", () => {
+  test("pushes a branch and opens a pull request; the clone is left as it was", async () => {
+    const before = fixture.cloneState();
+    const run = await promote("--pr");
+    expect(run).toEqual({
+      code: 0,
+      stdout: `customer-api: not deployed in acceptance; skipped\n${movedLine}opened pull request #1: https://github.test/acme/platform/pull/1 (promote/production/all into main)\n`,
+      stderr: "",
+    });
+    expect(fixture.cloneState()).toEqual(before);
+    expect(fixture.originShow("promote/production/all", "Pulumi.production.yaml")).toBe(promoted.trimEnd());
+    expect(fixture.git(["diff", "--name-only", "main", "promote/production/all"], fixture.origin)).toBe(
+      "Pulumi.production.yaml",
+    );
+    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+      fixture.originBranch("main"),
+    );
+    expect(server.pulls).toEqual([
+      expect.objectContaining({
+        number: 1,
+        head: "promote/production/all",
+        base: "main",
+        state: "open",
+        title: "Promote to production: main-api 1.3.0 → 1.4.0",
+      }),
+    ]);
+    const body = server.pulls[0]!.body;
+    expect(body).toContain(`| main-api | \`1.3.0@${digest("1")}\` | \`1.4.0@${digest("a")}\` |`);
+    expect(body).toContain("the images that **acceptance** has deployed");
+    expect(body).toContain(
+      "Upstream deployment (acceptance): https://github.test/acme/platform/actions/runs/4242",
+    );
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /repos/acme/platform",
+      "GET /repos/acme/platform/pulls",
+      "POST /repos/acme/platform/pulls",
+    ]);
+  });
+
+  test("plans from the default branch, not from a feature branch the user is on", async () => {
+    fixture.git(["switch", "--quiet", "-c", "feature"]);
+    fixture.write("notes.txt", "wip\n");
+    const before = fixture.cloneState();
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(fixture.cloneState()).toEqual(before);
+    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+      fixture.originBranch("main"),
+    );
+  });
+
+  test("a branch named after the apps with --app", async () => {
+    writeOutputs({ images: { ...deployed.images, web: { tag: "2.0.2", digest: digest("b") } } });
+    expect((await promote("--app", "main-api", "--pr")).stdout).toContain(
+      "(promote/production/main-api into main)",
+    );
+    expect((await promote("--app", "web", "--app", "main-api", "--pr")).stdout).toContain(
+      "opened pull request #2: https://github.test/acme/platform/pull/2 (promote/production/main-api+web into main)",
+    );
+    expect(server.pulls[1]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.0, web 2.0.1 → 2.0.2");
+  });
+
+  test("updates the open pull request of the branch instead of opening a second", async () => {
+    await promote("--pr");
+    const first = fixture.originBranch("promote/production/all");
+    writeOutputs({ images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } });
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      "updated pull request #1: https://github.test/acme/platform/pull/1 (promote/production/all into main)",
+    );
+    expect(server.pulls).toHaveLength(1);
+    expect(server.pulls[0]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.1");
+    expect(server.pulls[0]!.body).toContain(`\`1.4.1@${digest("c")}\``);
+    expect(fixture.originBranch("promote/production/all")).not.toBe(first);
+    expect(fixture.originShow("promote/production/all", "Pulumi.production.yaml")).toContain(
+      `digest: ${digest("c")}`,
+    );
+    expect(fixture.git(["rev-list", "--count", "main..promote/production/all"], fixture.origin)).toBe("1");
+    expect(server.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /repos/acme/platform/pulls",
+      "PATCH /repos/acme/platform/pulls/1",
+    ]);
+  });
+
+  test("a rerun with the same result does not push again, and refreshes the pull request", async () => {
+    await promote("--pr");
+    const first = fixture.originBranch("promote/production/all");
+    const run = await promote("--pr");
+    expect(run.stdout).toContain("updated pull request #1");
+    expect(fixture.originBranch("promote/production/all")).toBe(first);
+  });
+
+  test("rebases the branch on a default branch that moved on", async () => {
+    await promote("--pr");
+    fixture.commit({ "README.md": "# platform, moved on\n" }, "Unrelated change");
+    expect((await promote("--pr")).code).toBe(0);
+    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+      fixture.originBranch("main"),
+    );
+  });
+
+  test("nothing to promote opens no pull request and pushes nothing", async () => {
+    fixture.commit({ "Pulumi.production.yaml": promoted }, "Promote main-api");
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("nothing to promote: production already runs what acceptance deployed");
+    expect(fixture.originBranches()).toEqual(["main"]);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /repos/acme/platform"]);
+  });
+});
+
+describe("platform promote refuses bad input, changing nothing", () => {
+  const refused = async (argv: string[], code: number, message: string, runEnv = env) => {
+    const before = fixture.cloneState();
+    const run = await runCli(argv, fixture.clone, runEnv);
+    expect(run).toEqual({ code, stdout: "", stderr: `error: ${message}\n` });
+    expect(fixture.cloneState()).toEqual(before);
+    expect(fixture.originBranches()).toEqual(["main"]);
+    expect(server.pulls).toEqual([]);
+  };
+
+  test("an unknown environment", () =>
+    refused(
+      ["promote", "staging", "production"],
+      2,
+      "unknown environment 'staging'; expected one of acceptance, production",
+    ));
+
+  test("promoting into the first environment", () =>
+    refused(
+      ["promote", "production", "acceptance"],
+      2,
+      "cannot promote into acceptance: it is the first environment of the pipeline and takes releases; use: platform release <app> <tag>",
+    ));
+
+  test("promoting other than from the upstream", () =>
+    refused(
+      ["promote", "production", "production"],
+      2,
+      "cannot promote from production to production: production promotes only from acceptance (pipeline: acceptance → production)",
+    ));
+
+  test("an unknown app", () =>
+    refused(
+      ["promote", "acceptance", "production", "--app", "api", "--outputs", outputs],
+      2,
+      "unknown app 'api'; expected one of main-api, web, customer-api",
+    ));
+
+  test("an app the upstream has not deployed", () =>
+    refused(
+      ["promote", "acceptance", "production", "--app", "customer-api", "--outputs", outputs],
+      1,
+      "acceptance has not deployed customer-api (no images.customer-api in its stack outputs); release and deploy it there first",
+    ));
+
+  test("a missing outputs file", () =>
+    refused(
+      ["promote", "acceptance", "production", "--outputs", "missing.json"],
+      2,
+      "outputs file 'missing.json' not found; write it with: pulumi stack output --json --stack acceptance > missing.json",
+    ));
+
+  test("an outputs file that is not JSON", async () => {
+    writeOutputs("images:\n  web: {}\n");
+    const run = await promote();
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: outputs file '${outputs}' is not JSON (Unexpected token 'i', "images: web: {} " is not valid JSON); write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+    );
+    expect(fixture.read("Pulumi.production.yaml")).toBe(productionFile);
+  });
+
+  test("an outputs file without images", async () => {
+    writeOutputs({ kubeconfig: "[secret]" });
+    await refused(
+      ["promote", "acceptance", "production", "--outputs", outputs],
+      2,
+      `outputs file '${outputs}' has no 'images' output; write it with: pulumi stack output --json --stack acceptance > ${outputs}`,
+    );
+  });
+
+  test("a stack file that is not valid YAML", async () => {
+    fixture.commit({ "Pulumi.production.yaml": "config:\n  platform:images: {\n" }, "Break it");
+    await refused(
+      ["promote", "acceptance", "production", "--outputs", outputs],
+      2,
+      "Pulumi.production.yaml is not valid:\n  - line 3, column 1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }",
+    );
+  });
+
+  test("a stack file on the default branch with duplicate keys (--pr)", async () => {
+    fixture.commit({ "Pulumi.production.yaml": `${productionFile}  platform:images: {}\n` }, "Duplicate");
+    await refused(
+      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
+      2,
+      "Pulumi.production.yaml on main is not valid:\n  - line 12, column 3: duplicate key 'platform:images' in config; a key may appear only once in a map, keep one",
+    );
+  });
+
+  test("a stack file without platform:images", async () => {
+    fixture.commit(
+      { "Pulumi.production.yaml": "config:\n  azure-native:location: westeurope\n" },
+      "No images",
+    );
+    await refused(
+      ["promote", "acceptance", "production", "--outputs", outputs],
+      2,
+      "Pulumi.production.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
+    );
+  });
+});
+
+describe("platform promote --pr faults leave no branch, pull request or change behind", () => {
+  const failed = async (message: string | RegExp, runEnv = env) => {
+    const before = fixture.cloneState();
+    const run = await runCli(
+      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
+      fixture.clone,
+      runEnv,
+    );
+    expect(run.code).not.toBe(0);
+    if (typeof message === "string") expect(run.stderr).toBe(`error: ${message}\n`);
+    else expect(run.stderr).toMatch(message);
+    expect(fixture.cloneState()).toEqual(before);
+    return run;
+  };
+
+  test("a missing token (exit 2, before any request)", async () => {
+    const { GITHUB_TOKEN: _, ...withoutToken } = env;
+    const run = await failed(
+      "GITHUB_TOKEN is not set; --pr needs a token that may push branches and open pull requests (in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})",
+      withoutToken,
+    );
+    expect(run.code).toBe(2);
+    expect(server.requests).toEqual([]);
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("a dirty working tree", async () => {
+    fixture.write("Pulumi.production.yaml", `${productionFile}# local edit\n`);
+    const run = await failed(
+      "the working tree has uncommitted changes (Pulumi.production.yaml); commit or stash them, then run again with --pr",
+    );
+    expect(run.code).toBe(1);
+    expect(fixture.read("Pulumi.production.yaml")).toBe(`${productionFile}# local edit\n`);
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("a branch that already exists with someone else's work", async () => {
+    const theirs = fixture.pushForeignBranch(
+      "promote/production/all",
+      { "README.md": "their change\n" },
+      "Hand-made fix",
+    );
+    await failed(
+      `branch promote/production/all already exists on origin with other content (it changes README.md); delete it (git push origin --delete promote/production/all) or merge its pull request, then run again`,
+    );
+    expect(fixture.originBranch("promote/production/all")).toBe(theirs);
+    expect(server.pulls).toEqual([]);
+  });
+
+  test("a branch with a hand-made commit on the stack file", async () => {
+    const theirs = fixture.pushForeignBranch(
+      "promote/production/all",
+      { "Pulumi.production.yaml": `${productionFile}# reviewed by hand\n` },
+      "Hand edit",
+    );
+    await failed(
+      new RegExp(
+        `^error: branch promote/production/all already exists on origin with other content \\(commit ${theirs.slice(0, 7)} 'Hand edit' was not made by platform\\);`,
+      ),
+    );
+    expect(fixture.originBranch("promote/production/all")).toBe(theirs);
+  });
+
+  test("a rejected push", async () => {
+    const hook = path.join(fixture.origin, "hooks", "pre-receive");
+    writeFileSync(hook, "#!/bin/sh\necho 'branch creation is restricted' >&2\nexit 1\n");
+    chmodSync(hook, 0o755);
+    const run = await failed(
+      /^error: git push to origin was rejected for branch promote\/production\/all: remote: branch creation is restricted; .*pre-receive hook declined.*; check that you may push branches to origin and that no rule protects this branch, then run again\n$/,
+    );
+    expect(run.code).toBe(1);
+    expect(fixture.originBranches()).toEqual(["main"]);
+    expect(server.requests.filter((r) => r.method === "POST")).toEqual([]);
+  });
+
+  test("GitHub 401 fails before anything is pushed", async () => {
+    await failed(
+      "GitHub rejected the token (401 Bad credentials) while reading repository acme/platform; set GITHUB_TOKEN to a valid token",
+      { ...env, GITHUB_TOKEN: "expired" },
+    );
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("GitHub 404 for a repository the token cannot see", async () => {
+    await failed(
+      "GitHub found nothing while reading repository acme/elsewhere (404 Not Found); check that GITHUB_REPOSITORY (acme/elsewhere) exists and the token can see it",
+      { ...env, GITHUB_REPOSITORY: "acme/elsewhere" },
+    );
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("GitHub 403 when opening: the pushed branch is deleted again", async () => {
+    server.fail({
+      method: "POST",
+      path: /\/pulls$/,
+      status: 403,
+      body: { message: "Resource not accessible by integration" },
+    });
+    await failed(
+      "GitHub refused opening a pull request from promote/production/all into main (403 Resource not accessible by integration); give the token contents: write and pull-requests: write on acme/platform",
+    );
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("GitHub 422 when opening: the pushed branch is deleted again", async () => {
+    server.fail({
+      method: "POST",
+      path: /\/pulls$/,
+      status: 422,
+      body: {
+        message: "Validation Failed",
+        errors: [{ message: "No commits between main and promote/production/all" }],
+      },
+    });
+    await failed(
+      "GitHub refused opening a pull request from promote/production/all into main (422 Validation Failed: No commits between main and promote/production/all); check that the branch was pushed and the base branch exists",
+    );
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+
+  test("GitHub 5xx is retried and the run succeeds", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: 502, times: 2 });
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(3);
+    expect(server.pulls).toHaveLength(1);
+  });
+
+  test("GitHub 5xx that persists while updating: the branch is put back where it was", async () => {
+    await promote("--pr");
+    const first = fixture.originBranch("promote/production/all");
+    writeOutputs({ images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } });
+    server.fail({
+      method: "PATCH",
+      path: /\/pulls\/1$/,
+      status: 503,
+      times: 10,
+      body: { message: "Service Unavailable" },
+    });
+    await failed(
+      "GitHub failed updating pull request #1 (503 Service Unavailable) after 3 retries; GitHub may be having an incident (https://www.githubstatus.com): run again later",
+    );
+    expect(fixture.originBranch("promote/production/all")).toBe(first);
+    expect(server.pulls[0]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.0");
+  });
+
+  test("a rate limit that persists: says until when, and removes the branch", async () => {
+    const reset = Math.floor(Date.now() / 1000) + 600;
+    server.fail({
+      method: "POST",
+      path: /\/pulls$/,
+      status: 403,
+      times: 5,
+      headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(reset) },
+      body: { message: "API rate limit exceeded" },
+    });
+    await failed(
+      `GitHub is rate-limiting this token until ${new Date(reset * 1000).toISOString()} (403 while opening a pull request from promote/production/all into main: API rate limit exceeded); wait and run again, or use a token with a higher limit`,
+    );
+    expect(fixture.originBranches()).toEqual(["main"]);
+  });
+});

@@ -1,0 +1,249 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { PlatformError } from "./errors";
+
+/** A git command that exited non-zero (or could not start): a failed operation, exit code 1. */
+export class GitError extends PlatformError {
+  constructor(
+    readonly args: readonly string[],
+    /** git's exit status; null when it could not start. */
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(" ")} failed${status === null ? "" : ` (exit ${status})`}: ${stderr.trim()}`, 1);
+    this.name = "GitError";
+  }
+}
+
+/** Runs git in one directory, as `execFile("git", args)`: never through a shell. */
+export interface Git {
+  readonly cwd: string;
+  /** The environment git runs with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Runs git and resolves to its stdout. @throws GitError when it exits non-zero. */
+  run(
+    args: readonly string[],
+    options?: { readonly input?: string; readonly env?: Record<string, string> },
+  ): Promise<string>;
+}
+
+/** A Git adapter for `cwd`, with the environment of the command (so tests control git's config). */
+export function createGit(cwd: string, env: Readonly<Record<string, string | undefined>>): Git {
+  return {
+    cwd,
+    env,
+    run(args, options = {}) {
+      return new Promise((resolve, reject) => {
+        const child = execFile(
+          "git",
+          [...args],
+          {
+            cwd,
+            env: { ...env, ...options.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+            maxBuffer: 64 * 1024 * 1024,
+          },
+          (error, stdout, stderr) => {
+            if (error) {
+              const code = typeof error.code === "number" ? error.code : null;
+              reject(new GitError(args, code, stderr || error.message));
+            } else {
+              resolve(stdout);
+            }
+          },
+        );
+        // git may exit before reading its input (it failed); that surfaces as its exit code.
+        child.stdin?.on("error", () => undefined);
+        child.stdin?.end(options.input);
+      });
+    },
+  };
+}
+
+/** The path of `cwd` inside its repository (`""` at the top, else ending in `/`). */
+export async function repositoryPrefix(git: Git): Promise<string> {
+  return (await git.run(["rev-parse", "--show-prefix"])).trim();
+}
+
+/** Tracked files with uncommitted changes, as `git status --porcelain` lines (untracked files ignored). */
+export async function uncommittedChanges(git: Git): Promise<string[]> {
+  const status = await git.run(["status", "--porcelain=v1", "--untracked-files=no"]);
+  return status.split("\n").filter((line) => line.trim() !== "");
+}
+
+/** The commit a ref names, or undefined when there is none. */
+export async function resolveCommit(git: Git, ref: string): Promise<string | undefined> {
+  try {
+    return (
+      await git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`])
+    ).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return undefined;
+    throw error;
+  }
+}
+
+/** A file's content at a commit (`path` from the top of the repository), or undefined when absent. */
+export async function readFileAt(git: Git, commit: string, file: string): Promise<string | undefined> {
+  let blob: string;
+  try {
+    blob = (await git.run(["rev-parse", "--verify", "--quiet", `${commit}:${file}`])).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return undefined;
+    throw error;
+  }
+  return git.run(["cat-file", "blob", blob]);
+}
+
+/**
+ * Fetches one branch of a remote and returns its commit. Only FETCH_HEAD is written: no
+ * remote-tracking ref or local branch is created or moved.
+ */
+export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
+  await git.run([
+    "fetch",
+    "--quiet",
+    "--no-tags",
+    "--no-write-commit-graph",
+    "--refmap=",
+    remote,
+    `refs/heads/${branch}`,
+  ]);
+  return (await git.run(["rev-parse", "FETCH_HEAD"])).trim();
+}
+
+/** The commit a branch of a remote points to, or undefined when the remote has no such branch. */
+export async function remoteBranchCommit(
+  git: Git,
+  remote: string,
+  branch: string,
+): Promise<string | undefined> {
+  try {
+    const line = await git.run(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`]);
+    return line.split(/\s/)[0];
+  } catch (error) {
+    if (error instanceof GitError && error.status === 2) return undefined;
+    throw error;
+  }
+}
+
+/** The files changed between two commits, and the messages of the commits in `from..to`. */
+export async function changesBetween(
+  git: Git,
+  from: string,
+  to: string,
+): Promise<{ files: string[]; commits: { sha: string; message: string }[] }> {
+  const files = (await git.run(["diff", "--name-only", "--no-renames", from, to]))
+    .split("\n")
+    .filter(Boolean);
+  const log = await git.run(["log", "--format=%H%x00%B%x1e", `${from}..${to}`]);
+  const commits = log
+    .split("\x1e")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [sha = "", message = ""] = entry.split("\x00");
+      return { sha, message };
+    });
+  return { files, commits };
+}
+
+/** The best common ancestor of two commits, or undefined when they share no history. */
+export async function mergeBase(git: Git, a: string, b: string): Promise<string | undefined> {
+  try {
+    return (await git.run(["merge-base", a, b])).trim();
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return undefined;
+    throw error;
+  }
+}
+
+/** The tree and first parent of a commit. */
+export async function commitShape(
+  git: Git,
+  commit: string,
+): Promise<{ tree: string; parent: string | undefined }> {
+  const [tree = "", parent] = (await git.run(["show", "-s", "--format=%T %P", commit])).trim().split(" ");
+  return { tree, parent: parent || undefined };
+}
+
+/**
+ * Creates a commit on top of `parent` that changes one file, without touching the working tree,
+ * the index or any branch (a temporary index is used). Without a configured identity the
+ * commit is made as GitHub Actions' bot.
+ */
+export async function commitFile(
+  git: Git,
+  change: {
+    readonly parent: string;
+    readonly path: string;
+    readonly content: string;
+    readonly message: string;
+  },
+): Promise<string> {
+  const directory = await mkdtemp(path.join(tmpdir(), "platform-index-"));
+  const env = { GIT_INDEX_FILE: path.join(directory, "index"), ...(await fallbackIdentity(git)) };
+  try {
+    const [mode = "100644"] = (
+      await git.run(["ls-tree", "--full-tree", change.parent, "--", change.path])
+    ).split(" ");
+    const blob = (await git.run(["hash-object", "-w", "--stdin"], { input: change.content })).trim();
+    await git.run(["read-tree", change.parent], { env });
+    await git.run(["update-index", "--add", "--cacheinfo", `${mode},${blob},${change.path}`], { env });
+    const tree = (await git.run(["write-tree"], { env })).trim();
+    return (
+      await git.run(["commit-tree", tree, "-p", change.parent, "-F", "-"], { env, input: change.message })
+    ).trim();
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function fallbackIdentity(git: Git): Promise<Record<string, string>> {
+  const configured = async (key: string) => {
+    try {
+      return (await git.run(["config", "--get", key])).trim() !== "";
+    } catch {
+      return false;
+    }
+  };
+  const fallback: Record<string, string> = {};
+  const identity: [part: string, key: string, value: string][] = [
+    ["NAME", "user.name", "github-actions[bot]"],
+    ["EMAIL", "user.email", "41898282+github-actions[bot]@users.noreply.github.com"],
+  ];
+  for (const [part, key, value] of identity) {
+    if (await configured(key)) continue;
+    for (const role of ["AUTHOR", "COMMITTER"]) {
+      const variable = `GIT_${role}_${part}`;
+      if (!git.env[variable]) fallback[variable] = value;
+    }
+  }
+  return fallback;
+}
+
+/**
+ * Sets (or, with `commit` undefined, deletes) a branch of a remote, only if it still points to
+ * `expected` (undefined: only if it does not exist yet).
+ */
+export async function pushBranch(
+  git: Git,
+  remote: string,
+  update: {
+    readonly branch: string;
+    readonly commit: string | undefined;
+    readonly expected: string | undefined;
+  },
+): Promise<void> {
+  const ref = `refs/heads/${update.branch}`;
+  // Pushing to the remote's URL rather than its name leaves the clone's remote-tracking refs alone.
+  const url = (await git.run(["remote", "get-url", "--push", remote])).trim();
+  await git.run([
+    "push",
+    "--quiet",
+    `--force-with-lease=${ref}:${update.expected ?? ""}`,
+    url,
+    `${update.commit ?? ""}:${ref}`,
+  ]);
+}

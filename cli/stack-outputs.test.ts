@@ -1,0 +1,116 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { InputError, PlatformError } from "./errors";
+import { parseStackOutputs, readOutputsFile, readPulumiOutputs } from "./stack-outputs";
+
+const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
+const outputs = {
+  images: {
+    "main-api": { tag: "1.5.0", digest: digest("a"), image: `acr.io/main-api:1.5.0@${digest("a")}` },
+    retired: { tag: "x" },
+  },
+  clusterName: "aks",
+};
+
+let directory: string;
+beforeEach(() => (directory = mkdtempSync(path.join(tmpdir(), "platform-outputs-"))));
+afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+describe("parseStackOutputs", () => {
+  test("reads images, ignoring apps the catalog does not know", () => {
+    expect(parseStackOutputs(JSON.stringify(outputs))).toEqual({
+      images: {
+        "main-api": { tag: "1.5.0", digest: digest("a"), image: `acr.io/main-api:1.5.0@${digest("a")}` },
+      },
+    });
+  });
+
+  test.each([
+    ["not JSON", "{", /^is not JSON \(/],
+    ["no images", "{}", /^has no 'images' output$/],
+    [
+      "images not a map",
+      '{"images": []}',
+      /^has 'images' \[\], expected a map of app name to \{ tag, digest, image \}$/,
+    ],
+    [
+      "a bad digest",
+      JSON.stringify({ images: { web: { tag: "1", digest: "sha256:12" } } }),
+      /^is not valid: images\.web\.digest: 'sha256:12' is not a sha256 digest/,
+    ],
+  ])("reports %s", (_, json, problem) => {
+    const parsed = parseStackOutputs(json);
+    expect("problem" in parsed && parsed.problem).toMatch(problem);
+  });
+});
+
+describe("readOutputsFile", () => {
+  test("reads the file", async () => {
+    writeFileSync(path.join(directory, "out.json"), JSON.stringify(outputs));
+    expect(Object.keys(await readOutputsFile(directory, "out.json", "acceptance"))).toEqual(["main-api"]);
+  });
+
+  test("a missing file", async () => {
+    await expect(readOutputsFile(directory, "out.json", "acceptance")).rejects.toThrow(
+      new InputError(
+        "outputs file 'out.json' not found; write it with: pulumi stack output --json --stack acceptance > out.json",
+      ),
+    );
+  });
+
+  test("a file that is not JSON", async () => {
+    writeFileSync(path.join(directory, "out.json"), "images: {}");
+    await expect(readOutputsFile(directory, "out.json", "acceptance")).rejects.toThrow(
+      /^outputs file 'out.json' is not JSON \(.*\); write it with: pulumi stack output --json --stack acceptance > out.json$/,
+    );
+  });
+
+  test("a file without images", async () => {
+    writeFileSync(path.join(directory, "out.json"), '{"clusterName": "aks"}');
+    await expect(readOutputsFile(directory, "out.json", "acceptance")).rejects.toThrow(
+      "outputs file 'out.json' has no 'images' output; write it with: pulumi stack output --json --stack acceptance > out.json",
+    );
+  });
+});
+
+describe("readPulumiOutputs runs the pulumi CLI without a shell", () => {
+  const fakePulumi = (script: string) => {
+    const bin = path.join(directory, "bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${script}\n`);
+    chmodSync(path.join(bin, "pulumi"), 0o755);
+    return { PATH: `${bin}:${process.env["PATH"]}` };
+  };
+
+  test("reads the outputs of the stack", async () => {
+    const env = fakePulumi(
+      `[ "$*" = "stack output --json --stack acceptance" ] || exit 3\ncat <<'JSON'\n${JSON.stringify(outputs)}\nJSON`,
+    );
+    expect(await readPulumiOutputs(directory, env, "acceptance")).toEqual({
+      "main-api": outputs.images["main-api"],
+    });
+  });
+
+  test("a failing pulumi says what it said and what to do", async () => {
+    const env = fakePulumi(`echo "error: no stack named 'acceptance' found" >&2\nexit 255`);
+    await expect(readPulumiOutputs(directory, env, "acceptance")).rejects.toThrow(
+      new PlatformError(
+        "'pulumi stack output --json --stack acceptance' failed: error: no stack named 'acceptance' found; log in to the stack's backend (pulumi login) or pass --outputs <file>",
+      ),
+    );
+  });
+
+  test("no pulumi on PATH", async () => {
+    await expect(readPulumiOutputs(directory, { PATH: directory }, "acceptance")).rejects.toThrow(
+      "cannot run 'pulumi stack output --json --stack acceptance': the pulumi CLI is not installed or not on PATH; install it, or pass --outputs <file> holding that command's output",
+    );
+  });
+
+  test("outputs without images", async () => {
+    const env = fakePulumi(`echo '{}'`);
+    await expect(readPulumiOutputs(directory, env, "acceptance")).rejects.toThrow(
+      "the outputs of stack acceptance (pulumi stack output --json --stack acceptance) has no 'images' output; deploy acceptance first",
+    );
+  });
+});
