@@ -142,7 +142,9 @@ if (config.github) {
       {
         repository,
         defaultBranch: "main",
-        requiredChecks: readRequiredChecks(readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8")),
+        requiredChecks: readRequiredChecks(
+          readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8"),
+        ),
         codeOwners: [{ path: "/Pulumi.production.yaml", owners: config.github.codeOwners }],
       },
       { providers: { github: githubProvider } },

@@ -1,3 +1,8 @@
+const swc = [
+  "@swc/jest",
+  { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
+];
+
 /** Tests sit beside the code; swc strips the types (tsc checks them separately). */
 module.exports = {
   testEnvironment: "node",
@@ -5,11 +10,14 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   transform: {
-    "^.+\\.ts$": [
-      "@swc/jest",
-      { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } },
-    ],
+    "^.+\\.ts$": swc,
+    // Octokit ships ES modules only; Node 22 loads them with require(), jest needs them compiled.
+    "^.+\\.js$": swc,
   },
+  transformIgnorePatterns: [
+    "/node_modules/(?!(@octokit|universal-user-agent|before-after-hook|json-with-bigint|content-type|fast-content-type-parse)/)",
+  ],
   testTimeout: 30000,
+  globalSetup: "<rootDir>/test/global-setup.js",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
 };

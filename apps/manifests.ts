@@ -1,6 +1,7 @@
 import type { EnvironmentSettings } from "../environments/settings";
 import type { ImageVersion, StackConfig } from "../environments/stack-config";
-import { appNames, apps } from "./catalog";
+import type { AppDefinition } from "./app-definition";
+import { apps } from "./catalog";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
@@ -97,12 +98,18 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
  * then each app that has an entry in `platform:images` (the others are not deployed), with images
  * pinned to the registry and rollout checksums on the pod templates, in a stable order.
  * Deploy-time values are still tokens: {@link resolveDeployTimeValues} fills them in.
+ *
+ * @param catalog the apps that may be deployed; the benchmark passes a synthetic one.
  */
-export function environmentObjects(config: StackConfig, registryLoginServer: string): KubeObject[] {
+export function environmentObjects(
+  config: StackConfig,
+  registryLoginServer: string,
+  catalog: Readonly<Record<string, AppDefinition>> = apps,
+): KubeObject[] {
   const { environment } = config;
-  const deployed = appNames.flatMap((name) => {
+  const deployed = Object.keys(catalog).flatMap((name) => {
     const version = config.images[name];
-    return version === undefined ? [] : [{ app: apps[name], version }];
+    return version === undefined ? [] : [{ app: catalog[name]!, version }];
   });
   const objects = [
     ...namespaceObjects(environment),

@@ -54,10 +54,14 @@ describe("renderYaml", () => {
   });
 
   it("quotes strings that YAML 1.1 readers such as kubectl would take for booleans or numbers", () => {
-    const text = renderYaml([configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000" })]);
-    expect(text).toContain('  A: "on"\n  B: "yes"\n  C: "0755"\n  D: "10000"\n  E: "y"\n  F: "1_000"\n');
+    const text = renderYaml([
+      configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000", G: "1:20" }),
+    ]);
+    expect(text).toContain(
+      '  A: "on"\n  B: "yes"\n  C: "0755"\n  D: "10000"\n  E: "y"\n  F: "1_000"\n  G: "1:20"\n',
+    );
     expect(readBack(text)).toEqual([
-      configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000" }),
+      configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000", G: "1:20" }),
     ]);
   });
 

@@ -3,6 +3,8 @@
 // a source file is newer than the last build (someone edited an app definition), it rebuilds
 // first, so the output never lags behind the code. See docs/decisions/0002-cli-runs-compiled-js.md.
 "use strict";
+// Node 22 keeps the compiled code of the modules on disk: later starts skip most of the parsing.
+require("node:module").enableCompileCache?.();
 const { execFileSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");

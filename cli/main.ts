@@ -4,14 +4,24 @@ import { commands } from "./commands";
 import { processContext, type Context } from "./context";
 import { PlatformError } from "./errors";
 
-/** Builds the `platform` command line; each command's action resolves to its exit code. */
-export function buildProgram(context: Context, setExitCode: (code: number) => void): Command {
+/**
+ * Builds the `platform` command line for `argv`: only the command it names, or all of them
+ * when it names none (help, a typo). Each command's action reports its exit code.
+ */
+export async function buildProgram(
+  argv: readonly string[],
+  context: Context,
+  setExitCode: (code: number) => void,
+): Promise<Command> {
   const program = new Command("platform")
     .description("Render, plan and promote the platform's environments")
     .exitOverride()
     .showHelpAfterError()
     .configureOutput({ writeOut: context.stdout, writeErr: context.stderr });
-  for (const register of commands) register(program, context, setExitCode);
+  const named = commands.filter((command) => command.name === argv[0]);
+  for (const command of named.length > 0 ? named : commands) {
+    (await command.load())(program, context, setExitCode);
+  }
   return program;
 }
 
@@ -21,8 +31,8 @@ export function buildProgram(context: Context, setExitCode: (code: number) => vo
  */
 export async function main(argv: readonly string[], context: Context = processContext()): Promise<number> {
   let exitCode = 0;
-  const program = buildProgram(context, (code) => (exitCode = code));
   try {
+    const program = await buildProgram(argv, context, (code) => (exitCode = code));
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (error) {
@@ -35,7 +45,9 @@ export async function main(argv: readonly string[], context: Context = processCo
       context.stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
-    context.stderr(`error: unexpected failure, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    context.stderr(
+      `error: unexpected failure, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 70;
   }
 }

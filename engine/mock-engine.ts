@@ -58,6 +58,8 @@ export interface RunOptions {
   /** The `@pulumi/pulumi` module instance the program uses (there must be exactly one). */
   readonly pulumi: typeof pulumiModule;
   readonly preview?: boolean;
+  /** Called with the registrations so far, after each one (to report progress or a hang). */
+  readonly onRegistered?: (registrations: readonly Registration[]) => void;
 }
 
 const fakeHash = (text: string): string => createHash("sha256").update(text).digest("hex");
@@ -230,6 +232,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           retainOnDelete: request.getRetainondelete() ?? false,
           provider: request.getProvider() || undefined,
         });
+        options.onRegistered?.(registrations);
       }
       callback(error, response);
     });

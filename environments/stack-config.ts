@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as v from "valibot";
 import { appNames, isAppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import { environments, isEnvironmentName } from "./environments";
@@ -56,73 +56,104 @@ const platformKeys = ["images", "github"] as const;
 const quote = (value: unknown): string =>
   typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
 
-const imageVersion = z.strictObject(
+const missing = (issue: v.BaseIssue<unknown>): boolean => issue.input === undefined;
+
+/**
+ * The message of a strict object's issue: a key it does not know (valibot expects "never"
+ * there), a required key that is absent, or a value that is not a map at all.
+ */
+const objectIssue =
+  (allowed: string, shape: string, absent: Readonly<Record<string, string>>) =>
+  (issue: v.BaseIssue<unknown>): string => {
+    if (issue.expected === "never") return `unknown key; allowed: ${allowed}`;
+    const key = issue.path?.at(-1)?.key;
+    if (missing(issue) && typeof key === "string" && absent[key]) return absent[key];
+    return `expected a map ${shape}, found ${quote(issue.input)}`;
+  };
+
+const imageVersion = v.strictObject(
   {
-    tag: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined
-            ? "missing; expected an image tag such as 1.4.2"
-            : typeof issue.input === "number"
-              ? `${issue.input} is a number, not a tag; quote it: "${issue.input}"`
-              : `${quote(issue.input)} is not an image tag`,
-      })
-      .regex(tagPattern, { error: (issue) => `${quote(issue.input)} is not a valid image tag (${tagRule})` }),
-    digest: z
-      .string({ error: (issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})` })
-      .regex(digestPattern, {
-        error: (issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})`,
-      })
-      .optional(),
+    tag: v.pipe(
+      v.string((issue) =>
+        missing(issue)
+          ? "missing; expected an image tag such as 1.4.2"
+          : typeof issue.input === "number"
+            ? `${issue.input} is a number, not a tag; quote it: "${issue.input}"`
+            : `${quote(issue.input)} is not an image tag`,
+      ),
+      v.regex(tagPattern, (issue) => `${quote(issue.input)} is not a valid image tag (${tagRule})`),
+    ),
+    digest: v.optional(
+      v.pipe(
+        v.string((issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})`),
+        v.regex(digestPattern, (issue) => `${quote(issue.input)} is not a sha256 digest (${digestRule})`),
+      ),
+    ),
   },
-  { error: (issue) => `expected a map { tag, digest? }, found ${quote(issue.input)}` },
+  objectIssue("tag, digest", "{ tag, digest? }", { tag: "missing; expected an image tag such as 1.4.2" }),
 );
 
-const images = z.partialRecord(z.enum(appNames), imageVersion, {
-  error: (issue) =>
-    issue.input === undefined
+const images = v.record(
+  v.picklist(appNames, `unknown app; expected one of ${appNames.join(", ")}`),
+  imageVersion,
+  (issue) =>
+    missing(issue)
       ? "missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)"
       : `expected a map of app name to { tag, digest? }, found ${quote(issue.input)}`,
-});
-
-const github = z.strictObject(
-  {
-    repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, {
-      error: (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
-    }),
-    reviewers: z
-      .array(
-        z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9-]*$/, { error: (issue) => `${quote(issue.input)} is not a team slug` }),
-      )
-      .default([]),
-    codeOwners: z
-      .array(
-        z.string().regex(/^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/, {
-          error: (issue) => `${quote(issue.input)} is not @user or @org/team`,
-        }),
-      )
-      .default([]),
-  },
-  { error: (issue) => `expected a map { repository, reviewers?, codeOwners? }, found ${quote(issue.input)}` },
 );
 
-function describe(issue: z.core.$ZodIssue, prefix: string): string[] {
-  const path = [prefix, ...issue.path.map(String)].join(".");
-  if (issue.code === "unrecognized_keys") {
-    const reason =
-      prefix === "platform:github"
-        ? "unknown key; allowed: repository, reviewers, codeOwners"
-        : issue.path.length === 0
-          ? `unknown app; expected one of ${appNames.join(", ")}`
-          : "unknown key; allowed: tag, digest";
-    return issue.keys.map((key) => `${path}.${key}: ${reason}`);
+const github = v.strictObject(
+  {
+    repository: v.pipe(
+      v.string((issue) =>
+        missing(issue)
+          ? "missing; expected owner/name"
+          : `${quote(issue.input)} is not a repository; expected owner/name`,
+      ),
+      v.regex(
+        /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+        (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
+      ),
+    ),
+    reviewers: v.optional(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.regex(/^[a-z0-9][a-z0-9-]*$/, (issue) => `${quote(issue.input)} is not a team slug`),
+        ),
+      ),
+      [],
+    ),
+    codeOwners: v.optional(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/,
+            (issue) => `${quote(issue.input)} is not @user or @org/team`,
+          ),
+        ),
+      ),
+      [],
+    ),
+  },
+  objectIssue("repository, reviewers, codeOwners", "{ repository, reviewers?, codeOwners? }", {
+    repository: "missing; expected owner/name",
+  }),
+);
+
+/**
+ * One message per problem, each starting with its key path. Entries under an unknown app are
+ * not checked further: the unknown app is the problem.
+ */
+function describe(issues: readonly v.BaseIssue<unknown>[], prefix: string): string[] {
+  const messages = new Set<string>();
+  for (const issue of issues) {
+    const keys = (issue.path ?? []).map((item) => String(item.key));
+    if (prefix === "platform:images" && keys.length > 1 && !isAppName(keys[0] ?? "")) continue;
+    messages.add(`${[prefix, ...keys].join(".")}: ${issue.message}`);
   }
-  if (issue.code === "invalid_key") {
-    return [`${path}: unknown app; expected one of ${appNames.join(", ")}`];
-  }
-  return [`${path}: ${issue.message}`];
+  return [...messages];
 }
 
 /**
@@ -159,9 +190,15 @@ export function parseStackConfig(
   }
 
   const rawImages = config["platform:images"];
-  const parsed = images.safeParse(rawImages, { reportInput: true });
-  if (!parsed.success)
-    problems.push(...parsed.error.issues.flatMap((issue) => describe(issue, "platform:images")));
+  // valibot takes a list for a record; a list of images is a mistake worth its own message.
+  const parsed = v.safeParse(images, Array.isArray(rawImages) ? null : rawImages);
+  if (Array.isArray(rawImages)) {
+    problems.push(
+      `platform:images: expected a map of app name to { tag, digest? }, found ${quote(rawImages)}`,
+    );
+  } else if (!parsed.success) {
+    problems.push(...describe(parsed.issues, "platform:images"));
+  }
   if (!environment.buildsImages && isMap(rawImages)) {
     for (const [app, version] of Object.entries(rawImages)) {
       if (isAppName(app) && isMap(version) && version["digest"] === undefined) {
@@ -173,33 +210,25 @@ export function parseStackConfig(
   }
 
   const rawGitHub = config["platform:github"];
-  const parsedGitHub =
-    rawGitHub === undefined ? undefined : github.safeParse(rawGitHub, { reportInput: true });
-  if (parsedGitHub && !parsedGitHub.success) {
-    problems.push(...parsedGitHub.error.issues.flatMap((issue) => describe(issue, "platform:github")));
-  }
-  if (parsedGitHub?.success && environment.ownsSharedResources && parsedGitHub.data.codeOwners.length === 0) {
+  const parsedGitHub = rawGitHub === undefined ? undefined : v.safeParse(github, rawGitHub);
+  if (parsedGitHub && !parsedGitHub.success)
+    problems.push(...describe(parsedGitHub.issues, "platform:github"));
+  const gitHub = parsedGitHub?.success ? parsedGitHub.output : undefined;
+  if (gitHub && environment.ownsSharedResources && gitHub.codeOwners.length === 0) {
     problems.push(
       `platform:github.codeOwners: missing; ${stack} keeps the repository's branch protection and CODEOWNERS, so name who reviews the downstream stack files (@org/team)`,
     );
   }
 
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems.sort());
-  const repository = parsedGitHub?.data?.repository.split("/");
+  const [owner = "", repository = ""] = gitHub?.repository.split("/") ?? [];
   return {
     environment,
     location: location as string,
-    images: parsed.data,
-    notDeployed: appNames.filter((app) => parsed.data[app] === undefined),
-    ...(parsedGitHub?.data && repository
-      ? {
-          github: {
-            owner: repository[0]!,
-            repository: repository[1]!,
-            reviewers: parsedGitHub.data.reviewers,
-            codeOwners: parsedGitHub.data.codeOwners,
-          },
-        }
+    images: parsed.output,
+    notDeployed: appNames.filter((app) => parsed.output[app] === undefined),
+    ...(gitHub
+      ? { github: { owner, repository, reviewers: gitHub.reviewers, codeOwners: gitHub.codeOwners } }
       : {}),
   };
 }

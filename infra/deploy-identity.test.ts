@@ -184,11 +184,12 @@ describe("pure helpers", () => {
   });
 
   test("the role ids are Azure's built-in ones", async () => {
-    const { deployRoles } = await import("./deploy-identity");
-    expect(deployRoles).toEqual({
+    const { roles } = await import("./role-ids");
+    expect(roles).toMatchObject({
       contributor: roleIds.contributor,
       roleBasedAccessControlAdministrator: roleIds.rbacAdministrator,
       aksRbacClusterAdmin: roleIds.aksRbacClusterAdmin,
+      acrPull: roleIds.acrPull,
     });
   });
 });

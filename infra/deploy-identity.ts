@@ -3,18 +3,6 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { roleDefinitionId, roles } from "./roles";
 
-/**
- * Built-in Azure roles the deploy identities need, by their fixed ids (not yet in `roles.ts`).
- */
-export const deployRoles = {
-  /** Manage everything in a scope, but not access to it. */
-  contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
-  /** Manage role assignments in a scope (and nothing else). */
-  roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
-  /** Read and write every Kubernetes object of a cluster through Entra ID (Azure RBAC for AKS). */
-  aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-} as const;
-
 /** The issuer of the OpenID Connect tokens GitHub Actions jobs present. */
 export const githubActionsIssuer = "https://token.actions.githubusercontent.com";
 /** The audience Entra ID expects in a federated token. */
@@ -108,12 +96,12 @@ export class DeployIdentity extends pulumi.ComponentResource {
         { parent: this },
       );
 
-    assign("contributor", deployRoles.contributor, args.resourceGroupId);
-    assign("access-admin", deployRoles.roleBasedAccessControlAdministrator, args.resourceGroupId);
-    assign("cluster-admin", deployRoles.aksRbacClusterAdmin, args.clusterId);
+    assign("contributor", roles.contributor, args.resourceGroupId);
+    assign("access-admin", roles.roleBasedAccessControlAdministrator, args.resourceGroupId);
+    assign("cluster-admin", roles.aksRbacClusterAdmin, args.clusterId);
     assign(
       "registry-access-admin",
-      deployRoles.roleBasedAccessControlAdministrator,
+      roles.roleBasedAccessControlAdministrator,
       args.registryId,
       onlyRolesCondition([roles.acrPull]),
     );

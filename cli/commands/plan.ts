@@ -1,0 +1,39 @@
+import { parseEnvironment } from "../arguments";
+import { formatGraph, formatPlan, planJson } from "../plan";
+import { pulumiConfig, runPlan } from "../program-runs";
+import { parseStackFile } from "../stack-config-file";
+import { readStackFile, stackFileName } from "../workspace";
+import type { RegisterCommand } from "./index";
+
+/** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */
+export function planTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const seconds = Number(env["PLATFORM_PLAN_TIMEOUT_SECONDS"] ?? 120);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
+}
+
+/**
+ * `platform plan <environment>`: what `pulumi up` would create, without Azure or credentials:
+ * the real program under Pulumi's mock engine, as a tree of resources with the inputs that
+ * matter to a reviewer.
+ */
+export const registerPlan: RegisterCommand = (program, context) => {
+  program
+    .command("plan")
+    .description("show the resources pulumi up would create for an environment, without a cloud")
+    .argument("<environment>", "acceptance or production")
+    .option("--json", "print the plan as JSON")
+    .option("--graph", "print the dependency graph (Mermaid) and the critical path of a first deployment")
+    .action(async (name: string, options: { json?: boolean; graph?: boolean }) => {
+      const environment = parseEnvironment(name);
+      const text = await readStackFile(context.cwd, environment);
+      parseStackFile(text, environment, stackFileName(environment));
+      const run = await runPlan({
+        dir: context.cwd,
+        stack: environment,
+        config: pulumiConfig(text),
+        timeoutSeconds: planTimeoutSeconds(context.env),
+      });
+      if (options.graph) context.stdout(formatGraph(run));
+      else context.stdout(options.json ? planJson(environment, run) : formatPlan(environment, run));
+    });
+};

@@ -1,0 +1,28 @@
+import { environmentObjects, registryLoginServer } from "../../apps/manifests";
+import { renderYaml } from "../../apps/render";
+import { parseEnvironment } from "../arguments";
+import { readStackConfig } from "../stack-config-file";
+import type { RegisterCommand } from "./index";
+
+/**
+ * `platform render <environment>`: every Kubernetes object of the environment as YAML, exactly
+ * what the program deploys, without Pulumi, a cloud or credentials (like `kustomize build`).
+ */
+export const registerRender: RegisterCommand = (program, context) => {
+  program
+    .command("render")
+    .description(
+      "print the environment's Kubernetes objects as YAML (values known only after deployment appear as references)",
+    )
+    .argument("<environment>", "acceptance or production")
+    .action(async (name: string) => {
+      const config = await readStackConfig(context.cwd, parseEnvironment(name));
+      const objects = environmentObjects(config, registryLoginServer(config.environment));
+      context.stdout(renderYaml(objects));
+      if (config.notDeployed.length > 0) {
+        context.stderr(
+          `note: not deployed in ${config.environment.name} (no platform:images entry): ${config.notDeployed.join(", ")}\n`,
+        );
+      }
+    });
+};

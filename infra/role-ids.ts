@@ -1,0 +1,15 @@
+/** Built-in Azure role definitions the platform assigns, by their fixed ids. */
+export const roles = {
+  /** Pull images from a container registry. */
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  /** Push (and pull) images to a container registry. */
+  acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+  /** Manage network resources: AKS needs it on its subnet. */
+  networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+  /** Manage everything in a scope, but not access to it. */
+  contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  /** Manage role assignments in a scope (and nothing else). */
+  roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+  /** Read and write every Kubernetes object of a cluster through Entra ID (Azure RBAC for AKS). */
+  aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+} as const;
