@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as k8s from "@pulumi/kubernetes";
+import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../environments/settings";
 import type { NetworkLayout } from "../environments/network-layout";
@@ -37,7 +37,7 @@ export class AksCluster extends pulumi.ComponentResource {
   /** Kubeconfig for Entra ID users (kubelogin exec plugin), marked secret. */
   readonly kubeconfig: pulumi.Output<string>;
   /** The provider every Kubernetes resource of the environment uses. */
-  readonly provider: k8s.Provider;
+  readonly provider: KubernetesProvider;
 
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:AksCluster", name, {}, opts);
@@ -163,7 +163,7 @@ export class AksCluster extends pulumi.ComponentResource {
       return objectId;
     });
     this.oidcIssuerUrl = cluster.oidcIssuerProfile.apply((profile) => profile?.issuerURL ?? "");
-    this.provider = new k8s.Provider(
+    this.provider = new KubernetesProvider(
       `${name}-kubernetes`,
       {
         kubeconfig: this.kubeconfig,

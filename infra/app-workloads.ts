@@ -1,4 +1,10 @@
-import * as k8s from "@pulumi/kubernetes";
+// Submodules, not the package root: the root loads every API group (about 50 ms more per run).
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { deployTimeValueNames } from "../apps/deploy-time-values";
 import type { KubeObject } from "../apps/kube-object";
@@ -27,18 +33,18 @@ type ResourceClass = new (
 
 /** The `@pulumi/kubernetes` class of each kind the manifests produce. */
 const classes: Readonly<Record<string, ResourceClass>> = {
-  "v1/Namespace": k8s.core.v1.Namespace,
-  "v1/ServiceAccount": k8s.core.v1.ServiceAccount,
-  "v1/ConfigMap": k8s.core.v1.ConfigMap,
-  "v1/Secret": k8s.core.v1.Secret,
-  "v1/Service": k8s.core.v1.Service,
-  "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
-  "networking.k8s.io/v1/Ingress": k8s.networking.v1.Ingress,
-  "batch/v1/Job": k8s.batch.v1.Job,
-  "batch/v1/CronJob": k8s.batch.v1.CronJob,
-  "apps/v1/Deployment": k8s.apps.v1.Deployment,
-  "autoscaling/v2/HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
-  "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+  "v1/Namespace": corev1.Namespace,
+  "v1/ServiceAccount": corev1.ServiceAccount,
+  "v1/ConfigMap": corev1.ConfigMap,
+  "v1/Secret": corev1.Secret,
+  "v1/Service": corev1.Service,
+  "networking.k8s.io/v1/NetworkPolicy": networkingv1.NetworkPolicy,
+  "networking.k8s.io/v1/Ingress": networkingv1.Ingress,
+  "batch/v1/Job": batchv1.Job,
+  "batch/v1/CronJob": batchv1.CronJob,
+  "apps/v1/Deployment": appsv1.Deployment,
+  "autoscaling/v2/HorizontalPodAutoscaler": autoscalingv2.HorizontalPodAutoscaler,
+  "policy/v1/PodDisruptionBudget": policyv1.PodDisruptionBudget,
 };
 
 const appOf = (object: KubeObject): string | undefined => object.metadata.labels?.["app.kubernetes.io/name"];
