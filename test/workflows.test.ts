@@ -797,6 +797,15 @@ describe("hygiene", () => {
     ]);
   });
 
+  test("acceptance, which builds the images, sets up BuildKit and logs in to the registry before pulumi up", () => {
+    const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) => step.uses ?? step.run);
+    const up = steps.indexOf("pulumi/actions@v6");
+    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeLessThan(up);
+    expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeLessThan(up);
+    expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeGreaterThan(-1);
+    expect(job("deploy.yml", "deploy-production").steps.map((step: any) => step.uses)).not.toContain("docker/setup-buildx-action@v3");
+  });
+
   test("actions are pinned to these major versions", () => {
     const used = new Set(allSteps.flatMap(({ step }) => (step.uses === undefined ? [] : [step.uses])));
     expect([...used].sort()).toEqual([
@@ -809,6 +818,7 @@ describe("hygiene", () => {
       "actions/upload-artifact@v4",
       "azure/login@v2",
       "azure/use-kubelogin@v1",
+      "docker/setup-buildx-action@v3",
       "dorny/paths-filter@v3",
       "pulumi/actions@v6",
     ]);
