@@ -1,34 +1,24 @@
-import { runProgram } from "../engine/mock-engine";
+import { only, runIsolated } from "../test/program";
 import { production } from "../environments/production";
 import { networkLayout } from "../environments/network-layout";
 import type { ClusterSettings } from "../environments/settings";
 
 /** Builds only the cluster component, with the given settings, under the mock engine. */
 async function clusterInputs(settings: ClusterSettings): Promise<Record<string, unknown>> {
-  let inputs: Record<string, unknown> = {};
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
-    const run = await runProgram({
-      stack: "production",
-      config: {},
-      pulumi,
-      load: async () => {
-        const { AksCluster } = await import("./aks-cluster");
-        new AksCluster("aks", {
-          resourceGroupName: "rg",
-          location: "westeurope",
-          clusterName: "aks-test",
-          settings,
-          layout: networkLayout("10.30.0.0/16"),
-          nodesSubnetId: "subnet-id",
-          logAnalyticsWorkspaceId: "workspace-id",
-        });
-        return {};
-      },
+  const run = await runIsolated(async () => {
+    const { AksCluster } = await import("./aks-cluster");
+    new AksCluster("aks", {
+      resourceGroupName: "rg",
+      location: "westeurope",
+      clusterName: "aks-test",
+      settings,
+      layout: networkLayout("10.30.0.0/16"),
+      nodesSubnetId: "subnet-id",
+      logAnalyticsWorkspaceId: "workspace-id",
     });
-    inputs = run.registrations.find((r) => r.type === "azure-native:containerservice:ManagedCluster")!.inputs;
+    return {};
   });
-  return inputs;
+  return only(run, "azure-native:containerservice:ManagedCluster").inputs;
 }
 
 test("API-server authorized IP ranges and admin groups come from the settings", async () => {

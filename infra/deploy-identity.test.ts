@@ -1,4 +1,5 @@
-import { mockState, runProgram, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { mockState, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { ofType, runIsolated } from "../test/program";
 import type { DeployIdentityArgs } from "./deploy-identity";
 
 const subscription = "/subscriptions/00000000-0000-0000-0000-000000000001";
@@ -32,27 +33,13 @@ const baseArgs = (environment: string, pushesImages: boolean): DeployIdentityArg
 });
 
 /** Builds only a DeployIdentity under the mock engine; its outputs become the run's outputs. */
-async function deployIdentity(args: DeployIdentityArgs): Promise<ProgramRun> {
-  let run: ProgramRun | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
-    run = await runProgram({
-      stack: "test",
-      config: {},
-      pulumi,
-      load: async () => {
-        const { DeployIdentity } = await import("./deploy-identity");
-        const identity = new DeployIdentity("deploy", args);
-        return { clientId: identity.clientId, principalId: identity.principalId };
-      },
-    });
+const deployIdentity = (args: DeployIdentityArgs): Promise<ProgramRun> =>
+  runIsolated(async () => {
+    const { DeployIdentity } = await import("./deploy-identity");
+    const identity = new DeployIdentity("deploy", args);
+    return { clientId: identity.clientId, principalId: identity.principalId };
   });
-  if (!run) throw new Error("the component did not run");
-  return run;
-}
 
-const ofType = (run: ProgramRun, type: string): Registration[] =>
-  run.registrations.filter((registration) => registration.type === type);
 const identityOf = (run: ProgramRun): Registration => {
   const [identity, ...others] = ofType(run, "azure-native:managedidentity:UserAssignedIdentity");
   expect(others).toEqual([]);

@@ -1,4 +1,5 @@
-import { runProgram, type ProgramRun, type Registration } from "../engine/mock-engine";
+import type { ProgramRun, Registration } from "../engine/mock-engine";
+import { ofType, runIsolated } from "../test/program";
 import type { GitHubEnvironmentArgs } from "./github-environment";
 
 const getTeam = "github:index/getTeam:getTeam";
@@ -12,38 +13,24 @@ const teams: Readonly<Record<string, { id: string; nodeId: string }>> = {
  * Builds only a GitHubEnvironment under the mock engine. The shared mock engine answers no
  * GitHub invoke, so this run answers `getTeam` for the teams above (and delegates the rest).
  */
-async function gitHubEnvironment(args: GitHubEnvironmentArgs): Promise<ProgramRun> {
-  let run: ProgramRun | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
-    run = await runProgram({
-      stack: "test",
-      config: {},
-      pulumi,
-      load: async () => {
-        const { mocks } = pulumi.runtime.getMonitor() as unknown as {
-          mocks: { call(args: { token: string; inputs: Record<string, unknown> }): unknown };
-        };
-        const call = mocks.call.bind(mocks);
-        mocks.call = (request) => {
-          const answer = call(request) as Record<string, unknown>;
-          if (request.token !== getTeam) return answer;
-          const slug = String(request.inputs["slug"]);
-          const team = teams[slug];
-          return team ? { ...answer, ...team, slug, name: slug } : answer;
-        };
-        const { GitHubEnvironment } = await import("./github-environment");
-        const environment = new GitHubEnvironment(args.environment, args);
-        return { environment: environment.environment };
-      },
-    });
+const gitHubEnvironment = (args: GitHubEnvironmentArgs): Promise<ProgramRun> =>
+  runIsolated(async (pulumi) => {
+    const { mocks } = pulumi.runtime.getMonitor() as unknown as {
+      mocks: { call(args: { token: string; inputs: Record<string, unknown> }): unknown };
+    };
+    const call = mocks.call.bind(mocks);
+    mocks.call = (request) => {
+      const answer = call(request) as Record<string, unknown>;
+      if (request.token !== getTeam) return answer;
+      const slug = String(request.inputs["slug"]);
+      const team = teams[slug];
+      return team ? { ...answer, ...team, slug, name: slug } : answer;
+    };
+    const { GitHubEnvironment } = await import("./github-environment");
+    const environment = new GitHubEnvironment(args.environment, args);
+    return { environment: environment.environment };
   });
-  if (!run) throw new Error("the component did not run");
-  return run;
-}
 
-const ofType = (run: ProgramRun, type: string): Registration[] =>
-  run.registrations.filter((registration) => registration.type === type);
 const environmentOf = (run: ProgramRun): Registration => {
   const [environment, ...others] = ofType(run, "github:index/repositoryEnvironment:RepositoryEnvironment");
   expect(others).toEqual([]);

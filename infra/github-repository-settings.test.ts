@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { runProgram, type ProgramRun, type Registration } from "../engine/mock-engine";
+import type { ProgramRun } from "../engine/mock-engine";
+import { only, runIsolated } from "../test/program";
 import type { GitHubRepositorySettingsArgs } from "./github-repository-settings";
 
 const root = join(__dirname, "..");
@@ -43,30 +44,15 @@ const settingsArgs = (
 });
 
 /** Builds only GitHubRepositorySettings under the mock engine. */
-async function repositorySettings(args: GitHubRepositorySettingsArgs): Promise<ProgramRun> {
-  let run: ProgramRun | undefined;
-  await jest.isolateModulesAsync(async () => {
-    const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
-    run = await runProgram({
-      stack: "acceptance",
-      config: {},
-      pulumi,
-      load: async () => {
-        const { GitHubRepositorySettings } = await import("./github-repository-settings");
-        new GitHubRepositorySettings("repository", args);
-        return {};
-      },
-    });
-  });
-  if (!run) throw new Error("the component did not run");
-  return run;
-}
-
-function only(run: ProgramRun, type: string): Registration {
-  const found = run.registrations.filter((registration) => registration.type === type);
-  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
-  return found[0]!;
-}
+const repositorySettings = (args: GitHubRepositorySettingsArgs): Promise<ProgramRun> =>
+  runIsolated(
+    async () => {
+      const { GitHubRepositorySettings } = await import("./github-repository-settings");
+      new GitHubRepositorySettings("repository", args);
+      return {};
+    },
+    { stack: "acceptance" },
+  );
 
 describe("the default branch and CODEOWNERS", () => {
   let run: ProgramRun;

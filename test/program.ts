@@ -24,21 +24,40 @@ export function stackConfig(
 }
 
 /**
- * Runs `index.ts` for `stack` under the mock engine, in a module registry of its own so that
- * every run starts from a fresh `@pulumi/pulumi`.
+ * Runs `build` under the mock engine in a module registry of its own, so that every run starts
+ * from a fresh `@pulumi/pulumi`. What `build` returns becomes the run's outputs, like a
+ * program's exports. For one component in isolation, `build` constructs just that component.
  */
-export async function runStack(
-  stack: string,
-  config: Record<string, string> = stackConfig(stack),
-  preview = false,
+export async function runIsolated(
+  build: (pulumi: typeof import("@pulumi/pulumi")) => Promise<unknown>,
+  options: {
+    readonly stack?: string;
+    readonly config?: Record<string, string>;
+    readonly preview?: boolean;
+  } = {},
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
   await jest.isolateModulesAsync(async () => {
     const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
-    run = await runProgram({ stack, config, preview, pulumi, load: () => import("../index") });
+    run = await runProgram({
+      stack: options.stack ?? "test",
+      config: options.config ?? {},
+      preview: options.preview ?? false,
+      pulumi,
+      load: () => build(pulumi),
+    });
   });
   if (!run) throw new Error("the program did not run");
   return run;
+}
+
+/** Runs `index.ts` for `stack` under the mock engine, with the stack file's config by default. */
+export function runStack(
+  stack: string,
+  config: Record<string, string> = stackConfig(stack),
+  preview = false,
+): Promise<ProgramRun> {
+  return runIsolated(() => import("../index"), { stack, config, preview });
 }
 
 /** The registrations of one resource type. */

@@ -798,12 +798,16 @@ describe("hygiene", () => {
   });
 
   test("acceptance, which builds the images, sets up BuildKit and logs in to the registry before pulumi up", () => {
-    const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) => step.uses ?? step.run);
+    const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) =>
+      String(step.uses ?? step.run),
+    );
     const up = steps.indexOf("pulumi/actions@v6");
     expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeLessThan(up);
     expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeLessThan(up);
     expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeGreaterThan(-1);
-    expect(job("deploy.yml", "deploy-production").steps.map((step: any) => step.uses)).not.toContain("docker/setup-buildx-action@v3");
+    expect(job("deploy.yml", "deploy-production").steps.map((step: any) => String(step.uses))).not.toContain(
+      "docker/setup-buildx-action@v3",
+    );
   });
 
   test("actions are pinned to these major versions", () => {
