@@ -1,8 +1,6 @@
 // The Pulumi program: one per environment stack (`pulumi up -s acceptance`). It reads and checks
 // the stack config, builds the environment's components and exports what the CLI and the
 // promotion flow read. Every difference between environments comes from `environments/`.
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -15,9 +13,7 @@ import {
   AppImages,
   AppWorkloads,
   ContainerRegistry,
-  DeployIdentity,
-  GitHubEnvironment,
-  GitHubRepositorySettings,
+  DeliverySettings,
   Monitoring,
   MySqlServer,
   Network,
@@ -107,49 +103,19 @@ new AppWorkloads(
 
 // Delivery settings as code, when the stack config names the repository (`platform:github`).
 if (config.github) {
-  const { owner, repository } = config.github;
-  const githubProvider = new github.Provider("github", { owner });
-  const deployer = new DeployIdentity("deployer", {
-    environment: environment.name,
-    repository: `${owner}/${repository}`,
+  new DeliverySettings("delivery", {
+    github: config.github,
+    environment,
+    location,
     resourceGroupName,
     resourceGroupId: network.resourceGroupId,
-    location,
     registryId: registry.registryId,
-    pushesImages: environment.buildsImages,
+    registryLoginServer: registry.loginServer,
     clusterId: cluster.clusterId,
+    requiredChecks: readRequiredChecks(
+      readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8"),
+    ),
   });
-  const azure = authorization.getClientConfigOutput();
-  new GitHubEnvironment(
-    "github-environment",
-    {
-      repository,
-      environment: environment.name,
-      reviewerTeams: config.github.reviewers,
-      defaultBranchOnly: true,
-      variables: {
-        AZURE_CLIENT_ID: deployer.clientId,
-        AZURE_TENANT_ID: azure.tenantId,
-        AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
-        REGISTRY_LOGIN_SERVER: registry.loginServer,
-      },
-    },
-    { providers: { github: githubProvider } },
-  );
-  if (environment.ownsSharedResources) {
-    new GitHubRepositorySettings(
-      "github-repository",
-      {
-        repository,
-        defaultBranch: "main",
-        requiredChecks: readRequiredChecks(
-          readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8"),
-        ),
-        codeOwners: [{ path: "/Pulumi.production.yaml", owners: config.github.codeOwners }],
-      },
-      { providers: { github: githubProvider } },
-    );
-  }
 }
 
 export const environmentName = environment.name;

@@ -12,7 +12,9 @@ const dist = path.join(root, "dist");
 process.chdir(root);
 
 async function main() {
-  await require(path.join(dist, "engine", "typescript-loader.js")).registerTypeScript(root, { typeCheck: mode === "default" });
+  await require(path.join(dist, "engine", "typescript-loader.js")).registerTypeScript(root, {
+    typeCheck: mode === "default",
+  });
   const { pulumiConfig } = require(path.join(dist, "cli", "program-runs.js"));
   const { runProgram } = require(path.join(dist, "engine", "mock-engine.js"));
   const run = await runProgram({
@@ -22,7 +24,9 @@ async function main() {
     load: async () => require(path.join(root, "index.ts")),
   });
   const seconds = process.uptime();
-  process.stdout.write(`${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: run.registrations.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, resources: run.registrations.length })}\n`,
+  );
 }
 
 main().catch((error) => {

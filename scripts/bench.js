@@ -21,7 +21,12 @@ function measureCommand(command, args, options = {}) {
   const megabytes = [];
   for (let run = 0; run < repeats; run += 1) {
     if (time) {
-      const result = spawnSync(time, ["-f", "%e %M", command, ...args], { cwd: root, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], ...options });
+      const result = spawnSync(time, ["-f", "%e %M", command, ...args], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "ignore", "pipe"],
+        ...options,
+      });
       const [wall, kilobytes] = result.stderr.trim().split("\n").pop().split(" ").map(Number);
       seconds.push(wall);
       megabytes.push(kilobytes / 1024);
@@ -38,10 +43,17 @@ function measureCommand(command, args, options = {}) {
 function measureScript(script, args) {
   const runs = [];
   for (let run = 0; run < repeats; run += 1) {
-    const output = execFileSync(node, [path.join(__dirname, script), ...args], { cwd: root, encoding: "utf8" });
+    const output = execFileSync(node, [path.join(__dirname, script), ...args], {
+      cwd: root,
+      encoding: "utf8",
+    });
     runs.push(JSON.parse(output.trim().split("\n").pop()));
   }
-  return { seconds: median(runs.map((r) => r.seconds)), mb: Math.round(median(runs.map((r) => r.maxRssMb))), resources: runs[0].resources };
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    mb: Math.round(median(runs.map((r) => r.maxRssMb))),
+    resources: runs[0].resources,
+  };
 }
 
 /** A kustomize overlay of `count` apps (Deployment + Service each, an images: entry per app). */
@@ -55,7 +67,10 @@ function kustomizeOverlay(count) {
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name} }\nspec:\n  replicas: 2\n  selector: { matchLabels: { app: ${name} } }\n  template:\n    metadata: { labels: { app: ${name} } }\n    spec:\n      containers:\n        - name: ${name}\n          image: ${name}\n          ports: [{ containerPort: 8080 }]\n---\napiVersion: v1\nkind: Service\nmetadata: { name: ${name} }\nspec:\n  selector: { app: ${name} }\n  ports: [{ port: 80, targetPort: 8080 }]\n`,
     );
   }
-  writeFileSync(path.join(dir, "base", "kustomization.yaml"), `resources:\n${names.map((n) => `  - ${n}.yaml\n`).join("")}`);
+  writeFileSync(
+    path.join(dir, "base", "kustomization.yaml"),
+    `resources:\n${names.map((n) => `  - ${n}.yaml\n`).join("")}`,
+  );
   writeFileSync(
     path.join(dir, "kustomization.yaml"),
     `resources: [base]\nimages:\n${names.map((n, i) => `  - name: ${n}\n    newName: registry.example.com/${n}\n    newTag: "1.0.0"\n    digest: sha256:${(i + 1).toString(16).padStart(64, "0")}\n`).join("")}`,
@@ -67,7 +82,9 @@ const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignor
 const cell = (m) => `${m.seconds.toFixed(2)} s / ${m.mb} MB`;
 
 execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
-console.log(`node ${process.version}, ${repeats} runs each, median; kubectl ${hasKubectl ? "found" : "not installed: no kustomize column"}`);
+console.log(
+  `node ${process.version}, ${repeats} runs each, median; kubectl ${hasKubectl ? "found" : "not installed: no kustomize column"}`,
+);
 
 const programRows = stacks.map((stack) => {
   const project = measureScript("bench-program.js", [stack, "project"]);
@@ -80,12 +97,18 @@ const programRows = stacks.map((stack) => {
     speedup: `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x`,
   };
 });
-console.log("\nProgram start to last registration under the mock engine (target: <= 1.5 s, <= 250 MB, >= 5x)");
+console.log(
+  "\nProgram start to last registration under the mock engine (target: <= 1.5 s, <= 250 MB, >= 5x)",
+);
 console.table(programRows);
 
 const renderRows = [];
 for (const stack of stacks) {
-  renderRows.push({ what: `platform render ${stack}`, "platform render": cell(measureCommand(node, ["bin/platform.js", "render", stack])), "kustomize build": "" });
+  renderRows.push({
+    what: `platform render ${stack}`,
+    "platform render": cell(measureCommand(node, ["bin/platform.js", "render", stack])),
+    "kustomize build": "",
+  });
 }
 for (const count of [3, 100, 300]) {
   const ours = measureCommand(node, ["scripts/bench-render.js", String(count)]);
@@ -98,9 +121,16 @@ for (const count of [3, 100, 300]) {
   });
 }
 console.log("\nRender (target: no slower than kustomize at 3 apps, >= 5x faster at 100, linear)");
-console.log("platform render prints ~13 objects per app (workloads, policies, PDB, HPA...); the kustomize overlay 2.");
+console.log(
+  "platform render prints ~13 objects per app (workloads, policies, PDB, HPA...); the kustomize overlay 2.",
+);
 console.table(renderRows);
 
-const planRows = stacks.map((stack) => ({ stack, "platform plan": cell(measureCommand(node, ["bin/platform.js", "plan", stack])) }));
-console.log("\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)");
+const planRows = stacks.map((stack) => ({
+  stack,
+  "platform plan": cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
+}));
+console.log(
+  "\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)",
+);
 console.table(planRows);
