@@ -232,6 +232,21 @@ describe("MySQL Flexible Server", () => {
     },
   );
 
+  test.each(["acceptance", "production"])(
+    "%s: changes to the server go one at a time (a Flexible Server is busy otherwise)",
+    (stack) => {
+      const urn = (type: string, name: string) => only(run(stack), type, name).urn;
+      const configuration = urn("azure-native:dbformysql:Configuration", "mysql-require-secure-transport");
+      const mainApi = only(run(stack), "azure-native:dbformysql:Database", "mysql-db-main_api");
+      const customerApi = only(run(stack), "azure-native:dbformysql:Database", "mysql-db-customer_api");
+      expect(mainApi.dependencies).toContain(configuration);
+      expect(customerApi.dependencies).toContain(mainApi.urn);
+      expect(
+        only(run(stack), "azure-native:monitor:DiagnosticSetting", "mysql-diagnostics").dependencies,
+      ).toContain(customerApi.urn);
+    },
+  );
+
   test.each(["acceptance", "production"])("%s: one utf8mb4 database per app that uses MySQL", (stack) => {
     const databases = ofType(run(stack), "azure-native:dbformysql:Database").map((db) => db.inputs);
     expect(databases.map((db) => db["databaseName"])).toEqual(["main_api", "customer_api"]);

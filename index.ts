@@ -74,9 +74,12 @@ const redis = new RedisCache("redis", {
   logAnalyticsWorkspaceId: monitoring.workspaceId,
 });
 
-// Acceptance builds what its config names; production deploys the digests it names.
+// Acceptance builds the tags its config names; an entry pinned to a digest (a rollback) and every
+// entry downstream deploys that digest and builds nothing.
 const builds = environment.buildsImages
-  ? deployed.map((app) => ({ app: apps[app], tag: config.images[app]!.tag }))
+  ? deployed
+      .filter((app) => config.images[app]!.digest === undefined)
+      .map((app) => ({ app: apps[app], tag: config.images[app]!.tag }))
   : [];
 const appImages = new AppImages("images", { builds, registryLoginServer: registry.loginServer });
 const digests = Object.fromEntries(
@@ -96,7 +99,7 @@ new AppWorkloads(
       "redis.password": redis.password,
       ...Object.fromEntries(deployed.map((app) => [`image.${app}.digest`, digests[app]!])),
     },
-    waitFor: [registry],
+    waitFor: [registry, cluster.workloadPool],
   },
   { providers: { kubernetes: cluster.provider } },
 );

@@ -321,7 +321,20 @@ function leaves(value: unknown, prefix = ""): Map<string, unknown> {
   return result;
 }
 
-/** Compares two plans resource by resource (by URN) and input by input. */
+/**
+ * What a diff compares of a resource: its inputs, and the options that decide what Pulumi may do
+ * to it (a pull request that drops `protect` from the database changes more than images).
+ */
+function reviewed(registration: Registration): Record<string, unknown> {
+  return {
+    ...registration.inputs,
+    "(protect)": registration.protect,
+    "(retainOnDelete)": registration.retainOnDelete,
+    "(provider)": registration.provider?.split("::").slice(0, -1).join("::"),
+  };
+}
+
+/** Compares two plans resource by resource (by URN), input by input and option by option. */
 export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
   const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const now = new Map(after.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
@@ -330,8 +343,8 @@ export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
     .filter((r) => old.has(r.urn))
     .sort(byUrn)
     .map((resource) => {
-      const a = leaves(old.get(resource.urn)!.inputs);
-      const b = leaves(resource.inputs);
+      const a = leaves(reviewed(old.get(resource.urn)!));
+      const b = leaves(reviewed(resource));
       const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
       const changes = paths
         .filter((path) => JSON.stringify(a.get(path)) !== JSON.stringify(b.get(path)))

@@ -143,6 +143,13 @@ async function ensureGenerated(
   path: string,
 ): Promise<void> {
   await step(`cannot fetch branch ${branch} from ${remote}`, () => fetchBranch(git, remote, branch));
+  // CI checks out one commit deep; without history no merge base can be found.
+  if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() === "true") {
+    await step(`cannot fetch the history of ${remote}`, () =>
+      git.run(["fetch", "--quiet", "--no-tags", "--unshallow", remote]),
+    );
+    await step(`cannot fetch branch ${branch} from ${remote}`, () => fetchBranch(git, remote, branch));
+  }
   const fork = await mergeBase(git, baseCommit, tip);
   const refuse = (why: string) =>
     new PlatformError(

@@ -36,6 +36,8 @@ export class AksCluster extends pulumi.ComponentResource {
   readonly oidcIssuerUrl: pulumi.Output<string>;
   /** Kubeconfig for Entra ID users (kubelogin exec plugin), marked secret. */
   readonly kubeconfig: pulumi.Output<string>;
+  /** The pool the apps run on: their pods cannot start before it exists. */
+  readonly workloadPool: pulumi.Resource;
   /** The provider every Kubernetes resource of the environment uses. */
   readonly provider: KubernetesProvider;
 
@@ -126,7 +128,7 @@ export class AksCluster extends pulumi.ComponentResource {
       { parent: this, dependsOn: [subnetAccess] },
     );
 
-    new containerservice.AgentPool(
+    this.workloadPool = new containerservice.AgentPool(
       `${name}-workload-pool`,
       {
         resourceGroupName,

@@ -9,7 +9,7 @@ import { parseStackConfig } from "../environments/stack-config";
 import { isSecret, mockCall, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { ofType, runStack } from "../test/program";
+import { ofType, runStack, stackConfig } from "../test/program";
 
 const runs: Record<string, ProgramRun> = {};
 beforeAll(async () => {
@@ -96,10 +96,31 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
     );
   });
 
-  test("the namespace, and so every workload, waits for the registry's pull permission", () => {
+  test("a migration Job starts only once its settings, secrets, service account and network policies exist", () => {
+    const urnOf = (kind: string, name: string) =>
+      kubernetes(run()).find((r) => r.inputs["kind"] === kind && r.name === name)!.urn;
+    const job = kubernetes(run()).find(
+      (r) => r.inputs["kind"] === "Job" && r.name === "main-api-migrate-1-4-0",
+    )!;
+    for (const [kind, name] of [
+      ["ConfigMap", "main-api-config"],
+      ["Secret", "main-api-secrets"],
+      ["ServiceAccount", "main-api"],
+      ["NetworkPolicy", "main-api-egress"],
+      ["NetworkPolicy", "default-deny"],
+      ["NetworkPolicy", "allow-dns"],
+    ] as const) {
+      expect([kind, name, job.dependencies.includes(urnOf(kind, name))]).toEqual([kind, name, true]);
+    }
+    expect(job.dependencies).not.toContain(urnOf("Secret", "web-secrets"));
+  });
+
+  test("the namespace, and so every workload, waits for the registry's pull permission and the apps' node pool", () => {
     const namespace = kubernetes(run()).find((r) => r.inputs["kind"] === "Namespace")!;
     const pull = run().registrations.find((r) => r.name === `registry-pull-aks-${stack}`)!;
+    const pool = run().registrations.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     expect(namespace.dependencies).toContain(pull.urn);
+    expect(namespace.dependencies).toContain(pool.urn);
   });
 });
 
@@ -130,6 +151,23 @@ test("acceptance builds the three images from their folders at their tags and de
       images[app]!.image,
     );
   }
+});
+
+test("acceptance pinned to a digest (a rollback) deploys that digest and builds nothing for that app", async () => {
+  const pinned = `sha256:${"e".repeat(64)}`;
+  const config = stackConfig("acceptance");
+  const images = {
+    ...(JSON.parse(config["platform:images"]!) as object),
+    "main-api": { tag: "1.3.0", digest: pinned },
+  };
+  const rollback = await runStack("acceptance", { ...config, "platform:images": JSON.stringify(images) });
+  expect(ofType(rollback, "docker-build:index:Image").map((b) => b.name)).toEqual([
+    "images-web",
+    "images-customer-api",
+  ]);
+  expect(deployment(rollback, "main-api").spec.template.spec.containers[0].image).toBe(
+    `platformsharedacr.azurecr.io/main-api:1.3.0@${pinned}`,
+  );
 });
 
 test("production builds nothing and deploys exactly the tag@digest of its stack file", () => {

@@ -20,7 +20,7 @@ export interface AppWorkloadsArgs {
   readonly objects: readonly KubeObject[];
   /** The value of every deploy-time token the objects hold, by token name. */
   readonly deployTimeValues: Readonly<Record<string, pulumi.Input<string>>>;
-  /** What the workloads need before they start, such as the registry pull permission. */
+  /** What the workloads need before they start: the registry pull permission, the node pool. */
   readonly waitFor?: readonly pulumi.Resource[];
 }
 
@@ -47,6 +47,10 @@ const classes: Readonly<Record<string, ResourceClass>> = {
   "policy/v1/PodDisruptionBudget": policyv1.PodDisruptionBudget,
 };
 
+/** Kinds that start pods, and the kinds those pods need to exist first. */
+const podKinds = ["Job", "Deployment", "CronJob"];
+const prerequisiteKinds = ["NetworkPolicy", "ServiceAccount", "ConfigMap", "Secret"];
+
 const appOf = (object: KubeObject): string | undefined => object.metadata.labels?.["app.kubernetes.io/name"];
 
 /**
@@ -60,6 +64,10 @@ export class AppWorkloads extends pulumi.ComponentResource {
     super("platform:apps:AppWorkloads", name, {}, opts);
     const namespaces = new Map<string, pulumi.Resource>();
     const migrations = new Map<string, pulumi.Resource>();
+    // What pods need before they start: their settings, secrets, service account and network
+    // policies (the namespace's and their app's). The objects come sorted so that these precede
+    // the workloads.
+    const prerequisites: { readonly app?: string; readonly resource: pulumi.Resource }[] = [];
 
     for (const object of args.objects) {
       const type = `${object.apiVersion}/${object.kind}`;
@@ -68,9 +76,13 @@ export class AppWorkloads extends pulumi.ComponentResource {
 
       const namespace = object.metadata.namespace;
       const app = appOf(object);
+      const runsPods = podKinds.includes(object.kind);
       const dependsOn = [
         ...(object.kind === "Namespace" ? (args.waitFor ?? []) : []),
         ...(namespace && namespaces.has(namespace) ? [namespaces.get(namespace)!] : []),
+        ...(runsPods
+          ? prerequisites.filter((p) => p.app === undefined || p.app === app).map((p) => p.resource)
+          : []),
         // A release's migration runs to completion before its new pods roll out.
         ...(app && migrations.has(app) && object.kind !== "Job" ? [migrations.get(app)!] : []),
       ];
@@ -81,6 +93,7 @@ export class AppWorkloads extends pulumi.ComponentResource {
 
       if (object.kind === "Namespace") namespaces.set(object.metadata.name, resource);
       if (object.kind === "Job" && app) migrations.set(app, resource);
+      if (prerequisiteKinds.includes(object.kind)) prerequisites.push({ app, resource });
     }
     this.registerOutputs({});
   }

@@ -9,6 +9,7 @@ const roleIds = {
   aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
   acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
   acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+  networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
 };
 const scopes = {
   group: `${subscription}/resourceGroups/rg-platform-test`,
@@ -98,7 +99,13 @@ describe.each([
   test("gets exactly the role assignments its deploy needs, each on its own scope", () => {
     const expected = [
       { name: "deploy-contributor", role: roleIds.contributor, scope: scopes.group },
-      { name: "deploy-access-admin", role: roleIds.rbacAdministrator, scope: scopes.group },
+      {
+        name: "deploy-access-admin",
+        role: roleIds.rbacAdministrator,
+        scope: scopes.group,
+        condition: onlyAcrPull.replaceAll(roleIds.acrPull, roleIds.networkContributor),
+        conditionVersion: "2.0",
+      },
       { name: "deploy-cluster-admin", role: roleIds.aksRbacClusterAdmin, scope: scopes.cluster },
       {
         name: "deploy-registry-access-admin",

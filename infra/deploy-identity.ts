@@ -41,8 +41,8 @@ export interface DeployIdentityArgs {
  * needs:
  *
  * - Contributor on the environment's resource group, to manage its resources;
- * - Role Based Access Control Administrator on that group, for the role assignments the program
- *   makes inside it (the cluster identity's Network Contributor on the nodes' subnet);
+ * - Role Based Access Control Administrator on that group, restricted by an ABAC condition to
+ *   the one role the program assigns inside it (Network Contributor, for the cluster's subnet);
  * - Azure Kubernetes Service RBAC Cluster Admin on the cluster, to deploy the workloads;
  * - on the registry, Role Based Access Control Administrator restricted by an ABAC condition to
  *   `AcrPull` (to let its cluster's kubelet pull), and `AcrPush` only when it builds images.
@@ -97,7 +97,14 @@ export class DeployIdentity extends pulumi.ComponentResource {
       );
 
     assign("contributor", roles.contributor, args.resourceGroupId);
-    assign("access-admin", roles.roleBasedAccessControlAdministrator, args.resourceGroupId);
+    // Only the assignments the program makes in the group (the cluster's Network Contributor on
+    // its subnet): never Owner or Contributor for itself or anyone else.
+    assign(
+      "access-admin",
+      roles.roleBasedAccessControlAdministrator,
+      args.resourceGroupId,
+      onlyRolesCondition([roles.networkContributor]),
+    );
     assign("cluster-admin", roles.aksRbacClusterAdmin, args.clusterId);
     assign(
       "registry-access-admin",

@@ -86,7 +86,8 @@ export class MySqlServer extends pulumi.ComponentResource {
       // server, and with it the data. Protect it so that such a plan stops instead.
       { parent: this, dependsOn: [link], protect: true },
     );
-    new dbformysql.Configuration(
+    // A Flexible Server takes one change at a time (ServerBusy otherwise): chain them.
+    let previous: pulumi.Resource = new dbformysql.Configuration(
       `${name}-require-secure-transport`,
       {
         resourceGroupName,
@@ -98,7 +99,7 @@ export class MySqlServer extends pulumi.ComponentResource {
       { parent: this },
     );
     for (const database of args.databases) {
-      new dbformysql.Database(
+      previous = new dbformysql.Database(
         `${name}-db-${database}`,
         {
           resourceGroupName,
@@ -107,7 +108,7 @@ export class MySqlServer extends pulumi.ComponentResource {
           charset: "utf8mb4",
           collation: "utf8mb4_0900_ai_ci",
         },
-        { parent: this },
+        { parent: this, dependsOn: [previous] },
       );
     }
     sendDiagnostics(
@@ -115,7 +116,7 @@ export class MySqlServer extends pulumi.ComponentResource {
       server.id,
       args.logAnalyticsWorkspaceId,
       { logs: true, metrics: true },
-      { parent: this },
+      { parent: this, dependsOn: [previous] },
     );
 
     this.host = server.fullyQualifiedDomainName.apply((fqdn) => fqdn ?? "");

@@ -204,6 +204,22 @@ describe("platform promote --pr", () => {
     );
   });
 
+  test("updates the branch from a shallow clone, as actions/checkout makes one", async () => {
+    await promote("--pr");
+    fixture.commit({ "README.md": "# platform, moved on\n" }, "Unrelated change");
+    const shallow = path.join(fixture.root, "shallow");
+    fixture.git(["clone", "--quiet", "--depth", "1", `file://${fixture.origin}`, shallow], fixture.root);
+    const run = await runCli(
+      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
+      shallow,
+      env,
+    );
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+      fixture.originBranch("main"),
+    );
+  });
+
   test("nothing to promote opens no pull request and pushes nothing", async () => {
     fixture.commit({ "Pulumi.production.yaml": promoted }, "Promote main-api");
     const run = await promote("--pr");
