@@ -283,6 +283,29 @@ describe("Redis (Azure Managed Redis)", () => {
 });
 
 describe("monitoring", () => {
+  test.each(["acceptance", "production"])(
+    "%s: Container Insights data reaches the workspace through a collection rule on the cluster",
+    (stack) => {
+      const rule = only(run(stack), "azure-native:monitor:DataCollectionRule");
+      expect(rule.inputs).toMatchObject({
+        destinations: {
+          logAnalytics: [
+            {
+              name: "workspace",
+              workspaceResourceId: "azure-native:operationalinsights:Workspace/monitoring-logs",
+            },
+          ],
+        },
+        dataFlows: [{ streams: ["Microsoft-ContainerInsights-Group-Default"], destinations: ["workspace"] }],
+      });
+      expect(inputs(stack, "azure-native:monitor:DataCollectionRuleAssociation")).toEqual({
+        associationName: "ContainerInsightsExtension",
+        resourceUri: "azure-native:containerservice:ManagedCluster/aks-cluster",
+        dataCollectionRuleId: "azure-native:monitor:DataCollectionRule/aks-container-insights",
+      });
+    },
+  );
+
   test.each([
     ["acceptance", 30],
     ["production", 90],
