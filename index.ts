@@ -115,8 +115,9 @@ if (config.github) {
     registryId: registry.registryId,
     registryLoginServer: registry.loginServer,
     clusterId: cluster.clusterId,
+    // Pulumi runs the program in the project's directory.
     requiredChecks: readRequiredChecks(
-      readFileSync(path.join(__dirname, ".github", "required-checks.json"), "utf8"),
+      readFileSync(path.join(process.cwd(), ".github", "required-checks.json"), "utf8"),
     ),
   });
 }

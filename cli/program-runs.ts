@@ -31,9 +31,9 @@ const runnerPath = [
  *   finish within `timeoutSeconds` (naming the resources still waiting).
  */
 export async function runPlan(request: PlanRequest): Promise<ProgramRun> {
-  if (!existsSync(path.join(request.dir, "index.ts"))) {
+  if (!existsSync(path.join(request.dir, "Pulumi.yaml"))) {
     throw new InputError(
-      `no Pulumi program (index.ts) in ${request.dir}; run platform in the repository's top directory`,
+      `no Pulumi project (Pulumi.yaml) in ${request.dir}; run platform in the repository's top directory`,
     );
   }
   if (!runnerPath) throw new PlatformError("the compiled plan runner is missing; run npm run build");

@@ -3,7 +3,9 @@
 // every run gets a fresh `@pulumi/pulumi`, its own program sources (a git ref's, for a diff) and
 // a time limit. Input: one JSON argument, {@link PlanRequest}.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { load } from "js-yaml";
 import { isSecret, runProgram, type ProgramRun, type Registration } from "./mock-engine";
 import { registerTypeScript } from "./typescript-loader";
 
@@ -35,13 +37,26 @@ function mask(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The program's entry as Pulumi finds it (`main` in Pulumi.yaml, else index.ts). A TypeScript
+ * entry gets ts-node registered the way Pulumi's runtime registers it.
+ */
+async function programEntry(dir: string): Promise<string> {
+  const project = load(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+    main?: string;
+    runtime?: { options?: { typescript?: boolean } };
+  };
+  if (project.runtime?.options?.typescript !== false) await registerTypeScript(dir);
+  return path.join(dir, project.main ?? "index.ts");
+}
+
 function respond(response: PlanResponse): void {
   process.stdout.write(`${JSON.stringify(response)}\n`);
 }
 
 async function main(request: PlanRequest): Promise<void> {
   process.chdir(request.dir);
-  await registerTypeScript(request.dir);
+  const entry = await programEntry(request.dir);
   const pulumi = (await import(
     require.resolve("@pulumi/pulumi", { paths: [request.dir] })
   )) as typeof import("@pulumi/pulumi");
@@ -76,7 +91,7 @@ async function main(request: PlanRequest): Promise<void> {
       stack: request.stack,
       config: request.config,
       pulumi,
-      load: () => import(path.join(request.dir, "index.ts")),
+      load: () => import(entry),
       onRegistered: (registrations) => (registered = registrations),
     });
     clearTimeout(timer);

@@ -1,7 +1,7 @@
-// One measured run of the Pulumi program under the mock engine, loaded the way Pulumi's Node.js
-// runtime loads a TypeScript program (engine/typescript-loader.ts). Mode "default" is Pulumi's
-// default for a tsconfig that does not opt out of type-checking; mode "project" is what this
-// repository's tsconfig selects. Prints one JSON line. Needs `npm run build` (dist/).
+// One measured run of the Pulumi program under the mock engine. Mode "project" loads it as this
+// repository's Pulumi.yaml tells Pulumi to (bin/pulumi-program.js: compiled JavaScript, no
+// TypeScript compiler); mode "default" as Pulumi loads a TypeScript program by default: ts-node,
+// type-checking index.ts (engine/typescript-loader.ts). Prints one JSON line. Needs dist/.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -21,7 +21,7 @@ async function main() {
     stack,
     config: pulumiConfig(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")),
     pulumi: require("@pulumi/pulumi"),
-    load: async () => require(path.join(root, "index.ts")),
+    load: async () => require(path.join(root, mode === "default" ? "index.ts" : "bin/pulumi-program.js")),
   });
   const seconds = process.uptime();
   process.stdout.write(

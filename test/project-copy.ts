@@ -6,6 +6,8 @@ import { root } from "./program";
 
 /** The files of the Pulumi program: what a copy needs to plan an environment. */
 const programFiles = [
+  "bin",
+  "tsconfig.build.json",
   "index.ts",
   "tsconfig.json",
   "package.json",

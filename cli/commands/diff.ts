@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -52,6 +53,9 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
           throw new InputError(`${file} does not exist at ${options.base}; nothing to compare with`);
         });
         parseStackFile(baseText, environment, `${file} at ${options.base}`);
+        // Compile the base's program once, before its runs start side by side.
+        const builder = path.join(baseDir, "bin", "ensure-built.js");
+        if (existsSync(builder)) await run(process.execPath, [builder], { cwd: baseDir });
 
         const headConfig = pulumiConfig(headText);
         const baseConfig = pulumiConfig(baseText);
