@@ -12,9 +12,11 @@ const dist = path.join(root, "dist");
 process.chdir(root);
 
 async function main() {
-  await require(path.join(dist, "engine", "typescript-loader.js")).registerTypeScript(root, {
-    typeCheck: mode === "default",
-  });
+  if (mode === "default") {
+    await require(path.join(dist, "engine", "typescript-loader.js")).registerTypeScript(root, {
+      typeCheck: true,
+    });
+  }
   const { pulumiConfig } = require(path.join(dist, "cli", "program-runs.js"));
   const { runProgram } = require(path.join(dist, "engine", "mock-engine.js"));
   const run = await runProgram({

@@ -92,7 +92,7 @@ const programRows = stacks.map((stack) => {
   return {
     stack,
     resources: project.resources,
-    "this project (transpile only)": cell(project),
+    "this project (compiled)": cell(project),
     "Pulumi default (type-check)": cell(pulumiDefault),
     speedup: `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x`,
   };
