@@ -1,3 +1,0 @@
-export * from "./app-definition";
-export * from "./catalog";
-export * from "./image-reference";
