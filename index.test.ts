@@ -1,12 +1,35 @@
-import { isSecret, type ProgramRun } from "./engine/mock-engine";
-import { ofType, only, runStack, stackConfig } from "./test/program";
+import { runPlan } from "./cli/program-runs";
+import { isSecret, type ProgramRun, type World } from "./engine/mock-engine";
+import { projectWorld } from "./engine/world";
+import { ofType, only, root, runStack, stackConfig } from "./test/program";
 
 const acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
+const registryId =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/contosoplatformacr";
+const digest = (char: string) => `sha256:${char.repeat(64)}`;
+/** Production after a promotion: every app pinned to what acceptance ran. */
+const promoted = {
+  "main-api": { tag: "1.4.0", digest: digest("a") },
+  web: { tag: "2.0.1", digest: digest("b") },
+  "customer-api": { tag: "0.9.3", digest: digest("c") },
+};
+const productionConfig = (images: object = promoted) => ({
+  ...stackConfig("production"),
+  "platform:images": JSON.stringify(images),
+});
 const runs: Record<string, ProgramRun> = {};
+
+/**
+ * Runs the program in a process of its own, as `platform plan` does: a program that fails
+ * inside an output rejects promises nobody awaits, which would end a test process.
+ */
+const planIn = (stack: string, config: Record<string, string>, world: World, preview = false) =>
+  runPlan({ dir: root, stack, config, world, preview, timeoutSeconds: 120 });
 
 beforeAll(async () => {
   runs["acceptance"] = await runStack("acceptance");
-  runs["production"] = await runStack("production");
+  // The registry holds the promoted digests (projectWorld seeds what the config pins).
+  runs["production"] = await runStack("production", productionConfig());
 });
 
 const run = (stack: string): ProgramRun => runs[stack]!;
@@ -16,8 +39,10 @@ const inputs = (stack: string, type: string, name?: string) =>
 describe.each(["acceptance", "production"])("%s network", (stack) => {
   const space = stack === "acceptance" ? "10.10" : "10.20";
 
-  test("has its own resource group and a /16 with nodes, MySQL and private-endpoint subnets", () => {
-    expect(inputs(stack, "azure-native:resources:ResourceGroup", "network-rg").resourceGroupName).toBe(
+  test("deploys into the resource group the bootstrap stack made: a /16 with nodes, MySQL and private-endpoint subnets", () => {
+    // The deploy identity is Contributor on that group only; it creates no resource group.
+    expect(ofType(run(stack), "azure-native:resources:ResourceGroup")).toEqual([]);
+    expect(inputs(stack, "azure-native:network:VirtualNetwork").resourceGroupName).toBe(
       `rg-platform-${stack}`,
     );
     expect(inputs(stack, "azure-native:network:VirtualNetwork").addressSpace).toEqual({
@@ -42,7 +67,7 @@ describe("AKS", () => {
 
   test.each([
     ["acceptance", "Free", undefined, false, "stable"],
-    ["production", "Standard", ["1", "2", "3"], true, "patch"],
+    ["production", "Standard", ["1", "2", "3"], true, "stable"],
   ])(
     "%s: tier %s, zones %j, local accounts disabled: %s, upgrade channel %s",
     (stack, tier, zones, noLocal, channel) => {
@@ -138,52 +163,136 @@ describe("AKS", () => {
   );
 });
 
-describe("container registry", () => {
-  test("acceptance owns it: created in the shared resource group, protected, kept on destroy, no admin user", () => {
-    const registry = only(run("acceptance"), "azure-native:containerregistry:Registry");
-    expect(registry.inputs).toMatchObject({
-      registryName: "platformsharedacr",
-      adminUserEnabled: false,
-      anonymousPullEnabled: false,
-      sku: { name: "Standard" },
-    });
-    expect(registry.protect).toBe(true);
-    expect(registry.retainOnDelete).toBe(true);
-    const group = only(run("acceptance"), "azure-native:resources:ResourceGroup", "registry-rg");
-    expect(group.inputs["resourceGroupName"]).toBe("rg-platform-shared");
-    expect([group.protect, group.retainOnDelete]).toEqual([true, true]);
-  });
-
-  test("production attaches to it by name and creates no registry", () => {
-    expect(ofType(run("production"), "azure-native:containerregistry:Registry")).toHaveLength(0);
-    const lookup = run("production").invocations.find(
-      (call) => call.token === "azure-native:containerregistry:getRegistry",
-    );
-    expect(lookup?.inputs).toEqual({
-      registryName: "platformsharedacr",
-      resourceGroupName: "rg-platform-shared",
-    });
-    expect(run("production").outputs["registryLoginServer"]).toBe("platformsharedacr.azurecr.io");
-  });
+describe("container registry (the bootstrap stack's)", () => {
+  test.each(["acceptance", "production"])(
+    "%s creates no registry and reads the shared one from the bootstrap stack",
+    (stack) => {
+      expect(ofType(run(stack), "azure-native:containerregistry:Registry")).toEqual([]);
+      expect(run(stack).reads).toEqual([
+        {
+          type: "pulumi:pulumi:StackReference",
+          name: "organization/platform-bootstrap/shared",
+          id: "organization/platform-bootstrap/shared",
+        },
+      ]);
+      expect(run(stack).outputs["registryLoginServer"]).toBe("contosoplatformacr.azurecr.io");
+    },
+  );
 
   test.each(["acceptance", "production"])(
     "%s: AcrPull goes to the cluster's kubelet identity, on the registry only",
     (stack) => {
-      const pull = ofType(run(stack), "azure-native:authorization:RoleAssignment").filter((r) =>
-        r.name.startsWith("registry-pull"),
-      );
-      expect(pull).toHaveLength(1);
-      expect(pull[0]!.inputs).toEqual({
+      expect(
+        only(run(stack), "azure-native:authorization:RoleAssignment", "registry-pull-kubelet").inputs,
+      ).toEqual({
         principalId: expect.stringMatching(/^kubelet-[0-9a-f]{12}$/) as unknown,
         principalType: "ServicePrincipal",
         roleDefinitionId: `/subscriptions/00000000-0000-0000-0000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${acrPull}`,
-        scope:
-          stack === "acceptance"
-            ? "azure-native:containerregistry:Registry/registry-registry"
-            : "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/platformsharedacr",
+        scope: registryId,
       });
     },
   );
+
+  test.each(["acceptance", "production"])(
+    "%s assigns only roles its deploy identity may grant: Network Contributor or AcrPull, to service principals",
+    (stack) => {
+      const allowed = new Set(["4d97b98b-1d4f-4787-a291-c67834d212e7", acrPull]);
+      const assignments = ofType(run(stack), "azure-native:authorization:RoleAssignment");
+      expect(assignments.length).toBeGreaterThan(0);
+      for (const { name, inputs: args } of assignments) {
+        const role = String(args["roleDefinitionId"]).split("/").pop()!;
+        expect([name, allowed.has(role), args["principalType"]]).toEqual([name, true, "ServicePrincipal"]);
+      }
+    },
+  );
+
+  test("without the bootstrap stack the program stops, saying to run it first", async () => {
+    await expect(
+      planIn("acceptance", stackConfig("acceptance"), { stacks: {}, registryLogins: [], registryImages: {} }),
+    ).rejects.toThrow('unknown stack "organization/platform-bootstrap/shared"');
+  });
+});
+
+describe("images", () => {
+  test("acceptance builds each unpinned app, pushes it to the bootstrap stack's registry, and keeps it on delete", () => {
+    const images = ofType(run("acceptance"), "docker-build:index:Image");
+    expect(images.map((image) => [image.name, image.inputs["tags"], image.retainOnDelete])).toEqual([
+      ["images-main-api", ["contosoplatformacr.azurecr.io/main-api:1.4.0"], true],
+      ["images-web", ["contosoplatformacr.azurecr.io/web:2.0.1"], true],
+      ["images-customer-api", ["contosoplatformacr.azurecr.io/customer-api:0.9.3"], true],
+    ]);
+  });
+
+  test("a push without registry credentials fails as the registry refuses it", async () => {
+    const world = { ...projectWorld(root, stackConfig("acceptance")), registryLogins: [] };
+    await expect(planIn("acceptance", stackConfig("acceptance"), world)).rejects.toThrow(
+      "contosoplatformacr.azurecr.io: 401 Unauthorized: authentication required (no Docker credentials for contosoplatformacr.azurecr.io; log in first: az acr login --name contosoplatformacr)",
+    );
+  });
+
+  test("the shipped production stack runs the platform and no app: apps arrive by promotion", async () => {
+    const shipped = await runStack("production");
+    expect(shipped.outputs["notDeployed"]).toEqual(["main-api", "web", "customer-api"]);
+    expect(ofType(shipped, "kubernetes:apps/v1:Deployment")).toEqual([]);
+    expect(stackConfig("production")["platform:images"]).toBe("{}");
+  });
+
+  test("production looks up every pinned tag@digest in the registry and deploys exactly that", () => {
+    const lookups = run("production")
+      .invocations.filter((call) => call.token === "docker:index/getRegistryImage:getRegistryImage")
+      .map((call) => call.inputs["name"]);
+    expect(lookups.sort()).toEqual([
+      "contosoplatformacr.azurecr.io/customer-api:0.9.3",
+      "contosoplatformacr.azurecr.io/main-api:1.4.0",
+      "contosoplatformacr.azurecr.io/web:2.0.1",
+    ]);
+    expect(ofType(run("production"), "docker-build:index:Image")).toEqual([]);
+    expect((run("production").outputs["images"] as Record<string, unknown>)["web"]).toEqual({
+      tag: "2.0.1",
+      digest: digest("b"),
+      image: `contosoplatformacr.azurecr.io/web:2.0.1@${digest("b")}`,
+    });
+  });
+
+  const withRegistry = (registryImages: Record<string, string>) => ({
+    ...projectWorld(root, productionConfig()),
+    registryImages,
+  });
+  const allBut = (reference: string, value?: string) => {
+    const images = { ...projectWorld(root, productionConfig()).registryImages };
+    if (value === undefined) delete images[reference];
+    else images[reference] = value;
+    return images;
+  };
+
+  test.each([false, true])(
+    "a pinned digest the registry does not hold fails the run (preview: %s) before any workload changes",
+    async (preview) => {
+      const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1"));
+      await expect(planIn("production", productionConfig(), world, preview)).rejects.toThrow(
+        `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: contosoplatformacr.azurecr.io has no image web:2.0.1 (Got error when attempting to fetch image version contosoplatformacr.azurecr.io/web:2.0.1 from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown)`,
+      );
+    },
+  );
+
+  test("a tag that names another digest in the registry fails the run, naming both", async () => {
+    const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1", digest("f")));
+    await expect(planIn("production", productionConfig(), world)).rejects.toThrow(
+      `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: in contosoplatformacr.azurecr.io, web:2.0.1 is ${digest("f")}, not ${digest("b")}`,
+    );
+  });
+
+  test("an acceptance rollback (a pinned entry) is checked the same way and builds nothing", async () => {
+    const config = {
+      ...stackConfig("acceptance"),
+      "platform:images": JSON.stringify({ web: { tag: "2.0.0", digest: digest("d") } }),
+    };
+    const rollback = await runStack("acceptance", config);
+    expect(ofType(rollback, "docker-build:index:Image")).toEqual([]);
+    expect(rollback.invocations.map((call) => call.inputs["name"])).toContain(
+      "contosoplatformacr.azurecr.io/web:2.0.0",
+    );
+  });
 });
 
 describe("MySQL Flexible Server", () => {
@@ -354,7 +463,7 @@ describe("stack outputs", () => {
   test.each(["acceptance", "production"])("%s exports what the CLI and promotion read", (stack) => {
     expect(run(stack).outputs).toMatchObject({
       environmentName: stack,
-      registryLoginServer: "platformsharedacr.azurecr.io",
+      registryLoginServer: "contosoplatformacr.azurecr.io",
       clusterName: `aks-platform-${stack}`,
       databaseHost: expect.stringMatching(/\.mysql\.database\.azure\.com$/) as unknown,
       cacheHost: expect.stringMatching(/\.redis\.azure\.net$/) as unknown,
@@ -363,19 +472,14 @@ describe("stack outputs", () => {
   });
 
   test("an app without an images entry is reported as not deployed", async () => {
-    const config = stackConfig("production");
-    const images = JSON.parse(config["platform:images"]!) as Record<string, unknown>;
-    delete images["web"];
-    const partial = await runStack("production", { ...config, "platform:images": JSON.stringify(images) });
+    const { web: _web, ...others } = promoted;
+    const partial = await runStack("production", productionConfig(others));
     expect(partial.outputs["notDeployed"]).toEqual(["web"]);
   });
 });
 
 test("bad stack config stops the program before any resource exists, naming every problem", async () => {
-  const config = {
-    ...stackConfig("production"),
-    "platform:images": JSON.stringify({ web: { tag: "2.0.1" }, api: { tag: "1" } }),
-  };
+  const config = productionConfig({ web: { tag: "2.0.1" }, api: { tag: "1" } });
   await expect(runStack("production", config)).rejects.toThrow(
     [
       "Pulumi.production.yaml is not valid:",
@@ -396,79 +500,3 @@ function plaintext(value: unknown, needles: readonly string[], path = "$"): stri
   }
   return [];
 }
-
-describe("GitHub delivery settings (platform:github)", () => {
-  const github = (stack: string, settings: Record<string, unknown>) =>
-    runStack(stack, { ...stackConfig(stack), "platform:github": JSON.stringify(settings) });
-
-  test("without platform:github the program touches no GitHub resource and creates no deploy identity", () => {
-    for (const stack of ["acceptance", "production"]) {
-      expect(
-        run(stack).registrations.filter(
-          (r) => r.type.startsWith("github:") || r.type.includes("DeployIdentity"),
-        ),
-      ).toEqual([]);
-    }
-  });
-
-  test("acceptance: its environment, a federated deploy identity that may push images, branch protection and CODEOWNERS", async () => {
-    const acceptance = await github("acceptance", {
-      repository: "acme/platform",
-      codeOwners: ["@acme/platform-leads"],
-    });
-    expect(only(acceptance, "github:index/repositoryEnvironment:RepositoryEnvironment").inputs).toMatchObject(
-      { repository: "platform", environment: "acceptance" },
-    );
-    expect(only(acceptance, "azure-native:managedidentity:FederatedIdentityCredential").inputs).toMatchObject(
-      {
-        subject: "repo:acme/platform:environment:acceptance",
-        issuer: "https://token.actions.githubusercontent.com",
-      },
-    );
-    const roles = ofType(acceptance, "azure-native:authorization:RoleAssignment").map(
-      (r) => r.inputs["roleDefinitionId"] as string,
-    );
-    expect(roles.some((id) => id.endsWith("8311e382-0749-4cb8-b61a-304f252e45ec"))).toBe(true);
-    const protection = only(acceptance, "github:index/branchProtection:BranchProtection").inputs as any;
-    expect(protection.requiredStatusChecks[0].contexts).toEqual([
-      "test",
-      "preview (acceptance)",
-      "preview (production)",
-      "diff",
-      "gate",
-    ]);
-    expect(only(acceptance, "github:index/repositoryFile:RepositoryFile").inputs["content"]).toContain(
-      "/Pulumi.production.yaml @acme/platform-leads",
-    );
-    const variables = ofType(
-      acceptance,
-      "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable",
-    ).map((r) => r.inputs["variableName"]);
-    expect(variables.sort()).toEqual([
-      "AZURE_CLIENT_ID",
-      "AZURE_SUBSCRIPTION_ID",
-      "AZURE_TENANT_ID",
-      "REGISTRY_LOGIN_SERVER",
-    ]);
-  });
-
-  test("production: required reviewers, default branch only, no push to the registry, no repository settings", async () => {
-    const production = await github("production", {
-      repository: "acme/platform",
-      reviewers: ["platform-leads"],
-    });
-    const environment = only(production, "github:index/repositoryEnvironment:RepositoryEnvironment")
-      .inputs as any;
-    expect(environment.environment).toBe("production");
-    expect(environment.reviewers[0].teams).toHaveLength(1);
-    expect(environment.deploymentBranchPolicy).toEqual({
-      protectedBranches: true,
-      customBranchPolicies: false,
-    });
-    const roles = ofType(production, "azure-native:authorization:RoleAssignment").map(
-      (r) => r.inputs["roleDefinitionId"] as string,
-    );
-    expect(roles.some((id) => id.endsWith("8311e382-0749-4cb8-b61a-304f252e45ec"))).toBe(false);
-    expect(ofType(production, "github:index/branchProtection:BranchProtection")).toEqual([]);
-  });
-});

@@ -1,30 +1,35 @@
 // The Pulumi program: one per environment stack (`pulumi up -s acceptance`). It reads and checks
 // the stack config, builds the environment's components and exports what the CLI and the
-// promotion flow read. Every difference between environments comes from `environments/`.
+// promotion flow read. Every difference between environments comes from `environments/`; what
+// they share (the registry) comes from the bootstrap stack an administrator runs first.
 import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
-import * as path from "node:path";
 import { apps, databaseName, type AppName } from "./apps/catalog";
-import { environmentObjects, registryLoginServer as loginServerOf } from "./apps/manifests";
+import { deployTimeValue } from "./apps/deploy-time-values";
+import { environmentObjects } from "./apps/manifests";
+import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
 import { readStackConfig } from "./environments/pulumi-config";
 import {
   AksCluster,
   AppImages,
   AppWorkloads,
-  ContainerRegistry,
-  DeliverySettings,
   Monitoring,
   MySqlServer,
   Network,
   RedisCache,
-  readRequiredChecks,
+  RegistryPull,
 } from "./infra";
 
 const config = readStackConfig();
 const { environment, location } = config;
 const layout = networkLayout(environment.addressSpace);
 const deployed = Object.keys(config.images) as AppName[];
+
+const bootstrap = bootstrapStackReference(pulumi.getOrganization());
+const registry = new pulumi.StackReference(bootstrap)
+  .requireOutput("registry")
+  .apply((value) => checkRegistryOutput(value, bootstrap));
+const registryLoginServer = registry.loginServer;
 
 const network = new Network("network", {
   resourceGroupName: environment.resourceGroupName,
@@ -46,11 +51,9 @@ const cluster = new AksCluster("aks", {
   nodesSubnetId: network.nodesSubnetId,
   logAnalyticsWorkspaceId: monitoring.workspaceId,
 });
-const registry = new ContainerRegistry("registry", {
-  settings: environment.registry,
-  owned: environment.ownsSharedResources,
-  location,
-  pullers: [{ name: `aks-${environment.name}`, principalId: cluster.kubeletObjectId }],
+const registryPull = new RegistryPull("registry-pull", {
+  registryId: registry.id,
+  kubeletObjectId: cluster.kubeletObjectId,
 });
 const mysql = new MySqlServer("mysql", {
   resourceGroupName,
@@ -75,18 +78,20 @@ const redis = new RedisCache("redis", {
 });
 
 // Acceptance builds the tags its config names; an entry pinned to a digest (a rollback) and every
-// entry downstream deploys that digest and builds nothing.
-const builds = environment.buildsImages
-  ? deployed
-      .filter((app) => config.images[app]!.digest === undefined)
-      .map((app) => ({ app: apps[app], tag: config.images[app]!.tag }))
-  : [];
-const appImages = new AppImages("images", { builds, registryLoginServer: registry.loginServer });
-const digests = Object.fromEntries(
-  deployed.map((app) => [app, config.images[app]!.digest ?? appImages.digests[app]!] as const),
-);
+// entry downstream deploys that digest, once the registry shows it holds it, and builds nothing.
+const appImages = new AppImages("images", {
+  builds: deployed
+    .filter((app) => config.images[app]!.digest === undefined)
+    .map((app) => ({ app: apps[app], tag: config.images[app]!.tag })),
+  pinned: deployed.flatMap((app) => {
+    const { tag, digest } = config.images[app]!;
+    return digest === undefined ? [] : [{ app, tag, digest }];
+  }),
+  registryLoginServer,
+});
+const digests = appImages.digests;
 
-const objects = environmentObjects(config, loginServerOf(environment));
+const objects = environmentObjects(config, deployTimeValue("registry.loginServer"));
 new AppWorkloads(
   "workloads",
   {
@@ -97,33 +102,16 @@ new AppWorkloads(
       "mysql.password": mysql.adminPassword,
       "redis.host": redis.host,
       "redis.password": redis.password,
+      "registry.loginServer": registryLoginServer,
       ...Object.fromEntries(deployed.map((app) => [`image.${app}.digest`, digests[app]!])),
     },
-    waitFor: [registry, cluster.workloadPool],
+    waitFor: [registryPull, cluster.workloadPool],
   },
   { providers: { kubernetes: cluster.provider } },
 );
 
-// Delivery settings as code, when the stack config names the repository (`platform:github`).
-if (config.github) {
-  new DeliverySettings("delivery", {
-    github: config.github,
-    environment,
-    location,
-    resourceGroupName,
-    resourceGroupId: network.resourceGroupId,
-    registryId: registry.registryId,
-    registryLoginServer: registry.loginServer,
-    clusterId: cluster.clusterId,
-    // Pulumi runs the program in the project's directory.
-    requiredChecks: readRequiredChecks(
-      readFileSync(path.join(process.cwd(), ".github", "required-checks.json"), "utf8"),
-    ),
-  });
-}
-
 export const environmentName = environment.name;
-export const registryLoginServer = registry.loginServer;
+export { registryLoginServer };
 export const clusterName = cluster.clusterName;
 export const kubeconfig = cluster.kubeconfig;
 export const databaseHost = mysql.host;
@@ -135,9 +123,6 @@ export const images = Object.fromEntries(
   deployed.map((app) => {
     const { tag } = config.images[app]!;
     const digest = pulumi.output(digests[app]!);
-    return [
-      app,
-      { tag, digest, image: pulumi.interpolate`${loginServerOf(environment)}/${app}:${tag}@${digest}` },
-    ];
+    return [app, { tag, digest, image: pulumi.interpolate`${registryLoginServer}/${app}:${tag}@${digest}` }];
   }),
 );

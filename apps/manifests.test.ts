@@ -12,7 +12,6 @@ import {
   environmentObjects,
   imageEntry,
   namespaceObjects,
-  registryLoginServer,
   resolveDeployTimeValues,
 } from "./manifests";
 import { secretChecksumAnnotation } from "./rollout-checksums";
@@ -41,7 +40,7 @@ function stackConfig(environment: EnvironmentName, deployed: readonly AppName[] 
 
 const rendered = (environment: EnvironmentName, deployed?: readonly AppName[]): KubeObject[] => {
   const config = stackConfig(environment, deployed);
-  return environmentObjects(config, registryLoginServer(config.environment));
+  return environmentObjects(config, "contosoplatformacr.azurecr.io");
 };
 
 const dig = (value: unknown, ...path: string[]): unknown =>
@@ -473,7 +472,7 @@ describe("image references", () => {
     expect(references).toHaveLength(7);
     for (const [app, image] of references) {
       const name = app as AppName;
-      expect(image).toBe(`platformsharedacr.azurecr.io/${name}:${tags[name]}@${digests[name]}`);
+      expect(image).toBe(`contosoplatformacr.azurecr.io/${name}:${tags[name]}@${digests[name]}`);
     }
   });
 
@@ -483,7 +482,7 @@ describe("image references", () => {
     for (const [app, image] of references) {
       const name = app as AppName;
       expect(image).toBe(
-        `platformsharedacr.azurecr.io/${name}:${tags[name]}@(known after deploy: image.${name}.digest)`,
+        `contosoplatformacr.azurecr.io/${name}:${tags[name]}@(known after deploy: image.${name}.digest)`,
       );
     }
   });
@@ -495,7 +494,7 @@ describe("image references", () => {
       "image.web.digest": digests.web,
     });
     expect(containers(find(resolved, "Deployment", "web"))[0]?.image).toBe(
-      `platformsharedacr.azurecr.io/web:2.3.1@${digests.web}`,
+      `contosoplatformacr.azurecr.io/web:2.3.1@${digests.web}`,
     );
     expect(dig(find(resolved, "Deployment", "web"), "spec", "template", "metadata", "annotations")).toEqual({
       "platform/config-checksum": expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
@@ -702,18 +701,6 @@ describe("the schema validation", () => {
     expect(schemaProblems([{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }])).toEqual([
       { kind: "Pod", name: "p", problem: "no schema for v1 Pod" },
     ]);
-  });
-});
-
-describe("registryLoginServer", () => {
-  it("is the registry name in lowercase on azurecr.io", () => {
-    expect(registryLoginServer(environments.production)).toBe("platformsharedacr.azurecr.io");
-    expect(
-      registryLoginServer({
-        ...environments.production,
-        registry: { ...environments.production.registry, name: "TeamACR01" },
-      }),
-    ).toBe("teamacr01.azurecr.io");
   });
 });
 

@@ -39,10 +39,6 @@ export function namespaceObjects(environment: EnvironmentSettings): KubeObject[]
   ];
 }
 
-/** The login server of an Azure Container Registry: its name in lowercase + `.azurecr.io`. */
-export function registryLoginServer(environment: EnvironmentSettings): string {
-  return `${environment.registry.name.toLowerCase()}.azurecr.io`;
-}
 
 /**
  * The `images:` entry that pins an app to its release in the registry: `tag@digest`. Without a

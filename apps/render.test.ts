@@ -1,7 +1,7 @@
 import { parseAllDocuments } from "yaml";
 import { parseStackConfig } from "../environments/stack-config";
 import type { KubeObject } from "./kube-object";
-import { environmentObjects, registryLoginServer } from "./manifests";
+import { environmentObjects } from "./manifests";
 import { renderYaml } from "./render";
 
 const configMap = (data: Record<string, string>): KubeObject => ({
@@ -80,13 +80,13 @@ describe("renderYaml", () => {
       "azure-native:location": "westeurope",
       "platform:images": { "main-api": { tag: "1.5.0" }, web: { tag: "2.3.1" } },
     });
-    const objects = environmentObjects(config, registryLoginServer(config.environment));
+    const objects = environmentObjects(config, "contosoplatformacr.azurecr.io");
     const text = renderYaml(objects);
     expect(readBack(text)).toEqual(objects);
     expect(text.split("\n---\n")).toHaveLength(objects.length);
-    expect(renderYaml(environmentObjects(config, registryLoginServer(config.environment)))).toBe(text);
+    expect(renderYaml(environmentObjects(config, "contosoplatformacr.azurecr.io"))).toBe(text);
     expect(text).toContain(
-      'image: "platformsharedacr.azurecr.io/main-api:1.5.0@(known after deploy: image.main-api.digest)"\n',
+      'image: "contosoplatformacr.azurecr.io/main-api:1.5.0@(known after deploy: image.main-api.digest)"\n',
     );
   });
 });

@@ -9,7 +9,7 @@ const path = require("node:path");
 const root = path.join(__dirname, "..");
 const dist = path.join(root, "dist");
 const stamp = path.join(dist, ".build-stamp");
-const sourceDirs = ["apps", "cli", "engine", "environments", "infra"];
+const sourceDirs = ["apps", "bootstrap", "cli", "engine", "environments", "infra"];
 
 function newestSource() {
   let newest = fs.statSync(path.join(root, "index.ts")).mtimeMs;

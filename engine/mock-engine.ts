@@ -30,9 +30,16 @@ export interface Invocation {
 export interface ProgramRun {
   readonly registrations: readonly Registration[];
   readonly invocations: readonly Invocation[];
+  /** The existing resources the program read (`StackReference`, `.get(...)`), by type and name. */
+  readonly reads: readonly { readonly type: string; readonly name: string; readonly id: string }[];
   /** The stack outputs (the program's exports), resolved; secrets wrapped as on the wire. */
   readonly outputs: Record<string, unknown>;
 }
+
+/** The organization the mock engine runs in: what a self-managed backend calls every stack's. */
+export const mockOrganization = "organization";
+/** The subscription the fake Azure answers for. */
+export const mockSubscriptionId = "00000000-0000-0000-0000-000000000001";
 
 /** Pulumi's marker of a secret value on the wire. */
 export const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
@@ -47,6 +54,24 @@ export function isSecret(value: unknown): boolean {
   );
 }
 
+/**
+ * What exists before the run, outside the program: the stacks it may reference, the registries
+ * the machine is logged in to (`az acr login`), and the images those registries hold. The fakes
+ * of StackReference, docker-build's push and docker's registry lookup answer from it, and refuse
+ * what the real services refuse.
+ */
+export interface World {
+  /** Outputs of the stacks the program may reference, by fully qualified name. */
+  readonly stacks: Readonly<Record<string, Record<string, unknown>>>;
+  /** Registry hosts the machine's Docker credentials cover. */
+  readonly registryLogins: readonly string[];
+  /** Images in the registries, `host/repository:tag` → digest. Pushes during the run add to it. */
+  readonly registryImages: Readonly<Record<string, string>>;
+}
+
+/** A world with nothing in it: no other stack, no registry login, no image. */
+export const emptyWorld: World = { stacks: {}, registryLogins: [], registryImages: {} };
+
 /** Options of {@link runProgram}. */
 export interface RunOptions {
   /** The stack (environment) to run. */
@@ -58,11 +83,96 @@ export interface RunOptions {
   /** The `@pulumi/pulumi` module instance the program uses (there must be exactly one). */
   readonly pulumi: typeof pulumiModule;
   readonly preview?: boolean;
+  /** What exists before the run. @default {@link emptyWorld} */
+  readonly world?: World;
   /** Called with the registrations so far, after each one (to report progress or a hang). */
   readonly onRegistered?: (registrations: readonly Registration[]) => void;
 }
 
 const fakeHash = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** The host of an image reference: `host/repository:tag` → `host`. */
+const registryHost = (reference: string): string => reference.split("/", 1)[0] ?? "";
+
+/**
+ * The registry hosts for which an input's `registries` (docker-build) or `registryAuth` (docker)
+ * carries credentials. An entry with only an address reads the machine's Docker config instead.
+ */
+const credentialHosts = (entries: unknown): string[] =>
+  (Array.isArray(entries) ? (entries as Record<string, unknown>[]) : []).flatMap((entry) =>
+    typeof entry["address"] === "string" &&
+    (entry["password"] !== undefined || entry["configFileContent"] !== undefined)
+      ? [entry["address"]]
+      : [],
+  );
+
+/**
+ * A provider's failure as the engine reports it: the message travels in `details` (what
+ * Pulumi's runtime shows for a failed invoke).
+ */
+const providerError = (message: string): Error => Object.assign(new Error(message), { details: message });
+
+/** A registry's answer to a request without credentials, as Docker prints it. */
+const unauthorized = (host: string): Error =>
+  providerError(
+    `${host}: 401 Unauthorized: authentication required (no Docker credentials for ${host}; log in first: az acr login --name ${host.split(".")[0]})`,
+  );
+
+/** The state a world-aware fake returns; everything else falls through to {@link mockState}. */
+function worldState(
+  world: { stacks: World["stacks"]; registryLogins: Set<string>; registryImages: Map<string, string> },
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  preview: boolean,
+): Record<string, unknown> | undefined {
+  switch (type) {
+    case "pulumi:pulumi:StackReference": {
+      const stack = String(inputs["name"]);
+      const outputs = world.stacks[stack];
+      if (!outputs) throw providerError(`unknown stack "${stack}": it was never deployed (pulumi stack ls)`);
+      return { name: stack, outputs, secretOutputNames: [] };
+    }
+    case "docker-build:index:Image": {
+      const state = mockState(type, name, inputs);
+      // Like the provider: a preview without buildOnPreview neither builds nor pushes.
+      if (preview || inputs["push"] !== true) return state;
+      const allowed = new Set([...world.registryLogins, ...credentialHosts(inputs["registries"])]);
+      const tags = Array.isArray(inputs["tags"]) ? inputs["tags"].map(String) : [];
+      for (const tag of tags) if (!allowed.has(registryHost(tag))) throw unauthorized(registryHost(tag));
+      for (const tag of tags) world.registryImages.set(tag, String(state["digest"]));
+      return state;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The answer of a world-aware data source; `undefined` for the others. */
+function worldCall(
+  world: {
+    registryLogins: Set<string>;
+    registryImages: Map<string, string>;
+    providers: Map<string, string[]>;
+  },
+  token: string,
+  inputs: Record<string, unknown>,
+  provider: string | undefined,
+): Record<string, unknown> | undefined {
+  if (token !== "docker:index/getRegistryImage:getRegistryImage") return undefined;
+  const reference = String(inputs["name"]);
+  const host = registryHost(reference);
+  // A provider reference is `urn::id`.
+  const covered = provider === undefined ? [] : (world.providers.get(provider.split("::").pop() ?? "") ?? []);
+  if (!world.registryLogins.has(host) && !covered.includes(host)) throw unauthorized(host);
+  const digest = world.registryImages.get(reference);
+  if (digest === undefined) {
+    throw providerError(
+      `Got error when attempting to fetch image version ${reference} from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown`,
+    );
+  }
+  return { id: digest, name: reference, sha256Digest: digest };
+}
 
 /**
  * The values Azure and Docker would return after creating a resource: ids, names and the
@@ -117,7 +227,7 @@ export function mockCall(token: string, inputs: Record<string, unknown>): Record
   switch (token) {
     case "azure-native:authorization:getClientConfig":
       return {
-        subscriptionId: "00000000-0000-0000-0000-000000000001",
+        subscriptionId: mockSubscriptionId,
         tenantId: "00000000-0000-0000-0000-000000000002",
         clientId: "ci",
         objectId: "ci-object",
@@ -137,12 +247,6 @@ export function mockCall(token: string, inputs: Record<string, unknown>): Record
       return {
         primaryKey: `mock-redis-key-${fakeHash(String(inputs["clusterName"])).slice(0, 16)}`,
         secondaryKey: "mock-redis-secondary",
-      };
-    case "azure-native:containerregistry:getRegistry":
-      return {
-        id: `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/${String(inputs["resourceGroupName"])}/providers/Microsoft.ContainerRegistry/registries/${String(inputs["registryName"])}`,
-        name: inputs["registryName"],
-        loginServer: `${String(inputs["registryName"])}.azurecr.io`,
       };
     case "github:index/getTeam:getTeam": {
       const slug = String(inputs["slug"]);
@@ -182,24 +286,42 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const inputsOf = new Map<string, { inputs: Record<string, unknown>; custom: boolean }>();
   const registrations: Registration[] = [];
   const invocations: Invocation[] = [];
+  const reads: { type: string; name: string; id: string }[] = [];
+  const given = options.world ?? emptyWorld;
+  const world = {
+    stacks: given.stacks,
+    registryLogins: new Set(given.registryLogins),
+    registryImages: new Map(Object.entries(given.registryImages)),
+    // Docker providers by id, with the registries their `registryAuth` covers.
+    providers: new Map<string, string[]>(),
+  };
+  const preview = options.preview ?? false;
 
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         const inputs = args.inputs as Record<string, unknown>;
+        if (args.id !== undefined && args.id !== "")
+          reads.push({ type: args.type, name: args.name, id: args.id });
         inputsOf.set(`${args.type}::${args.name}`, { inputs, custom: args.custom ?? false });
-        const state = mockState(args.type, args.name, inputs);
+        const state =
+          worldState(world, args.type, args.name, inputs, preview) ?? mockState(args.type, args.name, inputs);
         const id = args.custom ? `${args.type}/${args.name}` : undefined;
+        if (args.type === "pulumi:providers:docker" && id !== undefined) {
+          world.providers.set(id, credentialHosts(inputs["registryAuth"]));
+        }
         return { id: id ?? "", state };
       },
       call: (args) => {
         invocations.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
-        return mockCall(args.token, args.inputs as Record<string, unknown>);
+        const inputs = args.inputs as Record<string, unknown>;
+        return worldCall(world, args.token, inputs, args.provider) ?? mockCall(args.token, inputs);
       },
     },
     "platform",
     options.stack,
-    options.preview ?? false,
+    preview,
+    mockOrganization,
   );
 
   // The mock monitor does not tell `newResource` about parents and dependencies; the request
@@ -251,9 +373,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
-  return { registrations, invocations, outputs };
+  return { registrations, invocations, reads, outputs };
 }
 
+/** The value of an output; rejects when the output failed (an `apply` threw, an invoke failed). */
 function resolve<T>(output: pulumiModule.Output<T>): Promise<T> {
-  return new Promise((done) => output.apply((value) => done(value)));
+  return (output as unknown as { promise(): Promise<T> }).promise();
 }

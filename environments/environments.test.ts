@@ -6,28 +6,21 @@ describe("environment settings", () => {
     expect(checkEnvironments(environments)).toEqual([]);
   });
 
-  test("acceptance builds and owns the registry; production promotes from acceptance", () => {
-    expect([
-      environments.acceptance.buildsImages,
-      environments.acceptance.ownsSharedResources,
-      environments.acceptance.upstream,
-    ]).toEqual([true, true, undefined]);
-    expect([
-      environments.production.buildsImages,
-      environments.production.ownsSharedResources,
-      environments.production.upstream,
-    ]).toEqual([false, false, "acceptance"]);
+  test("acceptance builds; production promotes from acceptance", () => {
+    expect([environments.acceptance.buildsImages, environments.acceptance.upstream]).toEqual([
+      true,
+      undefined,
+    ]);
+    expect([environments.production.buildsImages, environments.production.upstream]).toEqual([
+      false,
+      "acceptance",
+    ]);
   });
 
   const broken = (change: (production: EnvironmentSettings) => EnvironmentSettings) =>
     checkEnvironments({ ...environments, production: change(environments.production) });
 
   test.each<[string, (p: EnvironmentSettings) => EnvironmentSettings, string]>([
-    [
-      "two owners of the shared resources",
-      (p) => ({ ...p, ownsSharedResources: true }),
-      "exactly one environment must own the shared resources; found 2 (acceptance, production)",
-    ],
     [
       "HA on Burstable",
       (p) => ({ ...p, mysql: { ...p.mysql, sku: { name: "Standard_B2s", tier: "Burstable" } } }),
@@ -52,11 +45,6 @@ describe("environment settings", () => {
       "a pool whose minimum exceeds its maximum",
       (p) => ({ ...p, cluster: { ...p.cluster, workloadPool: { vmSize: "x", minCount: 4, maxCount: 2 } } }),
       "environments.production.cluster.workloadPool: minCount 4 exceeds maxCount 2",
-    ],
-    [
-      "a different registry",
-      (p) => ({ ...p, registry: { ...p.registry, name: "otheracr" } }),
-      "every environment must use the same shared registry",
     ],
   ])("flags %s", (_, change, message) => {
     expect(broken(change)).toContain(message);

@@ -62,7 +62,7 @@ describe("parseStackConfig", () => {
       "an unknown platform key",
       "acceptance",
       { ...location, "platform:images": {}, "platform:replicas": 3 },
-      ["platform:replicas: unknown key; allowed platform keys: images, github"],
+      ["platform:replicas: unknown key; allowed platform keys: images"],
     ],
     [
       "an unknown app",
@@ -129,22 +129,7 @@ describe("parseStackConfig", () => {
     },
   );
 
-  test("reads the optional GitHub settings", () => {
-    const config = parseStackConfig("production", {
-      ...location,
-      "platform:images": {},
-      "platform:github": { repository: "acme/platform", reviewers: ["platform-leads"] },
-    });
-    expect(config.github).toEqual({
-      owner: "acme",
-      repository: "platform",
-      reviewers: ["platform-leads"],
-      codeOwners: [],
-    });
-    expect(parseStackConfig("production", { ...location, "platform:images": {} }).github).toBeUndefined();
-  });
-
-  test("the stack that owns the repository settings must name the code owners", () => {
+  test("points platform:github to the bootstrap stack, which keeps the delivery settings", () => {
     expect(
       problems("acceptance", {
         ...location,
@@ -152,27 +137,7 @@ describe("parseStackConfig", () => {
         "platform:github": { repository: "acme/platform" },
       }),
     ).toEqual([
-      "platform:github.codeOwners: missing; acceptance keeps the repository's branch protection and CODEOWNERS, so name who reviews the downstream stack files (@org/team)",
-    ]);
-  });
-
-  test("rejects bad GitHub settings, naming each", () => {
-    expect(
-      problems("acceptance", {
-        ...location,
-        "platform:images": {},
-        "platform:github": {
-          repository: "platform",
-          reviewers: ["Leads!"],
-          codeOwners: ["team"],
-          owner: "x",
-        },
-      }),
-    ).toEqual([
-      "platform:github.codeOwners.0: 'team' is not @user or @org/team",
-      "platform:github.owner: unknown key; allowed: repository, reviewers, codeOwners",
-      "platform:github.repository: 'platform' is not a repository; expected owner/name",
-      "platform:github.reviewers.0: 'Leads!' is not a team slug",
+      "platform:github: the delivery settings belong to the bootstrap stack now; move them to platform-bootstrap:github in bootstrap/Pulumi.shared.yaml",
     ]);
   });
 
@@ -184,7 +149,7 @@ describe("parseStackConfig", () => {
       }),
     ).toEqual([
       "azure-native:location: missing; set the Azure region, for example westeurope",
-      "platform:extra: unknown key; allowed platform keys: images, github",
+      "platform:extra: unknown key; allowed platform keys: images",
       "platform:images.api: unknown app; expected one of main-api, web, customer-api",
       "platform:images.main-api.digest: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars)",
       "platform:images.main-api.tag: '.x' is not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-')",

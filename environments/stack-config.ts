@@ -14,16 +14,6 @@ export interface ImageVersion {
 /** The image versions of an environment, by app. An app without an entry is not deployed. */
 export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
 
-/** The GitHub repository whose settings the stack keeps (optional: off without it). */
-export interface GitHubSettings {
-  readonly owner: string;
-  readonly repository: string;
-  /** Teams (slugs) that must approve a deployment of this environment. */
-  readonly reviewers: readonly string[];
-  /** Code owners of the downstream stack files (read by the stack that owns shared resources). */
-  readonly codeOwners: readonly string[];
-}
-
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
   readonly environment: EnvironmentSettings;
@@ -32,8 +22,6 @@ export interface StackConfig {
   readonly images: ImageVersions;
   /** Apps with no entry in `platform:images`: not deployed in this environment yet. */
   readonly notDeployed: readonly string[];
-  /** Absent when `platform:github` is not set: the program then leaves GitHub alone. */
-  readonly github?: GitHubSettings;
 }
 
 /** Bad stack config: every problem, each naming the key path, the value and what is allowed. */
@@ -47,22 +35,22 @@ export class StackConfigError extends Error {
   }
 }
 
-const isMap = (value: unknown): value is Record<string, unknown> =>
+export const isMap = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Keys of the `platform` namespace the program reads; any other is a mistake. */
-const platformKeys = ["images", "github"] as const;
+const platformKeys = ["images"] as const;
 
-const quote = (value: unknown): string =>
+export const quote = (value: unknown): string =>
   typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
 
-const missing = (issue: v.BaseIssue<unknown>): boolean => issue.input === undefined;
+export const missing = (issue: v.BaseIssue<unknown>): boolean => issue.input === undefined;
 
 /**
  * The message of a strict object's issue: a key it does not know (valibot expects "never"
  * there), a required key that is absent, or a value that is not a map at all.
  */
-const objectIssue =
+export const objectIssue =
   (allowed: string, shape: string, absent: Readonly<Record<string, string>>) =>
   (issue: v.BaseIssue<unknown>): string => {
     if (issue.expected === "never") return `unknown key; allowed: ${allowed}`;
@@ -102,51 +90,11 @@ const images = v.record(
       : `expected a map of app name to { tag, digest? }, found ${quote(issue.input)}`,
 );
 
-const github = v.strictObject(
-  {
-    repository: v.pipe(
-      v.string((issue) =>
-        missing(issue)
-          ? "missing; expected owner/name"
-          : `${quote(issue.input)} is not a repository; expected owner/name`,
-      ),
-      v.regex(
-        /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
-        (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
-      ),
-    ),
-    reviewers: v.optional(
-      v.array(
-        v.pipe(
-          v.string(),
-          v.regex(/^[a-z0-9][a-z0-9-]*$/, (issue) => `${quote(issue.input)} is not a team slug`),
-        ),
-      ),
-      [],
-    ),
-    codeOwners: v.optional(
-      v.array(
-        v.pipe(
-          v.string(),
-          v.regex(
-            /^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/,
-            (issue) => `${quote(issue.input)} is not @user or @org/team`,
-          ),
-        ),
-      ),
-      [],
-    ),
-  },
-  objectIssue("repository, reviewers, codeOwners", "{ repository, reviewers?, codeOwners? }", {
-    repository: "missing; expected owner/name",
-  }),
-);
-
 /**
  * One message per problem, each starting with its key path. Entries under an unknown app are
  * not checked further: the unknown app is the problem.
  */
-function describe(issues: readonly v.BaseIssue<unknown>[], prefix: string): string[] {
+export function describe(issues: readonly v.BaseIssue<unknown>[], prefix: string): string[] {
   const messages = new Set<string>();
   for (const issue of issues) {
     const keys = (issue.path ?? []).map((item) => String(item.key));
@@ -177,7 +125,11 @@ export function parseStackConfig(
 
   for (const key of Object.keys(config)) {
     const [namespace, name] = key.split(":", 2);
-    if (namespace === "platform" && !(platformKeys as readonly string[]).includes(name ?? "")) {
+    if (key === "platform:github") {
+      problems.push(
+        `${key}: the delivery settings belong to the bootstrap stack now; move them to platform-bootstrap:github in bootstrap/Pulumi.shared.yaml`,
+      );
+    } else if (namespace === "platform" && !(platformKeys as readonly string[]).includes(name ?? "")) {
       problems.push(`${key}: unknown key; allowed platform keys: ${platformKeys.join(", ")}`);
     }
   }
@@ -209,26 +161,11 @@ export function parseStackConfig(
     }
   }
 
-  const rawGitHub = config["platform:github"];
-  const parsedGitHub = rawGitHub === undefined ? undefined : v.safeParse(github, rawGitHub);
-  if (parsedGitHub && !parsedGitHub.success)
-    problems.push(...describe(parsedGitHub.issues, "platform:github"));
-  const gitHub = parsedGitHub?.success ? parsedGitHub.output : undefined;
-  if (gitHub && environment.ownsSharedResources && gitHub.codeOwners.length === 0) {
-    problems.push(
-      `platform:github.codeOwners: missing; ${stack} keeps the repository's branch protection and CODEOWNERS, so name who reviews the downstream stack files (@org/team)`,
-    );
-  }
-
   if (problems.length > 0 || !parsed.success) throw new StackConfigError(source, problems.sort());
-  const [owner = "", repository = ""] = gitHub?.repository.split("/") ?? [];
   return {
     environment,
     location: location as string,
     images: parsed.output,
     notDeployed: appNames.filter((app) => parsed.output[app] === undefined),
-    ...(gitHub
-      ? { github: { owner, repository, reviewers: gitHub.reviewers, codeOwners: gitHub.codeOwners } }
-      : {}),
   };
 }

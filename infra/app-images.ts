@@ -1,23 +1,39 @@
+import * as docker from "@pulumi/docker";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppDefinition } from "../apps/app-definition";
 import { buildContext } from "../apps/build-context";
 
+/** An app's release pinned by digest in the stack config: deployed as is, never built. */
+export interface PinnedImage {
+  readonly app: string;
+  readonly tag: string;
+  readonly digest: string;
+}
+
 /** Arguments of {@link AppImages}. */
 export interface AppImagesArgs {
   /** The apps to build, each at its tag from stack config. */
   readonly builds: readonly { readonly app: AppDefinition; readonly tag: string }[];
-  /** Login server of the registry the images are pushed to. */
+  /** The apps pinned to `tag@digest`: checked against the registry, never built. */
+  readonly pinned: readonly PinnedImage[];
+  /**
+   * Login server of the shared registry, which exists before this stack runs (the bootstrap
+   * stack creates it). Pushes and lookups use the machine's Docker credentials for it: `az acr
+   * login --name <registry>` before `pulumi up` (the deploy workflow does this).
+   */
   readonly registryLoginServer: pulumi.Input<string>;
 }
 
 /**
- * Builds each app's image at its tag and pushes it to the shared registry, with the registry as
- * the layer cache so that a rebuild pushes only the layers that changed. Exposes the digest of
- * each push: what the environment deploys, and what promotion copies downstream.
+ * The image each app deploys, by digest. Apps at a bare tag are built and pushed to the shared
+ * registry (with the registry as the layer cache, so a rebuild pushes only the layers that
+ * changed) and kept there when the resource goes away: production may run that digest long
+ * after acceptance moved on. Apps pinned to `tag@digest` are looked up in the registry first:
+ * when the tag is missing or names another digest, the preview fails before any workload changes.
  */
 export class AppImages extends pulumi.ComponentResource {
-  /** The pushed manifest digest of each app's image, by app name. */
+  /** The digest each app deploys, by app name: pushed, or pinned and found in the registry. */
   readonly digests: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: AppImagesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -40,11 +56,54 @@ export class AppImages extends pulumi.ComponentResource {
           cacheFrom: [{ registry: { ref: cache } }],
           cacheTo: [{ registry: { ref: cache, mode: "max", imageManifest: true, ociMediaTypes: true } }],
         },
-        { parent: this },
+        // Deleting the resource (a rollback pins the digest, an app is removed, the stack is
+        // destroyed) would delete the pushed manifest by digest, which production may still run.
+        { parent: this, retainOnDelete: true },
       );
       digests[app.name] = image.digest;
+    }
+
+    if (args.pinned.length > 0) {
+      // Reads the registry only: no Docker engine needed, credentials from `az acr login`.
+      const reader = new docker.Provider(
+        `${name}-registry-reader`,
+        { disableDockerDaemonCheck: true, registryAuth: [{ address: args.registryLoginServer }] },
+        { parent: this },
+      );
+      for (const pinned of args.pinned) {
+        digests[pinned.app] = pulumi
+          .output(args.registryLoginServer)
+          .apply((server) => checkPinnedImage(server, pinned, { parent: this, provider: reader }));
+      }
     }
     this.digests = digests;
     this.registerOutputs({ digests });
   }
+}
+
+/**
+ * Looks `pinned` up in the registry at `server` and returns its digest when the registry holds
+ * that tag at that digest.
+ *
+ * @throws Error naming the app, the tag and the digest, when the tag is missing or names another
+ *   digest: what the preview prints before any workload changes.
+ */
+export async function checkPinnedImage(
+  server: string,
+  pinned: PinnedImage,
+  opts: pulumi.InvokeOptions,
+): Promise<string> {
+  const { app, tag, digest } = pinned;
+  const cannot = `platform:images.${app}: ${app}:${tag}@${digest} cannot be deployed`;
+  let found: string;
+  try {
+    found = (await docker.getRegistryImage({ name: `${server}/${app}:${tag}` }, opts)).sha256Digest;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`${cannot}: ${server} has no image ${app}:${tag} (${reason.trim()})`);
+  }
+  if (found !== digest) {
+    throw new Error(`${cannot}: in ${server}, ${app}:${tag} is ${found}, not ${digest}`);
+  }
+  return digest;
 }

@@ -1,6 +1,5 @@
 import {
   environmentObjects,
-  registryLoginServer,
   resolveDeployTimeValues,
   sortObjects,
 } from "../apps/manifests";
@@ -40,7 +39,7 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
   test("the registered Kubernetes objects are exactly what `platform render` prints, with the deploy-time values filled in", () => {
     const file = parse(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
     const config = parseStackConfig(stack, file.config);
-    const rendered = environmentObjects(config, registryLoginServer(config.environment));
+    const rendered = environmentObjects(config, "contosoplatformacr.azurecr.io");
     const server = run().registrations.find((r) => r.type === "azure-native:dbformysql:Server")!;
     const keys = run().invocations.find(
       (call) => call.token === "azure-native:redisenterprise:listDatabaseKeys",
@@ -127,11 +126,11 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
 test("acceptance builds the three images from their folders at their tags and deploys the pushed digests", () => {
   const builds = ofType(runs["acceptance"]!, "docker-build:index:Image");
   expect(builds.map((b) => [b.name, b.inputs["tags"], b.inputs["context"], b.inputs["push"]])).toEqual([
-    ["images-main-api", ["platformsharedacr.azurecr.io/main-api:1.4.0"], { location: "apps/main-api" }, true],
-    ["images-web", ["platformsharedacr.azurecr.io/web:2.0.1"], { location: "apps/web" }, true],
+    ["images-main-api", ["contosoplatformacr.azurecr.io/main-api:1.4.0"], { location: "apps/main-api" }, true],
+    ["images-web", ["contosoplatformacr.azurecr.io/web:2.0.1"], { location: "apps/web" }, true],
     [
       "images-customer-api",
-      ["platformsharedacr.azurecr.io/customer-api:0.9.3"],
+      ["contosoplatformacr.azurecr.io/customer-api:0.9.3"],
       { location: "apps/customer-api" },
       true,
     ],
@@ -146,7 +145,7 @@ test("acceptance builds the three images from their folders at their tags and de
     ["customer-api", "0.9.3"],
   ] as const) {
     expect(images[app]!.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(images[app]!.image).toBe(`platformsharedacr.azurecr.io/${app}:${tag}@${images[app]!.digest}`);
+    expect(images[app]!.image).toBe(`contosoplatformacr.azurecr.io/${app}:${tag}@${images[app]!.digest}`);
     expect(deployment(runs["acceptance"]!, app).spec.template.spec.containers[0].image).toBe(
       images[app]!.image,
     );
@@ -166,7 +165,7 @@ test("acceptance pinned to a digest (a rollback) deploys that digest and builds 
     "images-customer-api",
   ]);
   expect(deployment(rollback, "main-api").spec.template.spec.containers[0].image).toBe(
-    `platformsharedacr.azurecr.io/main-api:1.3.0@${pinned}`,
+    `contosoplatformacr.azurecr.io/main-api:1.3.0@${pinned}`,
   );
 });
 
@@ -177,22 +176,22 @@ test("production builds nothing and deploys exactly the tag@digest of its stack 
       tag: "1.4.0",
       digest: "sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
       image:
-        "platformsharedacr.azurecr.io/main-api:1.4.0@sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
+        "contosoplatformacr.azurecr.io/main-api:1.4.0@sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2",
     },
     web: {
       tag: "2.0.1",
       digest: "sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
       image:
-        "platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+        "contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
     },
     "customer-api": {
       tag: "0.9.3",
       digest: "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
       image:
-        "platformsharedacr.azurecr.io/customer-api:0.9.3@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+        "contosoplatformacr.azurecr.io/customer-api:0.9.3@sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
     },
   });
   expect(deployment(runs["production"]!, "web").spec.template.spec.containers[0].image).toBe(
-    "platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+    "contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
   );
 });

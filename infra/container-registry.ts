@@ -1,26 +1,23 @@
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
-import type { RegistrySettings } from "../environments/settings";
-import { roleDefinitionId, roles } from "./roles";
 
 /** Arguments of {@link ContainerRegistry}. */
 export interface ContainerRegistryArgs {
-  readonly settings: RegistrySettings;
-  /**
-   * Creates the registry (and its resource group), protected and kept when the stack is
-   * destroyed; otherwise attaches to the one the owning stack created.
-   */
-  readonly owned: boolean;
+  /** Globally unique registry name (5-50 letters and digits), from the bootstrap config. */
+  readonly registryName: string;
+  readonly sku: "Basic" | "Standard" | "Premium";
+  /** Resource group of the shared resources, created here. */
+  readonly resourceGroupName: string;
   readonly location: string;
-  /** Principals (the clusters' kubelet identities) that pull images. */
-  readonly pullers: readonly { readonly name: string; readonly principalId: pulumi.Input<string> }[];
 }
 
 /**
- * The shared container registry. One stack owns it; the others attach to it by name. Each
- * cluster's kubelet identity gets `AcrPull` on it; nothing uses the admin user.
+ * The shared container registry and its resource group, created by the bootstrap stack before
+ * any environment, so that the first `pulumi up` of an environment pushes to (and pulls from)
+ * a registry that exists and that `az acr login` could log in to. Both are protected and kept on
+ * `pulumi destroy`: every environment runs images from it. Nothing uses the admin user; each
+ * cluster's kubelet gets `AcrPull` from its environment's stack ({@link RegistryPull}).
  */
 export class ContainerRegistry extends pulumi.ComponentResource {
   readonly registryId: pulumi.Output<string>;
@@ -29,53 +26,27 @@ export class ContainerRegistry extends pulumi.ComponentResource {
 
   constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:ContainerRegistry", name, {}, opts);
-    const { settings } = args;
-
-    if (args.owned) {
-      // Shared resources outlive any one environment: protected, and kept on `pulumi destroy`.
-      const keep = { parent: this, protect: true, retainOnDelete: true };
-      const group = new resources.ResourceGroup(
-        `${name}-rg`,
-        { resourceGroupName: settings.resourceGroupName, location: args.location },
-        keep,
-      );
-      const registry = new containerregistry.Registry(
-        `${name}-registry`,
-        {
-          registryName: settings.name,
-          resourceGroupName: group.name,
-          location: args.location,
-          sku: { name: settings.sku },
-          adminUserEnabled: false,
-          anonymousPullEnabled: false,
-        },
-        keep,
-      );
-      this.registryId = registry.id;
-      this.loginServer = registry.loginServer;
-      this.registryName = registry.name;
-    } else {
-      const registry = containerregistry.getRegistryOutput(
-        { registryName: settings.name, resourceGroupName: settings.resourceGroupName },
-        { parent: this },
-      );
-      this.registryId = registry.id;
-      this.loginServer = registry.loginServer;
-      this.registryName = registry.name;
-    }
-
-    for (const puller of args.pullers) {
-      new authorization.RoleAssignment(
-        `${name}-pull-${puller.name}`,
-        {
-          principalId: puller.principalId,
-          principalType: "ServicePrincipal",
-          roleDefinitionId: roleDefinitionId(roles.acrPull),
-          scope: this.registryId,
-        },
-        { parent: this },
-      );
-    }
+    const keep = { parent: this, protect: true, retainOnDelete: true };
+    const group = new resources.ResourceGroup(
+      `${name}-rg`,
+      { resourceGroupName: args.resourceGroupName, location: args.location },
+      keep,
+    );
+    const registry = new containerregistry.Registry(
+      `${name}-registry`,
+      {
+        registryName: args.registryName,
+        resourceGroupName: group.name,
+        location: args.location,
+        sku: { name: args.sku },
+        adminUserEnabled: false,
+        anonymousPullEnabled: false,
+      },
+      keep,
+    );
+    this.registryId = registry.id;
+    this.loginServer = registry.loginServer;
+    this.registryName = registry.name;
     this.registerOutputs({ registryId: this.registryId, loginServer: this.loginServer });
   }
 }

@@ -1,83 +1,97 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
-import type { EnvironmentSettings } from "../environments/settings";
-import type { GitHubSettings } from "../environments/stack-config";
+import type { GitHubSettings } from "../bootstrap/config";
+import type { EnvironmentName, EnvironmentSettings } from "../environments/settings";
 import { DeployIdentity } from "./deploy-identity";
 import { GitHubEnvironment } from "./github-environment";
 import { GitHubRepositorySettings } from "./github-repository-settings";
 
 /** Arguments of {@link DeliverySettings}. */
 export interface DeliverySettingsArgs {
-  /** The repository and its reviewers, from `platform:github`. */
+  /** The repository, its reviewers and code owners, from `platform-bootstrap:github`. */
   readonly github: GitHubSettings;
-  readonly environment: EnvironmentSettings;
+  /** The environments in promotion order, each with the id of its resource group. */
+  readonly environments: readonly {
+    readonly settings: EnvironmentSettings;
+    readonly resourceGroupId: pulumi.Input<string>;
+  }[];
   readonly location: string;
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly resourceGroupId: pulumi.Input<string>;
+  /** Resource group of the deploy identities: one no pipeline identity has rights on. */
+  readonly identityResourceGroupName: pulumi.Input<string>;
   readonly registryId: pulumi.Input<string>;
   readonly registryLoginServer: pulumi.Input<string>;
-  readonly clusterId: pulumi.Input<string>;
   /** The status checks branch protection requires (`.github/required-checks.json`). */
   readonly requiredChecks: readonly string[];
 }
 
 /**
- * What makes GitHub Actions deploy this environment, and a pull request a real gate: the
- * environment's deploy identity (OIDC, no secret), its GitHub deployment environment with the
- * variables the workflows read, and, in the stack that owns shared resources, branch protection
- * and CODEOWNERS for the downstream stack files.
+ * What makes GitHub Actions deploy each environment, and a pull request a real gate: per
+ * environment, its deploy identity (OIDC, no secret) and its GitHub deployment environment with
+ * the variables the workflows read; for the repository, branch protection and CODEOWNERS for the
+ * downstream stack files. Part of the bootstrap stack: an administrator runs it with a GitHub
+ * token that may administer the repository; no pipeline ever needs one.
  */
 export class DeliverySettings extends pulumi.ComponentResource {
+  /** Client id of each environment's deploy identity. */
+  readonly deployClientIds: Readonly<Partial<Record<EnvironmentName, pulumi.Output<string>>>>;
+
   constructor(name: string, args: DeliverySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:github:DeliverySettings", name, {}, opts);
-    const { environment, github: settings } = args;
+    const { github: settings } = args;
     const provider = new github.Provider(`${name}-github`, { owner: settings.owner }, { parent: this });
     const onGitHub = { parent: this, providers: { github: provider } };
-
-    const deployer = new DeployIdentity(
-      `${name}-deployer`,
-      {
-        environment: environment.name,
-        repository: `${settings.owner}/${settings.repository}`,
-        resourceGroupName: args.resourceGroupName,
-        resourceGroupId: args.resourceGroupId,
-        location: args.location,
-        registryId: args.registryId,
-        pushesImages: environment.buildsImages,
-        clusterId: args.clusterId,
-      },
-      { parent: this },
-    );
     const azure = authorization.getClientConfigOutput({ parent: this });
-    new GitHubEnvironment(
-      `${name}-environment`,
-      {
-        repository: settings.repository,
-        environment: environment.name,
-        reviewerTeams: settings.reviewers,
-        defaultBranchOnly: true,
-        variables: {
-          AZURE_CLIENT_ID: deployer.clientId,
-          AZURE_TENANT_ID: azure.tenantId,
-          AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
-          REGISTRY_LOGIN_SERVER: args.registryLoginServer,
+
+    const deployClientIds: Partial<Record<EnvironmentName, pulumi.Output<string>>> = {};
+    for (const { settings: environment, resourceGroupId } of args.environments) {
+      const deployer = new DeployIdentity(
+        `${name}-${environment.name}-deployer`,
+        {
+          environment: environment.name,
+          repository: `${settings.owner}/${settings.repository}`,
+          identityResourceGroupName: args.identityResourceGroupName,
+          resourceGroupId,
+          location: args.location,
+          registryId: args.registryId,
+          pushesImages: environment.buildsImages,
         },
-      },
-      onGitHub,
-    );
-    if (environment.ownsSharedResources) {
-      new GitHubRepositorySettings(
-        `${name}-repository`,
+        { parent: this },
+      );
+      new GitHubEnvironment(
+        `${name}-${environment.name}-environment`,
         {
           repository: settings.repository,
-          defaultBranch: "main",
-          requiredChecks: args.requiredChecks,
-          codeOwners: [{ path: "/Pulumi.production.yaml", owners: settings.codeOwners }],
+          environment: environment.name,
+          reviewerTeams: settings.reviewers[environment.name] ?? [],
+          defaultBranchOnly: true,
+          variables: {
+            AZURE_CLIENT_ID: deployer.clientId,
+            AZURE_TENANT_ID: azure.tenantId,
+            AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
+            REGISTRY_LOGIN_SERVER: args.registryLoginServer,
+          },
         },
         onGitHub,
       );
+      deployClientIds[environment.name] = deployer.clientId;
     }
-    this.registerOutputs({});
+    // Every stack file downstream of the first environment decides what runs there.
+    const downstream = args.environments.filter(({ settings: e }) => e.upstream !== undefined);
+    new GitHubRepositorySettings(
+      `${name}-repository`,
+      {
+        repository: settings.repository,
+        defaultBranch: "main",
+        requiredChecks: args.requiredChecks,
+        codeOwners: downstream.map(({ settings: e }) => ({
+          path: `/Pulumi.${e.name}.yaml`,
+          owners: settings.codeOwners,
+        })),
+      },
+      onGitHub,
+    );
+    this.deployClientIds = deployClientIds;
+    this.registerOutputs({ deployClientIds });
   }
 }

@@ -14,23 +14,24 @@ const roleIds = {
 const scopes = {
   group: `${subscription}/resourceGroups/rg-platform-test`,
   registry: `${subscription}/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/acrplatform`,
-  cluster: `${subscription}/resourceGroups/rg-platform-test/providers/Microsoft.ContainerService/managedClusters/aks-platform-test`,
 };
+// Azure's "Constrain roles and principal types" example, with AcrPull and service principals.
 const onlyAcrPull =
   "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR " +
-  "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {7f951dda-4ed3-4680-a7ca-43fe172d538d})) AND " +
+  "(@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {7f951dda-4ed3-4680-a7ca-43fe172d538d} " +
+  "AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'})) AND " +
   "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR " +
-  "(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {7f951dda-4ed3-4680-a7ca-43fe172d538d}))";
+  "(@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {7f951dda-4ed3-4680-a7ca-43fe172d538d} " +
+  "AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))";
 
 const baseArgs = (environment: string, pushesImages: boolean): DeployIdentityArgs => ({
   environment,
   repository: "contoso/platform",
-  resourceGroupName: "rg-platform-test",
+  identityResourceGroupName: "rg-platform-identities",
   resourceGroupId: scopes.group,
   location: "westeurope",
   registryId: scopes.registry,
   pushesImages,
-  clusterId: scopes.cluster,
 });
 
 /** Builds only a DeployIdentity under the mock engine; its outputs become the run's outputs. */
@@ -73,9 +74,13 @@ describe.each([
     run = await deployIdentity(baseArgs(environment, pushesImages));
   });
 
-  test("is a user-assigned identity in the environment's resource group, child of the component", () => {
+  test("is a user-assigned identity outside the group it manages, child of the component", () => {
     const identity = identityOf(run);
-    expect(identity.inputs).toMatchObject({ resourceGroupName: "rg-platform-test", location: "westeurope" });
+    // Contributor where it lives would let it add a federated credential to itself.
+    expect(identity.inputs).toMatchObject({
+      resourceGroupName: "rg-platform-identities",
+      location: "westeurope",
+    });
     const component = run.registrations.find((r) => r.type === "platform:azure:DeployIdentity");
     expect(identity.parent).toBe(component?.urn);
   });
@@ -85,7 +90,7 @@ describe.each([
     const credentials = ofType(run, "azure-native:managedidentity:FederatedIdentityCredential");
     expect(credentials.map((credential) => credential.inputs)).toEqual([
       {
-        resourceGroupName: "rg-platform-test",
+        resourceGroupName: "rg-platform-identities",
         resourceName: mockState(identity.type, identity.name, identity.inputs)["name"],
         federatedIdentityCredentialResourceName: `github-${environment}`,
         issuer: "https://token.actions.githubusercontent.com",
@@ -106,7 +111,8 @@ describe.each([
         condition: onlyAcrPull.replaceAll(roleIds.acrPull, roleIds.networkContributor),
         conditionVersion: "2.0",
       },
-      { name: "deploy-cluster-admin", role: roleIds.aksRbacClusterAdmin, scope: scopes.cluster },
+      // On the group: every cluster of the environment, also one that replaced the first.
+      { name: "deploy-cluster-admin", role: roleIds.aksRbacClusterAdmin, scope: scopes.group },
       {
         name: "deploy-registry-access-admin",
         role: roleIds.rbacAdministrator,
@@ -114,9 +120,9 @@ describe.each([
         condition: onlyAcrPull,
         conditionVersion: "2.0",
       },
-      ...(pushesImages
-        ? [{ name: "deploy-registry-push", role: roleIds.acrPush, scope: scopes.registry }]
-        : []),
+      pushesImages
+        ? { name: "deploy-registry-push", role: roleIds.acrPush, scope: scopes.registry }
+        : { name: "deploy-registry-pull", role: roleIds.acrPull, scope: scopes.registry },
     ];
     const principal = mockState(identityOf(run).type, identityOf(run).name, {})["principalId"];
     expect(assignments(run)).toEqual(
@@ -132,10 +138,13 @@ describe.each([
     );
   });
 
-  test("may grant on the registry nothing but AcrPull, and writes to it only if it builds", () => {
+  test("may grant on the registry nothing but AcrPull, writes to it only if it builds, deletes nothing", () => {
     const onRegistry = assignments(run).filter((assignment) => assignment.scope === scopes.registry);
-    const writers = onRegistry.filter((assignment) => assignment.condition === undefined);
-    expect(writers.map((assignment) => assignment.role)).toEqual(pushesImages ? [roleIds.acrPush] : []);
+    const direct = onRegistry.filter((assignment) => assignment.condition === undefined);
+    // Neither AcrPush nor AcrPull holds registries/artifacts/delete (that is AcrDelete).
+    expect(direct.map((assignment) => assignment.role)).toEqual([
+      pushesImages ? roleIds.acrPush : roleIds.acrPull,
+    ]);
     expect(onRegistry.filter((assignment) => assignment.role === roleIds.rbacAdministrator)).toEqual([
       expect.objectContaining({ condition: onlyAcrPull, conditionVersion: "2.0" }),
     ]);
@@ -170,10 +179,10 @@ describe("pure helpers", () => {
     );
   });
 
-  test("onlyRolesCondition limits both creating and deleting assignments to the roles", async () => {
+  test("onlyRolesCondition limits creating and deleting assignments to the roles and to service principals", async () => {
     const { onlyRolesCondition } = await import("./deploy-identity");
     expect(onlyRolesCondition([roleIds.acrPull])).toBe(onlyAcrPull);
-    expect(onlyRolesCondition(["a", "b"])).toContain("GuidEquals {a, b}))");
+    expect(onlyRolesCondition(["a", "b"])).toContain("GuidEquals {a, b} AND");
     expect(() => onlyRolesCondition([])).toThrow("name at least one role id");
   });
 

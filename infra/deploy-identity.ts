@@ -14,20 +14,24 @@ export interface DeployIdentityArgs {
   readonly environment: string;
   /** The GitHub repository whose jobs log in as this identity, as `owner/name`. */
   readonly repository: string;
-  /** Resource group the identity lives in: the environment's own. */
-  readonly resourceGroupName: pulumi.Input<string>;
-  /** Id of the environment's resource group: the identity manages everything in it. */
+  /**
+   * Resource group the identity lives in. It must be one the identity has no rights on: an
+   * identity that is Contributor where it lives could add a federated credential to itself.
+   */
+  readonly identityResourceGroupName: pulumi.Input<string>;
+  /**
+   * Id of the environment's resource group: the identity manages everything in it, including
+   * every cluster created there (so a replaced cluster needs no new assignment).
+   */
   readonly resourceGroupId: pulumi.Input<string>;
   readonly location: string;
   /** Id of the shared container registry. */
   readonly registryId: pulumi.Input<string>;
   /**
    * Whether the environment builds images and pushes them to the registry (`AcrPush`). An
-   * environment that does not build gets nothing that writes to the registry.
+   * environment that does not build only reads it (`AcrPull`: checking that pinned digests exist).
    */
   readonly pushesImages: boolean;
-  /** Id of the environment's AKS cluster: the identity deploys workloads through Entra ID. */
-  readonly clusterId: pulumi.Input<string>;
   /**
    * Subject of the federated credential: which GitHub jobs may log in as the identity.
    * @default `repo:<owner>/<name>:environment:<environment>`, jobs running in the environment
@@ -38,14 +42,18 @@ export interface DeployIdentityArgs {
 /**
  * The identity an environment's deploy job logs in as, by OpenID Connect federation with GitHub
  * Actions (no client secret), and only the role assignments `pulumi up` of that environment
- * needs:
+ * needs. Created by the bootstrap stack, which an administrator runs: nothing here can be
+ * changed by the identity itself.
  *
  * - Contributor on the environment's resource group, to manage its resources;
  * - Role Based Access Control Administrator on that group, restricted by an ABAC condition to
- *   the one role the program assigns inside it (Network Contributor, for the cluster's subnet);
- * - Azure Kubernetes Service RBAC Cluster Admin on the cluster, to deploy the workloads;
- * - on the registry, Role Based Access Control Administrator restricted by an ABAC condition to
- *   `AcrPull` (to let its cluster's kubelet pull), and `AcrPush` only when it builds images.
+ *   the one role the program assigns inside it (Network Contributor, for the cluster's subnet)
+ *   and to service principals (managed identities), never users or groups;
+ * - Azure Kubernetes Service RBAC Cluster Admin on that group, to deploy the workloads into any
+ *   cluster of the environment;
+ * - on the registry, Role Based Access Control Administrator restricted the same way to
+ *   `AcrPull` (to let its cluster's kubelet pull), and `AcrPush` when it builds images,
+ *   `AcrPull` when it does not. Neither can delete images (that is `AcrDelete`).
  */
 export class DeployIdentity extends pulumi.ComponentResource {
   /** Client (application) id: the `AZURE_CLIENT_ID` of the environment's jobs. */
@@ -61,13 +69,13 @@ export class DeployIdentity extends pulumi.ComponentResource {
 
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
-      { resourceGroupName: args.resourceGroupName, location: args.location },
+      { resourceGroupName: args.identityResourceGroupName, location: args.location },
       { parent: this },
     );
     new managedidentity.FederatedIdentityCredential(
       `${name}-github`,
       {
-        resourceGroupName: args.resourceGroupName,
+        resourceGroupName: args.identityResourceGroupName,
         resourceName: identity.name,
         federatedIdentityCredentialResourceName: `github-${args.environment}`,
         issuer: githubActionsIssuer,
@@ -105,7 +113,7 @@ export class DeployIdentity extends pulumi.ComponentResource {
       args.resourceGroupId,
       onlyRolesCondition([roles.networkContributor]),
     );
-    assign("cluster-admin", roles.aksRbacClusterAdmin, args.clusterId);
+    assign("cluster-admin", roles.aksRbacClusterAdmin, args.resourceGroupId);
     assign(
       "registry-access-admin",
       roles.roleBasedAccessControlAdministrator,
@@ -113,6 +121,7 @@ export class DeployIdentity extends pulumi.ComponentResource {
       onlyRolesCondition([roles.acrPull]),
     );
     if (args.pushesImages) assign("registry-push", roles.acrPush, args.registryId);
+    else assign("registry-pull", roles.acrPull, args.registryId);
 
     this.clientId = identity.clientId;
     this.principalId = identity.principalId;
@@ -128,15 +137,17 @@ export function environmentSubject(repository: string, environment: string): str
 
 /**
  * An Azure ABAC condition (version 2.0) for a role that manages role assignments: it may only
- * create or delete assignments of `roleIds`. The "Constrain roles" template of Azure's
- * "Examples to delegate Azure role assignment management with conditions".
+ * create or delete assignments of `roleIds`, and only to service principals (managed
+ * identities): the "Constrain roles and principal types" template of Azure's "Examples to
+ * delegate Azure role assignment management with conditions".
  */
 export function onlyRolesCondition(roleIds: readonly string[]): string {
   if (roleIds.length === 0) throw new Error("onlyRolesCondition: name at least one role id");
   const ids = roleIds.join(", ");
   const only = (action: string, source: string): string =>
     `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'})) OR ` +
-    `(@${source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}}))`;
+    `(@${source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ids}} ` +
+    `AND @${source}[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}))`;
   // Creating reads the role from the request, deleting from the existing assignment.
   return `${only("write", "Request")} AND ${only("delete", "Resource")}`;
 }

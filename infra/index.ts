@@ -10,3 +10,4 @@ export * from "./monitoring";
 export * from "./mysql-server";
 export * from "./network";
 export * from "./redis-cache";
+export * from "./registry-pull";

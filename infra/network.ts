@@ -1,11 +1,13 @@
 import * as network from "@pulumi/azure-native/network";
-import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 import type { NetworkLayout } from "../environments/network-layout";
 
 /** Arguments of {@link Network}. */
 export interface NetworkArgs {
-  /** Name of the environment's resource group (everything of the environment lives in it). */
+  /**
+   * Name of the environment's resource group (everything of the environment lives in it). The
+   * bootstrap stack creates it, with the deploy identity's rights on it.
+   */
   readonly resourceGroupName: string;
   readonly location: string;
   /** The address space and subnets to create. */
@@ -13,12 +15,11 @@ export interface NetworkArgs {
 }
 
 /**
- * An environment's resource group and virtual network: a subnet for the cluster's nodes, one
+ * An environment's virtual network, in its resource group: a subnet for the cluster's nodes, one
  * delegated to MySQL Flexible Server, and one for the private endpoints of the data services.
  */
 export class Network extends pulumi.ComponentResource {
   readonly resourceGroupName: pulumi.Output<string>;
-  readonly resourceGroupId: pulumi.Output<string>;
   readonly virtualNetworkId: pulumi.Output<string>;
   readonly nodesSubnetId: pulumi.Output<string>;
   readonly mysqlSubnetId: pulumi.Output<string>;
@@ -28,15 +29,10 @@ export class Network extends pulumi.ComponentResource {
     super("platform:azure:Network", name, {}, opts);
     const { layout, location } = args;
 
-    const group = new resources.ResourceGroup(
-      `${name}-rg`,
-      { resourceGroupName: args.resourceGroupName, location },
-      { parent: this },
-    );
     const vnet = new network.VirtualNetwork(
       `${name}-vnet`,
       {
-        resourceGroupName: group.name,
+        resourceGroupName: args.resourceGroupName,
         location,
         addressSpace: { addressPrefixes: [layout.addressSpace] },
       },
@@ -46,13 +42,17 @@ export class Network extends pulumi.ComponentResource {
     // Azure rejects concurrent subnet changes in one VNet, so each waits for the previous one.
     const nodes = new network.Subnet(
       `${name}-nodes`,
-      { resourceGroupName: group.name, virtualNetworkName: vnet.name, addressPrefix: layout.nodes },
+      {
+        resourceGroupName: args.resourceGroupName,
+        virtualNetworkName: vnet.name,
+        addressPrefix: layout.nodes,
+      },
       { parent: this },
     );
     const mysql = new network.Subnet(
       `${name}-mysql`,
       {
-        resourceGroupName: group.name,
+        resourceGroupName: args.resourceGroupName,
         virtualNetworkName: vnet.name,
         addressPrefix: layout.mysql,
         delegations: [{ name: "mysql-flexible", serviceName: "Microsoft.DBforMySQL/flexibleServers" }],
@@ -62,7 +62,7 @@ export class Network extends pulumi.ComponentResource {
     const privateEndpoints = new network.Subnet(
       `${name}-private-endpoints`,
       {
-        resourceGroupName: group.name,
+        resourceGroupName: args.resourceGroupName,
         virtualNetworkName: vnet.name,
         addressPrefix: layout.privateEndpoints,
         privateEndpointNetworkPolicies: "Enabled",
@@ -70,8 +70,7 @@ export class Network extends pulumi.ComponentResource {
       { parent: this, dependsOn: [mysql] },
     );
 
-    this.resourceGroupName = group.name;
-    this.resourceGroupId = group.id;
+    this.resourceGroupName = pulumi.output(args.resourceGroupName);
     this.virtualNetworkId = vnet.id;
     this.nodesSubnetId = nodes.id;
     this.mysqlSubnetId = mysql.id;

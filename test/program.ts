@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { runProgram, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { runProgram, type ProgramRun, type Registration, type World } from "../engine/mock-engine";
+import { projectWorld } from "../engine/world";
 
 /** The repository root. */
 export const root = path.join(__dirname, "..");
@@ -34,6 +35,7 @@ export async function runIsolated(
     readonly stack?: string;
     readonly config?: Record<string, string>;
     readonly preview?: boolean;
+    readonly world?: World;
   } = {},
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
@@ -43,6 +45,7 @@ export async function runIsolated(
       stack: options.stack ?? "test",
       config: options.config ?? {},
       preview: options.preview ?? false,
+      ...(options.world ? { world: options.world } : {}),
       pulumi,
       load: () => build(pulumi),
     });
@@ -51,13 +54,17 @@ export async function runIsolated(
   return run;
 }
 
-/** Runs `index.ts` for `stack` under the mock engine, with the stack file's config by default. */
+/**
+ * Runs `index.ts` for `stack` under the mock engine, with the stack file's config by default, in
+ * the world of this repository after the first-deploy steps ({@link projectWorld}).
+ */
 export function runStack(
   stack: string,
   config: Record<string, string> = stackConfig(stack),
   preview = false,
+  world: World = projectWorld(root, config),
 ): Promise<ProgramRun> {
-  return runIsolated(() => import("../index"), { stack, config, preview });
+  return runIsolated(() => import("../index"), { stack, config, preview, world });
 }
 
 /** The registrations of one resource type. */

@@ -15,6 +15,7 @@ const programFiles = [
   "Pulumi.acceptance.yaml",
   "Pulumi.production.yaml",
   "apps",
+  "bootstrap",
   "environments",
   "infra",
   ".github/required-checks.json",

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadAll } from "js-yaml";
-import { environmentObjects, registryLoginServer } from "../../apps/manifests";
+import { environmentObjects } from "../../apps/manifests";
 import { root } from "../../test/program";
 import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
@@ -17,9 +17,9 @@ describe("platform render", () => {
       const { code, stdout, stderr } = await runCli(["render", environment], root, env);
       expect([code, stderr]).toEqual([0, ""]);
       const config = await readStackConfig(root, environment);
-      expect(loadAll(stdout)).toEqual(environmentObjects(config, registryLoginServer(config.environment)));
+      expect(loadAll(stdout)).toEqual(environmentObjects(config, "contosoplatformacr.azurecr.io"));
       expect(stdout.split("\n---\n")).toHaveLength(
-        environmentObjects(config, registryLoginServer(config.environment)).length,
+        environmentObjects(config, "contosoplatformacr.azurecr.io").length,
       );
     },
   );
@@ -28,7 +28,7 @@ describe("platform render", () => {
     const { stdout } = await runCli(["render", "acceptance"], root, env);
     expect(stdout).toContain('  DB_PASSWORD: "(known after deploy: mysql.password)"\n');
     expect(stdout).toContain(
-      'image: "platformsharedacr.azurecr.io/web:2.0.1@(known after deploy: image.web.digest)"\n',
+      'image: "contosoplatformacr.azurecr.io/web:2.0.1@(known after deploy: image.web.digest)"\n',
     );
   });
 

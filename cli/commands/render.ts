@@ -1,7 +1,8 @@
-import { environmentObjects, registryLoginServer } from "../../apps/manifests";
+import { environmentObjects } from "../../apps/manifests";
+import { registryLoginServer } from "../../bootstrap/config";
 import { renderYaml } from "../../apps/render";
 import { parseEnvironment } from "../arguments";
-import { readStackConfig } from "../stack-config-file";
+import { readBootstrapConfig, readStackConfig } from "../stack-config-file";
 import type { RegisterCommand } from "./index";
 
 /**
@@ -17,7 +18,9 @@ export const registerRender: RegisterCommand = (program, context) => {
     .argument("<environment>", "acceptance or production")
     .action(async (name: string) => {
       const config = await readStackConfig(context.cwd, parseEnvironment(name));
-      const objects = environmentObjects(config, registryLoginServer(config.environment));
+      // The registry is the bootstrap stack's: its name is in that stack's file.
+      const { registry } = await readBootstrapConfig(context.cwd);
+      const objects = environmentObjects(config, registryLoginServer(registry.name));
       context.stdout(renderYaml(objects));
       if (config.notDeployed.length > 0) {
         context.stderr(

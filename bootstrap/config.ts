@@ -1,0 +1,151 @@
+import * as v from "valibot";
+import { environmentNames, type EnvironmentName } from "../environments/settings";
+import { describe, missing, objectIssue, quote, StackConfigError } from "../environments/stack-config";
+
+/** The bootstrap project and its one stack, run by an administrator before any environment. */
+export const bootstrapProject = "platform-bootstrap";
+export const bootstrapStack = "shared";
+
+/** Resource group of the shared registry: outlives every environment. */
+export const sharedResourceGroupName = "rg-platform-shared";
+/**
+ * Resource group of the deploy identities. No pipeline identity has rights in it, so none can
+ * add a federated credential to itself or delete itself.
+ */
+export const identitiesResourceGroupName = "rg-platform-identities";
+
+/** The GitHub repository whose delivery settings the bootstrap stack keeps. */
+export interface GitHubSettings {
+  readonly owner: string;
+  readonly repository: string;
+  /** Per environment, the teams (slugs) that must approve its deployments. */
+  readonly reviewers: Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
+  /** Code owners of the downstream stack files. */
+  readonly codeOwners: readonly string[];
+}
+
+/** The bootstrap stack's config, parsed and checked. */
+export interface BootstrapConfig {
+  /** The Azure region of the shared resources and the environments' resource groups. */
+  readonly location: string;
+  /** The shared container registry. Its name is global in Azure: every team chooses its own. */
+  readonly registry: { readonly name: string; readonly sku: "Basic" | "Standard" | "Premium" };
+  /** Absent when `platform-bootstrap:github` is not set: GitHub is then set up by hand. */
+  readonly github?: GitHubSettings;
+}
+
+const namespace = bootstrapProject;
+const keys = ["registryName", "registrySku", "github"] as const;
+
+const teamSlugs = v.array(
+  v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9][a-z0-9-]*$/, (issue) => `${quote(issue.input)} is not a team slug`),
+  ),
+);
+
+const github = v.strictObject(
+  {
+    repository: v.pipe(
+      v.string((issue) =>
+        missing(issue)
+          ? "missing; expected owner/name"
+          : `${quote(issue.input)} is not a repository; expected owner/name`,
+      ),
+      v.regex(
+        /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+        (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
+      ),
+    ),
+    reviewers: v.optional(
+      v.record(
+        v.picklist(environmentNames, `unknown environment; expected one of ${environmentNames.join(", ")}`),
+        teamSlugs,
+      ),
+      {},
+    ),
+    codeOwners: v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^@[A-Za-z0-9-]+(\/[A-Za-z0-9._-]+)?$/,
+            (issue) => `${quote(issue.input)} is not @user or @org/team`,
+          ),
+        ),
+        (issue) =>
+          missing(issue)
+            ? "missing; name who reviews the downstream stack files (@org/team)"
+            : `expected a list of @user or @org/team, found ${quote(issue.input)}`,
+      ),
+      v.minLength(1, "empty; name who reviews the downstream stack files (@org/team)"),
+    ),
+  },
+  objectIssue("repository, reviewers, codeOwners", "{ repository, reviewers?, codeOwners }", {
+    repository: "missing; expected owner/name",
+    codeOwners: "missing; name who reviews the downstream stack files (@org/team)",
+  }),
+);
+
+/** Azure's rule for registry names: 5 to 50 letters and digits, unique across Azure. */
+export const registryNamePattern = /^[a-zA-Z0-9]{5,50}$/;
+
+/**
+ * Parses the bootstrap stack's `config:` map (`bootstrap/Pulumi.shared.yaml`). Reports every
+ * problem at once, before any resource exists.
+ *
+ * @throws StackConfigError naming each bad key path, the value found and what is allowed.
+ */
+export function parseBootstrapConfig(
+  config: Readonly<Record<string, unknown>>,
+  source = `bootstrap/Pulumi.${bootstrapStack}.yaml`,
+): BootstrapConfig {
+  const problems: string[] = [];
+  for (const key of Object.keys(config)) {
+    const [prefix, name] = key.split(":", 2);
+    if (prefix === namespace && !(keys as readonly string[]).includes(name ?? "")) {
+      problems.push(`${key}: unknown key; allowed ${namespace} keys: ${keys.join(", ")}`);
+    }
+  }
+
+  const location = config["azure-native:location"];
+  if (typeof location !== "string" || location.trim() === "") {
+    problems.push(
+      `azure-native:location: ${location === undefined ? "missing" : `${quote(location)} is not a region name`}; set the Azure region, for example westeurope`,
+    );
+  }
+
+  const registryName = config[`${namespace}:registryName`];
+  if (typeof registryName !== "string" || !registryNamePattern.test(registryName)) {
+    problems.push(
+      `${namespace}:registryName: ${registryName === undefined ? "missing" : `${quote(registryName)} is not a registry name`}; choose a name of 5-50 letters and digits that is free in Azure (az acr check-name --name <name>)`,
+    );
+  }
+
+  const sku = config[`${namespace}:registrySku`] ?? "Standard";
+  if (sku !== "Basic" && sku !== "Standard" && sku !== "Premium") {
+    problems.push(`${namespace}:registrySku: ${quote(sku)} is not one of Basic, Standard, Premium`);
+  }
+
+  const rawGitHub = config[`${namespace}:github`];
+  const parsedGitHub = rawGitHub === undefined ? undefined : v.safeParse(github, rawGitHub);
+  if (parsedGitHub && !parsedGitHub.success) {
+    problems.push(...describe(parsedGitHub.issues, `${namespace}:github`));
+  }
+
+  if (problems.length > 0) throw new StackConfigError(source, problems.sort());
+  const gitHub = parsedGitHub?.success ? parsedGitHub.output : undefined;
+  const [owner = "", repository = ""] = gitHub?.repository.split("/") ?? [];
+  return {
+    location: location as string,
+    registry: { name: registryName as string, sku: sku as "Basic" | "Standard" | "Premium" },
+    ...(gitHub
+      ? { github: { owner, repository, reviewers: gitHub.reviewers, codeOwners: gitHub.codeOwners } }
+      : {}),
+  };
+}
+
+/** The login server of an Azure Container Registry: its name in lowercase + `.azurecr.io`. */
+export function registryLoginServer(registryName: string): string {
+  return `${registryName.toLowerCase()}.azurecr.io`;
+}

@@ -1,0 +1,172 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { ProgramRun } from "../engine/mock-engine";
+import { mockSubscriptionId } from "../engine/mock-engine";
+import { ofType, only, root, runIsolated, stackConfig } from "../test/program";
+import { bootstrapOutputs } from "./outputs";
+
+const roleIds = {
+  contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  rbacAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+  aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+};
+const shippedConfig = stackConfig(
+  "shared",
+  readFileSync(path.join(root, "bootstrap", "Pulumi.shared.yaml"), "utf8"),
+);
+
+/** Runs the bootstrap program as Pulumi does: in its project directory. */
+async function runBootstrap(config: Record<string, string> = shippedConfig): Promise<ProgramRun> {
+  const cwd = process.cwd();
+  process.chdir(path.join(root, "bootstrap"));
+  try {
+    return await runIsolated(() => import("./index"), { stack: "shared", config });
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+let run: ProgramRun;
+beforeAll(async () => {
+  run = await runBootstrap();
+});
+
+/** Each role assignment as `component role @ scope` (scopes as the mock names them). */
+const assignments = (of: ProgramRun) =>
+  ofType(of, "azure-native:authorization:RoleAssignment")
+    .map(({ name, inputs }) => {
+      const role = Object.entries(roleIds).find(([, id]) => String(inputs["roleDefinitionId"]).endsWith(id));
+      return `${name}: ${role?.[0] ?? "?"} @ ${String(inputs["scope"])}${inputs["condition"] ? " (conditional)" : ""}`;
+    })
+    .sort();
+
+describe("the bootstrap stack", () => {
+  test("creates the shared registry from its config: protected, kept on destroy, no admin user", () => {
+    const registry = only(run, "azure-native:containerregistry:Registry");
+    expect(registry.inputs).toMatchObject({
+      registryName: "contosoplatformacr",
+      adminUserEnabled: false,
+      anonymousPullEnabled: false,
+      sku: { name: "Standard" },
+    });
+    expect([registry.protect, registry.retainOnDelete]).toEqual([true, true]);
+    const group = only(run, "azure-native:resources:ResourceGroup", "registry-rg");
+    expect(group.inputs["resourceGroupName"]).toBe("rg-platform-shared");
+    expect([group.protect, group.retainOnDelete]).toEqual([true, true]);
+  });
+
+  test("creates each environment's resource group (protected) and one for the identities", () => {
+    const groups = ofType(run, "azure-native:resources:ResourceGroup").map((g) => [
+      g.name,
+      g.inputs["resourceGroupName"],
+      g.protect,
+    ]);
+    expect(groups.sort()).toEqual([
+      ["acceptance-rg", "rg-platform-acceptance", true],
+      ["identities-rg", "rg-platform-identities", true],
+      ["production-rg", "rg-platform-production", true],
+      ["registry-rg", "rg-platform-shared", true],
+    ]);
+  });
+
+  test("each deploy identity lives in the identities group, where no pipeline identity has rights", () => {
+    const identities = ofType(run, "azure-native:managedidentity:UserAssignedIdentity");
+    expect(identities.map((i) => [i.name, i.inputs["resourceGroupName"]])).toEqual([
+      ["delivery-acceptance-deployer-identity", "rg-platform-identities"],
+      ["delivery-production-deployer-identity", "rg-platform-identities"],
+    ]);
+    const scopes = ofType(run, "azure-native:authorization:RoleAssignment").map((a) =>
+      String(a.inputs["scope"]),
+    );
+    expect(scopes.filter((scope) => scope.includes("identities"))).toEqual([]);
+  });
+
+  test("gives each identity exactly what its environment's `pulumi up` needs, nothing on itself", () => {
+    const registry = "azure-native:containerregistry:Registry/registry-registry";
+    expect(assignments(run)).toEqual(
+      [
+        `delivery-acceptance-deployer-access-admin: rbacAdministrator @ azure-native:resources:ResourceGroup/acceptance-rg (conditional)`,
+        `delivery-acceptance-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/acceptance-rg`,
+        `delivery-acceptance-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/acceptance-rg`,
+        `delivery-acceptance-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-acceptance-deployer-registry-push: acrPush @ ${registry}`,
+        `delivery-production-deployer-access-admin: rbacAdministrator @ azure-native:resources:ResourceGroup/production-rg (conditional)`,
+        `delivery-production-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/production-rg`,
+        `delivery-production-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/production-rg`,
+        `delivery-production-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-production-deployer-registry-pull: acrPull @ ${registry}`,
+      ].sort(),
+    );
+  });
+
+  test("GitHub: an environment per stage with its identity's variables, reviewers where configured", () => {
+    const environments = ofType(run, "github:index/repositoryEnvironment:RepositoryEnvironment").map(
+      (e) => e.inputs as Record<string, any>,
+    );
+    expect(
+      environments.map((e) => [e.repository, e.environment, e.reviewers?.[0]?.teams?.length ?? 0]),
+    ).toEqual([
+      ["platform", "acceptance", 0],
+      ["platform", "production", 1],
+    ]);
+    for (const environment of environments) {
+      expect(environment.deploymentBranchPolicy).toEqual({
+        protectedBranches: true,
+        customBranchPolicies: false,
+      });
+    }
+    const variables = ofType(run, "github:index/actionsEnvironmentVariable:ActionsEnvironmentVariable").map(
+      (v) => `${String(v.inputs["environment"])} ${String(v.inputs["variableName"])}`,
+    );
+    expect(variables.sort()).toEqual(
+      ["acceptance", "production"].flatMap((env) =>
+        ["AZURE_CLIENT_ID", "AZURE_SUBSCRIPTION_ID", "AZURE_TENANT_ID", "REGISTRY_LOGIN_SERVER"].map(
+          (v) => `${env} ${v}`,
+        ),
+      ),
+    );
+    expect(
+      ofType(run, "azure-native:managedidentity:FederatedIdentityCredential").map((c) => c.inputs["subject"]),
+    ).toEqual([
+      "repo:contoso/platform:environment:acceptance",
+      "repo:contoso/platform:environment:production",
+    ]);
+  });
+
+  test("GitHub: branch protection requires the checks of required-checks.json; CODEOWNERS covers downstream stack files", () => {
+    const protection = only(run, "github:index/branchProtection:BranchProtection").inputs as Record<
+      string,
+      any
+    >;
+    expect(protection.requiredStatusChecks[0].contexts).toEqual(
+      JSON.parse(readFileSync(path.join(root, ".github", "required-checks.json"), "utf8")),
+    );
+    expect(only(run, "github:index/repositoryFile:RepositoryFile").inputs["content"]).toContain(
+      "/Pulumi.production.yaml @contoso/platform-leads",
+    );
+  });
+
+  test("exports exactly what the environment stacks read (the mock engine's bootstrap fake)", () => {
+    const fake = bootstrapOutputs("contosoplatformacr", mockSubscriptionId).registry;
+    // The mock engine ids a resource by type and name; Azure by the ARM path the fake builds.
+    expect(run.outputs["registry"]).toEqual({
+      ...fake,
+      id: "azure-native:containerregistry:Registry/registry-registry",
+    });
+    expect(fake.id).toBe(
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/contosoplatformacr",
+    );
+  });
+
+  test("without GitHub settings it creates the registry and groups, and no identity or GitHub resource", async () => {
+    const { "platform-bootstrap:github": _github, ...withoutGitHub } = shippedConfig;
+    const bare = await runBootstrap(withoutGitHub);
+    expect(
+      bare.registrations.filter((r) => r.type.startsWith("github:") || r.type.includes("Identity")),
+    ).toEqual([]);
+    expect(ofType(bare, "azure-native:containerregistry:Registry")).toHaveLength(1);
+    expect(bare.outputs["deployClientIds"]).toEqual({});
+  });
+});

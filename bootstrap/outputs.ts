@@ -1,0 +1,52 @@
+import { bootstrapProject, bootstrapStack, registryLoginServer, sharedResourceGroupName } from "./config";
+
+/** The shared registry as the bootstrap stack exports it (`pulumi stack output registry`). */
+export interface RegistryOutput {
+  readonly id: string;
+  readonly name: string;
+  readonly loginServer: string;
+}
+
+/**
+ * The fully qualified name of the bootstrap stack in the environment stacks' organization: what
+ * they read the shared registry from (`pulumi.StackReference`).
+ */
+export function bootstrapStackReference(organization: string): string {
+  return `${organization}/${bootstrapProject}/${bootstrapStack}`;
+}
+
+/**
+ * Checks the `registry` output read from the bootstrap stack.
+ *
+ * @throws Error saying to run the bootstrap stack when the output is missing or not a registry.
+ */
+export function checkRegistryOutput(value: unknown, stack: string): RegistryOutput {
+  const registry = value as Partial<Record<keyof RegistryOutput, unknown>> | undefined;
+  if (
+    typeof registry !== "object" ||
+    registry === null ||
+    typeof registry.id !== "string" ||
+    typeof registry.name !== "string" ||
+    typeof registry.loginServer !== "string"
+  ) {
+    throw new Error(
+      `the bootstrap stack ${stack} exports no registry { id, name, loginServer }; an administrator runs it first: cd bootstrap && pulumi up -s ${bootstrapStack}`,
+    );
+  }
+  return { id: registry.id, name: registry.name, loginServer: registry.loginServer };
+}
+
+/**
+ * What a deployed bootstrap stack exports for `registryName` in `subscriptionId`: Azure derives
+ * a registry's id and login server from its name. The mock engine answers the environment
+ * stacks' StackReference with this (a test holds it to the bootstrap program's real exports).
+ */
+export function bootstrapOutputs(registryName: string, subscriptionId: string): { registry: RegistryOutput } {
+  return {
+    registry: {
+      id: `/subscriptions/${subscriptionId}/resourceGroups/${sharedResourceGroupName}/providers/Microsoft.ContainerRegistry/registries/${registryName}`,
+      name: registryName,
+      loginServer: registryLoginServer(registryName),
+    },
+  };
+}

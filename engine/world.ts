@@ -1,0 +1,50 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { load } from "js-yaml";
+import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
+import { bootstrapOutputs, bootstrapStackReference } from "../bootstrap/outputs";
+import { mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
+
+/**
+ * The world an environment stack of the project in `dir` runs in after the README's first-deploy
+ * steps: the bootstrap stack deployed from its stack file, `az acr login` done for its registry,
+ * and the registry holding every image `config` pins (a plan cannot look into the real
+ * registry; `pulumi preview` does). Without a bootstrap stack file, nothing exists.
+ *
+ * @param config the stack config as Pulumi passes it: key → string (objects as JSON).
+ */
+export function projectWorld(dir: string, config: Readonly<Record<string, string>>): World {
+  const file = path.join(dir, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
+  if (!existsSync(file)) return { stacks: {}, registryLogins: [], registryImages: {} };
+  const raw = (load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const { registry } = parseBootstrapConfig(raw, file);
+  const loginServer = registryLoginServer(registry.name);
+  return {
+    stacks: {
+      [bootstrapStackReference(mockOrganization)]: bootstrapOutputs(registry.name, mockSubscriptionId),
+    },
+    registryLogins: [loginServer],
+    registryImages: Object.fromEntries(
+      pinnedImages(config).map(({ app, tag, digest }) => [`${loginServer}/${app}:${tag}`, digest]),
+    ),
+  };
+}
+
+/** The `platform:images` entries of a stack config that pin a digest. */
+function pinnedImages(
+  config: Readonly<Record<string, string>>,
+): { app: string; tag: string; digest: string }[] {
+  let images: unknown;
+  try {
+    images = JSON.parse(config["platform:images"] ?? "{}");
+  } catch {
+    return []; // The program reports the bad config.
+  }
+  if (typeof images !== "object" || images === null) return [];
+  return Object.entries(images as Record<string, { tag?: unknown; digest?: unknown }>).flatMap(
+    ([app, version]) =>
+      typeof version?.tag === "string" && typeof version.digest === "string"
+        ? [{ app, tag: version.tag, digest: version.digest }]
+        : [],
+  );
+}
