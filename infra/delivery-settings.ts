@@ -76,6 +76,16 @@ export class DeliverySettings extends pulumi.ComponentResource {
       );
       deployClientIds[environment.name] = deployer.clientId;
     }
+    // Jobs outside the deploy environments (previews, drift) log in to the registry too.
+    new github.ActionsVariable(
+      `${name}-registry-variable`,
+      {
+        repository: settings.repository,
+        variableName: "REGISTRY_LOGIN_SERVER",
+        value: args.registryLoginServer,
+      },
+      onGitHub,
+    );
     // Every stack file downstream of the first environment decides what runs there.
     const downstream = args.environments.filter(({ settings: e }) => e.upstream !== undefined);
     new GitHubRepositorySettings(

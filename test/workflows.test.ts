@@ -131,6 +131,8 @@ const azureLoginInputs = {
   "client-id": "${{ env.ARM_CLIENT_ID }}",
   "tenant-id": "${{ env.ARM_TENANT_ID }}",
   "subscription-id": "${{ env.ARM_SUBSCRIPTION_ID }}",
+  // The shared registry, set by the bootstrap stack: every Pulumi run logs in to it.
+  registry: "${{ vars.REGISTRY_LOGIN_SERVER }}",
 };
 
 describe("actionlint", () => {
@@ -316,8 +318,8 @@ describe("preview workflow", () => {
     ["the dependencies", ["package-lock.json"], ["preview (acceptance)", "preview (production)"]],
     ["the project file", ["Pulumi.yaml"], ["preview (acceptance)", "preview (production)"]],
     [
-      "the required checks",
-      [".github/required-checks.json"],
+      "what the program reads from the bootstrap stack",
+      ["bootstrap/outputs.ts"],
       ["preview (acceptance)", "preview (production)"],
     ],
     ["the CLI only", ["cli/main.ts", "bin/platform.js"], []],
@@ -695,6 +697,8 @@ describe("Azure login and Pulumi", () => {
       "azure/login@v2",
       // The AKS Entra ID server application: kubelogin's audience, cached before the login expires.
       "az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 --output none",
+      // docker-build pushes, pinned-digest lookups and the images' refresh need it.
+      expect.stringContaining('az acr login --name "${REGISTRY%%.*}"'),
       "azure/use-kubelogin@v1",
       "pulumi/actions@v6",
     ]);
@@ -703,9 +707,10 @@ describe("Azure login and Pulumi", () => {
       "tenant-id": "${{ inputs.tenant-id }}",
       "subscription-id": "${{ inputs.subscription-id }}",
     });
-    expect(steps[2]!.with).toEqual({ "kubelogin-version": "v0.2.9" });
+    expect(steps[2]!.env).toEqual({ REGISTRY: "${{ inputs.registry }}" });
+    expect(steps[3]!.with).toEqual({ "kubelogin-version": "v0.2.9" });
     // Install only: no command.
-    expect(steps[3]!.with).toBeUndefined();
+    expect(steps[4]!.with).toBeUndefined();
   });
 
   test("exactly the jobs that run Pulumi log in to Azure", () => {
@@ -797,17 +802,23 @@ describe("hygiene", () => {
     ]);
   });
 
-  test("acceptance, which builds the images, sets up BuildKit and logs in to the registry before pulumi up", () => {
+  test("acceptance, which builds the images, sets up BuildKit before pulumi up; production does not", () => {
     const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) =>
       String(step.uses ?? step.run),
     );
-    const up = steps.indexOf("pulumi/actions@v6");
-    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeLessThan(up);
-    expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeLessThan(up);
-    expect(steps.indexOf('az acr login --name "${REGISTRY_LOGIN_SERVER%%.*}"')).toBeGreaterThan(-1);
+    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeLessThan(steps.indexOf("pulumi/actions@v6"));
+    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeGreaterThan(-1);
     expect(job("deploy.yml", "deploy-production").steps.map((step: any) => String(step.uses))).not.toContain(
       "docker/setup-buildx-action@v3",
     );
+  });
+
+  test("drift never refreshes a stack while it deploys: it shares the deploy jobs' concurrency group", () => {
+    expect(job("drift.yml", "drift").concurrency).toEqual({
+      group: "deploy-${{ matrix.stack }}",
+      "cancel-in-progress": false,
+    });
+    expect((job("drift.yml", "drift") as any).strategy.matrix.stack).toEqual(environmentNames);
   });
 
   test("actions are pinned to these major versions", () => {
