@@ -6,8 +6,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
-import { isSecret, runProgram, type ProgramRun, type Registration } from "./mock-engine";
+import { isSecret, runProgram, type ProgramRun, type Registration, type World } from "./mock-engine";
 import { registerTypeScript } from "./typescript-loader";
+import { projectWorld } from "./world";
 
 /** What to run. */
 export interface PlanRequest {
@@ -17,6 +18,13 @@ export interface PlanRequest {
   /** The stack config as Pulumi passes it: key → string. */
   readonly config: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
+  /**
+   * What exists before the run (tests change it to model a missing login or image).
+   * @default the project's world after the first-deploy steps ({@link projectWorld})
+   */
+  readonly world?: World;
+  /** Runs as `pulumi preview` would: unknown outputs stay unknown, nothing is built. */
+  readonly preview?: boolean;
 }
 
 /** What the runner prints: the run with secrets masked, or why it failed. */
@@ -50,11 +58,49 @@ async function programEntry(dir: string): Promise<string> {
   return path.join(dir, project.main ?? "index.ts");
 }
 
-function respond(response: PlanResponse): void {
-  process.stdout.write(`${JSON.stringify(response)}\n`);
+/** The message of anything thrown: an error's message, else the value as text. */
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+let finished = false;
+
+/**
+ * Prints the response and ends the process with `exitCode`. The program's pending work (values
+ * that never came, timers it started) must not keep the process alive, nor add output after
+ * the response. The line break before it keeps the response on a line of its own when the
+ * program printed text without one.
+ */
+function finish(response: PlanResponse, exitCode: number): void {
+  // The time limit and the run may both end: the first response counts.
+  if (finished) return;
+  finished = true;
+  process.stdout.write(`\n${JSON.stringify(response)}\n`, () => process.exit(exitCode));
 }
 
+/**
+ * The errors Pulumi's Node.js language host fails a deployment for (`cmd/run/run.js`): an
+ * exception nobody caught and a promise rejection nobody handled. An `apply` callback that
+ * throws surfaces only this way: the resources waiting on its value are never registered, and
+ * the program itself still "finishes".
+ */
+function trackUncaughtErrors(): { readonly errors: readonly unknown[]; readonly first: Promise<void> } {
+  const errors: unknown[] = [];
+  let reported = (): void => undefined;
+  const first = new Promise<void>((resolve) => (reported = resolve));
+  const record = (error: unknown): void => {
+    // One rejection reaches every promise chained on it: report each error once.
+    if (!errors.includes(error)) errors.push(error);
+    reported();
+  };
+  process.on("uncaughtException", record);
+  process.on("unhandledRejection", record);
+  return { errors, first };
+}
+
+/** A turn of the event loop: promise rejections nobody handled are reported before it ends. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 async function main(request: PlanRequest): Promise<void> {
+  const uncaught = trackUncaughtErrors();
   process.chdir(request.dir);
   const entry = await programEntry(request.dir);
   const pulumi = (await import(
@@ -62,7 +108,8 @@ async function main(request: PlanRequest): Promise<void> {
   )) as typeof import("@pulumi/pulumi");
 
   // Every resource the program constructs, and which of them the engine has seen: the ones
-  // left over when the time runs out are the ones waiting on a value that never came.
+  // left over when the time runs out are the ones waiting on a value that never came, and the
+  // ones left over at the end are missing from the plan.
   const constructed = new Map<string, string>();
   const runtime = (await import(
     require.resolve("@pulumi/pulumi/runtime/resource", { paths: [request.dir] })
@@ -75,36 +122,70 @@ async function main(request: PlanRequest): Promise<void> {
     return register(...args);
   };
   let registered: readonly Registration[] = [];
-  const timer = setTimeout(() => {
+  const unregistered = (): string[] => {
     const seen = new Set(registered.map((r) => `${r.type}::${r.name}`));
-    const waiting = [...constructed].filter(([key]) => !seen.has(key)).map(([, label]) => label);
-    respond({
-      ok: false,
-      kind: "timeout",
-      error: `the program did not finish within ${request.timeoutSeconds} s; still waiting: ${waiting.join(", ") || "(no resource: the program itself)"}`,
-    });
-    process.exit(3);
+    return [...constructed].filter(([key]) => !seen.has(key)).map(([, label]) => label);
+  };
+  const programErrors = (): string => [...new Set(uncaught.errors.map(messageOf))].join("; ");
+
+  const timer = setTimeout(() => {
+    const waiting = unregistered().join(", ") || "(no resource: the program itself)";
+    // A program that failed and then hung fails for its error, not for the time.
+    if (uncaught.errors.length > 0) {
+      finish({ ok: false, kind: "program", error: `${programErrors()}; still waiting: ${waiting}` }, 1);
+    } else {
+      finish(
+        {
+          ok: false,
+          kind: "timeout",
+          error: `the program did not finish within ${request.timeoutSeconds} s; still waiting: ${waiting}`,
+        },
+        3,
+      );
+    }
   }, request.timeoutSeconds * 1000);
 
   try {
-    const run = await runProgram({
-      stack: request.stack,
-      config: request.config,
-      pulumi,
-      load: () => import(entry),
-      onRegistered: (registrations) => (registered = registrations),
-    });
+    // An uncaught error ends the run at once: the outputs that depend on it never resolve.
+    const run = await Promise.race([
+      runProgram({
+        stack: request.stack,
+        config: request.config,
+        world: request.world ?? projectWorld(request.dir, request.config),
+        preview: request.preview ?? false,
+        pulumi,
+        load: () => import(entry),
+        onRegistered: (registrations) => (registered = registrations),
+      }),
+      uncaught.first,
+    ]);
+    // Let the registrations under way end (those of resources that wait on a failed value fail
+    // too), then let the rejections nobody handled be reported.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await nextTurn();
     clearTimeout(timer);
-    respond({ ok: true, run: mask(run) as ProgramRun });
+    const missing = unregistered();
+    const notRegistered = missing.length > 0 ? `never registered: ${missing.join(", ")}` : "";
+    if (uncaught.errors.length > 0 || !run) {
+      const error = [programErrors(), notRegistered].filter(Boolean).join("; ");
+      finish({ ok: false, kind: "program", error }, 1);
+    } else if (missing.length > 0) {
+      finish(
+        { ok: false, kind: "program", error: `the program ended, but some resources were ${notRegistered}` },
+        1,
+      );
+    } else {
+      finish({ ok: true, run: mask(run) as ProgramRun }, 0);
+    }
   } catch (error) {
     clearTimeout(timer);
-    const name = error instanceof Error ? error.name : "";
-    const message = error instanceof Error ? error.message : String(error);
-    respond({ ok: false, kind: name === "StackConfigError" ? "config" : "program", error: message });
-    process.exitCode = name === "StackConfigError" ? 2 : 1;
+    const config = error instanceof Error && error.name === "StackConfigError";
+    finish({ ok: false, kind: config ? "config" : "program", error: messageOf(error) }, config ? 2 : 1);
   }
 }
 
 if (require.main === module) {
-  void main(JSON.parse(process.argv[2] ?? "{}") as PlanRequest);
+  main(JSON.parse(process.argv[2] ?? "{}") as PlanRequest).catch((error: unknown) =>
+    finish({ ok: false, kind: "program", error: messageOf(error) }, 1),
+  );
 }
