@@ -106,7 +106,7 @@ describe("the bootstrap stack", () => {
       (e) => e.inputs as Record<string, any>,
     );
     expect(
-      environments.map((e) => [e.repository, e.environment, e.reviewers?.[0]?.teams?.length ?? 0]),
+      environments.map((e): unknown[] => [e.repository, e.environment, e.reviewers?.[0]?.teams?.length ?? 0]),
     ).toEqual([
       ["platform", "acceptance", 0],
       ["platform", "production", 1],

@@ -100,7 +100,7 @@ export async function checkPinnedImage(
     found = (await docker.getRegistryImage({ name: `${server}/${app}:${tag}` }, opts)).sha256Digest;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${cannot}: ${server} has no image ${app}:${tag} (${reason.trim()})`);
+    throw new Error(`${cannot}: ${server} has no image ${app}:${tag} (${reason.trim()})`, { cause: error });
   }
   if (found !== digest) {
     throw new Error(`${cannot}: in ${server}, ${app}:${tag} is ${found}, not ${digest}`);
