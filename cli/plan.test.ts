@@ -15,6 +15,7 @@ const resource = (overrides: Partial<Registration> = {}): Registration => ({
 const run = (...registrations: Registration[]): ProgramRun => ({
   registrations,
   invocations: [],
+  reads: [],
   outputs: {},
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
@@ -22,12 +22,38 @@ const programFiles = [
 ];
 
 /**
+ * Production's stack file after a promotion of every app (the shipped one has no app yet):
+ * digests the mock registry is seeded with, as it is with every pinned digest.
+ */
+export const promotedProductionStackFile = `# Production: deploys only tag@digest references that acceptance ran.
+config:
+  azure-native:location: westeurope
+  platform:images:
+    main-api:
+      tag: "1.4.0"
+      digest: sha256:3f2a9c1d7e4b5a6978c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2
+    web:
+      tag: "2.0.1"
+      digest: sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b
+    customer-api:
+      tag: "0.9.3"
+      digest: sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9
+`;
+
+/**
  * A git repository in a temporary directory holding a copy of the program (one commit, on
  * `main`), with this checkout's node_modules linked in. `remove()` deletes it.
+ *
+ * @param files files to write over the copy before the commit, by path (e.g. a stack file)
  */
-export function projectCopy(): { readonly dir: string; git(...args: string[]): string; remove(): void } {
+export function projectCopy(files: Readonly<Record<string, string>> = {}): {
+  readonly dir: string;
+  git(...args: string[]): string;
+  remove(): void;
+} {
   const dir = mkdtempSync(path.join(tmpdir(), "platform-project-"));
   for (const file of programFiles) cpSync(path.join(root, file), path.join(dir, file), { recursive: true });
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const git = (...args: string[]) =>
     execFileSync("git", args, {

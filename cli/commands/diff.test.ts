@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { projectCopy } from "../../test/project-copy";
+import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 
 const env = { PATH: process.env["PATH"] ?? "" };
@@ -8,7 +8,7 @@ const newDigest = `sha256:${"c".repeat(64)}`;
 let copy: ReturnType<typeof projectCopy>;
 
 beforeEach(() => {
-  copy = projectCopy();
+  copy = projectCopy({ "Pulumi.production.yaml": promotedProductionStackFile });
 });
 afterEach(() => copy.remove());
 
@@ -38,7 +38,7 @@ test("a promotion that changes only an image passes --only-images and shows the 
   expect([code, stderr]).toEqual([0, ""]);
   expect(stdout).toContain("~ kubernetes:apps/v1:Deployment web\n");
   expect(stdout).toContain(
-    `    spec.template.spec.containers.0.image: platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b → platformsharedacr.azurecr.io/web:2.1.0@${newDigest}\n`,
+    `    spec.template.spec.containers.0.image: contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b → contosoplatformacr.azurecr.io/web:2.1.0@${newDigest}\n`,
   );
   expect(stdout.endsWith("only image references change\n")).toBe(true);
 });

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../../engine/mock-engine";
 import { root } from "../../test/program";
-import { projectCopy } from "../../test/project-copy";
+import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { criticalPath, dependencyGraph, waitsOn } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
@@ -15,9 +15,13 @@ describe("platform plan", () => {
     expect([code, stderr]).toEqual([0, ""]);
     expect(stdout).toMatch(/^ {4}3 docker-build:index:Image$/m);
     expect(stdout).toMatch(/^ {4}1 azure-native:containerservice:ManagedCluster$/m);
-    expect(stdout).toMatch(/^ {4}1 azure-native:containerregistry:Registry$/m);
-    expect(stdout).toContain('      tags: ["platformsharedacr.azurecr.io/main-api:1.4.0"]');
-    expect(stdout).toMatch(/ {6}image: platformsharedacr\.azurecr\.io\/web:2\.0\.1@sha256:[0-9a-f]{64}\n/);
+    // The registry is the bootstrap stack's: the environment only lets its kubelet pull.
+    expect(stdout).not.toContain("azure-native:containerregistry:Registry");
+    expect(stdout).toContain(
+      "  + azure-native:authorization:RoleAssignment registry-pull-kubelet\n      role: acrPull\n",
+    );
+    expect(stdout).toContain('      tags: ["contosoplatformacr.azurecr.io/main-api:1.4.0"]');
+    expect(stdout).toMatch(/ {6}image: contosoplatformacr\.azurecr\.io\/web:2\.0\.1@sha256:[0-9a-f]{64}\n/);
     expect(stdout).toContain("      sku.tier: Free");
     // Secrets never print.
     expect(stdout).toMatch(/ {6}stringData: \[secret [0-9a-f]{8}\]/);
@@ -25,7 +29,10 @@ describe("platform plan", () => {
   });
 
   test("production --json: no image build, the stack file's tag@digest references, the zone-redundant database", async () => {
-    const { code, stdout } = await runCli(["plan", "production", "--json"], root, env);
+    const copy = projectCopy({ "Pulumi.production.yaml": promotedProductionStackFile });
+    const { code, stdout } = await runCli(["plan", "production", "--json"], copy.dir, env).finally(() =>
+      copy.remove(),
+    );
     expect(code).toBe(0);
     const plan = JSON.parse(stdout) as {
       stack: string;
@@ -37,7 +44,7 @@ describe("platform plan", () => {
     expect(plan.counts["kubernetes:apps/v1:Deployment"]).toBe(4);
     expect(plan.counts["azure-native:containerregistry:Registry"]).toBeUndefined();
     expect(plan.outputs.images["web"]!.image).toBe(
-      "platformsharedacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
+      "contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
     );
     expect(stdout).toContain('"highAvailability.mode": "ZoneRedundant"');
   });

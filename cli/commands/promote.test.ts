@@ -15,12 +15,12 @@ const deployed = {
     "main-api": {
       tag: "1.4.0",
       digest: digest("a"),
-      image: `platformsharedacr.azurecr.io/main-api:1.4.0@${digest("a")}`,
+      image: `contosoplatformacr.azurecr.io/main-api:1.4.0@${digest("a")}`,
     },
     web: {
       tag: "2.0.1",
       digest: digest("2"),
-      image: `platformsharedacr.azurecr.io/web:2.0.1@${digest("2")}`,
+      image: `contosoplatformacr.azurecr.io/web:2.0.1@${digest("2")}`,
     },
   },
 };
