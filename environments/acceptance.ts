@@ -1,11 +1,9 @@
-import { sharedRegistry } from "./shared";
 import type { EnvironmentSettings } from "./settings";
 
-/** Acceptance: the first environment. It builds the images and owns the shared registry. */
+/** Acceptance: the first environment. It builds the images. */
 export const acceptance: EnvironmentSettings = {
   name: "acceptance",
   buildsImages: true,
-  ownsSharedResources: true,
   resourceGroupName: "rg-platform-acceptance",
   addressSpace: "10.10.0.0/16",
   cluster: {
@@ -18,16 +16,18 @@ export const acceptance: EnvironmentSettings = {
     disableLocalAccounts: false,
     upgradeChannel: "stable",
     nodeOsUpgradeChannel: "NodeImage",
+    // A day before production's, so acceptance normally gets an upgrade first (see AksCluster).
+    maintenanceWindow: { dayOfWeek: "Monday", startTime: "02:00", durationHours: 4 },
   },
   mysql: {
     version: "8.0.21",
     sku: { name: "Standard_B1ms", tier: "Burstable" },
     storageSizeGb: 20,
+    storageRedundancy: "LocalRedundancy",
     backupRetentionDays: 7,
     geoRedundantBackup: false,
     zoneRedundantHighAvailability: false,
   },
   redis: { sku: "Balanced_B0", highAvailability: false },
   logRetentionDays: 30,
-  registry: sharedRegistry,
 };

@@ -1,5 +1,5 @@
 import { checkEnvironments, environments } from "./environments";
-import type { EnvironmentSettings } from "./settings";
+import type { EnvironmentSettings, MaintenanceWindow } from "./settings";
 
 describe("environment settings", () => {
   test("the shipped settings pass every check", () => {
@@ -19,6 +19,10 @@ describe("environment settings", () => {
 
   const broken = (change: (production: EnvironmentSettings) => EnvironmentSettings) =>
     checkEnvironments({ ...environments, production: change(environments.production) });
+  const window = (p: EnvironmentSettings, change: Partial<MaintenanceWindow>): EnvironmentSettings => ({
+    ...p,
+    cluster: { ...p.cluster, maintenanceWindow: { ...p.cluster.maintenanceWindow, ...change } },
+  });
 
   test.each<[string, (p: EnvironmentSettings) => EnvironmentSettings, string]>([
     [
@@ -45,6 +49,41 @@ describe("environment settings", () => {
       "a pool whose minimum exceeds its maximum",
       (p) => ({ ...p, cluster: { ...p.cluster, workloadPool: { vmSize: "x", minCount: 4, maxCount: 2 } } }),
       "environments.production.cluster.workloadPool: minCount 4 exceeds maxCount 2",
+    ],
+    [
+      "zone-redundant HA on locally redundant storage",
+      (p) => ({ ...p, mysql: { ...p.mysql, storageRedundancy: "LocalRedundancy" } }),
+      "environments.production.mysql.storageRedundancy: 'LocalRedundancy' with zone-redundant high availability; its data files belong in zone-redundant storage ('ZoneRedundancy')",
+    ],
+    [
+      "a Kubernetes upgrade channel other than acceptance's",
+      (p) => ({ ...p, cluster: { ...p.cluster, upgradeChannel: "patch" } }),
+      "environments.production.cluster.upgradeChannel: 'patch' differs from acceptance's 'stable'; every environment must follow the same upgrade channel",
+    ],
+    [
+      "a node image channel other than acceptance's",
+      (p) => ({ ...p, cluster: { ...p.cluster, nodeOsUpgradeChannel: "SecurityPatch" } }),
+      "environments.production.cluster.nodeOsUpgradeChannel: 'SecurityPatch' differs from acceptance's 'NodeImage'; every environment must follow the same upgrade channel",
+    ],
+    [
+      "a maintenance window shorter than AKS needs",
+      (p) => window(p, { durationHours: 3 }),
+      "environments.production.cluster.maintenanceWindow.durationHours: 3 is not a whole number of hours from 4 to 24 (AKS needs at least 4 for an automatic upgrade)",
+    ],
+    [
+      "a maintenance window that starts at no time of day",
+      (p) => window(p, { startTime: "24:00" }),
+      "environments.production.cluster.maintenanceWindow.startTime: '24:00' is not a time of day (HH:mm, 00:00 to 23:59)",
+    ],
+    [
+      "production's window overlapping acceptance's",
+      (p) => window(p, { dayOfWeek: "Monday", startTime: "04:00" }),
+      "environments.production.cluster.maintenanceWindow: opens 2 h after acceptance's (Monday 02:00 UTC, 4 h); it must open after that window closes and at most 84 h after it opens, so that acceptance upgrades first",
+    ],
+    [
+      "production's window just before acceptance's",
+      (p) => window(p, { dayOfWeek: "Sunday" }),
+      "environments.production.cluster.maintenanceWindow: opens 144 h after acceptance's (Monday 02:00 UTC, 4 h); it must open after that window closes and at most 84 h after it opens, so that acceptance upgrades first",
     ],
   ])("flags %s", (_, change, message) => {
     expect(broken(change)).toContain(message);

@@ -1,6 +1,11 @@
 import { acceptance } from "./acceptance";
 import { production } from "./production";
-import { environmentNames, type EnvironmentName, type EnvironmentSettings } from "./settings";
+import {
+  environmentNames,
+  type EnvironmentName,
+  type EnvironmentSettings,
+  type MaintenanceWindow,
+} from "./settings";
 
 /** Every environment's settings, by name. */
 export const environments: Readonly<Record<EnvironmentName, EnvironmentSettings>> = {
@@ -19,12 +24,6 @@ export function isEnvironmentName(name: string): name is EnvironmentName {
  */
 export function checkEnvironments(all: Readonly<Record<EnvironmentName, EnvironmentSettings>>): string[] {
   const problems: string[] = [];
-  const owners = environmentNames.filter((name) => all[name].ownsSharedResources);
-  if (owners.length !== 1) {
-    problems.push(
-      `exactly one environment must own the shared resources; found ${owners.length} (${owners.join(", ")})`,
-    );
-  }
   environmentNames.forEach((name, position) => {
     const env = all[name];
     const at = `environments.${name}`;
@@ -50,6 +49,11 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
         `${at}.mysql: zone-redundant high availability needs at least two zones in cluster.zones`,
       );
     }
+    if (env.mysql.zoneRedundantHighAvailability && env.mysql.storageRedundancy !== "ZoneRedundancy") {
+      problems.push(
+        `${at}.mysql.storageRedundancy: '${env.mysql.storageRedundancy}' with zone-redundant high availability; its data files belong in zone-redundant storage ('ZoneRedundancy')`,
+      );
+    }
     if (env.mysql.backupRetentionDays < 1 || env.mysql.backupRetentionDays > 35) {
       problems.push(`${at}.mysql.backupRetentionDays: ${env.mysql.backupRetentionDays} is outside 1..35`);
     }
@@ -63,11 +67,64 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
         `${at}.cluster.systemPool.count: ${env.cluster.systemPool.count} nodes cannot cover ${env.cluster.zones.length} zones`,
       );
     }
-    if (!/^[a-zA-Z0-9]{5,50}$/.test(env.registry.name)) {
-      problems.push(`${at}.registry.name: '${env.registry.name}' must be 5-50 letters and digits`);
+    problems.push(
+      ...maintenanceWindowProblems(env.cluster.maintenanceWindow, `${at}.cluster.maintenanceWindow`),
+    );
+    // Every environment follows the first one's upgrade channels: with different channels
+    // acceptance would run a Kubernetes version production never gets, or the other way round.
+    const first = all[environmentNames[0]];
+    for (const key of ["upgradeChannel", "nodeOsUpgradeChannel"] as const) {
+      if (env.cluster[key] !== first.cluster[key]) {
+        problems.push(
+          `${at}.cluster.${key}: '${env.cluster[key]}' differs from ${first.name}'s '${first.cluster[key]}'; every environment must follow the same upgrade channel`,
+        );
+      }
     }
+    if (env.upstream !== undefined) problems.push(...windowOrderProblems(all[env.upstream], env));
   });
-  const registries = new Set(environmentNames.map((name) => JSON.stringify(all[name].registry)));
-  if (registries.size !== 1) problems.push("every environment must use the same shared registry");
   return problems;
+}
+
+const weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;
+const hoursPerWeek = 7 * 24;
+
+/** Hours from Monday 00:00 UTC to the window's opening; `undefined` when its time is malformed. */
+function opensAt(window: MaintenanceWindow): number | undefined {
+  const time = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(window.startTime);
+  if (!time) return undefined;
+  return weekdays.indexOf(window.dayOfWeek) * 24 + Number(time[1]) + Number(time[2]) / 60;
+}
+
+/** What AKS would refuse in a maintenance window, or not honour (`at` is the setting's path). */
+export function maintenanceWindowProblems(window: MaintenanceWindow, at: string): string[] {
+  const problems: string[] = [];
+  if (!weekdays.includes(window.dayOfWeek)) {
+    problems.push(`${at}.dayOfWeek: '${window.dayOfWeek}' is not a day of the week (${weekdays.join(", ")})`);
+  }
+  if (opensAt(window) === undefined) {
+    problems.push(`${at}.startTime: '${window.startTime}' is not a time of day (HH:mm, 00:00 to 23:59)`);
+  }
+  const hours = window.durationHours;
+  if (!Number.isInteger(hours) || hours < 4 || hours > 24) {
+    problems.push(
+      `${at}.durationHours: ${hours} is not a whole number of hours from 4 to 24 (AKS needs at least 4 for an automatic upgrade)`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * An environment's window must open after its upstream's has closed, and less than half a week
+ * after that one opened: otherwise the downstream environment in effect upgrades first.
+ */
+function windowOrderProblems(upstream: EnvironmentSettings, env: EnvironmentSettings): string[] {
+  const before = upstream.cluster.maintenanceWindow;
+  const after = env.cluster.maintenanceWindow;
+  const [from, to] = [opensAt(before), opensAt(after)];
+  if (from === undefined || to === undefined) return [];
+  const gap = (((to - from) % hoursPerWeek) + hoursPerWeek) % hoursPerWeek;
+  if (gap >= before.durationHours && gap <= hoursPerWeek / 2) return [];
+  return [
+    `environments.${env.name}.cluster.maintenanceWindow: opens ${gap} h after ${upstream.name}'s (${before.dayOfWeek} ${before.startTime} UTC, ${before.durationHours} h); it must open after that window closes and at most ${hoursPerWeek / 2} h after it opens, so that ${upstream.name} upgrades first`,
+  ];
 }

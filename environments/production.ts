@@ -1,4 +1,3 @@
-import { sharedRegistry } from "./shared";
 import type { EnvironmentSettings } from "./settings";
 
 /** Production: deploys only what acceptance ran, by digest, across three zones. */
@@ -6,7 +5,6 @@ export const production: EnvironmentSettings = {
   name: "production",
   upstream: "acceptance",
   buildsImages: false,
-  ownsSharedResources: false,
   resourceGroupName: "rg-platform-production",
   addressSpace: "10.20.0.0/16",
   cluster: {
@@ -17,18 +15,20 @@ export const production: EnvironmentSettings = {
     authorizedIpRanges: [],
     adminGroupObjectIds: [],
     disableLocalAccounts: true,
-    upgradeChannel: "patch",
+    upgradeChannel: "stable",
     nodeOsUpgradeChannel: "NodeImage",
+    // A day after acceptance's, which normally gets an upgrade first (see AksCluster).
+    maintenanceWindow: { dayOfWeek: "Tuesday", startTime: "02:00", durationHours: 4 },
   },
   mysql: {
     version: "8.0.21",
     sku: { name: "Standard_D2ads_v5", tier: "GeneralPurpose" },
     storageSizeGb: 64,
+    storageRedundancy: "ZoneRedundancy",
     backupRetentionDays: 35,
     geoRedundantBackup: true,
     zoneRedundantHighAvailability: true,
   },
   redis: { sku: "Balanced_B1", highAvailability: true },
   logRetentionDays: 90,
-  registry: sharedRegistry,
 };

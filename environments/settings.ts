@@ -20,17 +20,49 @@ export interface ClusterSettings {
   readonly adminGroupObjectIds: readonly string[];
   /** Disables the static admin kubeconfig: only Entra ID identities get in. */
   readonly disableLocalAccounts: boolean;
-  /** AKS automatic upgrade channel of the Kubernetes version. */
+  /**
+   * AKS automatic upgrade channel of the Kubernetes version. Every environment follows the same
+   * one, so that acceptance runs what production will run next.
+   */
   readonly upgradeChannel: "patch" | "stable" | "rapid" | "node-image";
   /** AKS automatic upgrade channel of the node OS image. */
   readonly nodeOsUpgradeChannel: "NodeImage" | "SecurityPatch" | "Unmanaged";
+  /**
+   * When AKS may start upgrades of the Kubernetes version and of the node image: the cluster's
+   * `aksManagedAutoUpgradeSchedule` and `aksManagedNodeOSUpgradeSchedule`. An environment's
+   * window closes before its downstream environment's opens.
+   */
+  readonly maintenanceWindow: MaintenanceWindow;
+}
+
+/** A weekly AKS planned-maintenance window, in UTC. */
+export interface MaintenanceWindow {
+  readonly dayOfWeek: "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday";
+  /** Opening time, `HH:mm` (00:00 to 23:59), UTC. */
+  readonly startTime: string;
+  /** Length in whole hours, 4 to 24: AKS needs at least four hours for an automatic upgrade. */
+  readonly durationHours: number;
 }
 
 /** Azure Database for MySQL Flexible Server settings of one environment. */
 export interface MySqlSettings {
+  /**
+   * MySQL major version. `8.0.21` (MySQL 8.0) is the newest the SDK's API offers; it is on paid
+   * extended support since 2026-06-01 (docs/decisions/0010-mysql-8-0-on-extended-support.md).
+   */
   readonly version: "8.0.21";
   readonly sku: { readonly name: string; readonly tier: "Burstable" | "GeneralPurpose" | "MemoryOptimized" };
+  /**
+   * Storage at creation, in GiB. Azure grows it when it is nearly full (auto-grow) and it never
+   * shrinks, so the program leaves an existing server's size alone: changing this later has no
+   * effect (scale by hand with `az mysql flexible-server update --storage-size`).
+   */
   readonly storageSizeGb: number;
+  /**
+   * Copies of the data files within one zone (`LocalRedundancy`) or across zones
+   * (`ZoneRedundancy`, what zone-redundant high availability keeps them in). Fixed at creation.
+   */
+  readonly storageRedundancy: "LocalRedundancy" | "ZoneRedundancy";
   readonly backupRetentionDays: number;
   readonly geoRedundantBackup: boolean;
   /** Zone-redundant high availability: a standby in another zone (not on Burstable). */
@@ -45,15 +77,6 @@ export interface RedisSettings {
   readonly highAvailability: boolean;
 }
 
-/** The shared container registry: one registry, owned by one stack, used by all. */
-export interface RegistrySettings {
-  /** Globally unique registry name (5-50 alphanumerics). */
-  readonly name: string;
-  /** Resource group of the shared resources, created by the owning stack. */
-  readonly resourceGroupName: string;
-  readonly sku: "Basic" | "Standard" | "Premium";
-}
-
 /** Everything that differs between environments apart from image versions. */
 export interface EnvironmentSettings {
   readonly name: EnvironmentName;
@@ -61,9 +84,10 @@ export interface EnvironmentSettings {
   readonly upstream?: EnvironmentName;
   /** Builds and pushes the app images; otherwise deploys only promoted `tag@digest` references. */
   readonly buildsImages: boolean;
-  /** Owns the shared resources (the registry); the other stacks attach to them. */
-  readonly ownsSharedResources: boolean;
-  /** Name of the environment's resource group. */
+  /**
+   * Name of the environment's resource group. The bootstrap stack creates it (with the deploy
+   * identity's rights on it); the environment's stack deploys into it.
+   */
   readonly resourceGroupName: string;
   /** Address space of the environment's virtual network, a /16. */
   readonly addressSpace: string;
@@ -72,5 +96,4 @@ export interface EnvironmentSettings {
   readonly redis: RedisSettings;
   /** Days the Log Analytics workspace keeps logs. */
   readonly logRetentionDays: number;
-  readonly registry: RegistrySettings;
 }

@@ -1,4 +1,5 @@
-import { only, runIsolated } from "../test/program";
+import { environments } from "../environments/environments";
+import { ofType, only, runIsolated, runStack } from "../test/program";
 import { production } from "../environments/production";
 import { networkLayout } from "../environments/network-layout";
 import type { ClusterSettings } from "../environments/settings";
@@ -37,5 +38,51 @@ test("API-server authorized IP ranges and admin groups come from the settings", 
     podCidr: "192.168.0.0/16",
     serviceCidr: "172.16.0.0/16",
     dnsServiceIP: "172.16.0.10",
+  });
+});
+
+describe.each(["acceptance", "production"] as const)("%s cluster upgrades", (stack) => {
+  let run: Awaited<ReturnType<typeof runStack>>;
+  beforeAll(async () => {
+    run = await runStack(stack);
+  });
+
+  test("follow the stable channel, like every other environment", () => {
+    expect(only(run, "azure-native:containerservice:ManagedCluster").inputs["autoUpgradeProfile"]).toEqual({
+      upgradeChannel: "stable",
+      nodeOSUpgradeChannel: "NodeImage",
+    });
+  });
+
+  test("start only in the environment's weekly maintenance window, for Kubernetes and the node image", () => {
+    const { dayOfWeek, startTime, durationHours } = environments[stack].cluster.maintenanceWindow;
+    const configurations = ofType(run, "azure-native:containerservice:MaintenanceConfiguration");
+    expect(
+      configurations.map(({ name, inputs }) => [name, inputs["configName"], inputs["resourceName"]]),
+    ).toEqual([
+      ["aks-kubernetes-upgrades", "aksManagedAutoUpgradeSchedule", `aks-platform-${stack}`],
+      ["aks-node-os-upgrades", "aksManagedNodeOSUpgradeSchedule", `aks-platform-${stack}`],
+    ]);
+    for (const { inputs } of configurations) {
+      expect(inputs["maintenanceWindow"]).toEqual({
+        schedule: { weekly: { dayOfWeek, intervalWeeks: 1 } },
+        startTime,
+        durationHours,
+        utcOffset: "+00:00",
+      });
+    }
+  });
+});
+
+test("acceptance's window closes before production's opens, on the day before", () => {
+  expect(environments.acceptance.cluster.maintenanceWindow).toEqual({
+    dayOfWeek: "Monday",
+    startTime: "02:00",
+    durationHours: 4,
+  });
+  expect(environments.production.cluster.maintenanceWindow).toEqual({
+    dayOfWeek: "Tuesday",
+    startTime: "02:00",
+    durationHours: 4,
   });
 });

@@ -28,6 +28,14 @@ export interface AksClusterArgs {
  * autoscaled pool as a separate `AgentPool`; Azure CNI overlay with Cilium; OIDC issuer and
  * workload identity; Entra ID with Azure RBAC; the application routing add-on for ingress; and a
  * Kubernetes provider for the resources deployed into it.
+ *
+ * AKS upgrades the Kubernetes version and the node image by itself, along the settings' channels,
+ * and starts those upgrades only in the settings' weekly maintenance window (both
+ * `aksManagedAutoUpgradeSchedule` and `aksManagedNodeOSUpgradeSchedule`). Acceptance's window
+ * opens before production's, so acceptance normally gets an upgrade first; not always: a version
+ * that AKS offers in the region between the two windows reaches production first, and AKS may
+ * break a window for urgent fixes. Only pinning `kubernetesVersion` and promoting it (or AKS Fleet
+ * Manager's staged update runs) would order upgrades strictly.
  */
 export class AksCluster extends pulumi.ComponentResource {
   readonly clusterId: pulumi.Output<string>;
@@ -150,6 +158,31 @@ export class AksCluster extends pulumi.ComponentResource {
       // The autoscaler owns the node count once the pool exists.
       { parent: this, ignoreChanges: ["count"] },
     );
+
+    // Weekly, in UTC; the same window for both kinds of upgrade (AKS orders them if both are due).
+    const { maintenanceWindow } = settings;
+    const schedules = {
+      "kubernetes-upgrades": "aksManagedAutoUpgradeSchedule",
+      "node-os-upgrades": "aksManagedNodeOSUpgradeSchedule",
+    };
+    for (const [suffix, configName] of Object.entries(schedules)) {
+      new containerservice.MaintenanceConfiguration(
+        `${name}-${suffix}`,
+        {
+          resourceGroupName,
+          resourceName: cluster.name,
+          configName,
+          maintenanceWindow: {
+            schedule: { weekly: { dayOfWeek: maintenanceWindow.dayOfWeek, intervalWeeks: 1 } },
+            startTime: maintenanceWindow.startTime,
+            durationHours: maintenanceWindow.durationHours,
+            utcOffset: "+00:00",
+          },
+        },
+        // After the workload pool: one change to the cluster at a time.
+        { parent: this, dependsOn: [this.workloadPool] },
+      );
+    }
 
     // The monitoring add-on with Entra ID authentication sends only what a data collection rule
     // associated with the cluster asks for; `az aks enable-addons` makes these two, ARM does not.

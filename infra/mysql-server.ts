@@ -23,15 +23,31 @@ export interface MySqlServerArgs {
 }
 
 /**
+ * Properties of the server that Azure changes by itself, so that the program must not set them
+ * back: auto-grow raises the storage size (which never shrinks), and a high-availability failover
+ * swaps the primary's and the standby's zones. Paths as in `dbformysql.ServerArgs`.
+ */
+export const serverIgnoreChanges = [
+  "storage.storageSizeGB",
+  "availabilityZone",
+  "highAvailability.standbyAvailabilityZone",
+] as const;
+
+/**
  * Azure Database for MySQL Flexible Server with private access only (a delegated subnet and a
  * private DNS zone), TLS required, a generated admin password kept secret, and one database per
  * app that needs one.
+ *
+ * Its outputs are what workloads connect with, so each waits for the whole server: `host`,
+ * `adminLogin` and `adminPassword` resolve only once every database and server setting exists,
+ * and whatever is built from them (an app's Secret, and through it its migration Job) does too.
  */
 export class MySqlServer extends pulumi.ComponentResource {
-  /** Private host name of the server. */
+  /** Private host name of the server; known once its databases and settings exist. */
   readonly host: pulumi.Output<string>;
+  /** Known once the server's databases and settings exist. */
   readonly adminLogin: pulumi.Output<string>;
-  /** Secret. */
+  /** Secret; known once the server's databases and settings exist. */
   readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -46,8 +62,17 @@ export class MySqlServer extends pulumi.ComponentResource {
 
     const password = new random.RandomPassword(
       `${name}-admin-password`,
-      // MySQL and connection strings choke on quotes and backslashes; keep to a safe set.
-      { length: 32, special: true, overrideSpecial: "-_.~!#%^*" },
+      {
+        length: 32,
+        // Azure wants characters from three of the four classes; ask for all four every time.
+        minUpper: 1,
+        minLower: 1,
+        minNumeric: 1,
+        minSpecial: 1,
+        special: true,
+        // MySQL and connection strings choke on quotes and backslashes; keep to a safe set.
+        overrideSpecial: "-_.~!#%^*",
+      },
       { parent: this },
     );
     const { zone, link } = linkedPrivateZone(
@@ -71,7 +96,15 @@ export class MySqlServer extends pulumi.ComponentResource {
         highAvailability: settings.zoneRedundantHighAvailability
           ? { mode: "ZoneRedundant", standbyAvailabilityZone: standbyZone }
           : { mode: "Disabled" },
-        storage: { storageSizeGB: settings.storageSizeGb, autoGrow: "Enabled" },
+        // Every storage property stated, rather than left to the SDK's silent defaults.
+        storage: {
+          storageSizeGB: settings.storageSizeGb,
+          autoGrow: "Enabled",
+          storageRedundancy: settings.storageRedundancy,
+          // IOPS follow the load and are billed as used, instead of a fixed provisioned amount.
+          autoIoScaling: "Enabled",
+          logOnDisk: "Disabled",
+        },
         backup: {
           backupRetentionDays: settings.backupRetentionDays,
           geoRedundantBackup: settings.geoRedundantBackup ? "Enabled" : "Disabled",
@@ -82,12 +115,21 @@ export class MySqlServer extends pulumi.ComponentResource {
           publicNetworkAccess: "Disabled",
         },
       },
-      // Network mode, HA and geo-redundancy are fixed at creation: changing them replaces the
-      // server, and with it the data. Protect it so that such a plan stops instead.
-      { parent: this, dependsOn: [link], protect: true },
+      {
+        parent: this,
+        dependsOn: [link],
+        // Network mode, HA, geo-redundancy and storage redundancy are fixed at creation: changing
+        // them replaces the server, and with it the data. Protect it so that such a plan stops.
+        protect: true,
+        // azure-native updates with a full PUT of the inputs: without this, the next change would
+        // send the old storage size (Azure refuses to shrink) and the original zones (which would
+        // plan a replacement). The ignored values are the ones in state, which `pulumi up --refresh`
+        // reads from Azure.
+        ignoreChanges: [...serverIgnoreChanges],
+      },
     );
     // A Flexible Server takes one change at a time (ServerBusy otherwise): chain them.
-    let previous: pulumi.Resource = new dbformysql.Configuration(
+    const secureTransport = new dbformysql.Configuration(
       `${name}-require-secure-transport`,
       {
         resourceGroupName,
@@ -98,17 +140,21 @@ export class MySqlServer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const databases: dbformysql.Database[] = [];
     for (const database of args.databases) {
-      previous = new dbformysql.Database(
-        `${name}-db-${database}`,
-        {
-          resourceGroupName,
-          serverName: server.name,
-          databaseName: database,
-          charset: "utf8mb4",
-          collation: "utf8mb4_0900_ai_ci",
-        },
-        { parent: this, dependsOn: [previous] },
+      const previous = databases.at(-1) ?? secureTransport;
+      databases.push(
+        new dbformysql.Database(
+          `${name}-db-${database}`,
+          {
+            resourceGroupName,
+            serverName: server.name,
+            databaseName: database,
+            charset: "utf8mb4",
+            collation: "utf8mb4_0900_ai_ci",
+          },
+          { parent: this, dependsOn: [previous] },
+        ),
       );
     }
     sendDiagnostics(
@@ -116,12 +162,15 @@ export class MySqlServer extends pulumi.ComponentResource {
       server.id,
       args.logAnalyticsWorkspaceId,
       { logs: true, metrics: true },
-      { parent: this, dependsOn: [previous] },
+      { parent: this, dependsOn: [databases.at(-1) ?? secureTransport] },
     );
 
-    this.host = server.fullyQualifiedDomainName.apply((fqdn) => fqdn ?? "");
-    this.adminLogin = pulumi.output(adminLogin);
-    this.adminPassword = adminPassword;
+    // The ids carry the dependency: they are known for resources that exist and stay unchanged
+    // when one is updated in place, so a preview shows no needless change to the workloads.
+    const ready = pulumi.all([secureTransport.id, ...databases.map((database) => database.id)]);
+    this.host = pulumi.all([server.fullyQualifiedDomainName, ready]).apply(([fqdn]) => fqdn ?? "");
+    this.adminLogin = pulumi.all([adminLogin, ready]).apply(([login]) => login);
+    this.adminPassword = pulumi.secret(pulumi.all([adminPassword, ready]).apply(([secret]) => secret));
     this.registerOutputs({ host: this.host, adminLogin: this.adminLogin, adminPassword: this.adminPassword });
   }
 }

@@ -22,10 +22,15 @@ export interface RedisCacheArgs {
  * Redis (no new instances since 2026-10-01, retired 2028-09-30). Switching stays in this file.
  */
 export class RedisCache extends pulumi.ComponentResource {
+  /**
+   * Host name of the cache. Known only once the database, the private endpoint and its DNS
+   * record in the linked private zone exist: before that the name does not resolve to the
+   * private address from the cluster, so nothing built from it starts earlier.
+   */
   readonly host: pulumi.Output<string>;
   /** The TLS port: Azure Managed Redis listens on 10000 (not 6380). */
   readonly port: pulumi.Output<number>;
-  /** Secret. */
+  /** Secret; known when {@link host} is. */
   readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -78,7 +83,7 @@ export class RedisCache extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new network.PrivateDnsZoneGroup(
+    const endpointDns = new network.PrivateDnsZoneGroup(
       `${name}-endpoint-dns`,
       {
         resourceGroupName,
@@ -107,9 +112,11 @@ export class RedisCache extends pulumi.ComponentResource {
       { resourceGroupName, clusterName: cluster.name, databaseName: database.name },
       { parent: this },
     );
-    this.host = cluster.hostName;
+    // Ids carry the dependency: known for resources that exist, unchanged by in-place updates.
+    const ready = pulumi.all([database.id, endpoint.id, endpointDns.id, link.id]);
+    this.host = pulumi.all([cluster.hostName, ready]).apply(([hostName]) => hostName);
     this.port = database.port.apply((port) => port ?? 10000);
-    this.password = pulumi.secret(keys.primaryKey);
+    this.password = pulumi.secret(pulumi.all([keys.primaryKey, ready]).apply(([key]) => key));
     this.registerOutputs({ host: this.host, port: this.port, password: this.password });
   }
 }
