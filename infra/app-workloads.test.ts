@@ -1,19 +1,21 @@
-import {
-  environmentObjects,
-  resolveDeployTimeValues,
-  sortObjects,
-} from "../apps/manifests";
+import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
 import type { KubeObject } from "../apps/kube-object";
 import { parseStackConfig } from "../environments/stack-config";
 import { isSecret, mockCall, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ofType, runStack, stackConfig } from "../test/program";
+import { promotedProductionStackFile } from "../test/project-copy";
 
+/** The stack files: acceptance as shipped, production after a promotion (it ships with no app). */
+const stackFiles: Record<string, string> = {
+  acceptance: readFileSync("Pulumi.acceptance.yaml", "utf8"),
+  production: promotedProductionStackFile,
+};
 const runs: Record<string, ProgramRun> = {};
 beforeAll(async () => {
   runs["acceptance"] = await runStack("acceptance");
-  runs["production"] = await runStack("production");
+  runs["production"] = await runStack("production", stackConfig("production", stackFiles["production"]));
 });
 
 /** Removes Pulumi's secret wrappers, keeping the values. */
@@ -37,7 +39,7 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
   const run = () => runs[stack]!;
 
   test("the registered Kubernetes objects are exactly what `platform render` prints, with the deploy-time values filled in", () => {
-    const file = parse(readFileSync(`Pulumi.${stack}.yaml`, "utf8")) as { config: Record<string, unknown> };
+    const file = parse(stackFiles[stack]!) as { config: Record<string, unknown> };
     const config = parseStackConfig(stack, file.config);
     const rendered = environmentObjects(config, "contosoplatformacr.azurecr.io");
     const server = run().registrations.find((r) => r.type === "azure-native:dbformysql:Server")!;
@@ -116,7 +118,7 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
 
   test("the namespace, and so every workload, waits for the registry's pull permission and the apps' node pool", () => {
     const namespace = kubernetes(run()).find((r) => r.inputs["kind"] === "Namespace")!;
-    const pull = run().registrations.find((r) => r.name === `registry-pull-aks-${stack}`)!;
+    const pull = run().registrations.find((r) => r.name === "registry-pull-kubelet")!;
     const pool = run().registrations.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     expect(namespace.dependencies).toContain(pull.urn);
     expect(namespace.dependencies).toContain(pool.urn);
@@ -126,7 +128,12 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
 test("acceptance builds the three images from their folders at their tags and deploys the pushed digests", () => {
   const builds = ofType(runs["acceptance"]!, "docker-build:index:Image");
   expect(builds.map((b) => [b.name, b.inputs["tags"], b.inputs["context"], b.inputs["push"]])).toEqual([
-    ["images-main-api", ["contosoplatformacr.azurecr.io/main-api:1.4.0"], { location: "apps/main-api" }, true],
+    [
+      "images-main-api",
+      ["contosoplatformacr.azurecr.io/main-api:1.4.0"],
+      { location: "apps/main-api" },
+      true,
+    ],
     ["images-web", ["contosoplatformacr.azurecr.io/web:2.0.1"], { location: "apps/web" }, true],
     [
       "images-customer-api",

@@ -412,6 +412,8 @@ describe("deploy workflow", () => {
         command: "up",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
+        // ignoreChanges on what Azure moves (MySQL storage, HA zones) needs state refreshed first.
+        refresh: true,
         diff: true,
         "suppress-progress": true,
       });
