@@ -39,7 +39,6 @@ export function namespaceObjects(environment: EnvironmentSettings): KubeObject[]
   ];
 }
 
-
 /**
  * The `images:` entry that pins an app to its release in the registry: `tag@digest`. Without a
  * digest in the stack config (the environment builds the image), the digest is the deploy-time

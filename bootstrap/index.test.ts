@@ -2,15 +2,17 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import { mockSubscriptionId } from "../engine/mock-engine";
+import { roles } from "../infra/role-ids";
 import { ofType, only, root, runIsolated, stackConfig } from "../test/program";
 import { bootstrapOutputs } from "./outputs";
 
+// The ids themselves are checked against Azure's built-in roles in infra/deploy-identity.test.ts.
 const roleIds = {
-  contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
-  rbacAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
-  aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
-  acrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+  contributor: roles.contributor,
+  rbacAdministrator: roles.roleBasedAccessControlAdministrator,
+  aksRbacClusterAdmin: roles.aksRbacClusterAdmin,
+  acrPull: roles.acrPull,
+  acrPush: roles.acrPush,
 };
 const shippedConfig = stackConfig(
   "shared",
