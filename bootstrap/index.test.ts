@@ -129,6 +129,12 @@ describe("the bootstrap stack", () => {
         ),
       ),
     );
+    // Jobs outside the environments (previews, drift) log in to the registry with this one.
+    expect(only(run, "github:index/actionsVariable:ActionsVariable").inputs).toEqual({
+      repository: "platform",
+      variableName: "REGISTRY_LOGIN_SERVER",
+      value: "contosoplatformacr.azurecr.io",
+    });
     expect(
       ofType(run, "azure-native:managedidentity:FederatedIdentityCredential").map((c) => c.inputs["subject"]),
     ).toEqual([
@@ -171,4 +177,17 @@ describe("the bootstrap stack", () => {
     expect(ofType(bare, "azure-native:containerregistry:Registry")).toHaveLength(1);
     expect(bare.outputs["deployClientIds"]).toEqual({});
   });
+});
+
+test("runs as Pulumi runs it: bootstrap/Pulumi.yaml's main (compiled), in the project's directory", async () => {
+  const { runPlan } = await import("../cli/program-runs");
+  const plan = await runPlan({
+    dir: path.join(root, "bootstrap"),
+    stack: "shared",
+    config: shippedConfig,
+    timeoutSeconds: 120,
+  });
+  expect(plan.registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
+    run.registrations.map((r) => `${r.type} ${r.name}`).sort(),
+  );
 });

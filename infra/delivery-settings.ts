@@ -84,7 +84,7 @@ export class DeliverySettings extends pulumi.ComponentResource {
         variableName: "REGISTRY_LOGIN_SERVER",
         value: args.registryLoginServer,
       },
-      onGitHub,
+      { parent: this, provider },
     );
     // Every stack file downstream of the first environment decides what runs there.
     const downstream = args.environments.filter(({ settings: e }) => e.upstream !== undefined);
