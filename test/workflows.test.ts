@@ -60,6 +60,31 @@ interface CompositeAction {
   readonly runs: { readonly using: string; readonly steps: readonly Step[] };
 }
 
+/**
+ * Every third-party action, by the major version a reader knows it as, and the commit it is
+ * pinned to (a tag can be moved; a commit cannot). Dependabot (.github/dependabot.yml) proposes
+ * new pins; the version in the comment beside each `uses:` says which release a pin is.
+ */
+const pins: Readonly<Record<string, string>> = {
+  "actions/checkout@v4": "actions/checkout@11d5960a326750d5838078e36cf38b85af677262",
+  "actions/create-github-app-token@v2":
+    "actions/create-github-app-token@fee1f7d63c2ff003460e3d139729b119787bc349",
+  "actions/download-artifact@v4": "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093",
+  "actions/upload-artifact@v4": "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02",
+  "actions/setup-node@v4": "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
+  "azure/login@v2": "azure/login@7184910d9eb2b1c5e48f7073824a90609bb9b6d6",
+  "azure/use-kubelogin@v1": "azure/use-kubelogin@76597ae0fcbaace21b05e13a2cbf8daee2c6e820",
+  "docker/setup-buildx-action@v3": "docker/setup-buildx-action@8d2750c68a42422c14e847fe6c8ac0403b4cbd6f",
+  "dorny/paths-filter@v3": "dorny/paths-filter@d1c1ffe0248fe513906c8e24db8ea791d46f8590",
+  "pulumi/actions@v6": "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58",
+};
+/** The `uses:` value of a pinned action, from the name and major version a reader knows. */
+function pin(action: string): string {
+  const pinned = pins[action];
+  if (pinned === undefined) throw new Error(`no pin for ${action}`);
+  return pinned;
+}
+
 const root = join(__dirname, "..");
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
 
@@ -220,7 +245,7 @@ describe("test workflow", () => {
   test("runs the README's test command on Node.js 22 on every pull request and push", () => {
     expect(workflow("test.yml").on).toEqual({ pull_request: null, push: { branches: ["**"] } });
     expect(test_.steps.map((step) => step.uses ?? step.run)).toEqual([
-      "actions/checkout@v4",
+      pin("actions/checkout@v4"),
       "./.github/actions/setup",
       "npm test",
     ]);
@@ -229,7 +254,7 @@ describe("test workflow", () => {
   test("the setup action installs Node.js 22 with the npm cache, then runs npm ci", () => {
     const setup = actions[".github/actions/setup/action.yml"]!;
     expect(setup.runs.steps.map((step) => step.uses ?? step.run)).toEqual([
-      "actions/setup-node@v4",
+      pin("actions/setup-node@v4"),
       "npm ci",
     ]);
     expect(setup.runs.steps[0]!.with).toEqual({ "node-version": 22, cache: "npm" });
@@ -252,10 +277,10 @@ describe("preview workflow", () => {
 
   test("runs on every pull request and decides per job, from the changed paths", () => {
     expect(preview.on).toEqual({ pull_request: null });
-    expect(stepUsing(changes, "dorny/paths-filter@v3")).toEqual({
+    expect(stepUsing(changes, pin("dorny/paths-filter@v3"))).toEqual({
       name: "Find the stacks the pull request affects",
       id: "filter",
-      uses: "dorny/paths-filter@v3",
+      uses: pin("dorny/paths-filter@v3"),
       with: { filters: ".github/stack-filters.yml" },
     });
     expect(changes.outputs).toEqual({
@@ -335,7 +360,7 @@ describe("preview workflow", () => {
       const of = job("preview.yml", `preview-${stack}`);
       expect(of.name).toBe(`preview (${stack})`);
       expect(of.if).toBe(`needs.changes.outputs.${stack} == 'true'`);
-      expect(stepUsing(of, "pulumi/actions@v6").with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
         command: "preview",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -351,7 +376,7 @@ describe("preview workflow", () => {
 
   test("diff checks that a promotion changes only image references, against the base commit", () => {
     const diff = job("preview.yml", "diff");
-    expect(stepUsing(diff, "actions/checkout@v4").with).toEqual({
+    expect(stepUsing(diff, pin("actions/checkout@v4")).with).toEqual({
       "fetch-depth": 0,
       "persist-credentials": false,
     });
@@ -364,7 +389,7 @@ describe("preview workflow", () => {
 
   test("gate checks production's new digests against the outputs acceptance deployed", () => {
     const gate = job("preview.yml", "gate");
-    expect(stepUsing(gate, "actions/checkout@v4").with).toEqual({
+    expect(stepUsing(gate, pin("actions/checkout@v4")).with).toEqual({
       "fetch-depth": 0,
       "persist-credentials": false,
     });
@@ -388,7 +413,7 @@ describe("deploy workflow", () => {
   test("runs on pushes to the default branch (and by hand there), per affected stack", () => {
     expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
     expect(changes.if).toBe("github.ref_name == github.event.repository.default_branch");
-    expect(stepUsing(changes, "dorny/paths-filter@v3").with).toEqual({
+    expect(stepUsing(changes, pin("dorny/paths-filter@v3")).with).toEqual({
       filters: ".github/stack-filters.yml",
     });
     expect(changes.outputs).toEqual(
@@ -408,7 +433,7 @@ describe("deploy workflow", () => {
       expect(of.name).toBe(`deploy (${stack})`);
       expect(of.environment).toBe(stack);
       expect(of.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
-      expect(stepUsing(of, "pulumi/actions@v6").with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
         command: "up",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -452,16 +477,16 @@ describe("deploy workflow", () => {
     const acceptance = job("deploy.yml", "deploy-acceptance");
     const save = stepNamed(acceptance, "Save the outputs of acceptance for the promotion");
     expect(acceptance.steps.indexOf(save)).toBeGreaterThan(
-      acceptance.steps.indexOf(stepUsing(acceptance, "pulumi/actions@v6")),
+      acceptance.steps.indexOf(stepUsing(acceptance, pin("pulumi/actions@v6"))),
     );
     expect(save.run).toContain(
       'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs/outputs.json"',
     );
-    expect(stepUsing(acceptance, "actions/upload-artifact@v4").with).toMatchObject({
+    expect(stepUsing(acceptance, pin("actions/upload-artifact@v4")).with).toMatchObject({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs/outputs.json",
     });
-    expect(stepUsing(promote, "actions/download-artifact@v4").with).toEqual({
+    expect(stepUsing(promote, pin("actions/download-artifact@v4")).with).toEqual({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs",
     });
@@ -474,7 +499,7 @@ describe("drift workflow", () => {
   test("previews every stack on a schedule and by hand, refreshing and expecting no changes", () => {
     expect(Object.keys(workflow("drift.yml").on)).toEqual(["schedule", "workflow_dispatch"]);
     expect(drift.strategy?.matrix).toEqual({ stack: [...environmentNames] });
-    const preview = stepUsing(drift, "pulumi/actions@v6");
+    const preview = stepUsing(drift, pin("pulumi/actions@v6"));
     expect(preview["continue-on-error"]).toBe(true);
     expect(preview.with).toMatchObject({
       command: "preview",
@@ -696,13 +721,13 @@ describe("Azure login and Pulumi", () => {
     expect(loginActions).toEqual(["./.github/actions/azure-pulumi"]);
     const steps = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps;
     expect(steps.map((step) => step.uses ?? step.run)).toEqual([
-      "azure/login@v2",
+      pin("azure/login@v2"),
       // The AKS Entra ID server application: kubelogin's audience, cached before the login expires.
       "az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 --output none",
       // docker-build pushes, pinned-digest lookups and the images' refresh need it.
       expect.stringContaining('az acr login --name "${REGISTRY%%.*}"'),
-      "azure/use-kubelogin@v1",
-      "pulumi/actions@v6",
+      pin("azure/use-kubelogin@v1"),
+      pin("pulumi/actions@v6"),
     ]);
     expect(steps[0]!.with).toEqual({
       "client-id": "${{ inputs.client-id }}",
@@ -808,10 +833,12 @@ describe("hygiene", () => {
     const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) =>
       String(step.uses ?? step.run),
     );
-    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeLessThan(steps.indexOf("pulumi/actions@v6"));
-    expect(steps.indexOf("docker/setup-buildx-action@v3")).toBeGreaterThan(-1);
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeLessThan(
+      steps.indexOf(pin("pulumi/actions@v6")),
+    );
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeGreaterThan(-1);
     expect(job("deploy.yml", "deploy-production").steps.map((step: any) => String(step.uses))).not.toContain(
-      "docker/setup-buildx-action@v3",
+      pin("docker/setup-buildx-action@v3"),
     );
   });
 
@@ -823,22 +850,49 @@ describe("hygiene", () => {
     expect((job("drift.yml", "drift") as any).strategy.matrix.stack).toEqual(environmentNames);
   });
 
-  test("actions are pinned to these major versions", () => {
+  test("actions are pinned to these releases", () => {
     const used = new Set(allSteps.flatMap(({ step }) => (step.uses === undefined ? [] : [step.uses])));
-    expect([...used].sort()).toEqual([
-      "./.github/actions/azure-pulumi",
-      "./.github/actions/setup",
-      "actions/checkout@v4",
-      "actions/create-github-app-token@v2",
-      "actions/download-artifact@v4",
-      "actions/setup-node@v4",
-      "actions/upload-artifact@v4",
-      "azure/login@v2",
-      "azure/use-kubelogin@v1",
-      "docker/setup-buildx-action@v3",
-      "dorny/paths-filter@v3",
-      "pulumi/actions@v6",
+    expect([...used].sort()).toEqual(
+      ["./.github/actions/azure-pulumi", "./.github/actions/setup", ...Object.values(pins)].sort(),
+    );
+  });
+
+  test("every third-party action is pinned by full commit SHA, with its release in a comment", () => {
+    const files = [...workflowFiles, ...actionFiles, ".github/app-repository/notify-platform.yml"];
+    const lines = files.flatMap((file) =>
+      read(file)
+        .split("\n")
+        .filter((line) => /^\s*(-\s+)?uses:\s/.test(line) && !line.includes("uses: ./"))
+        .map((line) => `${file}: ${line.trim().replace(/^-\s+/, "")}`),
+    );
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines)
+      expect(line).toMatch(/: uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+(\.\d+)?$/);
+    // The comment names the release the pinned major version resolved to.
+    for (const [action, pinned] of Object.entries(pins)) {
+      const major = action.split("@")[1]!;
+      for (const line of lines.filter((l) => l.includes(pinned)))
+        expect(line).toMatch(new RegExp(`# ${major}(\\.|$)`));
+    }
+  });
+
+  test("Dependabot keeps the pinned actions (workflows and composite actions) and npm current", () => {
+    const config = parse(read(".github/dependabot.yml")) as {
+      version: number;
+      updates: {
+        "package-ecosystem": string;
+        directories?: string[];
+        directory?: string;
+        schedule: { interval: string };
+      }[];
+    };
+    expect(config.version).toBe(2);
+    const of = (ecosystem: string) => config.updates.find((u) => u["package-ecosystem"] === ecosystem);
+    expect(of("github-actions")?.directories).toEqual([
+      "/",
+      ...actionFiles.map((f) => `/${f.replace(/\/action\.yml$/, "")}`),
     ]);
+    expect(of("npm")?.directory).toBe("/");
   });
 
   test("every workflow grants nothing by default and every job exactly what it needs", () => {
