@@ -68,7 +68,9 @@ export function projectCopy(files: Readonly<Record<string, string>> = {}): {
       },
     });
   git("init", "--quiet", "--initial-branch=main");
-  git("add", "--all", "--", ".", ":!node_modules");
+  // What a checkout's .gitignore leaves out: the linked dependencies and the build.
+  writeFileSync(path.join(dir, ".git", "info", "exclude"), "/node_modules\n/dist/\n");
+  git("add", "--all");
   git("commit", "--quiet", "-m", "program");
   return { dir, git, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

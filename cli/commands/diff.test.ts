@@ -62,6 +62,72 @@ test("a change that also resizes the database fails --only-images, naming the SK
   );
 });
 
+test("the resize is also reported as a changed file: the change is not a promotion", async () => {
+  promoteWeb();
+  edit("environments/production.ts", "Standard_D2ads_v5", "Standard_D4ads_v5");
+  const { stdout } = await runCli(["diff", "production", "--base", "main", "--only-images"], copy.dir, env);
+  expect(
+    stdout.startsWith("production: not a promotion:\n  - other files change: environments/production.ts\n"),
+  ).toBe(true);
+});
+
+describe("--only-images decides itself what a promotion is", () => {
+  const onlyImages = (...extra: string[]) =>
+    runCli(["diff", "production", "--base", "main", "--only-images", ...extra], copy.dir, env);
+
+  test("a change that leaves the stack file alone passes at once, saying it is no promotion", async () => {
+    edit("apps/web/app.ts", "web", "web");
+    writeFileSync(path.join(copy.dir, "notes.md"), "x\n");
+    expect(await onlyImages()).toEqual({
+      code: 0,
+      stdout:
+        "production: Pulumi.production.yaml does not change between main and the working tree: not a promotion, nothing to check (the ordinary review applies)\n",
+      stderr: "",
+    });
+  });
+
+  test("re-targeting the provider is not 'only image references'", async () => {
+    promoteWeb();
+    edit(
+      "Pulumi.production.yaml",
+      "config:\n",
+      "config:\n  azure-native:subscriptionId: 0000\n  azure-native:tenantId: 1111\n",
+    );
+    const { code, stdout } = await onlyImages();
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      "production: not a promotion:\n  - Pulumi.production.yaml: azure-native:subscriptionId is added\n  - Pulumi.production.yaml: azure-native:tenantId is added\n",
+    );
+    expect(stdout).not.toContain("only image references change\n");
+  });
+
+  test("removing an app fails unless --allow-removal, which the output names", async () => {
+    edit(
+      "Pulumi.production.yaml",
+      '    customer-api:\n      tag: "0.9.3"\n      digest: sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9\n',
+      "",
+    );
+    const refused = await onlyImages();
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      "  - removes customer-api (a promotion may remove an app only with --allow-removal)\n",
+    );
+    expect(refused.stdout).toContain("- kubernetes:apps/v1:Deployment customer-api\n");
+    const allowed = await onlyImages("--allow-removal");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("production: removal of customer-api allowed by --allow-removal\n");
+  });
+
+  test("a workflow or the lockfile changed beside the promotion fails it", async () => {
+    promoteWeb();
+    edit(".github/required-checks.json", "gate", "gate");
+    writeFileSync(path.join(copy.dir, "package-lock.json"), "{}\n");
+    const { code, stdout } = await onlyImages();
+    expect(code).toBe(1);
+    expect(stdout).toContain("  - other files change: package-lock.json\n");
+  });
+});
+
 test("without --only-images a diff reports and exits 0; no change at all says so", async () => {
   const { code, stdout } = await runCli(["diff", "acceptance", "--base", "HEAD"], copy.dir, env);
   expect([code, stdout]).toEqual([0, "acceptance: HEAD → working tree\nno changes\n"]);

@@ -6,7 +6,10 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseEnvironment } from "../arguments";
 import { InputError } from "../errors";
-import { createGit, repositoryPrefix, resolveCommit } from "../git";
+import { parse } from "yaml";
+import { changedFiles } from "../changed-files";
+import { createGit, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { notAPromotion, promotionScope, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
@@ -19,8 +22,10 @@ const run = promisify(execFile);
 /**
  * `platform diff <environment> --base <ref>`: plans the environment as it is at `ref` (program
  * and stack file) and as it is in the working tree, and prints what changes. With
- * `--only-images` it fails when anything but image references changes: the blast-radius check
- * of a promotion pull request.
+ * `--only-images` it is the blast-radius check every pull request runs: a change that leaves
+ * the stack file alone is no promotion and passes at once; one that changes it fails unless it
+ * is a promotion (only image versions; no other file, key or removed app, unless
+ * `--allow-removal`) whose plan differs from the base only in image references.
  */
 export const registerDiff: RegisterCommand = (program, context, setExitCode) => {
   program
@@ -29,7 +34,8 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
     .argument("<environment>", "acceptance or production")
     .requiredOption("--base <ref>", "the git ref to compare with (a branch, tag or commit)")
     .option("--only-images", "fail when anything other than image references changes")
-    .action(async (name: string, options: { base: string; onlyImages?: boolean }) => {
+    .option("--allow-removal", "with --only-images: let a promotion remove an app (printed in the output)")
+    .action(async (name: string, options: { base: string; onlyImages?: boolean; allowRemoval?: boolean }) => {
       const environment = parseEnvironment(name);
       const file = stackFileName(environment);
       const headText = await readStackFile(context.cwd, environment);
@@ -40,6 +46,32 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         throw new InputError(
           `git ref '${options.base}' does not exist; name a branch, tag or commit of this repository`,
         );
+      let scope: PromotionScope | undefined;
+      if (options.onlyImages) {
+        const prefix = await repositoryPrefix(git);
+        const baseText = await readFileAt(git, commit, `${prefix}${file}`);
+        scope = promotionScope({
+          stackFile: `${prefix}${file}`,
+          changedFiles: await changedFiles(git, commit),
+          base: baseText === undefined ? undefined : (parse(baseText) as unknown),
+          head: parse(headText) as unknown,
+          allowRemoval: options.allowRemoval ?? false,
+        });
+        if (!scope.touchesStackFile) {
+          context.stdout(
+            `${environment}: ${file} does not change between ${options.base} and the working tree: not a promotion, nothing to check (the ordinary review applies)\n`,
+          );
+          return;
+        }
+        if (!scope.isPromotion) {
+          context.stdout(notAPromotion(environment, scope));
+          setExitCode(1);
+        } else if (scope.removedApps.length > 0) {
+          context.stdout(
+            `${environment}: removal of ${scope.removedApps.join(", ")} allowed by --allow-removal\n`,
+          );
+        }
+      }
 
       const baseDir = await mkdtemp(path.join(tmpdir(), "platform-diff-"));
       try {
@@ -74,8 +106,12 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         );
         if (beforeWithNewImages) {
           const beyond = diffPlans(beforeWithNewImages, after);
-          if (isEmptyDiff(beyond)) {
+          if (isEmptyDiff(beyond) && scope?.isPromotion) {
             context.stdout("only image references change\n");
+          } else if (isEmptyDiff(beyond)) {
+            context.stdout(
+              "the plan changes only image references, but the change is not a promotion (see above)\n",
+            );
           } else {
             context.stdout(
               `\nchanges beyond image references (not allowed in a promotion):\n${formatDiff(beyond)}`,

@@ -1,7 +1,10 @@
 import { environmentNames, environments } from "../../environments";
 import { parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
+import { parse } from "yaml";
+import { changedFiles } from "../changed-files";
 import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { notAPromotion, promotionScope } from "../promotion-scope";
 import { changedApps, checkGate } from "../promotion";
 import { readImages } from "../stack-file";
 import { stackOutputsReader } from "../stack-outputs";
@@ -9,10 +12,12 @@ import { readStackFile, stackFileName } from "../workspace";
 import type { RegisterCommand } from "./index";
 
 /**
- * `platform gate <environment> --base <git-ref> [--outputs <file>]`: the required check on
- * promotion pull requests. Every entry that differs between `<git-ref>` and the working tree
- * must carry a digest, and downstream must be what the upstream deployed. One line per app;
- * exit 1 when any fails, 2 for bad input.
+ * `platform gate <environment> --base <git-ref> [--outputs <file>] [--allow-removal]`: the
+ * required check on every pull request. It decides itself whether the change is a promotion: a
+ * change that leaves the stack file alone has nothing to gate; one that changes it must be a
+ * promotion and nothing else (image versions only, no other file or key, no app removed
+ * unless allowed). Every image entry that differs must carry a digest, and downstream must be
+ * what the upstream deployed. One line per app; exit 1 when any fails, 2 for bad input.
  */
 export const registerGate: RegisterCommand = (program, context) => {
   program
@@ -24,49 +29,81 @@ export const registerGate: RegisterCommand = (program, context) => {
       "--outputs <file>",
       "a file holding `pulumi stack output --json --stack <upstream>` (default: run it)",
     )
-    .action(async (environmentArgument: string, options: { base: string; outputs?: string }) => {
-      const environment = parseEnvironment(environmentArgument);
-      const upstream = environments[environment].upstream;
-      const name = stackFileName(environment);
-      const git = createGit(context.cwd, context.env);
-      let prefix: string;
-      try {
-        prefix = await repositoryPrefix(git);
-      } catch (error) {
-        if (error instanceof GitError)
-          throw new PlatformError(`${context.cwd} is not in a git repository; gate compares with --base`);
-        throw error;
-      }
-      const baseCommit = await resolveCommit(git, options.base);
-      if (baseCommit === undefined) {
-        throw new InputError(
-          `unknown git ref '${options.base}'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)`,
-        );
-      }
-      const baseText = await readFileAt(git, baseCommit, `${prefix}${name}`);
-      const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);
-      const head = readImages(await readStackFile(context.cwd, environment), name);
-      const changed = changedApps(base, head);
-      if (changed.length === 0) {
+    .option("--allow-removal", "let a promotion remove an app from the environment (printed in the output)")
+    .action(
+      async (
+        environmentArgument: string,
+        options: { base: string; outputs?: string; allowRemoval?: boolean },
+      ) => {
+        const environment = parseEnvironment(environmentArgument);
+        const upstream = environments[environment].upstream;
+        const name = stackFileName(environment);
+        const git = createGit(context.cwd, context.env);
+        let prefix: string;
+        try {
+          prefix = await repositoryPrefix(git);
+        } catch (error) {
+          if (error instanceof GitError)
+            throw new PlatformError(`${context.cwd} is not in a git repository; gate compares with --base`);
+          throw error;
+        }
+        const baseCommit = await resolveCommit(git, options.base);
+        if (baseCommit === undefined) {
+          throw new InputError(
+            `unknown git ref '${options.base}'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)`,
+          );
+        }
+        const baseText = await readFileAt(git, baseCommit, `${prefix}${name}`);
+        const headText = await readStackFile(context.cwd, environment);
+        const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);
+        const head = readImages(headText, name);
+        const scope = promotionScope({
+          stackFile: `${prefix}${name}`,
+          changedFiles: await changedFiles(git, baseCommit),
+          base: baseText === undefined ? undefined : (parse(baseText) as unknown),
+          head: parse(headText) as unknown,
+          allowRemoval: options.allowRemoval ?? false,
+        });
+        if (!scope.touchesStackFile) {
+          context.stdout(
+            `gate ${environment}: ${name} does not change between ${options.base} and the working tree: not a promotion, nothing to gate (the ordinary review applies)\n`,
+          );
+          return;
+        }
+        if (scope.isPromotion) {
+          context.stdout(`gate ${environment}: a promotion: only image versions in ${name} change\n`);
+          if (scope.removedApps.length > 0) {
+            context.stdout(
+              `gate ${environment}: removal of ${scope.removedApps.join(", ")} allowed by --allow-removal\n`,
+            );
+          }
+        } else {
+          context.stdout(`gate ${notAPromotion(environment, scope)}`);
+        }
+        const changed = changedApps(base, head);
+        if (changed.length === 0) {
+          if (!scope.isPromotion) throw new PlatformError(`gate ${environment}: not a promotion`);
+          context.stdout(
+            `gate ${environment}: no image changes between ${options.base} and the working tree; nothing to check\n`,
+          );
+          return;
+        }
+        const needsOutputs = upstream !== undefined && changed.some((app) => head[app]?.digest !== undefined);
+        const deployed = needsOutputs
+          ? await stackOutputsReader(context.cwd, context.env, options.outputs)(upstream)
+          : {};
+        const verdicts = checkGate({ environment, upstream, base, head, deployed });
+        context.stdout(verdicts.map((verdict) => `${verdict.line}\n`).join(""));
+        const failed = verdicts.filter((verdict) => !verdict.passed);
+        if (failed.length > 0) {
+          throw new PlatformError(
+            `gate ${environment}: ${failed.length} of ${verdicts.length} changed apps failed (${failed.map((v) => v.app).join(", ")})${scope.isPromotion ? "" : "; and it is not a promotion"}`,
+          );
+        }
+        if (!scope.isPromotion) throw new PlatformError(`gate ${environment}: not a promotion`);
         context.stdout(
-          `gate ${environment}: no image changes between ${options.base} and the working tree; nothing to check\n`,
+          `gate ${environment}: ${verdicts.length} changed app${verdicts.length === 1 ? "" : "s"} passed\n`,
         );
-        return;
-      }
-      const needsOutputs = upstream !== undefined && changed.some((app) => head[app]?.digest !== undefined);
-      const deployed = needsOutputs
-        ? await stackOutputsReader(context.cwd, context.env, options.outputs)(upstream)
-        : {};
-      const verdicts = checkGate({ environment, upstream, base, head, deployed });
-      context.stdout(verdicts.map((verdict) => `${verdict.line}\n`).join(""));
-      const failed = verdicts.filter((verdict) => !verdict.passed);
-      if (failed.length > 0) {
-        throw new PlatformError(
-          `gate ${environment}: ${failed.length} of ${verdicts.length} changed apps failed (${failed.map((v) => v.app).join(", ")})`,
-        );
-      }
-      context.stdout(
-        `gate ${environment}: ${verdicts.length} changed app${verdicts.length === 1 ? "" : "s"} passed\n`,
-      );
-    });
+      },
+    );
 };

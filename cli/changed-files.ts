@@ -1,0 +1,15 @@
+import type { Git } from "./git";
+
+/**
+ * Every path in the repository (relative to its top) that differs between `commit` and the
+ * working tree: committed, staged or not, and files git does not track yet (unless ignored).
+ * On a pull request's merge commit with `commit` = the base, exactly the pull request's files.
+ */
+export async function changedFiles(git: Git, commit: string): Promise<string[]> {
+  const top = (await git.run(["rev-parse", "--show-toplevel"])).trim();
+  const tracked = await git.run(["-C", top, "diff", "--name-only", "--no-renames", "-z", commit, "--"]);
+  const untracked = await git.run(["-C", top, "ls-files", "--others", "--exclude-standard", "-z"]);
+  return [
+    ...new Set([...tracked.split("\0"), ...untracked.split("\0")].filter((file) => file !== "")),
+  ].sort();
+}
