@@ -5,6 +5,7 @@
 // so a loader hook serves them as JSON.
 import { readFileSync } from "node:fs";
 import { register } from "node:module";
+import { URL } from "node:url";
 
 register(new URL("./json-import-hook.mjs", import.meta.url));
 const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } =
