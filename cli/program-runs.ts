@@ -1,14 +1,14 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
 import { InputError, PlatformError } from "./errors";
+import { configMap } from "./stack-config-file";
 
 /** The stack config of a stack file's text as Pulumi hands it to a program: key → string. */
-export function pulumiConfig(stackFileText: string): Record<string, string> {
-  const config = (parse(stackFileText) as { config?: Record<string, unknown> } | null)?.config ?? {};
+export function pulumiConfig(stackFileText: string, source = "stack file"): Record<string, string> {
+  const config = configMap(stackFileText, source);
   return Object.fromEntries(
     Object.entries(config).map(([key, value]) => [
       key,

@@ -1,30 +1,21 @@
-import { load } from "js-yaml";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { bootstrapStack, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/config";
 import type { EnvironmentName } from "../environments/settings";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../environments/stack-config";
 import { InputError } from "./errors";
+import { readStackData } from "./stack-file";
 import { readStackFile, stackFileName } from "./workspace";
 
 /**
- * The `config:` map of a stack file's text.
+ * The `config:` map of a stack file's text, read as Pulumi reads it (`readStackData`, the one
+ * reader of stack files).
  *
  * @throws StackConfigError for text that is not YAML (a duplicate key, say) and a file without
  *   a `config:` map.
  */
-function configMap(text: string, source: string): Record<string, unknown> {
-  let root: unknown;
-  try {
-    root = load(text, { filename: source });
-  } catch (error) {
-    const reason =
-      error instanceof Error
-        ? (error as Error & { reason?: string; mark?: { line: number; column: number } })
-        : undefined;
-    const where = reason?.mark ? `line ${reason.mark.line + 1}, column ${reason.mark.column + 1}: ` : "";
-    throw new StackConfigError(source, [`${where}not valid YAML: ${reason?.reason ?? String(error)}`]);
-  }
+export function configMap(text: string, source: string): Record<string, unknown> {
+  const root = readStackData(text, source);
   const config =
     typeof root === "object" && root !== null ? (root as { config?: unknown }).config : undefined;
   if (typeof config !== "object" || config === null || Array.isArray(config)) {

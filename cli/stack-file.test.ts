@@ -1,9 +1,9 @@
 import fc from "fast-check";
-import { parse } from "yaml";
 import { appNames, type AppName } from "../apps/catalog";
 import type { ImageVersion } from "../environments/stack-config";
 import { StackConfigError } from "../environments/stack-config";
-import { formatVersion, inspectImages, readImages, sameVersion, setImage } from "./stack-file";
+import { InputError } from "./errors";
+import { formatVersion, inspectImages, readImages, readStackData, sameVersion, setImage } from "./stack-file";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 
@@ -52,13 +52,13 @@ describe("setImage edits one entry in place", () => {
         .replace(`      digest: ${digest("a")}\n`, ""),
     },
     {
-      name: "replaces tag and digest of a flow entry, keeping each one's quoting",
+      name: "replaces tag and digest of a flow entry, the tag double-quoted, the digest in its quoting",
       text: production,
       app: "web",
       version: { tag: "2.0.2", digest: digest("d") },
       expected: production.replace(
         `web: { tag: 2.0.1, digest: "${digest("b")}" }`,
-        `web: { tag: 2.0.2, digest: "${digest("d")}" }`,
+        `web: { tag: "2.0.2", digest: "${digest("d")}" }`,
       ),
     },
     {
@@ -66,7 +66,7 @@ describe("setImage edits one entry in place", () => {
       text: production,
       app: "web",
       version: { tag: "2.0.2" },
-      expected: production.replace(`web: { tag: 2.0.1, digest: "${digest("b")}" }`, `web: { tag: 2.0.2 }`),
+      expected: production.replace(`web: { tag: 2.0.1, digest: "${digest("b")}" }`, `web: { tag: "2.0.2" }`),
     },
     {
       name: "a plain tag that YAML would read as a number is written quoted",
@@ -80,14 +80,14 @@ describe("setImage edits one entry in place", () => {
       text: "config:\n  platform:images:\n    main-api:\n      tag: '1.4.0'  # single quoted\n  other: 1\n",
       app: "main-api",
       version: { tag: "1.4.1", digest: digest("e") },
-      expected: `config:\n  platform:images:\n    main-api:\n      tag: '1.4.1'  # single quoted\n      digest: ${digest("e")}\n  other: 1\n`,
+      expected: `config:\n  platform:images:\n    main-api:\n      tag: "1.4.1"  # single quoted\n      digest: ${digest("e")}\n  other: 1\n`,
     },
     {
       name: "adds a digest inside a flow entry",
       text: "config:\n  platform:images:\n    web: {tag: x}\n",
       app: "web",
       version: { tag: "y", digest: digest("1") },
-      expected: `config:\n  platform:images:\n    web: {tag: y, digest: ${digest("1")}}\n`,
+      expected: `config:\n  platform:images:\n    web: {tag: "y", digest: ${digest("1")}}\n`,
     },
     {
       name: "appends a missing app after the last entry, in its siblings' style",
@@ -127,7 +127,7 @@ describe("setImage edits one entry in place", () => {
         "config:\r\n  platform:images:\r\n    web:\r\n      tag: x\r\n      digest: " + digest("3") + "\r\n",
       app: "web",
       version: { tag: "y" },
-      expected: "config:\r\n  platform:images:\r\n    web:\r\n      tag: y\r\n",
+      expected: 'config:\r\n  platform:images:\r\n    web:\r\n      tag: "y"\r\n',
     },
     {
       name: "works on a file without a final line break",
@@ -141,8 +141,15 @@ describe("setImage edits one entry in place", () => {
       text: "config:\n  platform:images:\n    web:\n      tag:\n",
       app: "web",
       version: { tag: "1.2.3" },
-      expected: "config:\n  platform:images:\n    web:\n      tag: 1.2.3\n",
+      expected: 'config:\n  platform:images:\n    web:\n      tag: "1.2.3"\n',
     },
+    ...["0b1", "2024-01-01", "20240101_1200", "1_000", "0o17", "010"].map((tag) => ({
+      name: `writes the tag ${tag}, which yaml.v3 reads as a number or date when plain, double-quoted`,
+      text: "config:\n  platform:images:\n    web:\n      tag: x\n    main-api: { tag: y }\n",
+      app: "web" as const,
+      version: { tag },
+      expected: `config:\n  platform:images:\n    web:\n      tag: "${tag}"\n    main-api: { tag: y }\n`,
+    })),
   ];
 
   test.each(cases)("$name", ({ text, app, version, expected }) => {
@@ -299,7 +306,7 @@ const commentArbitrary = fc.option(
 const styleArbitrary = fc.constantFrom("plain", "double", "single");
 
 const readsAsString = (value: string) => {
-  const read: unknown = parse(`[${value}]`);
+  const read = readStackData(`[${value}]`, "t");
   return Array.isArray(read) && read[0] === value;
 };
 const scalar = (value: string, style: string) =>
@@ -461,6 +468,94 @@ describe("setImage, for any stack file and any edit", () => {
         expect(setImage(file.text, app, current)).toBe(file.text);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("one reader: plain scalars read as Pulumi's YAML reader (yaml.v3) reads them", () => {
+  test("numbers with 0b/0o/0x prefixes or underscores, and dates, are not strings", () => {
+    expect(
+      readStackData(
+        "a: 0b1\nb: 20240101_1200\nc: '0b1'\nd: 1.4.0\ne: 0x1F\nf: 0o17\ng: 010\nh: v1_0\ni: 2024-01-01\n",
+        "f",
+      ),
+    ).toEqual({
+      a: 1,
+      b: 202401011200,
+      c: "0b1",
+      d: "1.4.0",
+      e: 31,
+      f: 15,
+      g: 8,
+      h: "v1_0",
+      i: new Date("2024-01-01T00:00:00.000Z"),
+    });
+  });
+
+  test.each([
+    ["0b1", "number"],
+    ["20240101_1200", "number"],
+    ["1_000", "number"],
+    ["2024-01-01", "date"],
+  ])("a plain tag %s is read as %s, with the quoting to write", (tag, kind) => {
+    const text = `config:\n  platform:images:\n    web:\n      tag: ${tag}\n`;
+    expect(problemsOf(() => readImages(text, "f"))).toEqual([
+      `platform:images.web.tag: ${tag} is read as ${kind}, not an image tag; quote it: tag: "${tag}" (line 4)`,
+    ]);
+  });
+});
+
+describe("YAML aliases and merge keys", () => {
+  const shared = `config:
+  azure-native:location: &region westeurope
+  other:location: *region
+  platform:images:
+    main-api: &api
+      tag: "1.4.0"
+    web:
+      <<: *api
+      digest: ${digest("b")}
+    customer-api: *api
+`;
+
+  test("are read as Pulumi reads them", () => {
+    expect(readImages(shared, "f")).toEqual({
+      "main-api": { tag: "1.4.0" },
+      web: { tag: "1.4.0", digest: digest("b") },
+      "customer-api": { tag: "1.4.0" },
+    });
+  });
+
+  test("an entry outside every alias is edited as usual", () => {
+    const text = shared.replace("    customer-api: *api\n", "    customer-api:\n      tag: '0.9.0'\n");
+    expect(setImage(text, "customer-api", { tag: "0.9.1" }, "f")).toBe(
+      text.replace("tag: '0.9.0'", 'tag: "0.9.1"'),
+    );
+  });
+
+  test.each([
+    [
+      "main-api",
+      "f: cannot edit platform:images.main-api: it carries the YAML anchor &api, so aliases elsewhere may share it (line 5); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
+    ],
+    [
+      "web",
+      "f: cannot edit platform:images.web: it takes keys from a YAML merge key (<<) (line 8); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
+    ],
+    [
+      "customer-api",
+      "f: cannot edit platform:images.customer-api: it is the YAML alias *api, a copy of a value written elsewhere (line 10); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
+    ],
+  ] as const)("editing %s, which is shared, is refused naming the line", (app, message) => {
+    expect(() => setImage(shared, app, { tag: "2.0.0" }, "f")).toThrow(new InputError(message));
+  });
+
+  test("a tag written as an alias is refused naming the line", () => {
+    const text = `config:\n  x: &t "1.0.0"\n  platform:images:\n    web:\n      tag: *t\n`;
+    expect(() => setImage(text, "web", { tag: "2.0.0" }, "f")).toThrow(
+      new InputError(
+        "f: cannot edit platform:images.web.tag: it is the YAML alias *t, a copy of a value written elsewhere (line 5); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
+      ),
     );
   });
 });

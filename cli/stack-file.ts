@@ -6,7 +6,6 @@ import {
   isPair,
   isScalar,
   LineCounter,
-  parse,
   parseDocument,
   visit,
   type Document,
@@ -17,7 +16,7 @@ import {
 import { appNames, isAppName, type AppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import { StackConfigError, type ImageVersion } from "../environments/stack-config";
-import { PlatformError } from "./errors";
+import { InputError, PlatformError } from "./errors";
 
 /** The image versions a stack file holds, by app. An app without an entry is not deployed. */
 export type StackImages = Readonly<Partial<Record<AppName, ImageVersion>>>;
@@ -86,6 +85,70 @@ export function setImage(text: string, app: AppName, version: ImageVersion, sour
 }
 
 // ---------------------------------------------------------------------------------------------
+// The one reader of stack files: every command reads them through `readStackYaml`.
+
+/** A stack file's text parsed, with the line numbers of its nodes. */
+export interface StackYaml {
+  readonly doc: Document.Parsed;
+  readonly lines: LineCounter;
+}
+
+/**
+ * Parses a stack file's text as Pulumi reads it (gopkg.in/yaml.v3): merge keys (`<<`) merge, and
+ * a plain scalar that yaml.v3 takes for a number or a date is one here too, although YAML 1.2
+ * reads it as a string: `0b1`, `0o17`, `0x1f`, `20240101_1200` (yaml.v3 drops every `_` of a
+ * number), `1_000`, `2024-01-01`. So a tag Pulumi would not see as written is never taken for one.
+ *
+ * @throws StackConfigError for text that is not YAML, each problem with its line (a duplicate
+ *   key names its key path).
+ */
+export function readStackYaml(text: string, source: string): StackYaml {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, merge: true, prettyErrors: false, lineCounter: lines });
+  if (doc.errors.length > 0) throw new StackConfigError(source, syntaxProblems(doc, lines));
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.type !== "PLAIN" || typeof node.source !== "string") return;
+      const read = goYamlPlain(node.source);
+      if (read !== undefined) node.value = read;
+    },
+  });
+  return { doc, lines };
+}
+
+/** The plain data of a stack file's text, read by `readStackYaml`. @throws StackConfigError */
+export function readStackData(text: string, source: string): unknown {
+  return readStackYaml(text, source).doc.toJS({ maxAliasCount: 1000 });
+}
+
+const goTimestamp =
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$/;
+const goInt = /^[-+]?(?:0[bB][01]+|0[oO][0-7]+|0[xX][0-9a-fA-F]+|[0-9]+)$/;
+const goFloat = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+
+/**
+ * What yaml.v3 makes of a plain scalar that YAML 1.2's core schema reads as a string, when it is
+ * not a string there: a number (after dropping `_`, with Go's 0b/0o/0x prefixes) or a date.
+ */
+function goYamlPlain(plain: string): number | Date | undefined {
+  if (!/^[-+0-9]/.test(plain)) return undefined;
+  if (goTimestamp.test(plain)) {
+    const date = new Date(plain.replace(/^(\d{4})-(\d)(?=-)/, "$1-0$2"));
+    return Number.isNaN(date.getTime()) ? new Date(0) : date;
+  }
+  const digits = plain.replace(/_/g, "");
+  if (goInt.test(digits)) {
+    const sign = digits.startsWith("-") ? -1 : 1;
+    const unsigned = digits.replace(/^[-+]/, "");
+    if (/^0[bBoOxX]/.test(unsigned)) return sign * Number(unsigned.toLowerCase());
+    // Go reads a leading 0 as octal; a number that is not octal after it is read as a float.
+    return sign * (/^0[0-7]+$/.test(unsigned) ? parseInt(unsigned, 8) : parseFloat(unsigned));
+  }
+  if (goFloat.test(digits)) return parseFloat(digits);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reading
 
 interface Located {
@@ -112,14 +175,11 @@ function keyOf(pair: Pair): string | undefined {
 }
 
 function locateImages(text: string, source: string): Located {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
-  if (doc.errors.length > 0) {
-    throw new StackConfigError(source, syntaxProblems(doc, lines));
-  }
+  const { doc, lines } = readStackYaml(text, source);
+  const toJS = (node: unknown) => plainOf(doc, node);
   const root = doc.contents;
   const configPair = isMap(root) ? root.items.find((pair) => keyOf(pair) === "config") : undefined;
-  const config = configPair?.value;
+  const config = resolved(doc, configPair?.value);
   if (!isMap(config)) {
     const found = configPair === undefined ? "missing" : `found ${quote(toJS(config))}`;
     throw new StackConfigError(source, [
@@ -127,7 +187,7 @@ function locateImages(text: string, source: string): Located {
     ]);
   }
   const imagesPair = config.items.find((pair) => keyOf(pair) === imagesKey);
-  const images = imagesPair?.value;
+  const images = resolved(doc, imagesPair?.value);
   if (imagesPair === undefined || !isMap(images)) {
     const problem =
       imagesPair === undefined
@@ -159,45 +219,65 @@ function syntaxProblems(doc: Document.Parsed, lines: LineCounter): string[] {
   });
 }
 
-function toJS(node: unknown): unknown {
+/** A node as plain data, aliases and merge keys resolved. */
+function plainOf(doc: Document.Parsed, node: unknown): unknown {
   if (isScalar(node)) return node.value;
-  if (isCollection(node) || isAlias(node)) return node.toJSON();
+  if (isCollection(node) || isAlias(node)) return node.toJS(doc, { maxAliasCount: 1000 });
   return node;
 }
+
+/** The node an alias stands for; any other node as it is. */
+function resolved(doc: Document.Parsed, node: unknown): unknown {
+  return isAlias(node) ? node.resolve(doc) : node;
+}
+
+function isMergePair(pair: Pair): boolean {
+  return isScalar(pair.key) && typeof pair.key.value === "symbol";
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+
+/** How YAML read a scalar that is not a string, for messages. */
+const kindOf = (value: unknown): string =>
+  value === null ? "null" : value instanceof Date ? "date" : typeof value;
 
 function rangeOf(node: unknown): readonly [number, number, number] | undefined {
   return (node as { range?: [number, number, number] | null } | null)?.range ?? undefined;
 }
 
-function readEntries({ text, images, lines }: Located): { versions: StackImages; problems: string[] } {
+function readEntries({ text, doc, images, lines }: Located): { versions: StackImages; problems: string[] } {
   const versions: Partial<Record<AppName, ImageVersion>> = {};
   const problems: string[] = [];
-  for (const pair of images.items) {
-    const app = keyOf(pair);
-    const at = (node: unknown) => lineOf(lines, rangeOf(node)?.[0] ?? rangeOf(pair.key)?.[0]);
-    const path = `${imagesKey}.${app ?? "?"}`;
-    if (app === undefined || !isAppName(app)) {
-      problems.push(`${path}: unknown app; expected one of ${appNames.join(", ")}${at(pair.key)}`);
+  // Read as plain data, so that aliases and merge keys count as Pulumi counts them; the nodes
+  // written in this map give the lines and the source text of messages.
+  const entries = plainOf(doc, images) as Record<string, unknown>;
+  for (const [app, entry] of Object.entries(entries)) {
+    const pair = images.items.find((item) => keyOf(item) === app);
+    const node = resolved(doc, pair?.value);
+    const at = (child: unknown) =>
+      lineOf(lines, rangeOf(child)?.[0] ?? rangeOf(pair?.key)?.[0] ?? rangeOf(images)?.[0]);
+    const path = `${imagesKey}.${app}`;
+    if (!isAppName(app)) {
+      problems.push(`${path}: unknown app; expected one of ${appNames.join(", ")}${at(pair?.key)}`);
       continue;
     }
-    if (!isMap(pair.value)) {
-      problems.push(
-        `${path}: expected a map { tag, digest? }, found ${quote(toJS(pair.value))}${at(pair.value)}`,
-      );
+    if (!isRecord(entry)) {
+      problems.push(`${path}: expected a map { tag, digest? }, found ${quote(entry)}${at(node)}`);
       continue;
     }
     let tag: string | undefined;
     let digest: string | undefined;
     let valid = true;
-    for (const item of pair.value.items) {
-      const key = keyOf(item);
+    for (const [key, value] of Object.entries(entry)) {
+      const item = isMap(node) ? node.items.find((candidate) => keyOf(candidate) === key) : undefined;
+      const scalar = resolved(doc, item?.value);
       if (key !== "tag" && key !== "digest") {
-        problems.push(`${path}.${key}: unknown key; allowed: tag, digest${at(item.key)}`);
+        problems.push(`${path}.${key}: unknown key; allowed: tag, digest${at(item?.key ?? node)}`);
         valid = false;
         continue;
       }
-      const value = isScalar(item.value) ? item.value.value : toJS(item.value);
-      const written = isScalar(item.value) ? sourceOf(text, item.value) : undefined;
+      const written = isScalar(scalar) ? sourceOf(text, scalar) : undefined;
       const [pattern, rule, noun] =
         key === "tag"
           ? [tagPattern, `is not a valid image tag (${tagRule})`, "an image tag"]
@@ -208,19 +288,19 @@ function readEntries({ text, images, lines }: Located): { versions: StackImages;
         continue;
       }
       valid = false;
-      if (typeof value === "string" || written === undefined || written === "") {
-        problems.push(`${path}.${key}: ${value === null ? "empty" : quote(value)} ${rule}${at(item.value)}`);
+      const where = at(item?.value ?? node);
+      if (typeof value === "string" || written === undefined || written === "" || isRecord(value)) {
+        problems.push(`${path}.${key}: ${value === null ? "empty" : quote(value)} ${rule}${where}`);
       } else {
-        // YAML read it as a number, boolean or null: say so, and how to keep it a string.
-        const kind = value === null ? "null" : typeof value;
+        // YAML read it as a number, date, boolean or null: say so, and how to keep it a string.
         const hint = pattern.test(written)
           ? `; quote it: ${key}: "${written}"`
           : ` (${key === "tag" ? tagRule : digestRule})`;
-        problems.push(`${path}.${key}: ${written} is read as ${kind}, not ${noun}${hint}${at(item.value)}`);
+        problems.push(`${path}.${key}: ${written} is read as ${kindOf(value)}, not ${noun}${hint}${where}`);
       }
     }
-    if (tag === undefined && !pair.value.has("tag")) {
-      problems.push(`${path}.tag: missing; expected an image tag such as 1.4.2${at(pair.value)}`);
+    if (tag === undefined && !("tag" in entry)) {
+      problems.push(`${path}.tag: missing; expected an image tag such as 1.4.2${at(node)}`);
       valid = false;
     }
     if (valid && tag !== undefined) versions[app] = digest === undefined ? { tag } : { tag, digest };
@@ -275,32 +355,39 @@ function column(text: string, offset: number): number {
   return offset - lineStart(text, offset);
 }
 
-/** A scalar in the style it replaces: quotes kept; plain only where YAML reads it back as the same string. */
-function renderScalar(value: string, style: Scalar["type"], doc: Document.Parsed): string {
-  if (style === "QUOTE_SINGLE") return `'${value}'`;
-  if (style === "PLAIN") {
-    const read: unknown = parse(`[${value}]`, { version: doc.directives?.yaml.version ?? "1.2" });
-    if (Array.isArray(read) && read[0] === value) return value;
-  }
-  return JSON.stringify(value);
+/**
+ * A tag, always as a double-quoted string: YAML readers disagree on plain scalars (yaml.v3 reads
+ * `0b1`, `20240101_1200` as numbers and `2024-01-01` as a date), and a quoted one is a string
+ * in every reader. (A tag holds no character a double-quoted scalar would escape.)
+ */
+function renderTag(tag: string): string {
+  return JSON.stringify(tag);
 }
 
-function renderFlowEntry(version: ImageVersion, doc: Document.Parsed): string {
-  const tag = renderScalar(version.tag, "QUOTE_DOUBLE", doc);
+/** A digest in the quoting it replaces: `sha256:<hex>` reads as a string in every style. */
+function renderDigest(digest: string, style: Scalar["type"]): string {
+  if (style === "QUOTE_SINGLE") return `'${digest}'`;
+  if (style === "QUOTE_DOUBLE") return JSON.stringify(digest);
+  return digest;
+}
+
+function renderFlowEntry(version: ImageVersion): string {
+  const tag = renderTag(version.tag);
   return version.digest === undefined ? `{ tag: ${tag} }` : `{ tag: ${tag}, digest: ${version.digest} }`;
 }
 
 function appendEntry(located: Located, app: AppName, version: ImageVersion): Edit {
-  const { text, images, doc, newline } = located;
-  const tag = renderScalar(version.tag, "QUOTE_DOUBLE", doc);
+  const { text, images, newline } = located;
+  refuseShared(located, imagesKey, located.imagesPair.value, rangeOf(located.imagesPair.key)?.[0]);
+  const tag = renderTag(version.tag);
   if (images.flow) {
     const range = rangeOf(images)!;
     const last = images.items[images.items.length - 1];
     if (last === undefined) {
-      return { start: range[0], end: range[1], text: `{ ${app}: ${renderFlowEntry(version, doc)} }` };
+      return { start: range[0], end: range[1], text: `{ ${app}: ${renderFlowEntry(version)} }` };
     }
     const end = rangeOf(last.value ?? last.key)![1];
-    return { start: end, end, text: `, ${app}: ${renderFlowEntry(version, doc)}` };
+    return { start: end, end, text: `, ${app}: ${renderFlowEntry(version)}` };
   }
   const last = images.items[images.items.length - 1]!;
   const keyColumn = column(text, rangeOf(last.key)![0]);
@@ -318,7 +405,7 @@ function appendEntry(located: Located, app: AppName, version: ImageVersion): Edi
   const inner = " ".repeat(innerColumn);
   const lines =
     isMap(last.value) && last.value.flow
-      ? [`${indent}${app}: ${renderFlowEntry(version, doc)}`]
+      ? [`${indent}${app}: ${renderFlowEntry(version)}`]
       : [
           `${indent}${app}:`,
           `${inner}tag: ${tag}`,
@@ -327,21 +414,54 @@ function appendEntry(located: Located, app: AppName, version: ImageVersion): Edi
   return { start: at, end: at, text: lead + lines.map((line) => line + newline).join("") };
 }
 
+/**
+ * Refuses to edit a node that is written elsewhere (an alias, a merge key) or that other places
+ * may share (an anchor): the edit would not land where the value is, or would change them too.
+ *
+ * @throws InputError naming the key path and the line.
+ */
+function refuseShared(located: Located, path: string, node: unknown, keyOffset?: number): void {
+  const refuse = (what: string, offset: number | undefined) => {
+    throw new InputError(
+      `${located.source}: cannot edit ${path}: ${what}${lineOf(located.lines, offset)}; platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again`,
+    );
+  };
+  if (isAlias(node)) {
+    refuse(`it is the YAML alias *${node.source}, a copy of a value written elsewhere`, rangeOf(node)?.[0]);
+  }
+  const anchored = node as { anchor?: string } | undefined;
+  if (anchored?.anchor) {
+    refuse(
+      `it carries the YAML anchor &${anchored.anchor}, so aliases elsewhere may share it`,
+      keyOffset ?? rangeOf(node)?.[0],
+    );
+  }
+  const merge = isMap(node) ? node.items.find(isMergePair) : undefined;
+  if (merge !== undefined) {
+    refuse("it takes keys from a YAML merge key (<<)", rangeOf(merge.key)?.[0]);
+  }
+}
+
 function editEntry(located: Located, entry: Pair, version: ImageVersion): Edit[] {
   const { text, doc, newline } = located;
+  const toJS = (node: unknown) => plainOf(doc, node);
   const app = keyOf(entry)!;
   const path = `${imagesKey}.${app}`;
+  refuseShared(located, imagesKey, located.imagesPair.value, rangeOf(located.imagesPair.key)?.[0]);
+  refuseShared(located, path, entry.value, rangeOf(entry.key)?.[0]);
   const map = entry.value;
   if (!isMap(map))
     return cannotEdit(located, path, `expected a map { tag, digest? }, found ${quote(toJS(map))}`);
   if (map.flow && map.items.length === 0) {
     const range = rangeOf(map)!;
-    return [{ start: range[0], end: range[1], text: renderFlowEntry(version, doc) }];
+    return [{ start: range[0], end: range[1], text: renderFlowEntry(version) }];
   }
   const find = (key: string) => map.items.find((pair) => keyOf(pair) === key);
   const tagPair = find("tag");
   const digestPair = find("digest");
   for (const pair of [tagPair, digestPair]) {
+    if (pair !== undefined)
+      refuseShared(located, `${path}.${keyOf(pair)}`, pair.value, rangeOf(pair.key)?.[0]);
     if (pair !== undefined && (!isScalar(pair.value) || rangeOf(pair.value) === undefined)) {
       cannotEdit(located, `${path}.${keyOf(pair)}`, `expected a scalar, found ${quote(toJS(pair.value))}`);
     }
@@ -359,8 +479,9 @@ function editEntry(located: Located, entry: Pair, version: ImageVersion): Edit[]
   const replace = (pair: Pair, value: string) => {
     const scalar = pair.value as Scalar;
     const [start, end] = rangeOf(scalar)!;
-    if (scalar.value === value && isScalar(scalar)) return;
-    const rendered = renderScalar(value, scalar.type, doc);
+    const isTag = pair === tagPair;
+    const rendered = isTag ? renderTag(value) : renderDigest(value, scalar.type);
+    if (scalar.value === value) return;
     // An empty value (`tag:`) sits right after the colon: keep YAML's space before it.
     edits.push({ start, end, text: start === end ? ` ${rendered}` : rendered });
   };
@@ -371,7 +492,7 @@ function editEntry(located: Located, entry: Pair, version: ImageVersion): Edit[]
   if (digestPair !== undefined && version.digest !== undefined) replace(digestPair, version.digest);
 
   if (tagPair === undefined) {
-    const tag = `tag: ${renderScalar(version.tag, "QUOTE_DOUBLE", doc)}`;
+    const tag = `tag: ${renderTag(version.tag)}`;
     const start = map.flow ? firstKeyStart : lineStart(text, firstKeyStart);
     edits.push({ start, end: start, text: map.flow ? `${tag}, ` : `${indent}${tag}${newline}` });
   }
@@ -407,8 +528,13 @@ function editEntry(located: Located, entry: Pair, version: ImageVersion): Edit[]
 function verifyEdit(located: Located, result: string, app: AppName, version: ImageVersion): void {
   // Compared as JSON: plain data, whatever realm or key order the objects come from.
   const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value) ?? "null");
-  const after = parseDocument(result, { uniqueKeys: true });
-  const expected = plain(located.doc.toJS()) as {
+  let after: unknown;
+  try {
+    after = readStackData(result, located.source);
+  } catch {
+    after = undefined;
+  }
+  const expected = plain(located.doc.toJS({ maxAliasCount: 1000 })) as {
     config: Record<string, Record<string, Record<string, unknown>>>;
   };
   const images = expected.config[imagesKey]!;
@@ -416,7 +542,7 @@ function verifyEdit(located: Located, result: string, app: AppName, version: Ima
   if (version.digest === undefined) delete entry["digest"];
   else entry["digest"] = version.digest;
   images[app] = entry;
-  if (after.errors.length > 0 || !isDeepStrictEqual(plain(after.toJS()), expected)) {
+  if (after === undefined || !isDeepStrictEqual(plain(after), expected)) {
     throw new PlatformError(
       `${located.source}: could not set ${imagesKey}.${app} without touching the rest of the file; edit it by hand to ${formatVersion(version)}`,
     );

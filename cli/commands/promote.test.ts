@@ -69,7 +69,7 @@ describe("platform promote, editing the working tree", () => {
     expect(fixture.read("Pulumi.production.yaml")).toBe(
       productionFile.replace(
         `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
-        `web: { tag: 2.0.2, digest: "${digest("b")}" }`,
+        `web: { tag: "2.0.2", digest: "${digest("b")}" }`,
       ),
     );
   });

@@ -20,7 +20,7 @@ afterEach(async () => {
 test("release sets the tag in acceptance, the first environment", async () => {
   const run = await release("web", "2.1.0");
   expect(run).toEqual({ code: 0, stdout: "acceptance: web 2.0.1 → 2.1.0\n", stderr: "" });
-  expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", "tag: 2.1.0"));
+  expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", 'tag: "2.1.0"'));
 });
 
 test("release clears a digest pinned in acceptance, so acceptance builds the tag", async () => {
@@ -29,7 +29,7 @@ test("release clears a digest pinned in acceptance, so acceptance builds the tag
     acceptanceFile.replace("web: { tag: 2.0.1 }", `web: { tag: 2.0.1, digest: ${digest("e")} }`),
   );
   expect((await release("web", "2.1.0")).code).toBe(0);
-  expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", "tag: 2.1.0"));
+  expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", 'tag: "2.1.0"'));
 });
 
 test("releasing the tag acceptance has is a no-op", async () => {
