@@ -143,7 +143,7 @@ describe("the bootstrap stack", () => {
     ]);
   });
 
-  test("GitHub: branch protection requires the checks of required-checks.json; CODEOWNERS covers downstream stack files", () => {
+  test("GitHub: branch protection requires the checks of required-checks.json, up to date; CODEOWNERS covers the whole repository", () => {
     const protection = only(run, "github:index/branchProtection:BranchProtection").inputs as Record<
       string,
       any
@@ -151,9 +151,13 @@ describe("the bootstrap stack", () => {
     expect(protection.requiredStatusChecks[0].contexts).toEqual(
       JSON.parse(readFileSync(path.join(root, ".github", "required-checks.json"), "utf8")),
     );
-    expect(only(run, "github:index/repositoryFile:RepositoryFile").inputs["content"]).toContain(
-      "/Pulumi.production.yaml @contoso/platform-leads",
+    // All of it: workflows, path filters, the checks' code, the program and the stack files.
+    expect(only(run, "github:index/repositoryFile:RepositoryFile").inputs["content"]).toMatch(
+      /^\* @contoso\/platform-leads$/m,
     );
+    // Every check must have run on the branch as it is after the latest merge (strict): a
+    // promotion is re-checked against every change merged before it.
+    expect(protection.requiredStatusChecks[0].strict).toBe(true);
   });
 
   test("exports exactly what the environment stacks read (the mock engine's bootstrap fake)", () => {

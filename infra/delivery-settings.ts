@@ -28,8 +28,8 @@ export interface DeliverySettingsArgs {
 /**
  * What makes GitHub Actions deploy each environment, and a pull request a real gate: per
  * environment, its deploy identity (OIDC, no secret) and its GitHub deployment environment with
- * the variables the workflows read; for the repository, branch protection and CODEOWNERS for the
- * downstream stack files. Part of the bootstrap stack: an administrator runs it with a GitHub
+ * the variables the workflows read; for the repository, branch protection (checks up to date
+ * with `main`) and CODEOWNERS over the whole repository. Part of the bootstrap stack: an administrator runs it with a GitHub
  * token that may administer the repository; no pipeline ever needs one.
  */
 export class DeliverySettings extends pulumi.ComponentResource {
@@ -86,18 +86,16 @@ export class DeliverySettings extends pulumi.ComponentResource {
       },
       { parent: this, provider },
     );
-    // Every stack file downstream of the first environment decides what runs there.
-    const downstream = args.environments.filter(({ settings: e }) => e.upstream !== undefined);
+    // Everything in the repository is owned: the workflows and the path filter that decide the
+    // checks, the checks' own code, the program and every stack file. A pull request cannot
+    // change what judges it without the code owners' review.
     new GitHubRepositorySettings(
       `${name}-repository`,
       {
         repository: settings.repository,
         defaultBranch: "main",
         requiredChecks: args.requiredChecks,
-        codeOwners: downstream.map(({ settings: e }) => ({
-          path: `/Pulumi.${e.name}.yaml`,
-          owners: settings.codeOwners,
-        })),
+        codeOwners: [{ path: "*", owners: settings.codeOwners }],
       },
       onGitHub,
     );

