@@ -101,7 +101,7 @@ describe("parseBootstrapConfig", () => {
       "GitHub settings without code owners for the downstream stack files",
       { ...valid, "platform-bootstrap:github": { repository: "acme/platform", codeOwners: [] } },
       [
-        "platform-bootstrap:github.codeOwners: empty; name who reviews the downstream stack files (@org/team)",
+        "platform-bootstrap:github.codeOwners: empty; name who reviews every change: CODEOWNERS covers the whole repository (@org/team)",
       ],
     ],
   ])("refuses %s", (_, config, expected) => {

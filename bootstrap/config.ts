@@ -20,7 +20,7 @@ export interface GitHubSettings {
   readonly repository: string;
   /** Per environment, the teams (slugs) that must approve its deployments. */
   readonly reviewers: Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
-  /** Code owners of the downstream stack files. */
+  /** Code owners of the whole repository (CODEOWNERS `*`): the workflows, the checks, the program, the stack files. */
   readonly codeOwners: readonly string[];
 }
 
@@ -75,15 +75,18 @@ const github = v.strictObject(
         ),
         (issue) =>
           missing(issue)
-            ? "missing; name who reviews the downstream stack files (@org/team)"
+            ? "missing; name who reviews every change: CODEOWNERS covers the whole repository (@org/team)"
             : `expected a list of @user or @org/team, found ${quote(issue.input)}`,
       ),
-      v.minLength(1, "empty; name who reviews the downstream stack files (@org/team)"),
+      v.minLength(
+        1,
+        "empty; name who reviews every change: CODEOWNERS covers the whole repository (@org/team)",
+      ),
     ),
   },
   objectIssue("repository, reviewers, codeOwners", "{ repository, reviewers?, codeOwners }", {
     repository: "missing; expected owner/name",
-    codeOwners: "missing; name who reviews the downstream stack files (@org/team)",
+    codeOwners: "missing; name who reviews every change: CODEOWNERS covers the whole repository (@org/team)",
   }),
 );
 
