@@ -1,5 +1,12 @@
 import { appNames, isAppName, type AppName } from "../apps/catalog";
-import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
+import {
+  digestPattern,
+  digestRule,
+  isMovingTag,
+  movingTagRule,
+  tagPattern,
+  tagRule,
+} from "../apps/image-reference";
 import { environmentNames, isEnvironmentName, type EnvironmentName } from "../environments";
 import type { ImageVersion } from "../environments/stack-config";
 import { InputError } from "./errors";
@@ -18,9 +25,14 @@ export function parseApp(name: string): AppName {
   return name;
 }
 
-/** Checks a `<tag>` argument. @throws InputError saying what a tag may contain. */
+/**
+ * Checks a `<tag>` argument: of a tag's form, and not a moving tag (one without a digit).
+ *
+ * @throws InputError saying what a tag may contain, or why a moving tag is refused.
+ */
 export function parseTag(tag: string): string {
   if (!tagPattern.test(tag)) throw new InputError(`'${tag}' is not a valid image tag (${tagRule})`);
+  if (isMovingTag(tag)) throw new InputError(`'${tag}' is a moving tag: ${movingTagRule}`);
   return tag;
 }
 

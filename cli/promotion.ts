@@ -1,6 +1,8 @@
 import { appNames, type AppName } from "../apps/catalog";
 import type { EnvironmentName } from "../environments";
+import { isMovingTag, movingTagRule } from "../apps/image-reference";
 import type { ImageVersion } from "../environments/stack-config";
+import { PlatformError } from "./errors";
 import { formatVersion, sameVersion, setImage, type StackImages } from "./stack-file";
 import type { DeployedImages } from "./stack-outputs";
 
@@ -56,6 +58,21 @@ export function planPromotion(input: {
     change: { kind: "promote", environment: input.to, source: input.from, requested, moves },
     notDeployed,
   };
+}
+
+/**
+ * Refuses a promotion that would copy a moving tag (one without a digit, `latest`): the digest
+ * is pinned, but the tag would not say which version runs, and a later build may move it.
+ *
+ * @throws PlatformError naming each app, what the upstream deployed, and the rule.
+ */
+export function refuseMovingTags(change: ImageChange): void {
+  const moving = change.moves.filter((move) => isMovingTag(move.to.tag));
+  if (moving.length === 0) return;
+  const deployed = moving.map((move) => `${move.app} as '${move.to.tag}'`).join(", ");
+  throw new PlatformError(
+    `${change.source ?? "the upstream"} deployed ${deployed}, a moving tag: ${movingTagRule}; release a version tag to ${change.source ?? "it"} and deploy it, then promote`,
+  );
 }
 
 /** Plans a release: the app's tag, without digest, in the first environment of the pipeline. */

@@ -494,3 +494,17 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     expect(fixture.originBranches()).toEqual(["main"]);
   });
 });
+
+describe("platform promote refuses a moving tag", () => {
+  test("that the upstream deployed, changing nothing", async () => {
+    writeOutputs({ images: { ...deployed.images, web: { tag: "latest", digest: digest("b") } } });
+    const before = fixture.cloneState();
+    expect(await promote("--app", "web")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance deployed web as 'latest', a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0; release a version tag to acceptance and deploy it, then promote\n",
+    });
+    expect(fixture.cloneState()).toEqual(before);
+  });
+});

@@ -3,7 +3,7 @@ import { environmentNames, environments, type EnvironmentName } from "../../envi
 import { parseApp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { createGitHub, gitHubSettings } from "../github";
-import { planPromotion } from "../promotion";
+import { planPromotion, refuseMovingTags } from "../promotion";
 import { formatVersion } from "../stack-file";
 import { stackOutputsReader } from "../stack-outputs";
 import { runImageChange } from "./image-change";
@@ -27,7 +27,8 @@ export function checkDirection(from: EnvironmentName, to: EnvironmentName): void
 /**
  * `platform promote <from> <to> [--app <app>]... [--outputs <file>] [--pr]`: copies the tag and
  * digest each app runs in `<from>` (its stack outputs) into `<to>`'s stack file. Exit 0 when
- * done or nothing to promote, 2 for bad input, 1 when outputs, git or GitHub fail.
+ * done or nothing to promote, 2 for bad input, 1 when outputs, git or GitHub fail, when
+ * `<from>` deployed a moving tag (one without a digit), or when the stack file is locked.
  */
 export const registerPromote: RegisterCommand = (program, context) => {
   program
@@ -65,7 +66,11 @@ export const registerPromote: RegisterCommand = (program, context) => {
         await runImageChange(context, {
           environment: to,
           command: `platform promote ${from} ${to}${appFlags}${options.pr ? " --pr" : ""}`,
-          plan: (current) => planPromotion({ from, to, deployed, current, apps }).change,
+          plan: (current) => {
+            const { change } = planPromotion({ from, to, deployed, current, apps });
+            refuseMovingTags(change);
+            return change;
+          },
           notes: skipped.map((app) => `${app}: not deployed in ${from}; skipped`),
           nothingToDo: () => {
             const runs = appNames

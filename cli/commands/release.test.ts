@@ -1,6 +1,7 @@
 import { acceptanceFile, createGitFixture, digest, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
 import { gitHubEnv, runCli } from "../../test/run-cli";
+import { parseStackFile } from "../stack-config-file";
 
 let fixture: GitFixture;
 let server: GitHubServer;
@@ -105,4 +106,34 @@ test("release refuses an unknown app and a missing token, changing nothing", asy
   expect(fixture.cloneState()).toEqual(before);
   expect(fixture.originBranches()).toEqual(["main"]);
   expect(server.requests).toEqual([]);
+});
+
+describe("release writes what it was given, or refuses", () => {
+  test.each(["0b1", "2024-01-01", "20240101_1200"])(
+    "a tag %s, which YAML readers may take for a number or a date, is written double-quoted",
+    async (tag) => {
+      const run = await release("web", tag);
+      expect(run).toEqual({ code: 0, stdout: `acceptance: web 2.0.1 → ${tag}\n`, stderr: "" });
+      expect(fixture.read("Pulumi.acceptance.yaml")).toBe(
+        acceptanceFile.replace("web: { tag: 2.0.1 }", `web: { tag: "${tag}" }`),
+      );
+      // render and plan read it as that tag, as Pulumi does.
+      expect(parseStackFile(fixture.read("Pulumi.acceptance.yaml"), "acceptance").images["web"]).toEqual({
+        tag,
+      });
+    },
+  );
+
+  test.each(["latest", "stable", "main", "nightly", "edge", "master", "release-candidate"])(
+    "a moving tag %s is refused, changing nothing",
+    async (tag) => {
+      const before = fixture.cloneState();
+      expect(await release("web", tag)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: '${tag}' is a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0\n`,
+      });
+      expect(fixture.cloneState()).toEqual(before);
+    },
+  );
 });

@@ -10,7 +10,8 @@ import type { RegisterCommand } from "./index";
 /**
  * `platform release <app> <tag> [--pr]`: sets the app's tag (without digest) in the first
  * environment of the pipeline, which builds it. Exit 0 when done or already so, 2 for bad
- * input, 1 when git or GitHub fail.
+ * input (a moving tag such as `latest`, one without a digit, too), 1 when git or GitHub fail or
+ * the stack file is locked by another command.
  */
 export const registerRelease: RegisterCommand = (program, context) => {
   const first = environmentNames[0];
