@@ -1,9 +1,24 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs/promises";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { InputError } from "./errors";
-import { readStackFile, writeFileAtomic } from "./workspace";
+import { InputError, PlatformError } from "./errors";
+import { editStackFile, readStackFile, writeFileAtomic } from "./workspace";
 
 let directory: string;
 let file: string;
@@ -54,4 +69,138 @@ test("readStackFile says where it looked for a missing stack file", async () => 
   await expect(readStackFile(directory, "production")).rejects.toThrow(
     `Pulumi.production.yaml not found in ${directory}; run platform in the directory that holds the stack files`,
   );
+});
+
+describe("writeFileAtomic keeps what the file is", () => {
+  test("writes through a symlink to its target, keeping the link", async () => {
+    const target = path.join(directory, "shared.yaml");
+    writeFileSync(target, "old\n");
+    rmSync(file);
+    symlinkSync("shared.yaml", file);
+    await writeFileAtomic(file, "new\n");
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(file)).toBe("shared.yaml");
+    expect(readFileSync(target, "utf8")).toBe("new\n");
+  });
+
+  test("refuses a read-only file, which stays as it was", async () => {
+    chmodSync(file, 0o444);
+    await expect(writeFileAtomic(file, "new\n")).rejects.toThrow(
+      new PlatformError(
+        "Pulumi.acceptance.yaml is read-only (mode 0444); make it writable (chmod u+w Pulumi.acceptance.yaml) to let platform edit it; the file is unchanged",
+      ),
+    );
+    expect(readFileSync(file, "utf8")).toBe("old\n");
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
+  });
+
+  test("keeps the mode exactly, whatever the umask", async () => {
+    chmodSync(file, 0o666);
+    await writeFileAtomic(file, "new\n");
+    expect(statSync(file).mode & 0o7777).toBe(0o666);
+  });
+
+  const asRoot = process.getuid?.() === 0 ? test : test.skip;
+  asRoot("keeps the owner and group (running as root)", async () => {
+    chownSync(file, 4242, 4343);
+    await writeFileAtomic(file, "new\n");
+    expect(statSync(file)).toMatchObject({ uid: 4242, gid: 4343 });
+  });
+
+  test("removes temporary files a killed write left, and nothing else", async () => {
+    const stale = ".Pulumi.acceptance.yaml.0123456789ab.tmp";
+    writeFileSync(path.join(directory, stale), "half");
+    writeFileSync(path.join(directory, ".Pulumi.production.yaml.0123456789ab.tmp"), "other file's");
+    writeFileSync(path.join(directory, "notes.tmp"), "mine");
+    await writeFileAtomic(file, "new\n");
+    expect(readdirSync(directory).sort()).toEqual([
+      ".Pulumi.production.yaml.0123456789ab.tmp",
+      "Pulumi.acceptance.yaml",
+      "notes.tmp",
+    ]);
+  });
+});
+
+describe("a stack file that is not UTF-8 is refused", () => {
+  const bytes = Buffer.concat([
+    Buffer.from("# acceptance\nconfig:\n  note: caf"),
+    Buffer.from([0xe9]),
+    Buffer.from("\n  azure-native:location: westeurope\n"),
+  ]);
+  const message =
+    "Pulumi.acceptance.yaml is not valid UTF-8 (line 3 holds a byte that is not); save it as UTF-8, then run again";
+
+  test("by every reader", async () => {
+    writeFileSync(file, bytes);
+    await expect(readStackFile(directory, "acceptance")).rejects.toThrow(new InputError(message));
+  });
+
+  test("by an edit, which leaves every byte as it was", async () => {
+    writeFileSync(file, bytes);
+    const edit = jest.fn((text: string) => `${text}# edited\n`);
+    await expect(editStackFile(directory, "acceptance", edit)).rejects.toThrow(new InputError(message));
+    expect(edit).not.toHaveBeenCalled();
+    expect(readFileSync(file)).toEqual(bytes);
+  });
+});
+
+describe("editStackFile holds the stack file's lock", () => {
+  const lock = () => path.join(realpathSync(directory), ".Pulumi.acceptance.yaml.lock");
+
+  test("edits the file and removes the lock, also when the edit refuses", async () => {
+    expect(await editStackFile(directory, "acceptance", (text) => `${text}more\n`)).toEqual({
+      before: "old\n",
+      after: "old\nmore\n",
+    });
+    expect(readFileSync(file, "utf8")).toBe("old\nmore\n");
+    await expect(
+      editStackFile(directory, "acceptance", () => {
+        throw new InputError("refused");
+      }),
+    ).rejects.toThrow("refused");
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
+  });
+
+  test("a second edit while the first holds the lock fails, naming the file and the holder, and writes nothing", async () => {
+    let second: Promise<unknown> | undefined;
+    await editStackFile(directory, "acceptance", (text) => {
+      // The interleaving two processes could have: another edit starts while this one edits.
+      second = editStackFile(directory, "acceptance", (other) => `${other}second\n`).catch(
+        (error: unknown) => error,
+      );
+      return `${text}first\n`;
+    });
+    expect(await second).toEqual(
+      new PlatformError(
+        `Pulumi.acceptance.yaml is being edited by another platform command (pid ${process.pid}, lock file ${lock()}); run again once it has finished; nothing was written`,
+      ),
+    );
+    expect(readFileSync(file, "utf8")).toBe("old\nfirst\n");
+  });
+
+  test("a lock left by a process that no longer runs says so and is left for the user to delete", async () => {
+    const { pid } = spawnSync(process.execPath, ["-e", ""]);
+    writeFileSync(lock(), `${pid}\n`);
+    await expect(editStackFile(directory, "acceptance", (text) => `${text}x\n`)).rejects.toThrow(
+      new PlatformError(
+        `Pulumi.acceptance.yaml is locked by pid ${pid}, which is no longer running (a platform command that was stopped); delete ${lock()}, then run again; nothing was written`,
+      ),
+    );
+    expect(readFileSync(file, "utf8")).toBe("old\n");
+    expect(readFileSync(lock(), "utf8")).toBe(`${pid}\n`);
+  });
+
+  test("the lock of a symlinked stack file sits beside its target", async () => {
+    mkdirSync(path.join(directory, "shared"));
+    const target = path.join(directory, "shared", "acceptance.yaml");
+    writeFileSync(target, "old\n");
+    rmSync(file);
+    symlinkSync(target, file);
+    await editStackFile(directory, "acceptance", (text) => {
+      expect(readdirSync(path.join(directory, "shared"))).toContain(".acceptance.yaml.lock");
+      return `${text}new\n`;
+    });
+    expect(readFileSync(target, "utf8")).toBe("old\nnew\n");
+    expect(lstatSync(file).isSymbolicLink()).toBe(true);
+  });
 });

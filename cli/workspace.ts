@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { EnvironmentName } from "../environments";
@@ -9,50 +10,212 @@ export function stackFileName(environment: EnvironmentName): string {
   return `Pulumi.${environment}.yaml`;
 }
 
-/** Reads an environment's stack file from `cwd`. @throws InputError when it does not exist. */
-export async function readStackFile(cwd: string, environment: EnvironmentName): Promise<string> {
-  const name = stackFileName(environment);
+/**
+ * Decodes a stack file's bytes as UTF-8. A byte sequence that is not UTF-8 would be replaced by
+ * U+FFFD on reading and so rewritten by any edit: such a file is refused instead.
+ *
+ * @throws InputError naming the file and the line of the first bad byte.
+ */
+export function decodeStackFile(bytes: Uint8Array, name: string): string {
   try {
-    return await fs.readFile(path.join(cwd, name), "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new InputError(
-        `${name} not found in ${cwd}; run platform in the directory that holds the stack files`,
-      );
-    }
-    throw new PlatformError(`cannot read ${name}: ${(error as Error).message}`);
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder("utf-8").decode(bytes);
+    const bad = text.indexOf("\uFFFD");
+    const line = text.slice(0, Math.max(bad, 0)).split("\n").length;
+    throw new InputError(
+      `${name} is not valid UTF-8 (line ${line} holds a byte that is not); save it as UTF-8, then run again`,
+    );
   }
 }
 
-/** The file operations an atomic write needs; tests pass failing ones. */
-export type AtomicWriteFs = Pick<typeof fs, "open" | "rename" | "rm" | "stat">;
+/** Reads an environment's stack file from `cwd`. @throws InputError when it does not exist or is not UTF-8. */
+export async function readStackFile(cwd: string, environment: EnvironmentName): Promise<string> {
+  const name = stackFileName(environment);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(path.join(cwd, name));
+  } catch (error) {
+    throw readError(error, name, cwd);
+  }
+  return decodeStackFile(bytes, name);
+}
+
+function readError(error: unknown, name: string, cwd: string): Error {
+  if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+    return new InputError(
+      `${name} not found in ${cwd}; run platform in the directory that holds the stack files`,
+    );
+  }
+  return new PlatformError(`cannot read ${name}: ${(error as Error).message}`);
+}
+
+/** The file operations the stack file edits need; tests pass failing ones. */
+export type AtomicWriteFs = Pick<
+  typeof fs,
+  "open" | "rename" | "rm" | "stat" | "realpath" | "readdir" | "access" | "readFile"
+>;
+
+/**
+ * Edits an environment's stack file in `cwd`: takes the file's lock, reads it, applies `edit`
+ * and, when the text changed, writes it with `writeFileAtomic`; the lock is released in any
+ * case. Two commands editing the same file (two `platform set-image` at once) therefore never
+ * lose each other's change: the second one fails while the first holds the lock.
+ *
+ * @param edit the new text from the current one; it may throw to refuse, then nothing is written.
+ * @returns the text before and after the edit.
+ * @throws InputError when the file does not exist or is not UTF-8; PlatformError when another
+ *   command holds the lock or the write fails (the file is unchanged then).
+ */
+export async function editStackFile(
+  cwd: string,
+  environment: EnvironmentName,
+  edit: (text: string) => string,
+  files: AtomicWriteFs = fs,
+): Promise<{ before: string; after: string }> {
+  const name = stackFileName(environment);
+  let target: string;
+  try {
+    // The lock sits beside the file that is written: a symlink's target.
+    target = await files.realpath(path.join(cwd, name));
+  } catch (error) {
+    throw readError(error, name, cwd);
+  }
+  return withFileLock(target, name, async () => {
+    let bytes: Buffer;
+    try {
+      bytes = await files.readFile(target);
+    } catch (error) {
+      throw readError(error, name, cwd);
+    }
+    const before = decodeStackFile(bytes, name);
+    const after = edit(before);
+    if (after !== before) await writeFileAtomic(target, after, files, name);
+    return { before, after };
+  });
+}
+
+/** The lock file of a file: `.Pulumi.acceptance.yaml.lock` beside `Pulumi.acceptance.yaml`. */
+export function lockFileOf(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
+}
+
+/**
+ * Runs `work` holding the lock of `file`: a lock file created exclusively (O_EXCL) beside it,
+ * holding this process's id, and removed when `work` ends.
+ *
+ * @throws PlatformError naming the file, the lock file and its holder's pid when it is held.
+ */
+export async function withFileLock<T>(file: string, name: string, work: () => Promise<T>): Promise<T> {
+  const lock = lockFileOf(file);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+      throw new PlatformError(`cannot lock ${name} (${(error as Error).message}); the file is unchanged`);
+    }
+    throw await heldError(lock, name);
+  }
+  try {
+    try {
+      await handle.writeFile(`${process.pid}\n`, "utf8");
+    } finally {
+      await handle.close();
+    }
+    return await work();
+  } finally {
+    await fs.rm(lock, { force: true });
+  }
+}
+
+async function heldError(lock: string, name: string): Promise<PlatformError> {
+  const content = await fs.readFile(lock, "utf8").catch(() => "");
+  const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
+  if (pid !== undefined && !isRunning(Number(pid))) {
+    return new PlatformError(
+      `${name} is locked by pid ${pid}, which is no longer running (a platform command that was stopped); delete ${lock}, then run again; nothing was written`,
+    );
+  }
+  const holder = pid === undefined ? "a pid not yet written" : `pid ${pid}`;
+  return new PlatformError(
+    `${name} is being edited by another platform command (${holder}, lock file ${lock}); run again once it has finished; nothing was written`,
+  );
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The temporary files `writeFileAtomic` writes beside `file`: `.Pulumi.acceptance.yaml.<12 hex>.tmp`. */
+function temporaryPattern(file: string): RegExp {
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^\\.${base}\\.[0-9a-f]{12}\\.tmp$`);
+}
 
 /**
  * Replaces a file's content atomically: writes a temporary file beside it, flushes it, and
- * renames it over the original, keeping the original's mode. A failure at any step removes the
- * temporary file and leaves the original as it was.
+ * renames it over the original. A symlink is written through (its target is replaced, the link
+ * stays); the original's mode is kept, and its owner and group when the process may set them
+ * (as root). A read-only file is refused. Temporary files left by a write that was killed are
+ * removed first; writers of one file must be serialized (`editStackFile` holds its lock). A
+ * failure at any step removes the temporary file and leaves the original as it was.
  *
+ * @param name the file as messages name it (default: its base name).
  * @throws PlatformError saying the file is unchanged.
  */
-export async function writeFileAtomic(file: string, text: string, files: AtomicWriteFs = fs): Promise<void> {
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`,
-  );
+export async function writeFileAtomic(
+  file: string,
+  text: string,
+  files: AtomicWriteFs = fs,
+  name = path.basename(file),
+): Promise<void> {
+  let target: string;
+  let stats: { mode: number; uid: number; gid: number };
   try {
-    const { mode } = await files.stat(file);
-    const handle = await files.open(temporary, "wx", mode & 0o777);
+    target = await files.realpath(file);
+    stats = await files.stat(target);
+  } catch (error) {
+    throw new PlatformError(`cannot write ${name} (${(error as Error).message}); the file is unchanged`);
+  }
+  // Root may write anything: the mode bits say whether the file is meant to be written.
+  const writable =
+    (stats.mode & 0o222) !== 0 &&
+    (await files.access(target, constants.W_OK).then(
+      () => true,
+      () => false,
+    ));
+  if (!writable) {
+    const mode = (stats.mode & 0o777).toString(8).padStart(4, "0");
+    throw new PlatformError(
+      `${name} is read-only (mode ${mode}); make it writable (chmod u+w ${name}) to let platform edit it; the file is unchanged`,
+    );
+  }
+  const directory = path.dirname(target);
+  const stale = temporaryPattern(target);
+  for (const entry of await files.readdir(directory).catch(() => [] as string[])) {
+    if (stale.test(entry)) await files.rm(path.join(directory, entry), { force: true });
+  }
+  const temporary = path.join(directory, `.${path.basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    const handle = await files.open(temporary, "wx", stats.mode & 0o777);
     try {
+      // The mode given to open is masked by the umask: set it exactly.
+      await handle.chmod(stats.mode & 0o7777);
+      if (process.getuid?.() === 0) await handle.chown(stats.uid, stats.gid);
       await handle.writeFile(text, "utf8");
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await files.rename(temporary, file);
+    await files.rename(temporary, target);
   } catch (error) {
     await files.rm(temporary, { force: true }).catch(() => undefined);
-    throw new PlatformError(
-      `cannot write ${path.basename(file)} (${(error as Error).message}); the file is unchanged`,
-    );
+    throw new PlatformError(`cannot write ${name} (${(error as Error).message}); the file is unchanged`);
   }
 }

@@ -15,7 +15,7 @@ config:
       tag: "1.4.0"
     web: { tag: 2.0.1 }
 
-  platform:dbPassword:
+  azure-native:clientSecret:
     secure: v1:AAAABBBBacceptance==   # encrypted: never touched
 `;
 
@@ -29,7 +29,7 @@ config:
       digest: ${digest("1")}
     web: { tag: 2.0.1, digest: "${digest("2")}" }
 
-  platform:dbPassword:
+  azure-native:clientSecret:
     secure: v1:AAAABBBBproduction==   # encrypted: never touched
 `;
 

@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import type { EnvironmentName } from "../../environments";
 import type { Context } from "../context";
 import { createGit } from "../git";
@@ -14,8 +13,9 @@ import {
   type ImageChange,
 } from "../promotion";
 import { proposeEdit } from "../pull-request";
+import { parseStackFile } from "../stack-config-file";
 import { readImages, type StackImages } from "../stack-file";
-import { readStackFile, stackFileName, writeFileAtomic } from "../workspace";
+import { editStackFile, stackFileName } from "../workspace";
 
 /** How `release` and `promote` carry out a change of image versions in one environment. */
 export interface ImageChangeRun {
@@ -33,7 +33,7 @@ export interface ImageChangeRun {
 }
 
 /**
- * Without `--pr`, edits the stack file in the working tree atomically. With `--pr`, plans from
+ * Without `--pr`, edits the stack file in the working tree atomically, under its lock. With `--pr`, plans from
  * the default branch and proposes the edit as a pull request, leaving the working tree as it is.
  */
 export async function runImageChange(context: Context, run: ImageChangeRun): Promise<void> {
@@ -43,17 +43,22 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
     const change = run.plan(readImages(text, source));
     if (change.moves.length === 0) return { change, text };
     const result = applyChange(text, change, source);
-    // Never write a file the program would reject.
+    // Never write a file the program would reject: read it back as the program would.
     readImages(result, source);
+    parseStackFile(result, run.environment, `${source} as it would be written`);
     return { change, text: result };
   };
 
   if (run.github === undefined) {
-    const { change, text } = edit(await readStackFile(context.cwd, run.environment), name);
+    let change: ImageChange | undefined;
+    await editStackFile(context.cwd, run.environment, (current) => {
+      const edited = edit(current, name);
+      change = edited.change;
+      return edited.text;
+    });
     print(run.notes);
-    if (change.moves.length === 0) return print([run.nothingToDo(change)]);
-    await writeFileAtomic(path.join(context.cwd, name), text);
-    return print(describeMoves(change));
+    if (change!.moves.length === 0) return print([run.nothingToDo(change!)]);
+    return print(describeMoves(change!));
   }
 
   // The plan is made inside the flow, from the file on the default branch.

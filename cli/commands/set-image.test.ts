@@ -1,4 +1,13 @@
-import { rmSync } from "node:fs";
+import {
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import {
   acceptanceFile,
@@ -34,11 +43,11 @@ describe("platform set-image", () => {
   test("a tag without digest clears the digest", async () => {
     await setImage("acceptance", "web", `2.0.2@${digest("b")}`);
     expect(fixture.read("Pulumi.acceptance.yaml")).toBe(
-      acceptanceFile.replace("web: { tag: 2.0.1 }", `web: { tag: 2.0.2, digest: ${digest("b")} }`),
+      acceptanceFile.replace("web: { tag: 2.0.1 }", `web: { tag: "2.0.2", digest: ${digest("b")} }`),
     );
     const run = await setImage("acceptance", "web", "2.0.2");
     expect(run.stdout).toBe(`Pulumi.acceptance.yaml: web 2.0.2@${digest("b")} → 2.0.2\n`);
-    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", "tag: 2.0.2"));
+    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", 'tag: "2.0.2"'));
   });
 
   test("adds an app that is not deployed yet", async () => {
@@ -68,7 +77,7 @@ describe("platform set-image", () => {
       acceptanceFile.replace("web: { tag: 2.0.1 }", "web: { tag: 2.0 }"),
     );
     expect((await setImage("acceptance", "web", "2.0.2")).code).toBe(0);
-    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", "tag: 2.0.2"));
+    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile.replace("tag: 2.0.1", 'tag: "2.0.2"'));
   });
 });
 
@@ -119,10 +128,13 @@ describe("platform set-image refuses bad input and leaves the files as they were
   });
 
   test("a stack file with duplicate keys", async () => {
-    fixture.commit({ "Pulumi.acceptance.yaml": `${acceptanceFile}  platform:dbPassword: x\n` }, "Duplicate");
+    fixture.commit(
+      { "Pulumi.acceptance.yaml": `${acceptanceFile}  azure-native:clientSecret: x\n` },
+      "Duplicate",
+    );
     await refused(
       ["acceptance", "web", "1.0"],
-      "Pulumi.acceptance.yaml is not valid:\n  - line 11, column 3: duplicate key 'platform:dbPassword' in config; a key may appear only once in a map, keep one",
+      "Pulumi.acceptance.yaml is not valid:\n  - line 11, column 3: duplicate key 'azure-native:clientSecret' in config; a key may appear only once in a map, keep one",
     );
   });
 
@@ -160,5 +172,136 @@ describe("platform set-image refuses bad input and leaves the files as they were
     const run = await setImage("acceptance", "web");
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("error: missing required argument 'version'");
+  });
+});
+
+describe("platform set-image and the stack file on disk", () => {
+  const lockFile = () => path.join(realpathSync(fixture.clone), ".Pulumi.acceptance.yaml.lock");
+
+  test("a stack file locked by another command is left alone (exit 1), naming the file and the holder", async () => {
+    writeFileSync(lockFile(), `${process.pid}\n`);
+    const before = fixture.read("Pulumi.acceptance.yaml");
+    expect(await setImage("acceptance", "web", "2.1.0")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `error: Pulumi.acceptance.yaml is being edited by another platform command (pid ${process.pid}, lock file ${lockFile()}); run again once it has finished; nothing was written\n`,
+    });
+    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(before);
+  });
+
+  test("concurrent edits of different apps lose no change: each succeeds or fails saying the file is locked", async () => {
+    const runs = await Promise.all([
+      setImage("acceptance", "main-api", "1.5.0"),
+      setImage("acceptance", "web", "2.1.0"),
+      setImage("acceptance", "customer-api", "0.9.0"),
+    ]);
+    const expected: Record<string, string> = {
+      "main-api": 'tag: "1.5.0"',
+      web: 'web: { tag: "2.1.0" }',
+      "customer-api": 'customer-api: { tag: "0.9.0" }',
+    };
+    const text = fixture.read("Pulumi.acceptance.yaml");
+    runs.forEach((run, index) => {
+      const change = Object.values(expected)[index]!;
+      if (run.code === 0) {
+        expect(text).toContain(change);
+      } else {
+        expect(run).toEqual({
+          code: 1,
+          stdout: "",
+          stderr: expect.stringMatching(
+            /^error: Pulumi\.acceptance\.yaml is being edited by another platform command \(pid \d+, lock file .*\); run again once it has finished; nothing was written\n$/,
+          ),
+        });
+        expect(text).not.toContain(change);
+      }
+    });
+    expect(runs.some((run) => run.code === 0)).toBe(true);
+    expect(readdirSync(fixture.clone).filter((name) => name.startsWith(".Pulumi"))).toEqual([]);
+  });
+
+  test("a symlinked stack file is edited through the link", async () => {
+    const target = path.join(fixture.root, "acceptance-stack.yaml");
+    writeFileSync(target, acceptanceFile);
+    rmSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"));
+    symlinkSync(target, path.join(fixture.clone, "Pulumi.acceptance.yaml"));
+    expect((await setImage("acceptance", "web", "2.1.0")).code).toBe(0);
+    expect(lstatSync(path.join(fixture.clone, "Pulumi.acceptance.yaml")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe(acceptanceFile.replace("tag: 2.0.1", 'tag: "2.1.0"'));
+  });
+
+  test("a read-only stack file is refused (exit 1) and stays as it was", async () => {
+    chmodSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"), 0o444);
+    expect(await setImage("acceptance", "web", "2.1.0")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: Pulumi.acceptance.yaml is read-only (mode 0444); make it writable (chmod u+w Pulumi.acceptance.yaml) to let platform edit it; the file is unchanged\n",
+    });
+    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(acceptanceFile);
+  });
+});
+
+describe("platform set-image refuses what the program or Pulumi would read otherwise", () => {
+  const refusedWith = async (argv: string[], code: number, message: string) => {
+    const before = fixture.cloneState();
+    expect(await setImage(...argv)).toEqual({ code, stdout: "", stderr: `error: ${message}\n` });
+    expect(fixture.cloneState()).toEqual(before);
+  };
+
+  test("a result the program's schema rejects (no azure-native:location) is not written", async () => {
+    fixture.commit(
+      { "Pulumi.acceptance.yaml": acceptanceFile.replace("  azure-native:location: westeurope\n", "") },
+      "No region",
+    );
+    await refusedWith(
+      ["acceptance", "web", "2.1.0"],
+      2,
+      "Pulumi.acceptance.yaml as it would be written is not valid:\n  - azure-native:location: missing; set the Azure region, for example westeurope",
+    );
+  });
+
+  test("a moving tag", () =>
+    refusedWith(
+      ["acceptance", "web", "latest"],
+      2,
+      "'latest' is a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0",
+    ));
+
+  test("a moving tag with a digest", () =>
+    refusedWith(
+      ["production", "web", `stable@${digest("c")}`],
+      2,
+      "'stable' is a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0",
+    ));
+
+  test("an entry that is a YAML alias, naming the line; other entries are edited as usual", async () => {
+    fixture.commit(
+      {
+        "Pulumi.acceptance.yaml": acceptanceFile.replace(
+          "    web: { tag: 2.0.1 }\n",
+          "    web: &web { tag: 2.0.1 }\n    customer-api: *web\n",
+        ),
+      },
+      "Alias",
+    );
+    await refusedWith(
+      ["acceptance", "customer-api", "0.9.0"],
+      2,
+      "Pulumi.acceptance.yaml: cannot edit platform:images.customer-api: it is the YAML alias *web, a copy of a value written elsewhere (line 8); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
+    );
+    expect(await setImage("acceptance", "main-api", "1.5.0")).toMatchObject({ code: 0, stderr: "" });
+  });
+
+  test("a file with a byte that is not UTF-8 is refused and kept byte for byte", async () => {
+    const bytes = Buffer.concat([Buffer.from(acceptanceFile), Buffer.from("# caf\xe9\n", "latin1")]);
+    writeFileSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"), bytes);
+    expect(await setImage("acceptance", "web", "2.1.0")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "error: Pulumi.acceptance.yaml is not valid UTF-8 (line 11 holds a byte that is not); save it as UTF-8, then run again\n",
+    });
+    expect(readFileSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"))).toEqual(bytes);
   });
 });

@@ -1,16 +1,17 @@
-import * as path from "node:path";
 import { appNames } from "../../apps/catalog";
 import { environmentNames, environments } from "../../environments";
 import { parseApp, parseEnvironment, parseImageVersion } from "../arguments";
 import { InputError } from "../errors";
+import { parseStackFile } from "../stack-config-file";
 import { formatVersion, inspectImages, readImages, setImage } from "../stack-file";
-import { readStackFile, stackFileName, writeFileAtomic } from "../workspace";
+import { editStackFile, stackFileName } from "../workspace";
 import type { RegisterCommand } from "./index";
 
 /**
  * `platform set-image <environment> <app> <tag>[@<digest>]`: sets one entry of an environment's
- * stack file in place, atomically, keeping every other byte. Exit 0 when set (or already so),
- * 2 for bad arguments or a stack file that is not valid.
+ * stack file in place, atomically and under the file's lock, keeping every other byte. Exit 0
+ * when set (or already so), 2 for bad arguments or a stack file that is not valid (or would not
+ * be after the edit), 1 when another command holds the lock or the file cannot be written.
  */
 export const registerSetImage: RegisterCommand = (program, context) => {
   program
@@ -30,16 +31,20 @@ export const registerSetImage: RegisterCommand = (program, context) => {
         );
       }
       const name = stackFileName(environment);
-      const text = await readStackFile(context.cwd, environment);
-      const before = inspectImages(text, name).versions[app];
-      const result = setImage(text, app, version, name);
-      // Never write a file the program would reject: every entry of the result must be valid.
-      readImages(result, name);
-      if (result === text) {
+      const { before, after } = await editStackFile(context.cwd, environment, (text) => {
+        const result = setImage(text, app, version, name);
+        // Never write a file the program would reject: read it back as the program would.
+        if (result !== text) {
+          readImages(result, name);
+          parseStackFile(result, environment, `${name} as it would be written`);
+        }
+        return result;
+      });
+      if (after === before) {
         context.stdout(`${name}: ${app} is already ${formatVersion(version)}; nothing to change\n`);
         return;
       }
-      await writeFileAtomic(path.join(context.cwd, name), result);
-      context.stdout(`${name}: ${app} ${formatVersion(before)} → ${formatVersion(version)}\n`);
+      const previous = inspectImages(before, name).versions[app];
+      context.stdout(`${name}: ${app} ${formatVersion(previous)} → ${formatVersion(version)}\n`);
     });
 };
