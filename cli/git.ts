@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -97,20 +98,28 @@ export async function readFileAt(git: Git, commit: string, file: string): Promis
 }
 
 /**
- * Fetches one branch of a remote and returns its commit. Only FETCH_HEAD is written: no
- * remote-tracking ref or local branch is created or moved.
+ * Fetches one branch of a remote and returns its commit. The branch is fetched into a ref of
+ * this run's own (`refs/platform/fetch/<pid>-<random>`), read and deleted: FETCH_HEAD, which
+ * every fetch in the clone overwrites, is neither read nor written, so a concurrent run cannot
+ * swap its branch for ours. No remote-tracking ref or local branch is created or moved.
  */
 export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
-  await git.run([
-    "fetch",
-    "--quiet",
-    "--no-tags",
-    "--no-write-commit-graph",
-    "--refmap=",
-    remote,
-    `refs/heads/${branch}`,
-  ]);
-  return (await git.run(["rev-parse", "FETCH_HEAD"])).trim();
+  const ref = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    await git.run([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-commit-graph",
+      "--no-write-fetch-head",
+      "--refmap=",
+      remote,
+      `+refs/heads/${branch}:${ref}`,
+    ]);
+    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
+  } finally {
+    await git.run(["update-ref", "-d", ref]).catch(() => undefined);
+  }
 }
 
 /** The commit a branch of a remote points to, or undefined when the remote has no such branch. */
