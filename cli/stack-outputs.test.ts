@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { InputError, PlatformError } from "./errors";
-import { parseStackOutputs, readOutputsFile, readPulumiOutputs } from "./stack-outputs";
+import { parseStackOutputs, pulumiTimeoutSeconds, readOutputsFile, readPulumiOutputs } from "./stack-outputs";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 const outputs = {
@@ -112,5 +112,56 @@ describe("readPulumiOutputs runs the pulumi CLI without a shell", () => {
     await expect(readPulumiOutputs(directory, env, "acceptance")).rejects.toThrow(
       "the outputs of stack acceptance (pulumi stack output --json --stack acceptance) has no 'images' output; deploy acceptance first",
     );
+  });
+});
+
+describe("readPulumiOutputs never waits forever", () => {
+  const fakePulumi = (script: string) => {
+    const bin = path.join(directory, "bin");
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${script}\n`);
+    chmodSync(path.join(bin, "pulumi"), 0o755);
+    return { PATH: `${bin}:${process.env["PATH"]}` };
+  };
+
+  test("pulumi gets no input: a prompt reading stdin ends at once", async () => {
+    // Reads stdin to its end first, as a prompt waiting for an answer would.
+    const env = fakePulumi(`cat >/dev/null\necho '${JSON.stringify(outputs)}'`);
+    expect(await readPulumiOutputs(directory, env, "acceptance")).toEqual({
+      "main-api": outputs.images["main-api"],
+    });
+  });
+
+  test("a pulumi that hangs is stopped after PLATFORM_PULUMI_TIMEOUT_SECONDS, with what to do", async () => {
+    const env = { ...fakePulumi("exec sleep 600"), PLATFORM_PULUMI_TIMEOUT_SECONDS: "1" };
+    await expect(readPulumiOutputs(directory, env, "acceptance")).rejects.toThrow(
+      new PlatformError(
+        "'pulumi stack output --json --stack acceptance' did not finish within 1 s and was stopped; check that the stack's backend is reachable and you are logged in (pulumi login), set PLATFORM_PULUMI_TIMEOUT_SECONDS to wait longer, or pass --outputs <file>",
+      ),
+    );
+  });
+
+  test.each(["0", "-5", "soon"])("PLATFORM_PULUMI_TIMEOUT_SECONDS=%s is refused", async (value) => {
+    const env = { ...fakePulumi("exit 9"), PLATFORM_PULUMI_TIMEOUT_SECONDS: value };
+    await expect(readPulumiOutputs(directory, env, "acceptance")).rejects.toThrow(
+      new InputError(
+        `PLATFORM_PULUMI_TIMEOUT_SECONDS: '${value}' is not a number of seconds; set a positive number such as 120, or unset it for 120`,
+      ),
+    );
+  });
+
+  test("the default limit is 120 s", () => {
+    expect(pulumiTimeoutSeconds({})).toBe(120);
+    expect(pulumiTimeoutSeconds({ PLATFORM_PULUMI_TIMEOUT_SECONDS: "30" })).toBe(30);
+  });
+
+  test("the timeout reaches the program runner", async () => {
+    const run = jest.fn(() => Promise.resolve(JSON.stringify(outputs)));
+    await readPulumiOutputs(directory, { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" }, "acceptance", run);
+    expect(run).toHaveBeenCalledWith("pulumi", ["stack", "output", "--json", "--stack", "acceptance"], {
+      cwd: directory,
+      env: { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" },
+      timeoutSeconds: 7,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { isAppName, type AppName } from "../apps/catalog";
@@ -99,10 +99,38 @@ export async function readOutputsFile(
 export type RunProgram = (
   file: string,
   args: readonly string[],
-  options: { cwd: string; env: Readonly<Record<string, string | undefined>> },
+  options: {
+    cwd: string;
+    env: Readonly<Record<string, string | undefined>>;
+    /** Stops the program (SIGTERM, then SIGKILL) after this long: code "ETIMEDOUT". */
+    timeoutSeconds?: number;
+  },
 ) => Promise<string>;
 
-/** A program that could not start (`code` "ENOENT") or exited non-zero, with what it said. */
+/** The variable that sets how long `pulumi stack output` may take. */
+export const pulumiTimeoutVariable = "PLATFORM_PULUMI_TIMEOUT_SECONDS";
+
+/** How long `pulumi stack output` may take when the variable is not set. */
+export const defaultPulumiTimeoutSeconds = 120;
+
+/**
+ * The time limit of the Pulumi CLI, from `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120).
+ *
+ * @throws InputError when the variable is set to anything but a positive number of seconds.
+ */
+export function pulumiTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const value = env[pulumiTimeoutVariable];
+  if (value === undefined || value.trim() === "") return defaultPulumiTimeoutSeconds;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new InputError(
+      `${pulumiTimeoutVariable}: '${value}' is not a number of seconds; set a positive number such as ${defaultPulumiTimeoutSeconds}, or unset it for ${defaultPulumiTimeoutSeconds}`,
+    );
+  }
+  return seconds;
+}
+
+/** A program that could not start (`code` "ENOENT"), exited non-zero or timed out ("ETIMEDOUT"), with what it said. */
 export class ProgramFailure extends Error {
   constructor(
     message: string,
@@ -114,15 +142,69 @@ export class ProgramFailure extends Error {
   }
 }
 
-export const runProgram: RunProgram = (file, args, { cwd, env }) =>
+/** How long a program stopped with SIGTERM has before SIGKILL. */
+const killGraceMs = 5000;
+
+/**
+ * Runs a program with no input (stdin is /dev/null, so a prompt ends at once) and, with
+ * `timeoutSeconds`, stops it when it takes longer: SIGTERM, then SIGKILL.
+ */
+export const runProgram: RunProgram = (file, args, { cwd, env, timeoutSeconds }) =>
   new Promise((resolve, reject) => {
-    execFile(file, [...args], { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error === null) resolve(stdout);
-      else reject(new ProgramFailure(error.message, error.code ?? undefined, stderr));
-    });
+    const child = spawn(file, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      finish();
+    };
+    const said = () => Buffer.concat(stderr).toString("utf8");
+    const collect = (chunks: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length;
+      chunks.push(chunk);
+      if (size > 64 * 1024 * 1024) child.kill("SIGKILL");
+    };
+    child.stdout.on("data", collect(stdout));
+    child.stderr.on("data", collect(stderr));
+    if (timeoutSeconds !== undefined) {
+      timer = setTimeout(() => {
+        settle(() =>
+          reject(new ProgramFailure(`${file} timed out after ${timeoutSeconds} s`, "ETIMEDOUT", said())),
+        );
+        child.kill("SIGTERM");
+        const kill = setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();
+        child.once("exit", () => clearTimeout(kill));
+        // A child process of the program may hold its output open after it ends: stop reading.
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, timeoutSeconds * 1000);
+    }
+    child.on("error", (error: NodeJS.ErrnoException) =>
+      settle(() => reject(new ProgramFailure(error.message, error.code, said()))),
+    );
+    child.on("close", (code, signal) =>
+      settle(() => {
+        if (code === 0) resolve(Buffer.concat(stdout).toString("utf8"));
+        else {
+          const how = signal !== null ? `was ended by ${signal}` : `exited with code ${code}`;
+          reject(new ProgramFailure(`${file} ${how}`, code ?? signal ?? undefined, said()));
+        }
+      }),
+    );
   });
 
-/** Reads `images` with `pulumi stack output --json --stack <environment>`. @throws PlatformError */
+/**
+ * Reads `images` with `pulumi stack output --json --stack <environment>`, run with no input and
+ * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120).
+ *
+ * @throws PlatformError when it cannot run, fails, times out or prints no usable images;
+ *   InputError for a bad `PLATFORM_PULUMI_TIMEOUT_SECONDS`.
+ */
 export async function readPulumiOutputs(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
@@ -130,14 +212,24 @@ export async function readPulumiOutputs(
   run: RunProgram = runProgram,
 ): Promise<DeployedImages> {
   const command = outputsCommand(environment);
+  const timeoutSeconds = pulumiTimeoutSeconds(env);
   let json: string;
   try {
-    json = await run("pulumi", ["stack", "output", "--json", "--stack", environment], { cwd, env });
+    json = await run("pulumi", ["stack", "output", "--json", "--stack", environment], {
+      cwd,
+      env,
+      timeoutSeconds,
+    });
   } catch (error) {
     const failure = error as Partial<ProgramFailure>;
     if (failure.code === "ENOENT") {
       throw new PlatformError(
         `cannot run '${command}': the pulumi CLI is not installed or not on PATH; install it, or pass --outputs <file> holding that command's output`,
+      );
+    }
+    if (failure.code === "ETIMEDOUT") {
+      throw new PlatformError(
+        `'${command}' did not finish within ${timeoutSeconds} s and was stopped; check that the stack's backend is reachable and you are logged in (pulumi login), set ${pulumiTimeoutVariable} to wait longer, or pass --outputs <file>`,
       );
     }
     const said = (failure.stderr ?? "").trim() || failure.message;
