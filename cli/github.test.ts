@@ -1,8 +1,19 @@
 import { startGitHubServer, type GitHubServer } from "../test/github-server";
-import { createGitHub, gitHubSettings, openOrUpdatePullRequest, type GitHubSettings } from "./github";
+import { InterruptedError } from "./errors";
+import {
+  createGitHub as createGitHubOfProcess,
+  describeFailure,
+  gitHubSettings,
+  openOrUpdatePullRequest,
+  type GitHubSettings,
+} from "./github";
 
 let server: GitHubServer;
 let settings: GitHubSettings;
+let interruption: AbortController;
+
+/** The adapter, interrupted by `interruption` rather than by signals to the test process. */
+const createGitHub = (custom: GitHubSettings) => createGitHubOfProcess(custom, interruption.signal);
 
 beforeEach(async () => {
   server = await startGitHubServer({});
@@ -13,7 +24,10 @@ beforeEach(async () => {
     apiUrl: server.url,
     delayUnitMs: 0,
     retries: 3,
+    timeoutMs: 30_000,
+    maxWaitSeconds: 60,
   };
+  interruption = new AbortController();
 });
 afterEach(() => server.close());
 
@@ -28,6 +42,8 @@ describe("gitHubSettings", () => {
       apiUrl: "https://api.github.com",
       delayUnitMs: 1000,
       retries: 3,
+      timeoutMs: 30_000,
+      maxWaitSeconds: 60,
     });
     expect(
       gitHubSettings({
@@ -202,6 +218,249 @@ describe("the GitHub adapter", () => {
       new RegExp(
         `^cannot reach GitHub at ${settings.apiUrl.replace(/\./g, "\\.")} while reading repository acme/platform \\(.*\\) after 3 retries; check GITHUB_API_URL and the network, then run again$`,
       ),
+    );
+  });
+});
+
+describe("the --pr settings", () => {
+  const env = { GITHUB_TOKEN: "t", GITHUB_REPOSITORY: "acme/platform" };
+
+  test("the timeout and the longest wait come from the environment, in seconds", () => {
+    expect(
+      gitHubSettings({
+        ...env,
+        PLATFORM_GITHUB_TIMEOUT_SECONDS: "0.2",
+        PLATFORM_GITHUB_MAX_WAIT_SECONDS: "0",
+      }),
+    ).toMatchObject({ timeoutMs: 200, maxWaitSeconds: 0 });
+  });
+
+  test("malformed values are refused, every problem at once", () => {
+    expect(() => gitHubSettings({ ...env, PLATFORM_GITHUB_TIMEOUT_SECONDS: "0" })).toThrow(
+      "PLATFORM_GITHUB_TIMEOUT_SECONDS '0' is not a number of seconds (positive), for example 30",
+    );
+    expect(() =>
+      gitHubSettings({ GITHUB_REPOSITORY: "platform", PLATFORM_GITHUB_MAX_WAIT_SECONDS: "soon" }),
+    ).toThrow(
+      new Error(
+        [
+          "--pr cannot talk to GitHub:",
+          "  - GITHUB_TOKEN is not set; --pr needs a token that may push branches and open pull requests (in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})",
+          "  - GITHUB_REPOSITORY 'platform' is not owner/name; set it to for example acme/platform",
+          "  - PLATFORM_GITHUB_MAX_WAIT_SECONDS 'soon' is not a number of seconds (zero or more), for example 60",
+        ].join("\n"),
+      ),
+    );
+  });
+});
+
+describe("a GitHub that does not answer", () => {
+  const timedOut = (action: string) =>
+    `GitHub did not answer within 0.2 s while ${action}; check the network and GITHUB_API_URL (${server.url}), and https://www.githubstatus.com, then run again (PLATFORM_GITHUB_TIMEOUT_SECONDS sets the limit)`;
+
+  test("a request times out, naming the call, and is not sent again", async () => {
+    server.fail({ method: "GET", path: /^\/repos\/acme\/platform$/, status: "hang" });
+    await expect(createGitHub({ ...settings, timeoutMs: 200 }).defaultBranch()).rejects.toThrow(
+      timedOut("reading repository acme/platform"),
+    );
+    expect(server.requests).toHaveLength(1);
+  }, 10_000);
+
+  test("an interruption aborts the request in flight, naming the call", async () => {
+    server.fail({ method: "GET", path: /\/pulls$/, status: "hang" });
+    const looking = createGitHub(settings).findOpenPullRequest("b");
+    await server.received("GET", /\/pulls$/);
+    interruption.abort(new InterruptedError("SIGINT"));
+    const error: unknown = await looking.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InterruptedError);
+    expect(error).toMatchObject({
+      message: "interrupted by SIGINT while looking for an open pull request from b",
+      exitCode: 130,
+    });
+  }, 10_000);
+
+  test("an opening that timed out but opened the pull request is found and used", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: "hang", effect: true });
+    const pull = await createGitHub({ ...settings, timeoutMs: 200 }).createPullRequest({
+      branch: "b",
+      base: "main",
+      title: "t",
+      body: "",
+    });
+    expect(pull).toEqual({
+      number: 1,
+      url: "https://github.test/acme/platform/pull/1",
+      title: "t",
+      body: "",
+    });
+    expect(server.pulls).toHaveLength(1);
+    expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /repos/acme/platform/pulls",
+      "GET /repos/acme/platform/pulls",
+    ]);
+  }, 10_000);
+
+  test("an opening that timed out without opening fails, and is not sent again", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: "hang" });
+    await expect(
+      createGitHub({ ...settings, timeoutMs: 200 }).createPullRequest({
+        branch: "b",
+        base: "main",
+        title: "t",
+        body: "",
+      }),
+    ).rejects.toThrow(timedOut("opening a pull request from b into main"));
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET"]);
+  }, 10_000);
+});
+
+describe("an opening whose outcome is uncertain", () => {
+  const request = { branch: "b", base: "main", title: "t", body: "" };
+
+  test("502 after GitHub opened it: the pull request is found, not opened twice", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: 502, effect: true });
+    expect(await createGitHub(settings).createPullRequest(request)).toMatchObject({ number: 1 });
+    expect(server.pulls).toHaveLength(1);
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET"]);
+  });
+
+  test("a connection reset after GitHub opened it: the pull request is found", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: "reset", effect: true });
+    expect(await createGitHub(settings).createPullRequest(request)).toMatchObject({ number: 1 });
+    expect(server.pulls).toHaveLength(1);
+  });
+
+  test("502 when GitHub did not open it: looked up, then sent again", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: 502, times: 2 });
+    expect(await createGitHub(settings).createPullRequest(request)).toMatchObject({ number: 1 });
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET", "POST", "GET", "POST"]);
+  });
+
+  test("502 that persists fails after the retries", async () => {
+    server.fail({
+      method: "POST",
+      path: /\/pulls$/,
+      status: 502,
+      times: 10,
+      body: { message: "Bad Gateway" },
+    });
+    await expect(createGitHub(settings).createPullRequest(request)).rejects.toThrow(
+      "GitHub failed opening a pull request from b into main (502 Bad Gateway) after 3 retries; GitHub may be having an incident (https://www.githubstatus.com): run again later",
+    );
+    expect(server.requests.filter((r) => r.method === "POST")).toHaveLength(4);
+  });
+});
+
+describe("answers that are not what GitHub's API documents", () => {
+  const request = { branch: "b", base: "main", title: "t", body: "" };
+  const unexpected = (action: string, status: number, problems: string) =>
+    `GitHub's answer to ${action} (${status}) is not what its API documents: ${problems}; check that GITHUB_API_URL (${server.url}) is GitHub's REST API, then run again`;
+
+  test("a 201 without the pull request fails clearly, after looking for it", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: 201, body: { message: "created" } });
+    await expect(createGitHub(settings).createPullRequest(request)).rejects.toThrow(
+      unexpected(
+        "opening a pull request from b into main",
+        201,
+        "number is missing, html_url is missing, title is missing",
+      ),
+    );
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "GET"]);
+  });
+
+  test("a 201 with a page instead of JSON", async () => {
+    server.fail({ method: "POST", path: /\/pulls$/, status: 201, raw: true, body: "<html>proxy</html>" });
+    await expect(createGitHub(settings).createPullRequest(request)).rejects.toThrow(
+      unexpected(
+        "opening a pull request from b into main",
+        201,
+        'the body is "<html>proxy</html>", not a JSON object',
+      ),
+    );
+  });
+
+  test("fields of the wrong type, in a list and in a repository", async () => {
+    server.fail({
+      method: "GET",
+      path: /\/pulls$/,
+      status: 200,
+      body: [{ number: "7", html_url: "not a url", title: "t", body: 3 }],
+    });
+    await expect(createGitHub(settings).findOpenPullRequest("b")).rejects.toThrow(
+      unexpected(
+        "looking for an open pull request from b",
+        200,
+        '[0]: number is "7", not a positive integer, [0]: html_url is "not a url", not an http(s) URL, [0]: body is 3, not a string or null',
+      ),
+    );
+    server.fail({
+      method: "GET",
+      path: /^\/repos\/acme\/platform$/,
+      status: 200,
+      body: { name: "platform" },
+    });
+    await expect(createGitHub(settings).defaultBranch()).rejects.toThrow(
+      unexpected("reading repository acme/platform", 200, "default_branch is missing"),
+    );
+  });
+});
+
+describe("waits GitHub asks for", () => {
+  const tooMany = (retryAfter: string) => ({
+    method: "POST",
+    path: /\/pulls$/,
+    status: 429,
+    headers: { "retry-after": retryAfter },
+    body: { message: "Too Many Requests" },
+  });
+  const request = { branch: "b", base: "main", title: "t", body: "" };
+
+  test("a retry-after beyond the limit fails at once, saying when to try again", async () => {
+    server.fail(tooMany("3600"));
+    const before = Date.now();
+    const error: unknown = await createGitHub(settings)
+      .createPullRequest(request)
+      .catch((e: unknown) => e);
+    const after = Date.now();
+    const message = (error as Error).message;
+    expect(message).toMatch(
+      /^GitHub asks to wait 3600 s \(rate limit\) while opening a pull request from b into main \(429 Too Many Requests\); try again after (\S+)$/,
+    );
+    const tryAgain = Date.parse(/try again after (\S+)$/.exec(message)![1]!);
+    expect(tryAgain).toBeGreaterThanOrEqual(before + 3600_000 - 1000);
+    expect(tryAgain).toBeLessThanOrEqual(after + 3600_000 + 1000);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("a retry-after within the limit is waited out once", async () => {
+    server.fail(tooMany("30"));
+    expect(await createGitHub(settings).createPullRequest(request)).toMatchObject({ number: 1 });
+    expect(server.requests.map((r) => r.method)).toEqual(["POST", "POST"]);
+  });
+
+  test("the limit is configurable: 0 never waits", async () => {
+    server.fail(tooMany("1"));
+    await expect(createGitHub({ ...settings, maxWaitSeconds: 0 }).createPullRequest(request)).rejects.toThrow(
+      /^GitHub asks to wait 1 s \(rate limit\)/,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test("describeFailure says when, from the time given", () => {
+    const failure = {
+      status: 429,
+      message: "Too Many Requests",
+      response: { headers: { "retry-after": "3600" }, data: { message: "Too Many Requests" } },
+    };
+    expect(
+      describeFailure(
+        failure,
+        "opening a pull request from b into main",
+        settings,
+        new Date("2030-01-01T10:00:00Z"),
+      ).message,
+    ).toBe(
+      "GitHub asks to wait 3600 s (rate limit) while opening a pull request from b into main (429 Too Many Requests); try again after 2030-01-01T11:00:00.000Z",
     );
   });
 });

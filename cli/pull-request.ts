@@ -1,4 +1,4 @@
-import { PlatformError } from "./errors";
+import { InterruptedError, PlatformError } from "./errors";
 import {
   changesBetween,
   commitFile,
@@ -49,7 +49,8 @@ const remote = "origin";
  * branch, commits it on a deterministic branch, pushes it to `origin` and opens a pull request,
  * or updates the open one of that branch. The user's working tree, index and branches are never
  * touched: the commit is built in a temporary index on top of the fetched default branch. If
- * GitHub fails after the push, the branch is put back as it was (deleted if it was new).
+ * GitHub fails after the push, or the command is interrupted (SIGINT, SIGTERM), the branch is put
+ * back as it was (deleted if it was new), unless a pull request was opened from it after all.
  *
  * @param file the file, relative to the git adapter's directory.
  * @param plan the edit, from the file's text on the default branch (and a name for messages);
@@ -111,8 +112,40 @@ export async function proposeEdit(
     );
     return { action, pullRequest, branch: edit.branch, base };
   } catch (error) {
-    if (!unchanged) await restoreBranch(git, edit.branch, commit, previous, error);
+    if (!unchanged) {
+      await cleanUp({ git, github }, edit.branch, { pushed: commit, previous, existing }, error);
+    }
     throw error;
+  }
+}
+
+/**
+ * After a failure to open or update the pull request, puts the pushed branch back as it was
+ * (deletes it if it was new), unless a pull request was opened from it after all: GitHub may
+ * have opened it before an interruption cut the request short, and deleting its branch would
+ * close it. What was done is added to the message of an interruption; a failure to do it is
+ * added to any error.
+ */
+async function cleanUp(
+  { git, github }: ProposeDeps,
+  branch: string,
+  state: { pushed: string; previous: string | undefined; existing: PullRequest | undefined },
+  error: unknown,
+): Promise<void> {
+  // Any other failure of GitHub's already looked for the pull request when it was uncertain.
+  if (error instanceof InterruptedError && state.existing === undefined) {
+    const opened = await github.findOpenPullRequest(branch, { interruptible: false }).catch(() => undefined);
+    if (opened !== undefined) {
+      error.message += `; pull request #${opened.number} was opened before the interruption and branch ${branch} is kept: ${opened.url}`;
+      return;
+    }
+  }
+  const restored = await restoreBranch(git, branch, state.pushed, state.previous, error);
+  if (restored && error instanceof InterruptedError) {
+    error.message +=
+      state.previous === undefined
+        ? `; branch ${branch} was deleted from ${remote} again`
+        : `; branch ${branch} was put back on ${remote} as it was`;
   }
 }
 
@@ -173,16 +206,20 @@ async function sameChange(git: Git, previous: string, commit: string): Promise<b
   return before.tree === after.tree && before.parent === after.parent;
 }
 
-/** Puts the branch back as it was before the push; a failure to do so is added to the error. */
+/**
+ * Puts the branch back as it was before the push; a failure to do so is added to the error.
+ * @returns whether the branch was put back.
+ */
 async function restoreBranch(
   git: Git,
   branch: string,
   pushed: string,
   previous: string | undefined,
   error: unknown,
-): Promise<void> {
+): Promise<boolean> {
   try {
     await pushBranch(git, remote, { branch, commit: previous, expected: pushed });
+    return true;
   } catch (cleanup) {
     if (error instanceof Error) {
       const undo =
@@ -191,5 +228,6 @@ async function restoreBranch(
           : `git push --force origin ${previous}:refs/heads/${branch}`;
       error.message += `; also could not put branch ${branch} back (${(cleanup as Error).message.split("\n")[0]}): run ${undo}`;
     }
+    return false;
   }
 }

@@ -28,9 +28,21 @@ export interface ScriptedFailure {
   readonly method: string;
   /** Matched against the path (without query). */
   readonly path: RegExp;
-  readonly status: number;
+  /**
+   * The status to answer with; `"hang"`: never answer (until the server closes); `"reset"`:
+   * close the connection without an answer.
+   */
+  readonly status: number | "hang" | "reset";
+  /** The body, sent as JSON; a string with `raw` set is sent as it is. */
   readonly body?: unknown;
+  /** Send `body` (a string) as it is, not as JSON. */
+  readonly raw?: boolean;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * The request takes effect before the scripted answer is given (GitHub did it, then its
+   * answer was lost or it failed).
+   */
+  readonly effect?: boolean;
   /** @default 1 */
   times?: number;
 }
@@ -44,6 +56,8 @@ export interface GitHubServer {
   readonly pulls: ServedPullRequest[];
   /** Answers the next matching requests with a failure instead. */
   fail(failure: ScriptedFailure): void;
+  /** Resolves with the first request (already received or to come) matching method and path. */
+  received(method: string, path: RegExp): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
 
@@ -51,7 +65,8 @@ export interface GitHubServer {
  * Starts the server for repository `owner/repo` with default branch `main`. It checks the
  * token, serves GET /repos/:o/:r, GET /repos/:o/:r/pulls?head=&state=, POST /repos/:o/:r/pulls
  * (422 when the head branch is missing from `bareRepository` or already has an open pull
- * request) and PATCH /repos/:o/:r/pulls/:n, and records every request.
+ * request) and PATCH /repos/:o/:r/pulls/:n, and records every request. `fail` scripts other
+ * answers: a status, no answer at all, a reset connection, with or without the request's effect.
  */
 export async function startGitHubServer(options: {
   readonly owner?: string;
@@ -65,6 +80,7 @@ export async function startGitHubServer(options: {
   const requests: RecordedRequest[] = [];
   const pulls: ServedPullRequest[] = [];
   const failures: ScriptedFailure[] = [];
+  const waiting: { method: string; path: RegExp; resolve: (request: RecordedRequest) => void }[] = [];
 
   const send = (
     response: ServerResponse,
@@ -97,18 +113,30 @@ export async function startGitHubServer(options: {
     } catch {
       body = raw;
     }
-    requests.push({
+    const recorded: RecordedRequest = {
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       authorization: request.headers.authorization,
       body,
-    });
+    };
+    requests.push(recorded);
+    for (const waiter of waiting.filter((w) => w.method === method && w.path.test(url.pathname))) {
+      waiting.splice(waiting.indexOf(waiter), 1);
+      waiter.resolve(recorded);
+    }
     const failure = failures.find(
       (f) => f.method === method && f.path.test(url.pathname) && (f.times ?? 1) > 0,
     );
     if (failure !== undefined) {
       failure.times = (failure.times ?? 1) - 1;
+      if (failure.effect) serve(method, url, body, () => undefined);
+      if (failure.status === "hang") return;
+      if (failure.status === "reset") return request.socket.destroy();
+      if (failure.raw) {
+        response.writeHead(failure.status, { "content-type": "text/html", ...failure.headers });
+        return response.end(String(failure.body));
+      }
       return send(response, failure.status, failure.body ?? { message: "scripted failure" }, {
         ...failure.headers,
       });
@@ -120,16 +148,26 @@ export async function startGitHubServer(options: {
         documentation_url: "https://docs.github.com/rest",
       });
     }
+    serve(method, url, body, (status, answer) => send(response, status, answer));
+  };
+
+  /** Does what a request asks, as GitHub would, and answers through `answer`. */
+  const serve = (
+    method: string,
+    url: URL,
+    body: unknown,
+    answer: (status: number, body: unknown) => void,
+  ): void => {
     const base = `/repos/${owner}/${repo}`;
     if (
       !url.pathname.startsWith(`${base}`) ||
       (url.pathname !== base && !url.pathname.startsWith(`${base}/`))
     ) {
-      return send(response, 404, { message: "Not Found" });
+      return answer(404, { message: "Not Found" });
     }
     const rest = url.pathname.slice(base.length);
     if (method === "GET" && rest === "") {
-      return send(response, 200, {
+      return answer(200, {
         full_name: `${owner}/${repo}`,
         default_branch: "main",
         name: repo,
@@ -143,14 +181,14 @@ export async function startGitHubServer(options: {
         (pull) =>
           (head === null || `${owner}:${pull.head}` === head) && (state === "all" || pull.state === state),
       );
-      return send(response, 200, found);
+      return answer(200, found);
     }
     if (method === "POST" && rest === "/pulls") {
       const { head, base: into, title, body: text } = (body ?? {}) as Record<string, string>;
       if (!head || !into || !title)
-        return send(response, 422, { message: "Validation Failed", errors: [{ message: "missing field" }] });
+        return answer(422, { message: "Validation Failed", errors: [{ message: "missing field" }] });
       if (pulls.some((pull) => pull.head === head && pull.state === "open")) {
-        return send(response, 422, {
+        return answer(422, {
           message: "Validation Failed",
           errors: [
             {
@@ -162,7 +200,7 @@ export async function startGitHubServer(options: {
         });
       }
       if (!branchExists(head)) {
-        return send(response, 422, {
+        return answer(422, {
           message: "Validation Failed",
           errors: [{ resource: "PullRequest", field: "head", code: "invalid" }],
         });
@@ -178,19 +216,19 @@ export async function startGitHubServer(options: {
         html_url: `https://github.test/${owner}/${repo}/pull/${number}`,
       };
       pulls.push(pull);
-      return send(response, 201, pull);
+      return answer(201, pull);
     }
     const patch = /^\/pulls\/(\d+)$/.exec(rest);
     if (method === "PATCH" && patch) {
       const pull = pulls.find((p) => p.number === Number(patch[1]));
-      if (pull === undefined) return send(response, 404, { message: "Not Found" });
+      if (pull === undefined) return answer(404, { message: "Not Found" });
       const change = (body ?? {}) as Partial<ServedPullRequest>;
       if (change.title !== undefined) pull.title = change.title;
       if (change.body !== undefined) pull.body = change.body;
       if (change.state !== undefined) pull.state = change.state;
-      return send(response, 200, pull);
+      return answer(200, pull);
     }
-    return send(response, 404, { message: "Not Found" });
+    return answer(404, { message: "Not Found" });
   };
 
   const server = createServer((request, response) => {
@@ -207,6 +245,11 @@ export async function startGitHubServer(options: {
     requests,
     pulls,
     fail: (failure) => void failures.push({ ...failure }),
+    received: (method, path) => {
+      const done = requests.find((r) => r.method === method && path.test(r.path));
+      if (done !== undefined) return Promise.resolve(done);
+      return new Promise((resolve) => waiting.push({ method, path, resolve }));
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,3 +1,5 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import * as path from "node:path";
 import { main } from "../cli/main";
 
 /** What one run of the CLI printed and returned. */
@@ -34,4 +36,33 @@ export function gitHubEnv(server: { url: string; token: string }): Record<string
     GITHUB_RUN_ID: "4242",
     PLATFORM_GITHUB_DELAY_UNIT_MS: "0",
   };
+}
+
+/** A run of `bin/platform.js` in a child process, as a shell or a CI runner starts it. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  /** Resolves when the process has ended, with its exit code and what it printed. */
+  readonly exited: Promise<CliRun & { readonly signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `platform <argv>` as a child process in `cwd`, with exactly `env` as its environment. */
+export function startCliProcess(
+  argv: readonly string[],
+  cwd: string,
+  env: Readonly<Record<string, string>>,
+): CliProcess {
+  const child = spawn(process.execPath, [path.join(__dirname, "..", "bin", "platform.js"), ...argv], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const exited = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
+  });
+  return { child, exited };
 }
