@@ -25,27 +25,60 @@ export async function buildProgram(
   return program;
 }
 
+/** Names of environment variables that hold credentials: `GITHUB_TOKEN`, `GH_TOKEN`, `*_SECRET`… */
+const credentialName = /(^|_)(TOKEN|SECRET|PASSWORD|PASSPHRASE|KEY|CREDENTIALS?)$/i;
+
+/**
+ * The credentials in an environment: the values of GITHUB_TOKEN, GH_TOKEN and of every variable
+ * named like a credential (`*_TOKEN`, `*_SECRET`, `*_PASSWORD`, `*_PASSPHRASE`, `*_KEY`),
+ * longest first. Values shorter than 8 characters are left out: they are words, not secrets,
+ * and hiding them would garble messages.
+ */
+export function credentialsIn(env: Readonly<Record<string, string | undefined>>): string[] {
+  const values = Object.entries(env)
+    .filter(([name, value]) => credentialName.test(name) && value !== undefined)
+    .map(([, value]) => value!.trim())
+    .filter((value) => value.length >= 8);
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
+}
+
+/**
+ * `text` with every credential replaced by `***`: the given values, the user information of
+ * URLs (`https://x-access-token:<token>@github.com/…` → `https://***@github.com/…`) and
+ * anything shaped like a GitHub token (`ghp_…`, `ghs_…`, `github_pat_…`).
+ */
+export function redact(text: string, credentials: readonly string[]): string {
+  let result = text;
+  for (const credential of credentials) result = result.split(credential).join("***");
+  return result
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, "$1***@")
+    .replace(/\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, "***");
+}
+
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the exit code. The one
- * error boundary: known errors become a message on stderr and their exit code.
+ * error boundary: known errors become a message on stderr and their exit code. Nothing written
+ * to stderr, by a command or here, shows a credential (see `redact`).
  */
 export async function main(argv: readonly string[], context: Context = processContext()): Promise<number> {
+  const credentials = credentialsIn(context.env);
+  const stderr = (text: string) => context.stderr(redact(text, credentials));
   let exitCode = 0;
   try {
-    const program = await buildProgram(argv, context, (code) => (exitCode = code));
+    const program = await buildProgram(argv, { ...context, stderr }, (code) => (exitCode = code));
     await program.parseAsync([...argv], { from: "user" });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof StackConfigError) {
-      context.stderr(`error: ${error.message}\n`);
+      stderr(`error: ${error.message}\n`);
       return 2;
     }
     if (error instanceof PlatformError) {
-      context.stderr(`error: ${error.message}\n`);
+      stderr(`error: ${error.message}\n`);
       return error.exitCode;
     }
-    context.stderr(
+    stderr(
       `error: unexpected failure, please report it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return 70;

@@ -1,0 +1,123 @@
+import { chmodSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { createGitFixture, type GitFixture } from "../test/git-fixture";
+import { startGitHubServer, type GitHubServer } from "../test/github-server";
+import { gitHubEnv, runCli } from "../test/run-cli";
+import { credentialsIn, redact } from "./main";
+
+describe("credentials", () => {
+  test.each([
+    ["GITHUB_TOKEN", true],
+    ["GH_TOKEN", true],
+    ["PULUMI_ACCESS_TOKEN", true],
+    ["PULUMI_CONFIG_PASSPHRASE", true],
+    ["ARM_CLIENT_SECRET", true],
+    ["AZURE_CLIENT_CERTIFICATE_PASSWORD", true],
+    ["ARM_ACCESS_KEY", true],
+    ["GITHUB_REPOSITORY", false],
+    ["GITHUB_API_URL", false],
+    ["PATH", false],
+  ])("%s holds a credential: %s", (name, secret) => {
+    expect(credentialsIn({ [name]: "a-long-enough-value" })).toEqual(secret ? ["a-long-enough-value"] : []);
+  });
+
+  test("longest first, without duplicates or values too short to be secrets", () => {
+    expect(
+      credentialsIn({
+        GITHUB_TOKEN: "abcdefgh",
+        GH_TOKEN: "abcdefghij",
+        OTHER_TOKEN: "abcdefgh",
+        X_KEY: "short",
+      }),
+    ).toEqual(["abcdefghij", "abcdefgh"]);
+  });
+
+  test.each([
+    ["a value of the environment", "token s3cr3t-value-1 refused", "token *** refused"],
+    [
+      "URL userinfo",
+      "push to https://x-access-token:abc@github.com/acme/platform failed",
+      "push to https://***@github.com/acme/platform failed",
+    ],
+    ["a URL user alone", "https://ghp_user@example.com/x", "https://***@example.com/x"],
+    ["a GitHub token shape", "saw ghp_abcdefghijklmnopqrstuvwxyz0123456789 here", "saw *** here"],
+    ["a fine-grained token", "github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "***"],
+    [
+      "nothing to hide",
+      "scp-like git@github.com:acme/platform.git",
+      "scp-like git@github.com:acme/platform.git",
+    ],
+  ])("redacts %s", (_, text, expected) => {
+    expect(redact(text, ["s3cr3t-value-1"])).toBe(expected);
+  });
+});
+
+describe("credentials are never printed on stderr", () => {
+  let fixture: GitFixture;
+  let server: GitHubServer;
+  let env: Record<string, string>;
+  const branch = "release/acceptance/main-api";
+  const release = () => runCli(["release", "main-api", "1.5.0", "--pr"], fixture.clone, env);
+
+  const gitHubToken = "ghs_16C7e42F292c6912E7710c838347Ae178B4a";
+  const ghToken = "gho_anotherTokenTheCliMightRead0123456789";
+  const urlToken = "ghs_tokenInTheOriginUrlOnly0123456789abcd";
+
+  beforeEach(async () => {
+    fixture = createGitFixture();
+    server = await startGitHubServer({ bareRepository: fixture.origin, token: gitHubToken });
+    env = { ...fixture.env, ...gitHubEnv(server), GH_TOKEN: ghToken };
+  });
+  afterEach(async () => {
+    await server.close();
+    fixture.cleanup();
+  });
+
+  test("in GitHub's messages echoed back", async () => {
+    server.fail({
+      method: "POST",
+      path: /\/pulls$/,
+      status: 403,
+      body: { message: `token ${gitHubToken} (also ${ghToken}) may not open pull requests` },
+    });
+    const run = await release();
+    expect(run).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `error: GitHub refused opening a pull request from ${branch} into main (403 token *** (also ***) may not open pull requests); give the token contents: write and pull-requests: write on acme/platform\n`,
+    });
+  });
+
+  test("in a failed cleanup, from an origin URL holding a token", async () => {
+    fixture.git([
+      "remote",
+      "set-url",
+      "origin",
+      `file://x-access-token:${urlToken}@localhost${fixture.origin}`,
+    ]);
+    const hook = path.join(fixture.origin, "hooks", "pre-receive");
+    writeFileSync(
+      hook,
+      "#!/bin/sh\nwhile read old new ref; do\n  case $new in 0000000000000000000000000000000000000000) echo 'deleting is not allowed' >&2; exit 1;; esac\ndone\n",
+    );
+    chmodSync(hook, 0o755);
+    server.fail({ method: "POST", path: /\/pulls$/, status: 403, body: { message: "Forbidden" } });
+    const run = await release();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `; also could not put branch ${branch} back (git push --quiet --force-with-lease=refs/heads/${branch}:`,
+    );
+    expect(run.stderr).toContain(
+      ` file://***@localhost${fixture.origin} :refs/heads/${branch} failed (exit 1)`,
+    );
+    expect(run.stderr).not.toContain(urlToken);
+    expect(fixture.originBranches()).toEqual(["main", branch]);
+  });
+
+  test("in commander's own messages, written to stderr", async () => {
+    const run = await runCli(["release", "main-api", "1.5.0", `--token=${ghToken}`], fixture.clone, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: unknown option '--token=\*\*\*'\n/);
+    expect(run.stderr).not.toContain(ghToken);
+  });
+});
