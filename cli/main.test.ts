@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { createGitFixture, type GitFixture } from "../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../test/github-server";
 import { gitHubEnv, runCli } from "../test/run-cli";
+import { exitCodesHelp, pullRequestHelp } from "./commands";
 import { credentialsIn, redact } from "./main";
 
 describe("credentials", () => {
@@ -49,6 +50,41 @@ describe("credentials", () => {
     ],
   ])("redacts %s", (_, text, expected) => {
     expect(redact(text, ["s3cr3t-value-1"])).toBe(expected);
+  });
+});
+
+describe("--help", () => {
+  const help = async (...argv: string[]) => {
+    const run = await runCli([...argv, "--help"], process.cwd(), {});
+    expect(run.code).toBe(0);
+    return run.stdout;
+  };
+
+  test("the program's help lists the exit codes", async () => {
+    const text = await help();
+    expect(text.endsWith(`${exitCodesHelp}\n`)).toBe(true);
+    expect(text).toContain("  143  interrupted by SIGTERM (a cancelled CI job)\n");
+    expect(text).not.toContain("GITHUB_TOKEN");
+  });
+
+  test.each(["release", "promote"])(
+    "%s --help lists the variables --pr reads, then the exit codes",
+    async (command) => {
+      const text = await help(command);
+      expect(text.endsWith(`${pullRequestHelp}\n${exitCodesHelp}\n`)).toBe(true);
+      expect(text).toContain(
+        "  GITHUB_TOKEN                      required: a token that may open pull requests\n",
+      );
+      expect(text).toContain(
+        "  PLATFORM_GITHUB_TIMEOUT_SECONDS   how long one GitHub request may take (default: 30)\n",
+      );
+    },
+  );
+
+  test("a command without --pr has no --pr help", async () => {
+    const text = await help("set-image");
+    expect(text).not.toContain("GITHUB_TOKEN");
+    expect(text.endsWith(`${exitCodesHelp}\n`)).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { StackConfigError } from "../environments/stack-config";
-import { commands } from "./commands";
+import { commands, exitCodesHelp, pullRequestHelp } from "./commands";
 import { processContext, type Context } from "./context";
 import { PlatformError } from "./errors";
 
@@ -17,10 +17,16 @@ export async function buildProgram(
     .description("Render, plan and promote the platform's environments")
     .exitOverride()
     .showHelpAfterError()
-    .configureOutput({ writeOut: context.stdout, writeErr: context.stderr });
+    .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
+    .addHelpText("afterAll", exitCodesHelp);
   const named = commands.filter((command) => command.name === argv[0]);
   for (const command of named.length > 0 ? named : commands) {
     (await command.load())(program, context, setExitCode);
+  }
+  for (const command of program.commands) {
+    if (command.options.some((option) => option.long === "--pr")) {
+      command.addHelpText("after", pullRequestHelp);
+    }
   }
   return program;
 }

@@ -28,3 +28,33 @@ export const commands: readonly CommandModule[] = [
   { name: "promote", load: async () => (await import("./promote")).registerPromote },
   { name: "gate", load: async () => (await import("./gate")).registerGate },
 ];
+
+/** Shown after the help of the program and of every command (commander adds the last newline). */
+export const exitCodesHelp = `
+Exit codes:
+  0    done, or nothing to do
+  1    a check failed, or an operation failed (git, GitHub, pulumi, a file)
+  2    bad input: arguments, stack files, missing or malformed settings
+  70   unexpected failure: a bug, please report it
+  130  interrupted by SIGINT (Ctrl-C)
+  143  interrupted by SIGTERM (a cancelled CI job)`;
+
+/** Shown after the help of every command that has `--pr` (commander adds the last newline). */
+export const pullRequestHelp = `
+With --pr, the change is committed on a branch of its own, pushed to origin (with git's own
+credentials for origin) and proposed as a pull request; the working tree is left alone. If
+opening the pull request fails or the command is interrupted, the pushed branch is deleted
+again (or put back as it was), unless a pull request was opened from it.
+
+Environment read by --pr:
+  GITHUB_TOKEN                      required: a token that may open pull requests
+                                    (contents: write, pull-requests: write)
+  GITHUB_REPOSITORY                 required: owner/name, for example acme/platform
+  GITHUB_API_URL                    GitHub's REST API (default: https://api.github.com)
+  GITHUB_SERVER_URL, GITHUB_RUN_ID  link the pull request to the Actions run, when both are set
+  GIT_AUTHOR_NAME, GIT_AUTHOR_EMAIL, GIT_COMMITTER_NAME, GIT_COMMITTER_EMAIL
+                                    who makes the commit (default: git config user.name and
+                                    user.email, else github-actions[bot])
+  PLATFORM_GITHUB_TIMEOUT_SECONDS   how long one GitHub request may take (default: 30)
+  PLATFORM_GITHUB_MAX_WAIT_SECONDS  the longest rate-limit wait that is waited out, once
+                                    (default: 60); a longer one fails, saying when to try again`;
