@@ -22,6 +22,7 @@ afterEach(async () => {
   fixture.cleanup();
 });
 
+// A time limit of 1 s where GitHub hangs: the requests it answers must be answered within it too.
 describe("an opening whose outcome is uncertain", () => {
   test("502 after GitHub opened it: the run uses that pull request and keeps its branch", async () => {
     server.fail({ method: "POST", path: /\/pulls$/, status: 502, effect: true });
@@ -33,7 +34,7 @@ describe("an opening whose outcome is uncertain", () => {
 
   test("a timeout after GitHub opened it: the run uses that pull request", async () => {
     server.fail({ method: "POST", path: /\/pulls$/, status: "hang", effect: true });
-    expect(await release({ PLATFORM_GITHUB_TIMEOUT_SECONDS: "0.2" })).toEqual({
+    expect(await release({ PLATFORM_GITHUB_TIMEOUT_SECONDS: "1" })).toEqual({
       code: 0,
       stdout: opened,
       stderr: "",
@@ -43,10 +44,10 @@ describe("an opening whose outcome is uncertain", () => {
 
   test("a timeout when GitHub did not open it: fails naming the call, the branch is deleted again", async () => {
     server.fail({ method: "POST", path: /\/pulls$/, status: "hang" });
-    expect(await release({ PLATFORM_GITHUB_TIMEOUT_SECONDS: "0.2" })).toEqual({
+    expect(await release({ PLATFORM_GITHUB_TIMEOUT_SECONDS: "1" })).toEqual({
       code: 1,
       stdout: "",
-      stderr: `error: GitHub did not answer within 0.2 s while opening a pull request from ${branch} into main; check the network and GITHUB_API_URL (${server.url}), and https://www.githubstatus.com, then run again (PLATFORM_GITHUB_TIMEOUT_SECONDS sets the limit)\n`,
+      stderr: `error: GitHub did not answer within 1 s while opening a pull request from ${branch} into main; check the network and GITHUB_API_URL (${server.url}), and https://www.githubstatus.com, then run again (PLATFORM_GITHUB_TIMEOUT_SECONDS sets the limit)\n`,
     });
     expect(fixture.originBranches()).toEqual(["main"]);
   }, 15_000);
