@@ -1,4 +1,5 @@
 import { runPlan } from "./cli/program-runs";
+import { environments } from "./environments/environments";
 import { isSecret, type ProgramRun, type World } from "./engine/mock-engine";
 import { projectWorld } from "./engine/world";
 import { ofType, only, root, runStack, stackConfig } from "./test/program";
@@ -62,11 +63,61 @@ describe.each(["acceptance", "production"])("%s network", (stack) => {
   });
 });
 
+describe.each(["acceptance", "production"])("%s network security groups", (stack) => {
+  const space = stack === "acceptance" ? "10.10" : "10.20";
+  const rules = (name: string) =>
+    (
+      inputs(stack, "azure-native:network:NetworkSecurityGroup", name).securityRules as Record<
+        string,
+        unknown
+      >[]
+    ).map((rule) => [
+      rule["name"],
+      rule["priority"],
+      rule["access"],
+      rule["protocol"],
+      rule["sourceAddressPrefix"],
+      rule["destinationAddressPrefix"],
+      rule["destinationPortRanges"] ?? rule["destinationPortRange"],
+    ]);
+
+  test("every subnet has its own group, associated through the subnet", () => {
+    for (const subnet of ["nodes", "mysql", "private-endpoints"]) {
+      expect(inputs(stack, "azure-native:network:Subnet", `network-${subnet}`).networkSecurityGroup).toEqual({
+        id: `azure-native:network:NetworkSecurityGroup/network-${subnet}-nsg`,
+      });
+    }
+    expect(ofType(run(stack), "azure-native:network:NetworkSecurityGroup")).toHaveLength(3);
+  });
+
+  test("the nodes take web traffic from the internet and keep Azure's defaults for everything AKS needs", () => {
+    // No deny rule: traffic within the virtual network and from AzureLoadBalancer stays allowed.
+    expect(rules("network-nodes-nsg")).toEqual([
+      ["allow-ingress-http-https", 100, "Allow", "Tcp", "Internet", "*", ["80", "443"]],
+    ]);
+  });
+
+  test("MySQL takes 3306 from the nodes and its own subnet (HA), nothing else from the network", () => {
+    expect(rules("network-mysql-nsg")).toEqual([
+      ["allow-mysql-from-nodes", 100, "Allow", "Tcp", `${space}.0.0/22`, `${space}.4.0/27`, ["3306"]],
+      ["allow-within-subnet", 110, "Allow", "*", `${space}.4.0/27`, `${space}.4.0/27`, "*"],
+      ["deny-other-vnet-inbound", 4000, "Deny", "*", "VirtualNetwork", "*", "*"],
+    ]);
+  });
+
+  test("the private endpoints take Redis's TLS port from the nodes, nothing else from the network", () => {
+    expect(rules("network-private-endpoints-nsg")).toEqual([
+      ["allow-redis-from-nodes", 100, "Allow", "Tcp", `${space}.0.0/22`, `${space}.5.0/27`, ["10000"]],
+      ["deny-other-vnet-inbound", 4000, "Deny", "*", "VirtualNetwork", "*", "*"],
+    ]);
+  });
+});
+
 describe("AKS", () => {
   const cluster = (stack: string) => inputs(stack, "azure-native:containerservice:ManagedCluster");
 
   test.each([
-    ["acceptance", "Free", undefined, false, "stable"],
+    ["acceptance", "Free", undefined, true, "stable"],
     ["production", "Standard", ["1", "2", "3"], true, "stable"],
   ])(
     "%s: tier %s, zones %j, local accounts disabled: %s, upgrade channel %s",
@@ -92,7 +143,6 @@ describe("AKS", () => {
         networkPolicy: "cilium",
       });
       expect(args.oidcIssuerProfile).toEqual({ enabled: true });
-      expect(args.securityProfile).toEqual({ workloadIdentity: { enabled: true } });
       expect(args.enableRBAC).toBe(true);
       expect(args.aadProfile).toEqual({ managed: true, enableAzureRBAC: true, adminGroupObjectIDs: [] });
       expect(args.ingressProfile).toEqual({ webAppRouting: { enabled: true } });
@@ -103,9 +153,54 @@ describe("AKS", () => {
           useAADAuth: "true",
         },
       });
-      // No authorized ranges configured: the API server takes Entra ID-authenticated calls from anywhere.
-      expect(args.apiServerAccessProfile).toBeUndefined();
       expect(args.identity.type).toBe("UserAssigned");
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the API server takes calls only from the settings' ranges, and only from Entra ID identities",
+    (stack) => {
+      const args = cluster(stack);
+      expect(args.apiServerAccessProfile).toEqual({
+        authorizedIPRanges: [...environments[stack as "acceptance"].cluster.authorizedIpRanges],
+      });
+      expect(args.apiServerAccessProfile.authorizedIPRanges.length).toBeGreaterThan(0);
+      expect(args.disableLocalAccounts).toBe(true);
+      expect(args.aadProfile).toMatchObject({ managed: true, enableAzureRBAC: true });
+      // Egress through the load balancer, whose address AKS authorizes itself (docs/decisions/0012).
+      expect(args.networkProfile.outboundType).toBe("loadBalancer");
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: Azure Policy add-on, Defender reporting to the workspace, image cleaner, workload identity",
+    (stack) => {
+      const args = cluster(stack);
+      const workspace = "azure-native:operationalinsights:Workspace/monitoring-logs";
+      expect(args.addonProfiles.azurepolicy).toEqual({ enabled: true });
+      expect(args.securityProfile).toEqual({
+        workloadIdentity: { enabled: true },
+        defender: { logAnalyticsWorkspaceResourceId: workspace, securityMonitoring: { enabled: true } },
+        imageCleaner: { enabled: true, intervalHours: 168 },
+      });
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the control plane's audit (without reads), Entra ID and API server logs reach the workspace",
+    (stack) => {
+      expect(
+        only(run(stack), "azure-native:monitor:DiagnosticSetting", "aks-control-plane-logs").inputs,
+      ).toEqual({
+        resourceUri: "azure-native:containerservice:ManagedCluster/aks-cluster",
+        workspaceId: "azure-native:operationalinsights:Workspace/monitoring-logs",
+        logAnalyticsDestinationType: "Dedicated",
+        logs: [
+          { category: "kube-audit-admin", enabled: true },
+          { category: "guard", enabled: true },
+          { category: "kube-apiserver", enabled: true },
+        ],
+      });
     },
   );
 
@@ -330,10 +425,9 @@ describe("MySQL Flexible Server", () => {
       );
       expect(isSecret(server.inputs["administratorLoginPassword"])).toBe(true);
       expect(server.protect).toBe(true);
-      expect(inputs(stack, "azure-native:dbformysql:Configuration")).toMatchObject({
-        configurationName: "require_secure_transport",
-        value: "ON",
-      });
+      expect(
+        inputs(stack, "azure-native:dbformysql:Configuration", "mysql-require-secure-transport"),
+      ).toMatchObject({ configurationName: "require_secure_transport", value: "ON" });
       expect(inputs(stack, "random:index/randomPassword:RandomPassword")).toMatchObject({
         length: 32,
         special: true,
@@ -344,15 +438,41 @@ describe("MySQL Flexible Server", () => {
   test.each(["acceptance", "production"])(
     "%s: changes to the server go one at a time (a Flexible Server is busy otherwise)",
     (stack) => {
-      const urn = (type: string, name: string) => only(run(stack), type, name).urn;
-      const configuration = urn("azure-native:dbformysql:Configuration", "mysql-require-secure-transport");
+      const configurations = ofType(run(stack), "azure-native:dbformysql:Configuration");
+      expect(configurations.map((configuration) => configuration.name)).toEqual([
+        "mysql-require-secure-transport",
+        "mysql-audit-log",
+        "mysql-audit-log-events",
+        "mysql-slow-query-log",
+      ]);
+      configurations.slice(1).forEach((configuration, index) => {
+        expect(configuration.dependencies).toContain(configurations[index]!.urn);
+      });
       const mainApi = only(run(stack), "azure-native:dbformysql:Database", "mysql-db-main_api");
       const customerApi = only(run(stack), "azure-native:dbformysql:Database", "mysql-db-customer_api");
-      expect(mainApi.dependencies).toContain(configuration);
+      expect(mainApi.dependencies).toContain(configurations.at(-1)!.urn);
       expect(customerApi.dependencies).toContain(mainApi.urn);
       expect(
         only(run(stack), "azure-native:monitor:DiagnosticSetting", "mysql-diagnostics").dependencies,
       ).toContain(customerApi.urn);
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the audit log (connections, schema and privilege changes) and the slow query log are on",
+    (stack) => {
+      const parameters = ofType(run(stack), "azure-native:dbformysql:Configuration").map(
+        ({ inputs: args }) => [args["configurationName"], args["value"], args["source"]],
+      );
+      expect(parameters).toEqual([
+        ["require_secure_transport", "ON", "user-override"],
+        ["audit_log_enabled", "ON", "user-override"],
+        ["audit_log_events", "CONNECTION,DDL,DCL", "user-override"],
+        ["slow_query_log", "ON", "user-override"],
+      ]);
+      expect(inputs(stack, "azure-native:monitor:DiagnosticSetting", "mysql-diagnostics").logs).toEqual([
+        { categoryGroup: "allLogs", enabled: true },
+      ]);
     },
   );
 

@@ -11,9 +11,11 @@ export const acceptance: EnvironmentSettings = {
     zones: [],
     systemPool: { vmSize: "Standard_D2ds_v5", count: 1 },
     workloadPool: { vmSize: "Standard_D4ds_v5", minCount: 1, maxCount: 3 },
-    authorizedIpRanges: [],
+    // An example range (RFC 5737, reserved for documentation): replace it with the static egress
+    // ranges of the runners that deploy and preview this stack, and the operators' (README,
+    // "Deploying for real"; docs/decisions/0012).
+    authorizedIpRanges: ["203.0.113.0/28"],
     adminGroupObjectIds: [],
-    disableLocalAccounts: false,
     upgradeChannel: "stable",
     nodeOsUpgradeChannel: "NodeImage",
     // A day before production's, so acceptance normally gets an upgrade first (see AksCluster).

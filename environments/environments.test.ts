@@ -85,7 +85,41 @@ describe("environment settings", () => {
       (p) => window(p, { dayOfWeek: "Sunday" }),
       "environments.production.cluster.maintenanceWindow: opens 144 h after acceptance's (Monday 02:00 UTC, 4 h); it must open after that window closes and at most 84 h after it opens, so that acceptance upgrades first",
     ],
+    [
+      "an API server open to every address",
+      (p) => ({ ...p, cluster: { ...p.cluster, authorizedIpRanges: [] } }),
+      "environments.production.cluster.authorizedIpRanges: empty, which opens the API server to every address; list the egress ranges (CIDR) of the runners that deploy and preview this environment and of its operators (docs/decisions/0012)",
+    ],
+    [
+      "the whole internet as an authorized range",
+      (p) => ({ ...p, cluster: { ...p.cluster, authorizedIpRanges: ["0.0.0.0/0"] } }),
+      "environments.production.cluster.authorizedIpRanges[0]: '0.0.0.0/0' allows 4294967296 addresses; a /0 is the internet, not a runner's egress",
+    ],
+    [
+      "an authorized range that is no CIDR",
+      (p) => ({ ...p, cluster: { ...p.cluster, authorizedIpRanges: ["203.0.113.0/28", "203.0.113.300"] } }),
+      "environments.production.cluster.authorizedIpRanges[1]: '203.0.113.300' is not an IPv4 range in CIDR notation (such as 203.0.113.0/28)",
+    ],
+    [
+      "an authorized range with host bits set",
+      (p) => ({ ...p, cluster: { ...p.cluster, authorizedIpRanges: ["203.0.113.5/28"] } }),
+      "environments.production.cluster.authorizedIpRanges[0]: '203.0.113.5/28' has host bits set; write the network address of the range",
+    ],
   ])("flags %s", (_, change, message) => {
     expect(broken(change)).toContain(message);
   });
+});
+
+test("acceptance's API server is closed the same way as production's", () => {
+  expect(
+    checkEnvironments({
+      ...environments,
+      acceptance: {
+        ...environments.acceptance,
+        cluster: { ...environments.acceptance.cluster, authorizedIpRanges: [] },
+      },
+    }),
+  ).toEqual([
+    "environments.acceptance.cluster.authorizedIpRanges: empty, which opens the API server to every address; list the egress ranges (CIDR) of the runners that deploy and preview this environment and of its operators (docs/decisions/0012)",
+  ]);
 });

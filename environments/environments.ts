@@ -70,6 +70,9 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
     problems.push(
       ...maintenanceWindowProblems(env.cluster.maintenanceWindow, `${at}.cluster.maintenanceWindow`),
     );
+    problems.push(
+      ...authorizedIpRangeProblems(env.cluster.authorizedIpRanges, `${at}.cluster.authorizedIpRanges`),
+    );
     // Every environment follows the first one's upgrade channels: with different channels
     // acceptance would run a Kubernetes version production never gets, or the other way round.
     const first = all[environmentNames[0]];
@@ -83,6 +86,53 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
     if (env.upstream !== undefined) problems.push(...windowOrderProblems(all[env.upstream], env));
   });
   return problems;
+}
+
+/** AKS takes at most 200 authorized ranges. */
+const maxAuthorizedIpRanges = 200;
+
+/**
+ * What would leave the API server open to the internet, or what AKS would refuse, in an
+ * environment's authorized IP ranges (`at` is the setting's path).
+ */
+export function authorizedIpRangeProblems(ranges: readonly string[], at: string): string[] {
+  if (ranges.length === 0) {
+    return [
+      `${at}: empty, which opens the API server to every address; list the egress ranges (CIDR) of the runners that deploy and preview this environment and of its operators (docs/decisions/0012)`,
+    ];
+  }
+  const problems: string[] = [];
+  if (ranges.length > maxAuthorizedIpRanges) {
+    problems.push(`${at}: ${ranges.length} ranges; AKS takes at most ${maxAuthorizedIpRanges}`);
+  }
+  ranges.forEach((range, index) => {
+    const cidr = parseIpv4Cidr(range);
+    if (cidr === undefined) {
+      problems.push(
+        `${at}[${index}]: '${range}' is not an IPv4 range in CIDR notation (such as 203.0.113.0/28)`,
+      );
+    } else if (cidr.prefixLength < 8) {
+      problems.push(
+        `${at}[${index}]: '${range}' allows ${2 ** (32 - cidr.prefixLength)} addresses; a /${cidr.prefixLength} is the internet, not a runner's egress`,
+      );
+    } else if (cidr.hostBits !== 0) {
+      problems.push(`${at}[${index}]: '${range}' has host bits set; write the network address of the range`);
+    }
+  });
+  const duplicates = ranges.filter((range, index) => ranges.indexOf(range) !== index);
+  for (const range of new Set(duplicates)) problems.push(`${at}: '${range}' is listed more than once`);
+  return problems;
+}
+
+/** An IPv4 CIDR's prefix length and the address bits below it; `undefined` when malformed. */
+function parseIpv4Cidr(range: string): { prefixLength: number; hostBits: number } | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(range);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  const prefixLength = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || prefixLength > 32) return undefined;
+  const address = octets.reduce((value, octet) => value * 256 + octet, 0);
+  return { prefixLength, hostBits: address % 2 ** (32 - prefixLength) };
 }
 
 const weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;

@@ -12,9 +12,11 @@ export const production: EnvironmentSettings = {
     zones: ["1", "2", "3"],
     systemPool: { vmSize: "Standard_D2ds_v5", count: 3 },
     workloadPool: { vmSize: "Standard_D4ds_v5", minCount: 3, maxCount: 9 },
-    authorizedIpRanges: [],
+    // An example range (RFC 5737, reserved for documentation): replace it with the static egress
+    // ranges of the runners that deploy and preview this stack, and the operators' (README,
+    // "Deploying for real"; docs/decisions/0012).
+    authorizedIpRanges: ["203.0.113.0/28"],
     adminGroupObjectIds: [],
-    disableLocalAccounts: true,
     upgradeChannel: "stable",
     nodeOsUpgradeChannel: "NodeImage",
     // A day after acceptance's, which normally gets an upgrade first (see AksCluster).

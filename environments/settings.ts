@@ -14,12 +14,16 @@ export interface ClusterSettings {
   readonly systemPool: { readonly vmSize: string; readonly count: number };
   /** The autoscaled pool the apps run on, a separate `AgentPool`. */
   readonly workloadPool: { readonly vmSize: string; readonly minCount: number; readonly maxCount: number };
-  /** CIDR ranges allowed to reach the API server; empty allows every address. */
+  /**
+   * IPv4 ranges (CIDR) allowed to reach the API server: the egress addresses of the runners that
+   * deploy and preview this environment (their Kubernetes provider calls it), and of the
+   * operators who use `kubectl`. Never empty: an empty list would open the API server to every
+   * address (docs/decisions/0012). The cluster's own outbound address (its load balancer's) is
+   * allowed by AKS itself.
+   */
   readonly authorizedIpRanges: readonly string[];
   /** Entra ID groups that administer the cluster through Azure RBAC. */
   readonly adminGroupObjectIds: readonly string[];
-  /** Disables the static admin kubeconfig: only Entra ID identities get in. */
-  readonly disableLocalAccounts: boolean;
   /**
    * AKS automatic upgrade channel of the Kubernetes version. Every environment follows the same
    * one, so that acceptance runs what production will run next.

@@ -41,6 +41,12 @@ test("API-server authorized IP ranges and admin groups come from the settings", 
   });
 });
 
+test("a cluster without authorized IP ranges is refused: its API server would be open to every address", async () => {
+  await expect(clusterInputs({ ...production.cluster, authorizedIpRanges: [] })).rejects.toThrow(
+    "aks: settings.authorizedIpRanges is empty, which would open the API server of aks-test to every address",
+  );
+});
+
 describe.each(["acceptance", "production"] as const)("%s cluster upgrades", (stack) => {
   let run: Awaited<ReturnType<typeof runStack>>;
   beforeAll(async () => {

@@ -6,6 +6,7 @@ import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../environments/settings";
 import type { NetworkLayout } from "../environments/network-layout";
+import { sendDiagnostics } from "./monitoring";
 import { roleDefinitionId, roles } from "./roles";
 
 /** Arguments of {@link AksCluster}. */
@@ -19,15 +20,27 @@ export interface AksClusterArgs {
   readonly layout: NetworkLayout;
   /** Subnet of the nodes of every pool. */
   readonly nodesSubnetId: pulumi.Input<string>;
-  /** Log Analytics workspace of the monitoring add-on (Container Insights). */
+  /**
+   * Log Analytics workspace of the monitoring add-on (Container Insights), of Microsoft Defender
+   * and of the control plane's logs.
+   */
   readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
 }
 
 /**
+ * Control-plane log categories sent to the workspace: the audit log without reads
+ * (`kube-audit-admin`, far smaller than `kube-audit`), Entra ID authentication (`guard`) and the
+ * API server's own log.
+ */
+export const controlPlaneLogCategories = ["kube-audit-admin", "guard", "kube-apiserver"] as const;
+
+/**
  * An AKS cluster: a small system pool inline (inline pools cannot change in place) and the apps'
  * autoscaled pool as a separate `AgentPool`; Azure CNI overlay with Cilium; OIDC issuer and
- * workload identity; Entra ID with Azure RBAC; the application routing add-on for ingress; and a
- * Kubernetes provider for the resources deployed into it.
+ * workload identity; Entra ID with Azure RBAC and no local accounts; an API server that only the
+ * settings' IP ranges reach; the application routing add-on for ingress; the Azure Policy add-on,
+ * Microsoft Defender and the image cleaner; control-plane logs in the workspace; and a Kubernetes
+ * provider for the resources deployed into it (docs/decisions/0012, 0013).
  *
  * AKS upgrades the Kubernetes version and the node image by itself, along the settings' channels,
  * and starts those upgrades only in the settings' weekly maintenance window (both
@@ -53,6 +66,12 @@ export class AksCluster extends pulumi.ComponentResource {
   constructor(name: string, args: AksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:AksCluster", name, {}, opts);
     const { settings, layout, location, resourceGroupName } = args;
+    // Without ranges AKS opens the API server to every address; refuse rather than do that.
+    if (settings.authorizedIpRanges.length === 0) {
+      throw new Error(
+        `${name}: settings.authorizedIpRanges is empty, which would open the API server of ${args.clusterName} to every address`,
+      );
+    }
     const zones = settings.zones.length > 0 ? [...settings.zones] : undefined;
 
     // The control plane manages load balancers in the nodes' subnet: its identity needs Network
@@ -108,30 +127,42 @@ export class AksCluster extends pulumi.ComponentResource {
           serviceCidr: layout.serviceCidr,
           dnsServiceIP: layout.dnsServiceIp,
           loadBalancerSku: "standard",
+          // Egress through the load balancer, whose outbound address AKS adds to the authorized
+          // ranges itself; a zonal NAT gateway would tie production's egress to one zone (0012).
+          outboundType: "loadBalancer",
         },
         oidcIssuerProfile: { enabled: true },
-        securityProfile: { workloadIdentity: { enabled: true } },
+        securityProfile: {
+          workloadIdentity: { enabled: true },
+          defender: {
+            logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId,
+            securityMonitoring: { enabled: true },
+          },
+          // Removes unused, vulnerable images from the nodes; weekly is AKS's default interval.
+          imageCleaner: { enabled: true, intervalHours: 168 },
+        },
         autoUpgradeProfile: {
           upgradeChannel: settings.upgradeChannel,
           nodeOSUpgradeChannel: settings.nodeOsUpgradeChannel,
         },
-        apiServerAccessProfile:
-          settings.authorizedIpRanges.length > 0
-            ? { authorizedIPRanges: [...settings.authorizedIpRanges] }
-            : undefined,
+        apiServerAccessProfile: { authorizedIPRanges: [...settings.authorizedIpRanges] },
         enableRBAC: true,
         aadProfile: {
           managed: true,
           enableAzureRBAC: true,
           adminGroupObjectIDs: [...settings.adminGroupObjectIds],
         },
-        disableLocalAccounts: settings.disableLocalAccounts,
+        // No static admin kubeconfig (`listClusterAdminCredential`): only Entra ID identities,
+        // through Azure RBAC, in every environment.
+        disableLocalAccounts: true,
         ingressProfile: { webAppRouting: { enabled: true } },
         addonProfiles: {
           omsagent: {
             enabled: true,
             config: { logAnalyticsWorkspaceResourceID: args.logAnalyticsWorkspaceId, useAADAuth: "true" },
           },
+          // Gatekeeper, reporting on the policies assigned to the cluster's scope (0013).
+          azurepolicy: { enabled: true },
         },
       },
       { parent: this, dependsOn: [subnetAccess] },
@@ -216,6 +247,14 @@ export class AksCluster extends pulumi.ComponentResource {
         resourceUri: cluster.id,
         dataCollectionRuleId: collection.id,
       },
+      { parent: this },
+    );
+
+    sendDiagnostics(
+      `${name}-control-plane-logs`,
+      cluster.id,
+      args.logAnalyticsWorkspaceId,
+      { logCategories: controlPlaneLogCategories },
       { parent: this },
     );
 

@@ -31,23 +31,39 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
+/** What {@link sendDiagnostics} sends. */
+export interface DiagnosticsToSend {
+  /** Every log category (the `allLogs` group). */
+  readonly logs?: boolean;
+  /** Only these log categories, into their own tables; for resources whose `allLogs` is costly. */
+  readonly logCategories?: readonly string[];
+  /** All metrics. */
+  readonly metrics?: boolean;
+}
+
 /**
- * Sends every log category and/or all metrics of `resourceId` to the workspace. A function, not
- * a component: the diagnostic setting belongs to the component that owns the resource.
+ * Sends the logs and/or all metrics of `resourceId` to the workspace. A function, not a
+ * component: the diagnostic setting belongs to the component that owns the resource.
  */
 export function sendDiagnostics(
   name: string,
   resourceId: pulumi.Input<string>,
   workspaceId: pulumi.Input<string>,
-  send: { readonly logs?: boolean; readonly metrics?: boolean },
+  send: DiagnosticsToSend,
   opts: pulumi.CustomResourceOptions,
 ): monitor.DiagnosticSetting {
+  const logs = [
+    ...(send.logs ? [{ categoryGroup: "allLogs", enabled: true }] : []),
+    ...(send.logCategories ?? []).map((category) => ({ category, enabled: true })),
+  ];
   return new monitor.DiagnosticSetting(
     name,
     {
       resourceUri: resourceId,
       workspaceId,
-      logs: send.logs ? [{ categoryGroup: "allLogs", enabled: true }] : undefined,
+      // Resource-specific tables (AKSAudit, AKSAuditAdmin, AKSControlPlane) for chosen categories.
+      logAnalyticsDestinationType: send.logCategories ? "Dedicated" : undefined,
+      logs: logs.length > 0 ? logs : undefined,
       metrics: send.metrics ? [{ category: "AllMetrics", enabled: true }] : undefined,
     },
     opts,

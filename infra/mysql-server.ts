@@ -34,6 +34,19 @@ export const serverIgnoreChanges = [
 ] as const;
 
 /**
+ * Server parameters the program sets, in the order it sets them (a Flexible Server takes one
+ * change at a time): TLS required; the audit log on, for connections and for changes to schemas
+ * and privileges (not queries: DML would log every statement of the apps); the slow query log on.
+ * Both logs reach the workspace through the server's diagnostic setting.
+ */
+export const serverParameters = [
+  ["require-secure-transport", "require_secure_transport", "ON"],
+  ["audit-log", "audit_log_enabled", "ON"],
+  ["audit-log-events", "audit_log_events", "CONNECTION,DDL,DCL"],
+  ["slow-query-log", "slow_query_log", "ON"],
+] as const;
+
+/**
  * Azure Database for MySQL Flexible Server with private access only (a delegated subnet and a
  * private DNS zone), TLS required, a generated admin password kept secret, and one database per
  * app that needs one.
@@ -129,20 +142,21 @@ export class MySqlServer extends pulumi.ComponentResource {
       },
     );
     // A Flexible Server takes one change at a time (ServerBusy otherwise): chain them.
-    const secureTransport = new dbformysql.Configuration(
-      `${name}-require-secure-transport`,
-      {
-        resourceGroupName,
-        serverName: server.name,
-        configurationName: "require_secure_transport",
-        value: "ON",
-        source: "user-override",
-      },
-      { parent: this },
-    );
+    const parameters: dbformysql.Configuration[] = [];
+    for (const [suffix, configurationName, value] of serverParameters) {
+      const previous = parameters.at(-1);
+      parameters.push(
+        new dbformysql.Configuration(
+          `${name}-${suffix}`,
+          { resourceGroupName, serverName: server.name, configurationName, value, source: "user-override" },
+          { parent: this, dependsOn: previous ? [previous] : [] },
+        ),
+      );
+    }
+    const lastParameter = parameters.at(-1)!;
     const databases: dbformysql.Database[] = [];
     for (const database of args.databases) {
-      const previous = databases.at(-1) ?? secureTransport;
+      const previous = databases.at(-1) ?? lastParameter;
       databases.push(
         new dbformysql.Database(
           `${name}-db-${database}`,
@@ -162,12 +176,12 @@ export class MySqlServer extends pulumi.ComponentResource {
       server.id,
       args.logAnalyticsWorkspaceId,
       { logs: true, metrics: true },
-      { parent: this, dependsOn: [databases.at(-1) ?? secureTransport] },
+      { parent: this, dependsOn: [databases.at(-1) ?? lastParameter] },
     );
 
     // The ids carry the dependency: they are known for resources that exist and stay unchanged
     // when one is updated in place, so a preview shows no needless change to the workloads.
-    const ready = pulumi.all([secureTransport.id, ...databases.map((database) => database.id)]);
+    const ready = pulumi.all([...parameters, ...databases].map((resource) => resource.id));
     this.host = pulumi.all([server.fullyQualifiedDomainName, ready]).apply(([fqdn]) => fqdn ?? "");
     this.adminLogin = pulumi.all([adminLogin, ready]).apply(([login]) => login);
     this.adminPassword = pulumi.secret(pulumi.all([adminPassword, ready]).apply(([secret]) => secret));
