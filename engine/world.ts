@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { load } from "js-yaml";
+import { parse } from "yaml";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import { bootstrapOutputs, bootstrapStackReference } from "../bootstrap/outputs";
 import { mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
@@ -16,7 +16,8 @@ import { mockOrganization, mockSubscriptionId, type World } from "./mock-engine"
 export function projectWorld(dir: string, config: Readonly<Record<string, string>>): World {
   const file = path.join(dir, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
   if (!existsSync(file)) return { stacks: {}, registryLogins: [], registryImages: {} };
-  const raw = (load(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
+  const raw =
+    (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
   const { registry } = parseBootstrapConfig(raw, file);
   const loginServer = registryLoginServer(registry.name);
   return {
