@@ -1,4 +1,6 @@
 import type { Git } from "./git";
+import { promotionScope, type PromotionScope } from "./promotion-scope";
+import { readStackData } from "./stack-file";
 
 /**
  * Every path in the repository (relative to its top) that differs between `commit` and the
@@ -12,4 +14,24 @@ export async function changedFiles(git: Git, commit: string): Promise<string[]> 
   return [
     ...new Set([...tracked.split("\0"), ...untracked.split("\0")].filter((file) => file !== "")),
   ].sort();
+}
+
+/**
+ * Whether the change from `commit` to the working tree is a promotion of the stack file
+ * `stackFile` (a repository path), read with the stack files' one reader.
+ */
+export async function promotionScopeSince(
+  git: Git,
+  commit: string,
+  stackFile: string,
+  texts: { readonly base: string | undefined; readonly head: string },
+  allowRemoval: boolean,
+): Promise<PromotionScope> {
+  return promotionScope({
+    stackFile,
+    changedFiles: await changedFiles(git, commit),
+    base: texts.base === undefined ? undefined : readStackData(texts.base, `${stackFile} at ${commit}`),
+    head: readStackData(texts.head, stackFile),
+    allowRemoval,
+  });
 }

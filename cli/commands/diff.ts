@@ -6,10 +6,9 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseEnvironment } from "../arguments";
 import { InputError } from "../errors";
-import { parse } from "yaml";
-import { changedFiles } from "../changed-files";
+import { promotionScopeSince } from "../changed-files";
 import { createGit, readFileAt, repositoryPrefix, resolveCommit } from "../git";
-import { notAPromotion, promotionScope, type PromotionScope } from "../promotion-scope";
+import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
@@ -50,13 +49,13 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
       if (options.onlyImages) {
         const prefix = await repositoryPrefix(git);
         const baseText = await readFileAt(git, commit, `${prefix}${file}`);
-        scope = promotionScope({
-          stackFile: `${prefix}${file}`,
-          changedFiles: await changedFiles(git, commit),
-          base: baseText === undefined ? undefined : (parse(baseText) as unknown),
-          head: parse(headText) as unknown,
-          allowRemoval: options.allowRemoval ?? false,
-        });
+        scope = await promotionScopeSince(
+          git,
+          commit,
+          `${prefix}${file}`,
+          { base: baseText, head: headText },
+          options.allowRemoval ?? false,
+        );
         if (!scope.touchesStackFile) {
           context.stdout(
             `${environment}: ${file} does not change between ${options.base} and the working tree: not a promotion, nothing to check (the ordinary review applies)\n`,

@@ -1,10 +1,9 @@
 import { environmentNames, environments } from "../../environments";
 import { parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
-import { parse } from "yaml";
-import { changedFiles } from "../changed-files";
+import { promotionScopeSince } from "../changed-files";
 import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
-import { notAPromotion, promotionScope } from "../promotion-scope";
+import { notAPromotion } from "../promotion-scope";
 import { changedApps, checkGate } from "../promotion";
 import { readImages } from "../stack-file";
 import { stackOutputsReader } from "../stack-outputs";
@@ -57,13 +56,13 @@ export const registerGate: RegisterCommand = (program, context) => {
         const headText = await readStackFile(context.cwd, environment);
         const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);
         const head = readImages(headText, name);
-        const scope = promotionScope({
-          stackFile: `${prefix}${name}`,
-          changedFiles: await changedFiles(git, baseCommit),
-          base: baseText === undefined ? undefined : (parse(baseText) as unknown),
-          head: parse(headText) as unknown,
-          allowRemoval: options.allowRemoval ?? false,
-        });
+        const scope = await promotionScopeSince(
+          git,
+          baseCommit,
+          `${prefix}${name}`,
+          { base: baseText, head: headText },
+          options.allowRemoval ?? false,
+        );
         if (!scope.touchesStackFile) {
           context.stdout(
             `gate ${environment}: ${name} does not change between ${options.base} and the working tree: not a promotion, nothing to gate (the ordinary review applies)\n`,
