@@ -975,6 +975,20 @@ describe("Azure login and Pulumi", () => {
     }
   });
 
+  test("the jobs that reach the clusters run where their API servers let them in (vars.PLATFORM_RUNNER)", () => {
+    const reaching = allJobs.filter(({ job: of }) =>
+      of.steps.some((step) => step.uses === pin("pulumi/actions@v6") && step.with?.["command"] !== undefined),
+    );
+    expect(reaching.map(({ file, id }) => `${file} ${id}`)).toHaveLength(5);
+    for (const { file, id, job: of } of reaching) {
+      expect([file, id, (of as Job & { "runs-on"?: string })["runs-on"]]).toEqual([
+        file,
+        id,
+        "${{ vars.PLATFORM_RUNNER || 'ubuntu-latest' }}",
+      ]);
+    }
+  });
+
   test("jobs that do not log in to Azure get no OIDC token", () => {
     const withToken = allJobs.filter(
       ({ job: of }) => !logsIn(of) && of.permissions?.["id-token"] !== undefined,
