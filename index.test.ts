@@ -428,7 +428,9 @@ describe("MySQL Flexible Server", () => {
       expect(
         inputs(stack, "azure-native:dbformysql:Configuration", "mysql-require-secure-transport"),
       ).toMatchObject({ configurationName: "require_secure_transport", value: "ON" });
-      expect(inputs(stack, "random:index/randomPassword:RandomPassword")).toMatchObject({
+      expect(
+        inputs(stack, "random:index/randomPassword:RandomPassword", "mysql-admin-password"),
+      ).toMatchObject({
         length: 32,
         special: true,
       });

@@ -5,12 +5,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { apps, databaseName, type AppName } from "./apps/catalog";
 import { deployTimeValue } from "./apps/deploy-time-values";
+import { appsNamespace } from "./apps/kube-object";
 import { environmentObjects } from "./apps/manifests";
+import { mysqlPasswordValue } from "./apps/mysql-users";
 import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
 import { readStackConfig } from "./environments/pulumi-config";
 import {
   AksCluster,
+  AppIdentities,
   AppImages,
   AppWorkloads,
   Monitoring,
@@ -55,6 +58,17 @@ const registryPull = new RegistryPull("registry-pull", {
   registryId: registry.id,
   kubeletObjectId: cluster.kubeletObjectId,
 });
+// Every app of the catalog, deployed here or not, has its identity, database user and cache access,
+// so that a promotion changes nothing but images.
+const identities = new AppIdentities("identities", {
+  resourceGroupName,
+  location,
+  apps: Object.keys(apps),
+  namespace: appsNamespace,
+  oidcIssuerUrl: cluster.oidcIssuerUrl,
+  namePrefix: `id-platform-${environment.name}`,
+});
+const mysqlApps = Object.values(apps).filter((app) => app.uses.mysql);
 const mysql = new MySqlServer("mysql", {
   resourceGroupName,
   location,
@@ -63,9 +77,7 @@ const mysql = new MySqlServer("mysql", {
   delegatedSubnetId: network.mysqlSubnetId,
   virtualNetworkId: network.virtualNetworkId,
   privateDnsZoneName: `platform-${environment.name}.private.mysql.database.azure.com`,
-  databases: Object.values(apps)
-    .filter((app) => app.uses.mysql)
-    .map((app) => databaseName(app.name)),
+  databases: mysqlApps.map((app) => databaseName(app.name)),
   logAnalyticsWorkspaceId: monitoring.workspaceId,
 });
 const redis = new RedisCache("redis", {
@@ -75,6 +87,11 @@ const redis = new RedisCache("redis", {
   privateEndpointSubnetId: network.privateEndpointsSubnetId,
   virtualNetworkId: network.virtualNetworkId,
   logAnalyticsWorkspaceId: monitoring.workspaceId,
+  users: Object.fromEntries(
+    Object.values(apps)
+      .filter((app) => app.uses.redis)
+      .map((app) => [app.name, identities.principalIds[app.name]!]),
+  ),
 });
 
 // Acceptance builds the tags its config names; an entry pinned to a digest (a rollback) and every
@@ -98,10 +115,18 @@ new AppWorkloads(
     objects,
     deployTimeValues: {
       "mysql.host": mysql.host,
-      "mysql.username": mysql.adminLogin,
-      "mysql.password": mysql.adminPassword,
+      "mysql.admin.username": mysql.adminLogin,
+      "mysql.admin.password": mysql.adminPassword,
+      ...Object.fromEntries(
+        mysqlApps.map((app) => [mysqlPasswordValue(app.name), mysql.userPasswords[databaseName(app.name)]!]),
+      ),
       "redis.host": redis.host,
-      "redis.password": redis.password,
+      ...Object.fromEntries(
+        Object.keys(apps).flatMap((app) => [
+          [`identity.${app}.clientId`, identities.clientIds[app]!],
+          [`identity.${app}.principalId`, identities.principalIds[app]!],
+        ]),
+      ),
       "registry.loginServer": registryLoginServer,
       ...Object.fromEntries(deployed.map((app) => [`image.${app}.digest`, digests[app]!])),
     },

@@ -14,6 +14,9 @@ export type KubeObject = {
 /** The namespace every app runs in. */
 export const appsNamespace = "apps";
 
+/** The user and group every container runs as; the images must not need root. */
+export const runAsId = 10001;
+
 /** Narrows a parsed value to a plain map (not `null`, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -14,6 +14,7 @@ import {
   namespaceObjects,
   resolveDeployTimeValues,
 } from "./manifests";
+import { mysqlUsersNamespace } from "./mysql-users";
 import { secretChecksumAnnotation } from "./rollout-checksums";
 
 const tags: Readonly<Record<AppName, string>> = {
@@ -92,8 +93,30 @@ const expectedLayout = {
   production: { mysql: "10.20.4.0/27", privateEndpoints: "10.20.5.0/27" },
 } as const;
 
+/** The objects of the Job that creates the MySQL users, in a namespace of their own (see mysql-users.test.ts). */
+const isMysqlUsersObject = (object: KubeObject): boolean =>
+  object.metadata.namespace === mysqlUsersNamespace ||
+  (object.kind === "Namespace" && object.metadata.name === mysqlUsersNamespace);
+
+/** A value for every deploy-time token the rendered objects may hold. */
+const deployTimeValues: Readonly<Record<string, string>> = {
+  "mysql.host": "mysql.example.com",
+  "mysql.admin.username": "platformadmin",
+  "mysql.admin.password": "adm1n",
+  "redis.host": "redis.example.com",
+  ...Object.fromEntries(
+    appNames.flatMap((app) => [
+      [`mysql.${app}.password`, `${app}-s3cret`],
+      [`identity.${app}.clientId`, `${app}-client`],
+      [`identity.${app}.principalId`, `${app}-principal`],
+      [`image.${app}.digest`, digests[app]],
+    ]),
+  ),
+};
+
 describe.each(["acceptance", "production"] as const)("the objects of %s", (environment) => {
-  const objects = rendered(environment);
+  const all = rendered(environment);
+  const objects = all.filter((object) => !isMysqlUsersObject(object));
 
   it("put every namespaced object in the apps namespace", () => {
     for (const object of objects.filter((o) => o.kind !== "Namespace")) {
@@ -276,6 +299,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       "app.kubernetes.io/component": "worker",
       "app.kubernetes.io/part-of": "platform",
       "app.kubernetes.io/managed-by": "pulumi",
+      "azure.workload.identity/use": "true",
     });
     expect(dig(find(objects, "Service", "web"), "spec")).toEqual({
       type: "ClusterIP",
@@ -311,6 +335,10 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       to: [{ ipBlock: { cidr: privateEndpoints } }],
       ports: [{ protocol: "TCP", port: 10000 }],
     };
+    const toEntra = {
+      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] } }],
+      ports: [{ protocol: "TCP", port: 443 }],
+    };
     const toApps = { to: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] };
     const policy = (app: string, egress: object[]) => ({
       podSelector: { matchLabels: { "app.kubernetes.io/name": app } },
@@ -318,8 +346,8 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       egress,
     });
     const egress = (app: string) => dig(find(objects, "NetworkPolicy", `${app}-egress`), "spec");
-    expect(egress("main-api")).toEqual(policy("main-api", [toMysql, toRedis, toApps]));
-    expect(egress("web")).toEqual(policy("web", [toRedis, toApps]));
+    expect(egress("main-api")).toEqual(policy("main-api", [toMysql, toRedis, toEntra, toApps]));
+    expect(egress("web")).toEqual(policy("web", [toRedis, toEntra, toApps]));
     expect(egress("customer-api")).toEqual(policy("customer-api", [toMysql, toApps]));
   });
 
@@ -334,6 +362,9 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       MYSQL_ATTR_SSL_CA: "/etc/ssl/certs/ca-certificates.crt",
       REDIS_SCHEME: "tls",
       REDIS_CLIENT: "phpredis",
+      REDIS_HOST: "(known after deploy: redis.host)",
+      REDIS_PORT: "10000",
+      REDIS_USERNAME: "(known after deploy: identity.main-api.principalId)",
       APP_ENV: environment,
     });
     expect(find(objects, "ConfigMap", "web-config").data).toEqual({
@@ -343,6 +374,9 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       API_URL: "http://main-api",
       REDIS_SCHEME: "tls",
       REDIS_CLIENT: "phpredis",
+      REDIS_HOST: "(known after deploy: redis.host)",
+      REDIS_PORT: "10000",
+      REDIS_USERNAME: "(known after deploy: identity.web.principalId)",
       APP_ENV: environment,
     });
     expect(find(objects, "ConfigMap", "customer-api-config").data).toEqual({
@@ -355,35 +389,66 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
     });
   });
 
-  it("pass credentials through a Secret, as deploy-time tokens, never guessed", () => {
+  it("pass each app its own MySQL user's credentials through a Secret, as deploy-time tokens, and no Redis key", () => {
     expect(find(objects, "Secret", "main-api-secrets")).toMatchObject({
       type: "Opaque",
       stringData: {
         DB_HOST: "(known after deploy: mysql.host)",
         DB_DATABASE: "main_api",
-        DB_USERNAME: "(known after deploy: mysql.username)",
-        DB_PASSWORD: "(known after deploy: mysql.password)",
-        REDIS_HOST: "(known after deploy: redis.host)",
-        REDIS_PORT: "10000",
-        REDIS_PASSWORD: "(known after deploy: redis.password)",
+        DB_USERNAME: "main_api",
+        DB_PASSWORD: "(known after deploy: mysql.main-api.password)",
       },
     });
-    expect(Object.keys(find(objects, "Secret", "main-api-secrets").stringData as object)).toHaveLength(7);
-    expect(find(objects, "Secret", "web-secrets").stringData).toEqual({
-      REDIS_HOST: "(known after deploy: redis.host)",
-      REDIS_PORT: "10000",
-      REDIS_PASSWORD: "(known after deploy: redis.password)",
-    });
+    expect(Object.keys(find(objects, "Secret", "main-api-secrets").stringData as object)).toHaveLength(4);
     expect(find(objects, "Secret", "customer-api-secrets").stringData).toEqual({
       DB_HOST: "(known after deploy: mysql.host)",
       DB_DATABASE: "customer_api",
-      DB_USERNAME: "(known after deploy: mysql.username)",
-      DB_PASSWORD: "(known after deploy: mysql.password)",
+      DB_USERNAME: "customer_api",
+      DB_PASSWORD: "(known after deploy: mysql.customer-api.password)",
     });
+    // web uses only Redis, which takes its identity's token: it has no Secret at all.
+    expect(objects.filter((o) => o.kind === "Secret").map(kindAndName)).toEqual([
+      "Secret/customer-api-secrets",
+      "Secret/main-api-secrets",
+    ]);
     expect(containers(find(objects, "Deployment", "web"))[0]?.envFrom).toEqual([
       { configMapRef: { name: "web-config" } },
-      { secretRef: { name: "web-secrets" } },
     ]);
+    expect(JSON.stringify(objects)).not.toContain("mysql.admin");
+  });
+
+  it("give each app's ServiceAccount its identity's client id, and every pod of the app the identity", () => {
+    for (const app of appNames) {
+      expect(find(objects, "ServiceAccount", app).metadata.annotations).toEqual({
+        "azure.workload.identity/client-id": `(known after deploy: identity.${app}.clientId)`,
+      });
+    }
+    for (const workload of workloads(objects)) {
+      const template =
+        workload.kind === "CronJob"
+          ? dig(workload, "spec", "jobTemplate", "spec", "template")
+          : dig(workload, "spec", "template");
+      expect([
+        kindAndName(workload),
+        dig(template, "metadata", "labels", "azure.workload.identity/use"),
+      ]).toEqual([kindAndName(workload), "true"]);
+      expect(podSpec(workload).serviceAccountName).toBe(workload.metadata.labels?.["app.kubernetes.io/name"]);
+    }
+  });
+
+  it("let every workload of an app that uses MySQL wait for the Job that creates its user", () => {
+    const waiting = workloads(objects)
+      .filter((o) => o.metadata.annotations?.["platform/waits-for-job"] === "mysql-users/mysql-users")
+      .map(kindAndName)
+      .sort();
+    expect(waiting).toEqual(
+      workloads(objects)
+        .filter((o) => o.metadata.labels?.["app.kubernetes.io/name"] !== "web")
+        .map(kindAndName)
+        .sort(),
+    );
+    expect(waiting).toContain("Deployment/main-api");
+    expect(waiting).toContain(`Job/main-api-migrate-${tags["main-api"].replace(/\./g, "-")}`);
   });
 
   it("route each public host to its app over TLS through the application routing add-on", () => {
@@ -414,18 +479,11 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
   });
 
   it("validate against the Kubernetes OpenAPI schemas, every object", () => {
-    expect(schemaProblems(objects)).toEqual([]);
+    expect(schemaProblems(all)).toEqual([]);
   });
 
   it("still validate once the deploy-time values are filled in", () => {
-    const resolved = resolveDeployTimeValues(objects, {
-      "mysql.host": "mysql.example.com",
-      "mysql.username": "platform",
-      "mysql.password": "s3cret",
-      "redis.host": "redis.example.com",
-      "redis.password": "r3dis",
-      ...Object.fromEntries(appNames.map((app) => [`image.${app}.digest`, digests[app]])),
-    });
+    const resolved = resolveDeployTimeValues(all, deployTimeValues);
     expect(JSON.stringify(resolved)).not.toContain("known after deploy");
     expect(schemaProblems(resolved)).toEqual([]);
   });
@@ -445,20 +503,20 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       "PodDisruptionBudget",
       "Ingress",
     ];
-    const ranks = objects.map((object) => order.indexOf(object.kind));
+    const ranks = all.map((object) => order.indexOf(object.kind));
     expect(ranks).not.toContain(-1);
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
     for (const kind of order) {
       const names = objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
       expect(names).toEqual([...names].sort());
     }
-    expect(rendered(environment)).toEqual(objects);
+    expect(rendered(environment)).toEqual(all);
   });
 });
 
 describe("image references", () => {
   const images = (objects: readonly KubeObject[]) =>
-    workloads(objects).flatMap((workload) =>
+    workloads(objects.filter((o) => !isMysqlUsersObject(o))).flatMap((workload) =>
       ["initContainers", "containers"].flatMap((field) =>
         ((podSpec(workload)[field] as { image: string }[] | undefined) ?? []).map((container) => [
           workload.metadata.labels?.["app.kubernetes.io/name"],
@@ -488,26 +546,24 @@ describe("image references", () => {
   });
 
   it("resolve to the pushed digest at deploy time", () => {
-    const resolved = resolveDeployTimeValues(rendered("acceptance", ["web"]), {
-      "redis.host": "redis.example.com",
-      "redis.password": "r3dis",
-      "image.web.digest": digests.web,
-    });
+    const resolved = resolveDeployTimeValues(rendered("acceptance", ["web"]), deployTimeValues);
     expect(containers(find(resolved, "Deployment", "web"))[0]?.image).toBe(
       `contosoplatformacr.azurecr.io/web:2.3.1@${digests.web}`,
     );
     expect(dig(find(resolved, "Deployment", "web"), "spec", "template", "metadata", "annotations")).toEqual({
       "platform/config-checksum": expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
+    });
+    expect(dig(find(resolved, "Job", "mysql-users"), "spec", "template", "metadata", "annotations")).toEqual({
       [secretChecksumAnnotation]: expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
     });
   });
 
   it("refuse to resolve while a deploy-time value is missing, naming it", () => {
     const resolve = () =>
-      resolveDeployTimeValues(rendered("acceptance", ["web"]), {
-        "redis.host": "redis.example.com",
-        "redis.password": "r3dis",
-      });
+      resolveDeployTimeValues(
+        rendered("acceptance", ["web"]),
+        Object.fromEntries(Object.entries(deployTimeValues).filter(([name]) => name !== "image.web.digest")),
+      );
     expect(resolve).toThrow(MissingDeployTimeValueError);
     expect(resolve).toThrow("no value for (known after deploy: image.web.digest)");
   });
@@ -598,7 +654,7 @@ describe("the migration Job", () => {
 
   it("exists only for apps that migrate", () => {
     const jobs = rendered("production")
-      .filter((o) => o.kind === "Job")
+      .filter((o) => o.kind === "Job" && o.metadata.namespace === "apps")
       .map(kindAndName);
     expect(jobs).toEqual(["Job/customer-api-migrate-0-9-0", "Job/main-api-migrate-1-5-0"]);
   });
@@ -622,17 +678,22 @@ describe("an app without an images entry", () => {
   it("produces nothing: only the deployed app and the namespace are rendered", () => {
     const objects = rendered("production", ["customer-api"]);
     const owners = new Set(objects.map((o) => o.metadata.labels?.["app.kubernetes.io/name"] ?? "namespace"));
-    expect([...owners].sort()).toEqual(["customer-api", "namespace"]);
+    expect([...owners].sort()).toEqual(["customer-api", "mysql-users", "namespace"]);
     expect(objects.map((o) => o.metadata.name).filter((name) => /^(main-api|web)(-|$)/.test(name))).toEqual(
       [],
     );
   });
 
-  it("leaves only the namespace when no app is deployed", () => {
+  it("leaves only the namespace and the MySQL users' Job when no app is deployed", () => {
     expect(rendered("acceptance", []).map(kindAndName)).toEqual([
       "Namespace/apps",
+      "Namespace/mysql-users",
       "NetworkPolicy/allow-dns",
       "NetworkPolicy/default-deny",
+      "NetworkPolicy/mysql-users",
+      "ServiceAccount/mysql-users",
+      "Secret/mysql-users",
+      "Job/mysql-users",
     ]);
   });
 });

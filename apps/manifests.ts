@@ -6,6 +6,7 @@ import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
 import { platformLabels } from "./labels";
+import { mysqlUsersObjects } from "./mysql-users";
 import { namespacePolicies } from "./network-policies";
 import { isRolloutChecksum, withRolloutChecksums } from "./rollout-checksums";
 import { appObjects } from "./workload-objects";
@@ -90,7 +91,8 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
 
 /**
  * Every Kubernetes object of an environment, as `kubectl apply` would take them: the namespace,
- * then each app that has an entry in `platform:images` (the others are not deployed), with images
+ * the Job that creates a MySQL user per app of the catalog that uses MySQL (deployed or not, like
+ * the databases), then each app that has an entry in `platform:images` (the others are not deployed), with images
  * pinned to the registry and rollout checksums on the pod templates, in a stable order.
  * Deploy-time values are still tokens: {@link resolveDeployTimeValues} fills them in.
  *
@@ -108,6 +110,7 @@ export function environmentObjects(
   });
   const objects = [
     ...namespaceObjects(environment),
+    ...mysqlUsersObjects(catalog, environment),
     ...deployed.flatMap(({ app, version }) => appObjects(app, environment, version)),
   ];
   const entries = deployed.map(({ app, version }) => imageEntry(app.name, version, registryLoginServer));
@@ -119,8 +122,9 @@ export function environmentObjects(
  * computes the rollout checksums that waited for them. The result holds secrets in plaintext:
  * it is for the cluster, never for a log or a terminal.
  *
- * @param values by name: `mysql.host`, `mysql.username`, `mysql.password`, `redis.host`,
- *   `redis.password`, `image.<app>.digest`.
+ * @param values by name: `mysql.host`, `mysql.admin.username`, `mysql.admin.password`,
+ *   `mysql.<app>.password`, `redis.host`, `identity.<app>.clientId`, `identity.<app>.principalId`,
+ *   `image.<app>.digest`.
  * @throws MissingDeployTimeValueError naming every token that has no value.
  */
 export function resolveDeployTimeValues(

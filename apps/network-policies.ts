@@ -14,6 +14,9 @@ export const mysqlPort = 3306;
 /** The TLS port of Azure Managed Redis (not 6380, the port of Azure Cache for Redis). */
 export const redisPort = 10000;
 
+/** The private IPv4 ranges (RFC 1918): the virtual network, the pods and the services are among them. */
+const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
+
 function networkPolicy(name: string, labels: Record<string, string>, spec: object): KubeObject {
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -87,6 +90,13 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
               {
                 to: [{ ipBlock: { cidr: layout.privateEndpoints } }],
                 ports: [{ protocol: "TCP", port: redisPort }],
+              },
+              // Redis takes an Entra token, which the pod gets from Entra ID's public endpoint
+              // (login.microsoftonline.com). A NetworkPolicy cannot name a host: HTTPS to any
+              // public address (docs/decisions/0014).
+              {
+                to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...privateRanges] } }],
+                ports: [{ protocol: "TCP", port: 443 }],
               },
             ]
           : []),

@@ -14,10 +14,10 @@ const sha256Hex = /^[a-f0-9]{64}$/;
 const { acceptance } = environments;
 const values = {
   "mysql.host": "mysql.example.com",
-  "mysql.username": "platform",
-  "mysql.password": "s3cret",
+  "mysql.main-api.password": "s3cret",
   "redis.host": "redis.example.com",
-  "redis.password": "r3dis",
+  "identity.main-api.clientId": "client",
+  "identity.main-api.principalId": "principal",
 };
 
 const templatePaths: Readonly<Record<string, readonly string[]>> = {
@@ -88,7 +88,7 @@ describe("withRolloutChecksums", () => {
     const rotated = withRolloutChecksums(
       replaceDeployTimeValues(appObjects(mainApi, acceptance, { tag: "1.5.0" }), {
         ...values,
-        "mysql.password": "rotated",
+        "mysql.main-api.password": "rotated",
       }),
     );
     const changed = checksums(rotated);
@@ -124,16 +124,15 @@ describe("withRolloutChecksums", () => {
     expect(checksums(withRolloutChecksums(reordered))).toEqual(base);
   });
 
-  it("writes a deploy-time token while the Secret still holds tokens", () => {
+  it("writes a deploy-time token while the ConfigMap or Secret still holds tokens", () => {
     const annotations = checksums(withRolloutChecksums(appObjects(mainApi, acceptance, { tag: "1.5.0" })))[
       "Deployment/main-api"
     ];
     expect(annotations?.[secretChecksumAnnotation]).toBe(
       "(known after deploy: checksum of main-api-secrets)",
     );
-    expect(annotations?.[configChecksumAnnotation]).toBe(
-      base["Deployment/main-api"]?.[configChecksumAnnotation],
-    );
+    // The ConfigMap names the cache's host and the identity's object id, known after deploy too.
+    expect(annotations?.[configChecksumAnnotation]).toBe("(known after deploy: checksum of main-api-config)");
   });
 
   it("adds no secret checksum to a pod that reads no Secret", () => {

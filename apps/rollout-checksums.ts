@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { deployTimeValue, deployTimeValueNames } from "./deploy-time-values";
 import { clonePlain, isRecord, type KubeObject } from "./kube-object";
+import { rerunOnSecretChangeAnnotation } from "./mysql-users";
 
 /** Pod template annotation: the checksum of the ConfigMaps the pod reads through `envFrom`. */
 export const configChecksumAnnotation = "platform/config-checksum";
@@ -17,7 +18,8 @@ export function isRolloutChecksum(name: string): boolean {
 
 /**
  * Where each kind keeps the pod template whose change rolls its pods. Jobs are left out on
- * purpose: their template is immutable, and a migration must not rerun because a setting moved.
+ * purpose: their template is immutable, and a migration must not rerun because a setting moved;
+ * only a Job annotated {@link rerunOnSecretChangeAnnotation} gets checksums (and so reruns).
  */
 const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
   Deployment: ["spec", "template"],
@@ -25,6 +27,9 @@ const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
   DaemonSet: ["spec", "template"],
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
+
+/** A Job that opts in with {@link rerunOnSecretChangeAnnotation} reruns when its data changes. */
+const jobTemplatePath = ["spec", "template"];
 
 const annotations = [
   { annotation: configChecksumAnnotation, kind: "ConfigMap", reference: "configMapRef" },
@@ -42,7 +47,11 @@ const annotations = [
 export function withRolloutChecksums(objects: readonly KubeObject[]): KubeObject[] {
   return objects.map((object) => {
     const copy = clonePlain(object);
-    const path = podTemplatePaths[copy.kind];
+    const path =
+      podTemplatePaths[copy.kind] ??
+      (copy.kind === "Job" && copy.metadata.annotations?.[rerunOnSecretChangeAnnotation] === "true"
+        ? jobTemplatePath
+        : undefined);
     const template = path === undefined ? undefined : at(copy, path);
     if (!isRecord(template)) return copy;
 

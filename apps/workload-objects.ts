@@ -4,15 +4,22 @@ import type { ImageVersion } from "../environments/stack-config";
 import type { AppDefinition, ContainerResources } from "./app-definition";
 import { databaseName } from "./catalog";
 import { deployTimeValue } from "./deploy-time-values";
-import { appsNamespace, type KubeObject } from "./kube-object";
+import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
 import { appLabels, selectorLabels, workloadLabels, type Component } from "./labels";
+import {
+  mysqlPasswordValue,
+  mysqlUserName,
+  mysqlUsersName,
+  mysqlUsersNamespace,
+  waitsForJobAnnotation,
+} from "./mysql-users";
 import { appPolicies, mysqlPort, redisPort } from "./network-policies";
+import { clientIdAnnotation, useWorkloadIdentityLabel } from "./workload-identity";
 
 /** The ingress class of the AKS application routing add-on (managed NGINX). */
 export const ingressClassName = "webapprouting.kubernetes.azure.com";
 
-/** The user and group every container runs as; the images must not need root. */
-export const runAsId = 10001;
+export { runAsId } from "./kube-object";
 
 /** The Service port of every app: callers use `http://<app>`. */
 export const servicePort = 80;
@@ -54,15 +61,28 @@ function configMap(app: AppDefinition, environment: EnvironmentSettings): KubeOb
             MYSQL_ATTR_SSL_CA: "/etc/ssl/certs/ca-certificates.crt",
           }
         : {}),
-      ...(app.uses.redis ? { REDIS_SCHEME: "tls", REDIS_CLIENT: "phpredis" } : {}),
+      // No key: the app signs in to Redis as its identity, with an Entra token as the password and
+      // its identity's object id as the user name (docs/decisions/0014).
+      ...(app.uses.redis
+        ? {
+            REDIS_SCHEME: "tls",
+            REDIS_CLIENT: "phpredis",
+            REDIS_HOST: deployTimeValue("redis.host"),
+            REDIS_PORT: String(redisPort),
+            REDIS_USERNAME: deployTimeValue(`identity.${app.name}.principalId`),
+          }
+        : {}),
       APP_ENV: environment.name,
     },
   };
 }
 
-const usesSecrets = (app: AppDefinition): boolean => app.uses.mysql || app.uses.redis;
+const usesSecrets = (app: AppDefinition): boolean => app.uses.mysql;
 
-/** The Secret `<app>-secrets`: how to reach the database and the cache, with Laravel's names. */
+/**
+ * The Secret `<app>-secrets`: how to reach the app's database as its own MySQL user, with
+ * Laravel's names. Never the administrator's credentials.
+ */
 function secret(app: AppDefinition): KubeObject {
   return {
     apiVersion: "v1",
@@ -74,15 +94,8 @@ function secret(app: AppDefinition): KubeObject {
         ? {
             DB_HOST: deployTimeValue("mysql.host"),
             DB_DATABASE: databaseName(app.name),
-            DB_USERNAME: deployTimeValue("mysql.username"),
-            DB_PASSWORD: deployTimeValue("mysql.password"),
-          }
-        : {}),
-      ...(app.uses.redis
-        ? {
-            REDIS_HOST: deployTimeValue("redis.host"),
-            REDIS_PORT: String(redisPort),
-            REDIS_PASSWORD: deployTimeValue("redis.password"),
+            DB_USERNAME: mysqlUserName(app.name),
+            DB_PASSWORD: deployTimeValue(mysqlPasswordValue(app.name)),
           }
         : {}),
     },
@@ -96,6 +109,18 @@ interface Process {
   readonly resources: ContainerResources;
   /** Listens on the app's port and has health probes. */
   readonly serves: boolean;
+}
+
+/** The labels of an app's pods: its workload's, and the switch that gives them the app's identity. */
+function podLabels(labels: Record<string, string>): Record<string, string> {
+  return { ...labels, [useWorkloadIdentityLabel]: "true" };
+}
+
+/** Workloads of an app that uses MySQL start only once the Job has created the app's MySQL user. */
+function waitsForUsers(app: AppDefinition): { annotations?: Record<string, string> } {
+  return app.uses.mysql
+    ? { annotations: { [waitsForJobAnnotation]: `${mysqlUsersNamespace}/${mysqlUsersName}` } }
+    : {};
 }
 
 function httpGet(app: AppDefinition, path: string) {
@@ -184,13 +209,13 @@ function deployment(
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: workload.name, namespace: appsNamespace, labels },
+    metadata: { name: workload.name, namespace: appsNamespace, labels, ...waitsForUsers(app) },
     spec: {
       ...(workload.replicas !== undefined ? { replicas: workload.replicas } : {}),
       selector: { matchLabels: selector },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
       template: {
-        metadata: { labels: { ...labels } },
+        metadata: { labels: podLabels(labels) },
         spec: {
           ...podSpec(app, workload.process),
           topologySpreadConstraints: topologySpread(environment, selector),
@@ -224,10 +249,15 @@ export function appObjects(
   });
 
   return [
+    // The app's identity in Azure: the workload identity webhook gives its pods a token of the
+    // managed identity federated to this account (no token of the Kubernetes API is mounted).
     {
       apiVersion: "v1",
       kind: "ServiceAccount",
-      metadata: metadata(app.name, appLabels(app.name)),
+      metadata: {
+        ...metadata(app.name, appLabels(app.name)),
+        annotations: { [clientIdAnnotation]: deployTimeValue(`identity.${app.name}.clientId`) },
+      },
       automountServiceAccountToken: false,
     },
     configMap(app, environment),
@@ -320,7 +350,7 @@ export function appObjects(
       return {
         apiVersion: "batch/v1",
         kind: "CronJob",
-        metadata: metadata(name, labels()),
+        metadata: { ...metadata(name, labels()), ...waitsForUsers(app) },
         spec: {
           schedule: task.schedule,
           timeZone: "Etc/UTC",
@@ -333,7 +363,7 @@ export function appObjects(
               // The next scheduled run is the retry: with Forbid, retries would hold up the schedule.
               backoffLimit: 0,
               template: {
-                metadata: { labels: labels() },
+                metadata: { labels: podLabels(labels()) },
                 spec: {
                   ...podSpec(app, { command: task.command, resources: task.resources, serves: false }),
                   restartPolicy: "Never",
@@ -355,14 +385,14 @@ function migrationJob(app: AppDefinition, command: readonly string[], version: I
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name, namespace: appsNamespace, labels: labels() },
+    metadata: { name, namespace: appsNamespace, labels: labels(), ...waitsForUsers(app) },
     spec: {
       backoffLimit: 1,
       activeDeadlineSeconds: 900,
       // No ttlSecondsAfterFinished: a Job deleted by the cluster would be recreated, and the
       // migration rerun, by the next deployment.
       template: {
-        metadata: { labels: labels() },
+        metadata: { labels: podLabels(labels()) },
         spec: {
           ...podSpec(app, { command, resources: app.resources, serves: false }),
           restartPolicy: "Never",

@@ -1,7 +1,7 @@
 import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
 import type { KubeObject } from "../apps/kube-object";
 import { parseStackConfig } from "../environments/stack-config";
-import { isSecret, mockCall, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { isSecret, mockCall, mockState, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { ofType, runStack, stackConfig } from "../test/program";
@@ -32,6 +32,21 @@ const kubernetes = (run: ProgramRun): Registration[] =>
 const deployment = (run: ProgramRun, name: string): any =>
   kubernetes(run).find((r) => r.inputs["kind"] === "Deployment" && r.name === name)!.inputs;
 
+/** A generated password's value, as the mock provider made it. */
+const password = (run: ProgramRun, name: string): string => {
+  const registration = ofType(run, "random:index/randomPassword:RandomPassword").find(
+    (r) => r.name === name,
+  )!;
+  return mockState(registration.type, registration.name, registration.inputs)["result"] as string;
+};
+/** An app's managed identity as Azure reports it (with its client and principal ids). */
+const identity = (run: ProgramRun, app: string): Record<string, string> => {
+  const registration = ofType(run, "azure-native:managedidentity:UserAssignedIdentity").find(
+    (r) => r.name === `identities-${app}`,
+  )!;
+  return mockState(registration.type, registration.name, registration.inputs) as Record<string, string>;
+};
+
 const key = (object: { kind: string; metadata: { name: string } }) =>
   `${object.kind}/${object.metadata.name}`;
 
@@ -43,16 +58,26 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
     const config = parseStackConfig(stack, file.config);
     const rendered = environmentObjects(config, "contosoplatformacr.azurecr.io");
     const server = run().registrations.find((r) => r.type === "azure-native:dbformysql:Server")!;
-    const keys = run().invocations.find(
-      (call) => call.token === "azure-native:redisenterprise:listDatabaseKeys",
-    )!;
     const images = run().outputs["images"] as Record<string, { digest: string }>;
     const expected = resolveDeployTimeValues(rendered, {
       "mysql.host": run().outputs["databaseHost"] as string,
-      "mysql.username": "platformadmin",
-      "mysql.password": reveal(server.inputs["administratorLoginPassword"]) as string,
+      "mysql.admin.username": "platformadmin",
+      "mysql.admin.password": reveal(server.inputs["administratorLoginPassword"]) as string,
       "redis.host": run().outputs["cacheHost"] as string,
-      "redis.password": mockCall(keys.token, keys.inputs)["primaryKey"] as string,
+      ...Object.fromEntries(
+        ["main-api", "web", "customer-api"].flatMap((app): [string, string][] => [
+          ...(app === "web"
+            ? []
+            : [
+                [
+                  `mysql.${app}.password`,
+                  password(run(), `mysql-user-${app.replace("-", "_")}-password`),
+                ] as [string, string],
+              ]),
+          [`identity.${app}.clientId`, identity(run(), app)["clientId"]!],
+          [`identity.${app}.principalId`, identity(run(), app)["principalId"]!],
+        ]),
+      ),
       ...Object.fromEntries(
         Object.entries(images).map(([app, image]) => [`image.${app}.digest`, image.digest]),
       ),
@@ -113,7 +138,7 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
     ] as const) {
       expect([kind, name, job.dependencies.includes(urnOf(kind, name))]).toEqual([kind, name, true]);
     }
-    expect(job.dependencies).not.toContain(urnOf("Secret", "web-secrets"));
+    expect(job.dependencies).not.toContain(urnOf("ConfigMap", "web-config"));
   });
 
   test("the namespace, and so every workload, waits for the registry's pull permission and the apps' node pool", () => {
@@ -201,4 +226,129 @@ test("production builds nothing and deploys exactly the tag@digest of its stack 
   expect(deployment(runs["production"]!, "web").spec.template.spec.containers[0].image).toBe(
     "contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
   );
+});
+
+describe.each(["acceptance", "production"])("%s: apps authenticate as themselves", (stack) => {
+  const run = () => runs[stack]!;
+  const apps = ["main-api", "web", "customer-api"];
+  const object = (kind: string, name: string): KubeObject & Record<string, any> =>
+    reveal(kubernetes(run()).find((r) => r.inputs["kind"] === kind && r.name === name)!.inputs) as KubeObject;
+
+  test("each app's ServiceAccount carries the client id of its own managed identity", () => {
+    const clientIds = apps.map((app) => object("ServiceAccount", app).metadata.annotations ?? {});
+    expect(clientIds).toEqual(
+      apps.map((app) => ({ "azure.workload.identity/client-id": identity(run(), app)["clientId"] })),
+    );
+    expect(new Set(clientIds.map((annotations) => JSON.stringify(annotations))).size).toBe(apps.length);
+  });
+
+  test("each identity trusts only its app's ServiceAccount tokens from this cluster's OIDC issuer", () => {
+    const cluster = ofType(run(), "azure-native:containerservice:ManagedCluster")[0]!;
+    const issuer = (mockState(cluster.type, cluster.name, cluster.inputs)["oidcIssuerProfile"] as any)
+      .issuerURL;
+    expect(issuer).toMatch(/^https:\/\//);
+    const credentials = ofType(run(), "azure-native:managedidentity:FederatedIdentityCredential");
+    expect(
+      credentials.map((c): unknown[] => [
+        c.name,
+        c.inputs["resourceName"],
+        c.inputs["issuer"],
+        c.inputs["subject"],
+        c.inputs["audiences"],
+      ]),
+    ).toEqual(
+      apps.map((app): unknown[] => [
+        `identities-${app}-federation`,
+        `id-platform-${stack}-${app}`,
+        issuer,
+        `system:serviceaccount:apps:${app}`,
+        ["api://AzureADTokenExchange"],
+      ]),
+    );
+  });
+
+  test("no app's Secret holds the MySQL administrator's password or a Redis key", () => {
+    const server = ofType(run(), "azure-native:dbformysql:Server")[0]!;
+    const adminPassword = reveal(server.inputs["administratorLoginPassword"]) as string;
+    expect(adminPassword).toMatch(/^mock-password-/);
+    const redisKeys = Object.values(
+      mockCall("azure-native:redisenterprise:listDatabaseKeys", { clusterName: "redis-cluster" }),
+    );
+    const appSecrets = kubernetes(run()).filter(
+      (r) => r.inputs["kind"] === "Secret" && (r.inputs["metadata"] as any).namespace === "apps",
+    );
+    expect(appSecrets.map((r) => r.name).sort()).toEqual(["customer-api-secrets", "main-api-secrets"]);
+    for (const secret of appSecrets) {
+      const values = Object.values((reveal(secret.inputs) as any).stringData as Record<string, string>);
+      expect([secret.name, values.filter((value) => value.includes(adminPassword))]).toEqual([
+        secret.name,
+        [],
+      ]);
+      expect([
+        secret.name,
+        values.filter((value) => redisKeys.some((k) => value.includes(String(k)))),
+      ]).toEqual([secret.name, []]);
+      expect(Object.keys((reveal(secret.inputs) as KubeObject)["stringData"] as object)).not.toContain(
+        "REDIS_PASSWORD",
+      );
+    }
+    // Each MySQL app signs in as its own user with its own password.
+    expect(object("Secret", "main-api-secrets").stringData).toMatchObject({
+      DB_USERNAME: "main_api",
+      DB_PASSWORD: password(run(), "mysql-user-main_api-password"),
+    });
+    expect(run().invocations.map((call) => call.token)).not.toContain(
+      "azure-native:redisenterprise:listDatabaseKeys",
+    );
+  });
+
+  test("the cache takes no access key, and each app that uses it gets the default access policy for its identity", () => {
+    expect(
+      ofType(run(), "azure-native:redisenterprise:Database")[0]!.inputs["accessKeysAuthentication"],
+    ).toBe("Disabled");
+    const assignments = ofType(run(), "azure-native:redisenterprise:AccessPolicyAssignment").map((a) => [
+      a.name,
+      a.inputs["accessPolicyName"],
+      a.inputs["accessPolicyAssignmentName"],
+      a.inputs["user"],
+    ]);
+    expect(assignments).toEqual([
+      [
+        "redis-access-main-api",
+        "default",
+        "mainapi",
+        { objectId: identity(run(), "main-api")["principalId"] },
+      ],
+      ["redis-access-web", "default", "web", { objectId: identity(run(), "web")["principalId"] }],
+    ]);
+  });
+
+  test("only the users' Job holds the administrator's password, and every workload of a MySQL app waits for it", () => {
+    const server = ofType(run(), "azure-native:dbformysql:Server")[0]!;
+    const users = object("Secret", "mysql-users");
+    expect(users.metadata.namespace).toBe("mysql-users");
+    expect(users.stringData.MYSQL_PWD).toBe(reveal(server.inputs["administratorLoginPassword"]));
+    expect(users.stringData.USERS_SQL).toContain(
+      `CREATE USER IF NOT EXISTS 'main_api'@'%' IDENTIFIED BY '${password(run(), "mysql-user-main_api-password")}';`,
+    );
+    expect(users.stringData.USERS_SQL).toContain("GRANT ALL ON `customer_api`.* TO 'customer_api'@'%';");
+    const job = kubernetes(run()).find((r) => r.inputs["kind"] === "Job" && r.name === "mysql-users")!;
+    const mysqlWorkloads = kubernetes(run()).filter(
+      (r) =>
+        ["Deployment", "Job", "CronJob"].includes(r.inputs["kind"] as string) &&
+        /^(main-api|customer-api)(-|$)/.test(r.name),
+    );
+    expect(mysqlWorkloads.map((r) => r.name).sort()).toEqual([
+      "customer-api",
+      "customer-api-migrate-0-9-3",
+      "main-api",
+      "main-api-migrate-1-4-0",
+      "main-api-queue",
+      "main-api-scheduler",
+    ]);
+    for (const workload of mysqlWorkloads) {
+      expect([workload.name, workload.dependencies.includes(job.urn)]).toEqual([workload.name, true]);
+    }
+    expect(object("Deployment", "web").metadata.annotations).toBeUndefined();
+  });
 });

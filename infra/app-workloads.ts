@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { deployTimeValueNames } from "../apps/deploy-time-values";
 import type { KubeObject } from "../apps/kube-object";
 import { resolveDeployTimeValues } from "../apps/manifests";
+import { waitsForJobAnnotation } from "../apps/mysql-users";
 import { isRolloutChecksum } from "../apps/rollout-checksums";
 
 /** Arguments of {@link AppWorkloads}. */
@@ -53,6 +54,10 @@ const prerequisiteKinds = ["NetworkPolicy", "ServiceAccount", "ConfigMap", "Secr
 
 const appOf = (object: KubeObject): string | undefined => object.metadata.labels?.["app.kubernetes.io/name"];
 
+/** The Job (`<namespace>/<name>`) an object waits for, by its {@link waitsForJobAnnotation}. */
+const awaitedJob = (object: KubeObject): string | undefined =>
+  object.metadata.annotations?.[waitsForJobAnnotation];
+
 /**
  * The apps' Kubernetes objects as resources of the cluster's provider (passed in `opts.providers`).
  * Each object becomes one resource named after it. Tokens are resolved per object, so an object
@@ -68,8 +73,15 @@ export class AppWorkloads extends pulumi.ComponentResource {
     // policies (the namespace's and their app's). The objects come sorted so that these precede
     // the workloads.
     const prerequisites: { readonly app?: string; readonly resource: pulumi.Resource }[] = [];
+    // Jobs by `<namespace>/<name>`, for the workloads that wait for one to complete.
+    const jobs = new Map<string, pulumi.Resource>();
 
-    for (const object of args.objects) {
+    // What waits for a Job comes after everything else (keeping its order), so that the Job exists.
+    const ordered = [
+      ...args.objects.filter((object) => awaitedJob(object) === undefined),
+      ...args.objects.filter((object) => awaitedJob(object) !== undefined),
+    ];
+    for (const object of ordered) {
       const type = `${object.apiVersion}/${object.kind}`;
       const ResourceClass = classes[type];
       if (!ResourceClass) throw new Error(`${name}: no resource class for ${type} ${object.metadata.name}`);
@@ -85,6 +97,7 @@ export class AppWorkloads extends pulumi.ComponentResource {
           : []),
         // A release's migration runs to completion before its new pods roll out.
         ...(app && migrations.has(app) && object.kind !== "Job" ? [migrations.get(app)!] : []),
+        ...this.awaited(object, jobs, name),
       ];
       const resource = new ResourceClass(object.metadata.name, this.inputs(object, args) as never, {
         parent: this,
@@ -93,9 +106,26 @@ export class AppWorkloads extends pulumi.ComponentResource {
 
       if (object.kind === "Namespace") namespaces.set(object.metadata.name, resource);
       if (object.kind === "Job" && app) migrations.set(app, resource);
+      if (object.kind === "Job") jobs.set(`${namespace ?? ""}/${object.metadata.name}`, resource);
       if (prerequisiteKinds.includes(object.kind)) prerequisites.push({ app, resource });
     }
     this.registerOutputs({});
+  }
+
+  /** The Job an object waits for, as a dependency; a Job that is not among the objects is an error. */
+  private awaited(
+    object: KubeObject,
+    jobs: ReadonlyMap<string, pulumi.Resource>,
+    name: string,
+  ): pulumi.Resource[] {
+    const job = awaitedJob(object);
+    if (job === undefined) return [];
+    const resource = jobs.get(job);
+    if (resource === undefined)
+      throw new Error(
+        `${name}: ${object.kind} ${object.metadata.name} waits for Job ${job}, which is not among the objects`,
+      );
+    return [resource];
   }
 
   /** The object's fields as resource inputs, with its deploy-time tokens resolved. */

@@ -40,6 +40,8 @@ const config = (stack: string): Record<string, string> =>
 
 const mysqlReady = ["mysql-require-secure-transport", "mysql-db-main_api", "mysql-db-customer_api"];
 const redisReady = ["redis-database", "redis-endpoint", "redis-endpoint-dns", "redis-zone-link"];
+/** The cache accepts an app only once its access policy assignment exists. */
+const redisAccess = (app: string) => `redis-access-${app}`;
 
 describe.each(["acceptance", "production"])("%s: workloads start only when their data is ready", (stack) => {
   let run: ProgramRun;
@@ -57,10 +59,10 @@ describe.each(["acceptance", "production"])("%s: workloads start only when their
   );
 
   test.each(["main-api", "web"])(
-    "%s's Secret waits for the cache's database, private endpoint and private DNS record",
+    "%s's ConfigMap (the cache's host) waits for the cache's database, private endpoint, private DNS record and the app's access",
     (app) => {
-      const secret = only(run, "kubernetes:core/v1:Secret", `${app}-secrets`);
-      expect([...waitsOn(run, secret)]).toEqual(expect.arrayContaining(redisReady));
+      const config = only(run, "kubernetes:core/v1:ConfigMap", `${app}-config`);
+      expect([...waitsOn(run, config)]).toEqual(expect.arrayContaining([...redisReady, redisAccess(app)]));
     },
   );
 

@@ -1,4 +1,5 @@
 export * from "./aks-cluster";
+export * from "./app-identities";
 export * from "./app-workloads";
 export * from "./app-images";
 export * from "./container-registry";

@@ -35,7 +35,14 @@ async function mysqlRun(settings: MySqlSettings) {
       databases: ["main_api", "customer_api"],
       logAnalyticsWorkspaceId: "workspace-id",
     });
-    return { host: mysql.host, adminLogin: mysql.adminLogin, adminPassword: mysql.adminPassword };
+    return {
+      host: mysql.host,
+      adminLogin: mysql.adminLogin,
+      adminPassword: mysql.adminPassword,
+      ...Object.fromEntries(
+        Object.entries(mysql.userPasswords).map(([database, password]) => [`${database}Password`, password]),
+      ),
+    };
   });
   return { run, ignoreChanges };
 }
@@ -78,16 +85,34 @@ test("production keeps its zone-redundant server's data in zone-redundant storag
   ]);
 });
 
-test("the admin password always has upper, lower, numeric and special characters", async () => {
+test("the admin's and every database user's password always have upper, lower, numeric and special characters, and no quote", async () => {
   const { run } = await mysqlRun(production.mysql);
-  expect(only(run, "random:index/randomPassword:RandomPassword").inputs).toMatchObject({
-    length: 32,
-    minUpper: 1,
-    minLower: 1,
-    minNumeric: 1,
-    minSpecial: 1,
-    special: true,
+  for (const name of [
+    "mysql-admin-password",
+    "mysql-user-main_api-password",
+    "mysql-user-customer_api-password",
+  ]) {
+    expect(only(run, "random:index/randomPassword:RandomPassword", name).inputs).toEqual({
+      length: 32,
+      minUpper: 1,
+      minLower: 1,
+      minNumeric: 1,
+      minSpecial: 1,
+      special: true,
+      overrideSpecial: "-_.~!#%^*",
+    });
+  }
+});
+
+test("each database's user has its own secret password, none the admin's", async () => {
+  const { run } = await mysqlRun(production.mysql);
+  const values = ["main_apiPassword", "customer_apiPassword"].map((output) => {
+    const password = run.outputs[output];
+    expect(isSecret(password)).toBe(true);
+    return (password as { value: string }).value;
   });
+  const admin = (run.outputs["adminPassword"] as { value: string }).value;
+  expect(new Set([...values, admin]).size).toBe(3);
 });
 
 test("the admin password stays secret; the host and login are plain", async () => {

@@ -17,7 +17,10 @@ export interface MySqlServerArgs {
   readonly virtualNetworkId: pulumi.Input<string>;
   /** Name of the private DNS zone; must end in `.mysql.database.azure.com`. */
   readonly privateDnsZoneName: string;
-  /** One database is created per name (the apps that use MySQL). */
+  /**
+   * One database is created per name (the apps that use MySQL), and a password for a user of the
+   * same name; the server's administrator creates the users (see `apps/mysql-users.ts`).
+   */
   readonly databases: readonly string[];
   readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
 }
@@ -46,6 +49,19 @@ export const serverParameters = [
   ["slow-query-log", "slow_query_log", "ON"],
 ] as const;
 
+/** The generated passwords, of the administrator and of each database's user. */
+const passwordArgs: random.RandomPasswordArgs = {
+  length: 32,
+  // Azure wants characters from three of the four classes; ask for all four every time.
+  minUpper: 1,
+  minLower: 1,
+  minNumeric: 1,
+  minSpecial: 1,
+  special: true,
+  // MySQL and connection strings choke on quotes and backslashes; keep to a safe set.
+  overrideSpecial: "-_.~!#%^*",
+};
+
 /**
  * Azure Database for MySQL Flexible Server with private access only (a delegated subnet and a
  * private DNS zone), TLS required, a generated admin password kept secret, and one database per
@@ -62,6 +78,8 @@ export class MySqlServer extends pulumi.ComponentResource {
   readonly adminLogin: pulumi.Output<string>;
   /** Secret; known once the server's databases and settings exist. */
   readonly adminPassword: pulumi.Output<string>;
+  /** Secret: the password of each database's own user, by database name. */
+  readonly userPasswords: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: MySqlServerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:MySqlServer", name, {}, opts);
@@ -73,21 +91,7 @@ export class MySqlServer extends pulumi.ComponentResource {
     }
     const [primaryZone, standbyZone] = args.zones;
 
-    const password = new random.RandomPassword(
-      `${name}-admin-password`,
-      {
-        length: 32,
-        // Azure wants characters from three of the four classes; ask for all four every time.
-        minUpper: 1,
-        minLower: 1,
-        minNumeric: 1,
-        minSpecial: 1,
-        special: true,
-        // MySQL and connection strings choke on quotes and backslashes; keep to a safe set.
-        overrideSpecial: "-_.~!#%^*",
-      },
-      { parent: this },
-    );
+    const password = new random.RandomPassword(`${name}-admin-password`, passwordArgs, { parent: this });
     const { zone, link } = linkedPrivateZone(
       name,
       { zoneName: args.privateDnsZoneName, resourceGroupName, virtualNetworkId: args.virtualNetworkId },
@@ -185,6 +189,20 @@ export class MySqlServer extends pulumi.ComponentResource {
     this.host = pulumi.all([server.fullyQualifiedDomainName, ready]).apply(([fqdn]) => fqdn ?? "");
     this.adminLogin = pulumi.all([adminLogin, ready]).apply(([login]) => login);
     this.adminPassword = pulumi.secret(pulumi.all([adminPassword, ready]).apply(([secret]) => secret));
-    this.registerOutputs({ host: this.host, adminLogin: this.adminLogin, adminPassword: this.adminPassword });
+    // The users' SQL quotes passwords in single quotes: the set of specials has no quote.
+    this.userPasswords = Object.fromEntries(
+      args.databases.map((database) => {
+        const user = new random.RandomPassword(`${name}-user-${database}-password`, passwordArgs, {
+          parent: this,
+        });
+        return [database, pulumi.secret(user.result)];
+      }),
+    );
+    this.registerOutputs({
+      host: this.host,
+      adminLogin: this.adminLogin,
+      adminPassword: this.adminPassword,
+      userPasswords: this.userPasswords,
+    });
   }
 }

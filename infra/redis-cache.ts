@@ -14,11 +14,16 @@ export interface RedisCacheArgs {
   readonly privateEndpointSubnetId: pulumi.Input<string>;
   readonly virtualNetworkId: pulumi.Input<string>;
   readonly logAnalyticsWorkspaceId: pulumi.Input<string>;
+  /**
+   * Who may use the cache, by name (an app): each principal's object id gets the `default` access
+   * policy (read and write, as a key did). The cache takes no access key.
+   */
+  readonly users: Readonly<Record<string, pulumi.Input<string>>>;
 }
 
 /**
- * The environment's cache. What the rest of the program sees is only `host`, `port` and
- * `password`; today it is Azure Managed Redis (`redisenterprise`), which succeeds Azure Cache for
+ * The environment's cache. What the rest of the program sees is only `host` and `port`; clients
+ * sign in with an Entra token of their identity (access keys are disabled). Today it is Azure Managed Redis (`redisenterprise`), which succeeds Azure Cache for
  * Redis (no new instances since 2026-10-01, retired 2028-09-30). Switching stays in this file.
  */
 export class RedisCache extends pulumi.ComponentResource {
@@ -30,8 +35,6 @@ export class RedisCache extends pulumi.ComponentResource {
   readonly host: pulumi.Output<string>;
   /** The TLS port: Azure Managed Redis listens on 10000 (not 6380). */
   readonly port: pulumi.Output<number>;
-  /** Secret; known when {@link host} is. */
-  readonly password: pulumi.Output<string>;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:RedisCache", name, {}, opts);
@@ -61,7 +64,8 @@ export class RedisCache extends pulumi.ComponentResource {
         // One endpoint, as a non-clustered Redis: what Laravel's phpredis client expects.
         clusteringPolicy: "EnterpriseCluster",
         evictionPolicy: "VolatileLRU",
-        accessKeysAuthentication: "Enabled",
+        // No shared key: every client signs in as its own identity, through an access policy assignment.
+        accessKeysAuthentication: "Disabled",
       },
       { parent: this },
     );
@@ -108,15 +112,29 @@ export class RedisCache extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const keys = redisenterprise.listDatabaseKeysOutput(
-      { resourceGroupName, clusterName: cluster.name, databaseName: database.name },
-      { parent: this },
+    const assignments = Object.entries(args.users).map(
+      ([user, objectId]) =>
+        new redisenterprise.AccessPolicyAssignment(
+          `${name}-access-${user}`,
+          {
+            resourceGroupName,
+            clusterName: cluster.name,
+            databaseName: database.name,
+            // Letters and digits only.
+            accessPolicyAssignmentName: user.replace(/[^A-Za-z0-9]/g, ""),
+            // The one policy Azure Managed Redis offers: what an access key allowed.
+            accessPolicyName: "default",
+            user: { objectId },
+          },
+          { parent: this },
+        ),
     );
     // Ids carry the dependency: known for resources that exist, unchanged by in-place updates.
-    const ready = pulumi.all([database.id, endpoint.id, endpointDns.id, link.id]);
+    const ready = pulumi.all(
+      [database, endpoint, endpointDns, link, ...assignments].map((resource) => resource.id),
+    );
     this.host = pulumi.all([cluster.hostName, ready]).apply(([hostName]) => hostName);
     this.port = database.port.apply((port) => port ?? 10000);
-    this.password = pulumi.secret(pulumi.all([keys.primaryKey, ready]).apply(([key]) => key));
-    this.registerOutputs({ host: this.host, port: this.port, password: this.password });
+    this.registerOutputs({ host: this.host, port: this.port });
   }
 }

@@ -32,7 +32,7 @@ describe("platform render", () => {
 
   test("values known only after deployment print as references, never guesses", async () => {
     const { stdout } = await runCli(["render", "acceptance"], root, env);
-    expect(stdout).toContain('  DB_PASSWORD: "(known after deploy: mysql.password)"\n');
+    expect(stdout).toContain('  DB_PASSWORD: "(known after deploy: mysql.main-api.password)"\n');
     expect(stdout).toContain(
       'image: "contosoplatformacr.azurecr.io/web:2.0.1@(known after deploy: image.web.digest)"\n',
     );
