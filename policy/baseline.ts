@@ -1,0 +1,248 @@
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { mysqlUsersNamespace } from "../apps/mysql-users";
+
+/** The name the pack reports its violations under. */
+export const baselinePackName = "platform-security-baseline";
+
+/** Resource types the baseline speaks about. */
+export const types = {
+  managedCluster: "azure-native:containerservice:ManagedCluster",
+  mysqlServer: "azure-native:dbformysql:Server",
+  mysqlConfiguration: "azure-native:dbformysql:Configuration",
+  redisCluster: "azure-native:redisenterprise:RedisEnterprise",
+  redisDatabase: "azure-native:redisenterprise:Database",
+  subnet: "azure-native:network:Subnet",
+  registry: "azure-native:containerregistry:Registry",
+  randomPassword: "random:index/randomPassword:RandomPassword",
+  kubernetesSecret: "kubernetes:core/v1:Secret",
+} as const;
+
+type Props = Record<string, unknown>;
+
+/** The value at a dotted path (`network.publicNetworkAccess`); undefined when a step is missing. */
+const at = (props: unknown, path: string): unknown =>
+  path
+    .split(".")
+    .reduce<unknown>(
+      (value, key) => (typeof value === "object" && value !== null ? (value as Props)[key] : undefined),
+      props,
+    );
+
+/** A resource validation that runs only on resources of one type. */
+const forType =
+  (type: string, validate: (props: Props, name: string, report: (message: string) => void) => void) =>
+  (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
+    if (args.type !== type) return;
+    validate(args.props, args.name, (message) => reportViolation(message));
+  };
+
+const shown = (value: unknown): string => (value === undefined ? "nothing" : JSON.stringify(value));
+
+const aksCluster: ResourceValidationPolicy = {
+  name: "aks-cluster-baseline",
+  description:
+    "AKS: no local accounts, API server behind authorized ranges (or private), Azure RBAC, the Azure Policy add-on and Defender.",
+  enforcementLevel: "mandatory",
+  validateResource: forType(types.managedCluster, (props, name, report) => {
+    const cluster = `ManagedCluster ${name}`;
+    if (props["disableLocalAccounts"] !== true)
+      report(`${cluster}: disableLocalAccounts must be true, found ${shown(props["disableLocalAccounts"])}`);
+    if (at(props, "apiServerAccessProfile.enablePrivateCluster") !== true) {
+      const found = at(props, "apiServerAccessProfile.authorizedIPRanges");
+      const ranges = Array.isArray(found) ? found.map(String) : [];
+      if (ranges.length === 0)
+        report(
+          `${cluster}: apiServerAccessProfile.authorizedIPRanges must list the addresses allowed to reach the API server (or enablePrivateCluster must be true), found ${shown(found)}`,
+        );
+      if (ranges.includes("0.0.0.0/0"))
+        report(`${cluster}: apiServerAccessProfile.authorizedIPRanges must not contain 0.0.0.0/0`);
+    }
+    const azureRbac = at(props, "aadProfile.enableAzureRBAC");
+    if (azureRbac !== true)
+      report(`${cluster}: aadProfile.enableAzureRBAC must be true, found ${shown(azureRbac)}`);
+    const azurePolicy = at(props, "addonProfiles.azurepolicy.enabled");
+    if (azurePolicy !== true)
+      report(`${cluster}: addonProfiles.azurepolicy.enabled must be true, found ${shown(azurePolicy)}`);
+    const defender = at(props, "securityProfile.defender");
+    if (at(defender, "securityMonitoring.enabled") !== true)
+      report(
+        `${cluster}: securityProfile.defender must be set with securityMonitoring.enabled true, found ${shown(defender)}`,
+      );
+  }),
+};
+
+const mysqlServerPrivate: ResourceValidationPolicy = {
+  name: "mysql-server-private",
+  description: "MySQL Flexible Server: no public network access.",
+  enforcementLevel: "mandatory",
+  validateResource: forType(types.mysqlServer, (props, name, report) => {
+    const access = at(props, "network.publicNetworkAccess");
+    if (access !== "Disabled")
+      report(`Server ${name}: network.publicNetworkAccess must be "Disabled", found ${shown(access)}`);
+  }),
+};
+
+/** True when `resource` depends on `on`, directly or through its inputs. */
+const dependsOn = (resource: PolicyResource, on: PolicyResource): boolean =>
+  resource.dependencies.some((dependency) => dependency.urn === on.urn) ||
+  (resource.props["serverName"] !== undefined && resource.props["serverName"] === on.props["name"]);
+
+const mysqlSecureTransport: StackValidationPolicy = {
+  name: "mysql-require-secure-transport",
+  description: "MySQL Flexible Server: a Configuration sets require_secure_transport to ON.",
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const configurations = resources.filter((resource) => resource.type === types.mysqlConfiguration);
+    for (const server of resources.filter((resource) => resource.type === types.mysqlServer)) {
+      const secure = configurations.some(
+        (configuration) =>
+          dependsOn(configuration, server) &&
+          configuration.props["configurationName"] === "require_secure_transport" &&
+          String(configuration.props["value"]).toUpperCase() === "ON",
+      );
+      if (!secure)
+        reportViolation(
+          `Server ${server.name}: no Configuration sets require_secure_transport to ON`,
+          server.urn,
+        );
+    }
+  },
+};
+
+const redisEntraOnly: ResourceValidationPolicy = {
+  name: "redis-private-entra-tls",
+  description: "Azure Managed Redis: no public access, no access keys, TLS only.",
+  enforcementLevel: "mandatory",
+  validateResource: [
+    forType(types.redisDatabase, (props, name, report) => {
+      if (props["accessKeysAuthentication"] !== "Disabled")
+        report(
+          `Database ${name}: accessKeysAuthentication must be "Disabled", found ${shown(props["accessKeysAuthentication"])}`,
+        );
+      if (props["clientProtocol"] !== "Encrypted")
+        report(
+          `Database ${name}: clientProtocol must be "Encrypted", found ${shown(props["clientProtocol"])}`,
+        );
+    }),
+    forType(types.redisCluster, (props, name, report) => {
+      if (props["publicNetworkAccess"] !== "Disabled")
+        report(
+          `RedisEnterprise ${name}: publicNetworkAccess must be "Disabled", found ${shown(props["publicNetworkAccess"])}`,
+        );
+    }),
+  ],
+};
+
+const subnetNsg: ResourceValidationPolicy = {
+  name: "subnet-has-nsg",
+  description: "Every subnet has a network security group.",
+  enforcementLevel: "mandatory",
+  validateResource: forType(types.subnet, (props, name, report) => {
+    if (!at(props, "networkSecurityGroup.id"))
+      report(
+        `Subnet ${name}: networkSecurityGroup.id must be set, found ${shown(props["networkSecurityGroup"])}`,
+      );
+  }),
+};
+
+const registryNoSharedAccess: ResourceValidationPolicy = {
+  name: "registry-no-admin-no-anonymous",
+  description: "Container registry: no admin user, no anonymous pull.",
+  enforcementLevel: "mandatory",
+  validateResource: forType(types.registry, (props, name, report) => {
+    if (props["adminUserEnabled"] !== false)
+      report(`Registry ${name}: adminUserEnabled must be false, found ${shown(props["adminUserEnabled"])}`);
+    if (props["anonymousPullEnabled"] === true)
+      report(`Registry ${name}: anonymousPullEnabled must not be true`);
+  }),
+};
+
+/** The entries of a Kubernetes Secret as text: `stringData` as is, `data` base64-decoded. */
+export function secretEntries(props: Props): [string, string][] {
+  const entries: [string, string][] = [];
+  for (const [key, value] of Object.entries((props["stringData"] ?? {}) as Props))
+    entries.push([`stringData.${key}`, String(value)]);
+  for (const [key, value] of Object.entries((props["data"] ?? {}) as Props))
+    entries.push([`data.${key}`, Buffer.from(String(value), "base64").toString("utf8")]);
+  return entries;
+}
+
+/** `namespace/name` of a Kubernetes object, or the resource's name when it has no metadata. */
+const objectName = (secret: { name: string; props: Props }): string => {
+  const name = at(secret.props, "metadata.name");
+  const namespace = at(secret.props, "metadata.namespace");
+  return typeof name === "string"
+    ? `${typeof namespace === "string" ? namespace : "default"}/${name}`
+    : secret.name;
+};
+
+const secretsWithoutAdminPassword: StackValidationPolicy = {
+  name: "secrets-without-mysql-admin-password",
+  description: `Only the Secret in namespace ${mysqlUsersNamespace} holds the MySQL administrator password.`,
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const adminPasswords = new Set<string>();
+    for (const resource of resources) {
+      const password: unknown = resource.props["administratorLoginPassword"];
+      if (resource.type === types.mysqlServer && typeof password === "string") adminPasswords.add(password);
+      // The password's own resource (MySqlServer's `<name>-admin-password`); its result is known after an update.
+      if (
+        resource.type === types.randomPassword &&
+        resource.name.endsWith("-admin-password") &&
+        typeof resource.props["result"] === "string"
+      )
+        adminPasswords.add(resource.props["result"]);
+    }
+    for (const secret of resources.filter((resource) => resource.type === types.kubernetesSecret)) {
+      if (at(secret.props, "metadata.namespace") === mysqlUsersNamespace) continue;
+      for (const [key, value] of secretEntries(secret.props)) {
+        if (adminPasswords.has(value))
+          reportViolation(
+            `Secret ${objectName(secret)}: ${key} holds the MySQL administrator password; only the Secret in namespace ${mysqlUsersNamespace} may`,
+            secret.urn,
+          );
+      }
+    }
+  },
+};
+
+/** Key names that would carry a Redis access key or password. */
+const redisKeyName = /redis.*(key|password|pass|secret)/i;
+
+const secretsWithoutRedisKeys: ResourceValidationPolicy = {
+  name: "secrets-without-redis-keys",
+  description:
+    "No Kubernetes Secret carries a Redis key or password: apps sign in to Redis with Entra tokens.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== types.kubernetesSecret) return;
+    for (const [key] of secretEntries(args.props)) {
+      if (redisKeyName.test(key))
+        reportViolation(
+          `Secret ${objectName(args)}: ${key} is named like a Redis key or password; Redis takes Entra tokens only`,
+        );
+    }
+  },
+};
+
+/**
+ * The security baseline. docker-build `Image`'s retainOnDelete is not among them: Pulumi gives
+ * policies `protect`, `ignoreChanges`, aliases and timeouts of a resource's options, not
+ * `retainOnDelete` (PolicyResourceOptions in @pulumi/policy 1.21).
+ */
+export const baselinePolicies: readonly (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  aksCluster,
+  mysqlServerPrivate,
+  mysqlSecureTransport,
+  redisEntraOnly,
+  subnetNsg,
+  registryNoSharedAccess,
+  secretsWithoutAdminPassword,
+  secretsWithoutRedisKeys,
+];
