@@ -510,6 +510,8 @@ describe("preview workflow", () => {
         command: "preview",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
+        // The security baseline's policy pack (policy/PulumiPolicy.yaml).
+        policyPacks: "policy",
         diff: true,
         "comment-on-pr": true,
         "edit-pr-comment": true,
@@ -599,6 +601,8 @@ describe("deploy workflow", () => {
         command: "up",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
+        // The security baseline's policy pack (policy/PulumiPolicy.yaml).
+        policyPacks: "policy",
         // ignoreChanges on what Azure moves (MySQL storage, HA zones) needs state refreshed first.
         refresh: true,
         diff: true,
