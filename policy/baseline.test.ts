@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { only, root, runIsolated, runStack, stackConfig } from "../test/program";
 import { baselinePolicies, types } from "./baseline";
@@ -230,4 +231,20 @@ test.each([
     (inputs) => (inputs[key] = value),
   );
   expect(await messages(registrations)).toEqual([message]);
+});
+
+test("the pack Pulumi loads (CI's `policyPacks: policy`) runs the compiled entry and has a version", () => {
+  const project = parse(readFileSync(path.join(root, "policy", "PulumiPolicy.yaml"), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  expect(project).toMatchObject({
+    main: "program.js",
+    runtime: { name: "nodejs", options: { typescript: false } },
+  });
+  expect(readFileSync(path.join(root, "policy", "program.js"), "utf8")).toContain('"policy", "index.js"');
+  const manifest = JSON.parse(readFileSync(path.join(root, "policy", "package.json"), "utf8")) as {
+    version?: string;
+  };
+  expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
 });
