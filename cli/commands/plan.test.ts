@@ -49,6 +49,29 @@ describe("platform plan", () => {
     expect(stdout).toContain('"highAvailability.mode": "ZoneRedundant"');
   });
 
+  test("--policy: the shipped program passes the security baseline", async () => {
+    const { code, stdout, stderr } = await runCli(["plan", "acceptance", "--policy"], root, env);
+    expect([code, stderr]).toEqual([0, ""]);
+    expect(stdout).toMatch(/security baseline: \d+ policies, no violation\n$/);
+  });
+
+  test("--policy: a program that breaks the baseline fails with every violation", async () => {
+    const redis = readFileSync(path.join(root, "infra", "redis-cache.ts"), "utf8");
+    const copy = projectCopy({
+      "infra/redis-cache.ts": redis.replace(
+        'accessKeysAuthentication: "Disabled"',
+        'accessKeysAuthentication: "Enabled"',
+      ),
+    });
+    const { code, stderr } = await runCli(["plan", "acceptance", "--policy"], copy.dir, env).finally(() =>
+      copy.remove(),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      'acceptance: 1 violation(s) of the security baseline:\n  [redis-private-entra-tls] Database redis-database: accessKeysAuthentication must be "Disabled", found "Enabled"',
+    );
+  });
+
   test("--graph: Mermaid text, the data services in parallel, and the critical path", async () => {
     const { code, stdout } = await runCli(["plan", "production", "--graph"], root, env);
     expect(code).toBe(0);

@@ -1,4 +1,7 @@
+import { baselinePolicies } from "../../policy/baseline";
+import { evaluatePolicies } from "../../policy/evaluate";
 import { parseEnvironment } from "../arguments";
+import { PlatformError } from "../errors";
 import { formatGraph, formatPlan, planJson } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
@@ -23,7 +26,11 @@ export const registerPlan: RegisterCommand = (program, context) => {
     .argument("<environment>", "acceptance or production")
     .option("--json", "print the plan as JSON")
     .option("--graph", "print the dependency graph (Mermaid) and the critical path of a first deployment")
-    .action(async (name: string, options: { json?: boolean; graph?: boolean }) => {
+    .option(
+      "--policy",
+      "check the plan against the security baseline policy pack (policy/); fail on a violation",
+    )
+    .action(async (name: string, options: { json?: boolean; graph?: boolean; policy?: boolean }) => {
       const environment = parseEnvironment(name);
       const text = await readStackFile(context.cwd, environment);
       parseStackFile(text, environment, stackFileName(environment));
@@ -35,5 +42,18 @@ export const registerPlan: RegisterCommand = (program, context) => {
       });
       if (options.graph) context.stdout(formatGraph(run));
       else context.stdout(options.json ? planJson(environment, run) : formatPlan(environment, run));
+      if (!options.policy) return;
+      // The same policies `pulumi preview --policy-pack policy` runs, over the plan's inputs.
+      const violations = await evaluatePolicies(baselinePolicies, run.registrations);
+      if (violations.length > 0) {
+        throw new PlatformError(
+          [
+            `${environment}: ${violations.length} violation(s) of the security baseline:`,
+            ...violations.map((violation) => `  [${violation.policy}] ${violation.message}`),
+          ].join("\n"),
+        );
+      }
+      if (!options.json)
+        context.stdout(`security baseline: ${baselinePolicies.length} policies, no violation\n`);
     });
 };
