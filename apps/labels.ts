@@ -1,3 +1,4 @@
+import type { KubeObject } from "./kube-object";
 /** What a workload of an app does: serve HTTP, work a queue, run on a schedule, migrate once. */
 export type Component = "web" | "worker" | "cron" | "migrate";
 
@@ -22,4 +23,25 @@ export function selectorLabels(app: string, workload: string): Record<string, st
 /** The labels of a workload, of its pods and of the objects that serve it. */
 export function workloadLabels(app: string, workload: string, component: Component): Record<string, string> {
   return { ...selectorLabels(app, workload), "app.kubernetes.io/component": component, ...platformLabels() };
+}
+
+/**
+ * A namespace held to the `restricted` pod security level (enforced, audited and warned), with
+ * the platform's labels and its environment.
+ */
+export function restrictedNamespace(name: string, environment: string): KubeObject {
+  return {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name,
+      labels: {
+        ...platformLabels(),
+        "platform/environment": environment,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+      },
+    },
+  };
 }

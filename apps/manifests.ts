@@ -5,7 +5,7 @@ import { apps } from "./catalog";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
-import { platformLabels } from "./labels";
+import { restrictedNamespace } from "./labels";
 import { mysqlUsersObjects } from "./mysql-users";
 import { namespacePolicies } from "./network-policies";
 import { isRolloutChecksum, withRolloutChecksums } from "./rollout-checksums";
@@ -21,23 +21,7 @@ export { appObjects } from "./workload-objects";
  * policies: nothing in or out of any pod but DNS, until an app's own policies open more.
  */
 export function namespaceObjects(environment: EnvironmentSettings): KubeObject[] {
-  return [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name: appsNamespace,
-        labels: {
-          ...platformLabels(),
-          "platform/environment": environment.name,
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/audit": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-        },
-      },
-    },
-    ...namespacePolicies(),
-  ];
+  return [restrictedNamespace(appsNamespace, environment.name), ...namespacePolicies()];
 }
 
 /**

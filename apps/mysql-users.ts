@@ -4,7 +4,7 @@ import type { AppDefinition } from "./app-definition";
 import { databaseName } from "./catalog";
 import { deployTimeValue } from "./deploy-time-values";
 import { runAsId, type KubeObject } from "./kube-object";
-import { appLabels, platformLabels, workloadLabels } from "./labels";
+import { appLabels, restrictedNamespace, workloadLabels } from "./labels";
 import { mysqlPort } from "./network-policies";
 
 /**
@@ -83,20 +83,7 @@ export function mysqlUsersObjects(
   const metadata = () => ({ name: mysqlUsersName, namespace: mysqlUsersNamespace, labels: labels() });
   const jobLabels = () => workloadLabels(mysqlUsersName, mysqlUsersName, "migrate");
   return [
-    {
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name: mysqlUsersNamespace,
-        labels: {
-          ...platformLabels(),
-          "platform/environment": environment.name,
-          "pod-security.kubernetes.io/enforce": "restricted",
-          "pod-security.kubernetes.io/audit": "restricted",
-          "pod-security.kubernetes.io/warn": "restricted",
-        },
-      },
-    },
+    restrictedNamespace(mysqlUsersNamespace, environment.name),
     {
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
