@@ -5,7 +5,7 @@ import { databaseName } from "./catalog";
 import { deployTimeValue } from "./deploy-time-values";
 import { runAsId, type KubeObject } from "./kube-object";
 import { appLabels, restrictedNamespace, workloadLabels } from "./labels";
-import { mysqlPort } from "./network-policies";
+import { clusterDnsEgress, mysqlPort } from "./network-policies";
 
 /**
  * The namespace of the Job that creates the apps' MySQL users. It alone holds the server's
@@ -93,18 +93,7 @@ export function mysqlUsersObjects(
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
         egress: [
-          {
-            to: [
-              {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-              },
-            ],
-            ports: [
-              { protocol: "UDP", port: 53 },
-              { protocol: "TCP", port: 53 },
-            ],
-          },
+          clusterDnsEgress,
           {
             to: [{ ipBlock: { cidr: networkLayout(environment.addressSpace).mysql } }],
             ports: [{ protocol: "TCP", port: mysqlPort }],

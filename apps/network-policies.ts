@@ -30,6 +30,15 @@ const namespaceNamed = (name: string) => ({
   namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } },
 });
 
+/** The egress rule that lets a pod ask the cluster DNS (CoreDNS in kube-system), UDP and TCP. */
+export const clusterDnsEgress = {
+  to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+} as const;
+
 /**
  * The policies of the `apps` namespace: deny all traffic in and out of every pod, then allow
  * every pod to ask the cluster DNS (CoreDNS in kube-system). The apps open the rest themselves.
@@ -43,15 +52,7 @@ export function namespacePolicies(): KubeObject[] {
     networkPolicy("allow-dns", platformLabels(), {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [
-        {
-          to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
-          ports: [
-            { protocol: "UDP", port: 53 },
-            { protocol: "TCP", port: 53 },
-          ],
-        },
-      ],
+      egress: [clusterDnsEgress],
     }),
   ];
 }

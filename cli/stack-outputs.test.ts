@@ -74,15 +74,16 @@ describe("readOutputsFile", () => {
   });
 });
 
-describe("readPulumiOutputs runs the pulumi CLI without a shell", () => {
-  const fakePulumi = (script: string) => {
-    const bin = path.join(directory, "bin");
-    mkdirSync(bin);
-    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${script}\n`);
-    chmodSync(path.join(bin, "pulumi"), 0o755);
-    return { PATH: `${bin}:${process.env["PATH"]}` };
-  };
+/** A `pulumi` on PATH that runs `script`: the environment to run commands with. */
+function fakePulumi(script: string): { PATH: string } {
+  const bin = path.join(directory, "bin");
+  mkdirSync(bin);
+  writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${script}\n`);
+  chmodSync(path.join(bin, "pulumi"), 0o755);
+  return { PATH: `${bin}:${process.env["PATH"]}` };
+}
 
+describe("readPulumiOutputs runs the pulumi CLI without a shell", () => {
   test("reads the outputs of the stack", async () => {
     const env = fakePulumi(
       `[ "$*" = "stack output --json --stack acceptance" ] || exit 3\ncat <<'JSON'\n${JSON.stringify(outputs)}\nJSON`,
@@ -116,14 +117,6 @@ describe("readPulumiOutputs runs the pulumi CLI without a shell", () => {
 });
 
 describe("readPulumiOutputs never waits forever", () => {
-  const fakePulumi = (script: string) => {
-    const bin = path.join(directory, "bin");
-    mkdirSync(bin);
-    writeFileSync(path.join(bin, "pulumi"), `#!/bin/sh\n${script}\n`);
-    chmodSync(path.join(bin, "pulumi"), 0o755);
-    return { PATH: `${bin}:${process.env["PATH"]}` };
-  };
-
   test("pulumi gets no input: a prompt reading stdin ends at once", async () => {
     // Reads stdin to its end first, as a prompt waiting for an answer would.
     const env = fakePulumi(`cat >/dev/null\necho '${JSON.stringify(outputs)}'`);
