@@ -23,33 +23,3 @@ export const movingTagRule =
 
 /** What a digest must look like, for error messages. */
 export const digestRule = "'sha256:' + 64 lowercase hex chars";
-
-/** An image reference split into its parts: `repository[:tag][@digest]`. */
-export interface ImageReference {
-  /** Everything before the tag, registry host and port included: `host:5000/team/app`. */
-  readonly repository: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
-
-/**
- * Splits an image reference. The tag is the part after the last `:` of the last path segment,
- * so a registry port (`host:5000/app`) stays in the repository.
- */
-export function parseImageReference(reference: string): ImageReference {
-  const at = reference.indexOf("@");
-  const digest = at >= 0 ? reference.slice(at + 1) : undefined;
-  const named = at >= 0 ? reference.slice(0, at) : reference;
-  const colon = named.lastIndexOf(":");
-  const hasTag = colon > named.lastIndexOf("/");
-  return {
-    repository: hasTag ? named.slice(0, colon) : named,
-    ...(hasTag ? { tag: named.slice(colon + 1) } : {}),
-    ...(digest !== undefined ? { digest } : {}),
-  };
-}
-
-/** Joins the parts of an image reference: `repository:tag@digest`. */
-export function formatImageReference({ repository, tag, digest }: ImageReference): string {
-  return `${repository}${tag !== undefined ? `:${tag}` : ""}${digest !== undefined ? `@${digest}` : ""}`;
-}
