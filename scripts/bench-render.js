@@ -19,4 +19,6 @@ for (let index = 1; index <= count; index += 1) {
 }
 const environment = environments.production;
 const config = { environment, location: "westeurope", images, notDeployed: [] };
-process.stdout.write(renderYaml(environmentObjects(config, registryLoginServer("contosoplatformacr"), catalog)));
+process.stdout.write(
+  renderYaml(environmentObjects(config, registryLoginServer("contosoplatformacr"), catalog)),
+);
