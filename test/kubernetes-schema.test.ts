@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import { dump } from "js-yaml";
 import {
+  crdSchemas,
   KubernetesSchema,
   schemaKubernetesVersion,
   schemaProblems,
@@ -158,8 +160,35 @@ const certificateSchema: JsonSchema = {
   },
 };
 
+/** A CRD file as cert-manager ships them: several documents, one version served. */
+const certificateCrdYaml = [
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: "cert-manager" } },
+  {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: "certificates.cert-manager.io" },
+    spec: {
+      group: "cert-manager.io",
+      names: { kind: "Certificate", plural: "certificates" },
+      scope: "Namespaced",
+      versions: [
+        { name: "v1", served: true, storage: true, schema: { openAPIV3Schema: certificateSchema } },
+        { name: "v1alpha2", served: false, storage: false, schema: { openAPIV3Schema: { type: "object" } } },
+      ],
+    },
+  },
+]
+  .map((document) => dump(document))
+  .join("---\n");
+
+describe("crdSchemas", () => {
+  it("gives the schema of every served version of every CRD in a YAML file", () => {
+    expect(crdSchemas(certificateCrdYaml)).toEqual({ "cert-manager.io/v1/Certificate": certificateSchema });
+  });
+});
+
 describe("a registered custom resource", () => {
-  const schema = new KubernetesSchema({ "cert-manager.io/v1/Certificate": certificateSchema });
+  const schema = new KubernetesSchema(crdSchemas(certificateCrdYaml));
   const certificate = (
     spec: Record<string, unknown>,
     metadata: Record<string, unknown> = { name: "web" },
@@ -200,6 +229,7 @@ describe("a registered custom resource", () => {
         type: "object",
         properties: {
           closed: { type: "object", properties: { a: { type: "string" } } },
+          empty: { type: "object" },
           open: {
             type: "object",
             "x-kubernetes-preserve-unknown-fields": true,
@@ -207,6 +237,12 @@ describe("a registered custom resource", () => {
           },
           map: { type: "object", additionalProperties: { type: "string" } },
           port: { "x-kubernetes-int-or-string": true, anyOf: [{ type: "integer" }, { type: "string" }] },
+          note: { type: "string", nullable: true },
+          either: {
+            type: "object",
+            properties: { a: { type: "string" }, b: { type: "string" } },
+            oneOf: [{ required: ["a"] }, { required: ["b"] }],
+          },
         },
       }),
     ).toEqual({
@@ -214,9 +250,17 @@ describe("a registered custom resource", () => {
       additionalProperties: false,
       properties: {
         closed: { type: "object", additionalProperties: false, properties: { a: { type: "string" } } },
+        empty: { type: "object", additionalProperties: false },
         open: { type: "object", properties: { a: { type: "string" } } },
         map: { type: "object", additionalProperties: { type: "string" } },
         port: { type: ["integer", "string"], anyOf: [{ type: "integer" }, { type: "string" }] },
+        note: { type: ["string", "null"] },
+        either: {
+          type: "object",
+          additionalProperties: false,
+          properties: { a: { type: "string" }, b: { type: "string" } },
+          oneOf: [{ required: ["a"] }, { required: ["b"] }],
+        },
       },
     });
   });

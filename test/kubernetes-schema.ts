@@ -1,6 +1,12 @@
 // Validates rendered Kubernetes objects against the Kubernetes OpenAPI schema, strictly: a field
-// the schema does not list is a problem (the API server would drop it with a warning), as are a
-// wrong type and a missing required field. Test code only (docs/decisions/0018).
+// the schema does not list is a problem (an API server not asked for strict field validation
+// drops it with only a warning), as are a wrong type and a missing required field. Test code
+// only (docs/decisions/0018).
+//
+// Adding a kind: a built-in is one line in `builtInKinds`; custom resources are one line in
+// `customResources`, e.g. `...crdSchemas(readFileSync(<the CRDs' YAML>, "utf8"))` for every kind
+// and served version a CustomResourceDefinition file defines (cert-manager's Certificate,
+// ClusterIssuer, ...).
 //
 // The schema comes from @kubernetes/client-node, which OpenAPI Generator builds from Kubernetes'
 // own OpenAPI document of one minor version (each model file names it, "release-1.36"): every
@@ -8,6 +14,7 @@
 // in the .d.ts). We read those generated files as data rather than importing them: the package is
 // ES modules only, which the tests' CommonJS jest setup cannot load.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { loadAll } from "js-yaml";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -48,12 +55,34 @@ const builtInKinds: Readonly<Record<string, string>> = {
 export type JsonSchema = { readonly [keyword: string]: unknown };
 
 /**
- * Custom resources, by `apiVersion/kind`: the `openAPIV3Schema` of the served version in the
- * resource's CustomResourceDefinition, as the CRD's YAML holds it. Registering one is one line,
- * e.g. `"cert-manager.io/v1/Certificate": certificateSchema` with the schema read from the
- * CRD file the platform applies; it is made strict the way the API server prunes.
+ * Custom resources, by `apiVersion/kind`: the `openAPIV3Schema` of each served version of the
+ * resource's CustomResourceDefinition (`crdSchemas` reads them from the CRD's YAML). Each is made
+ * strict the way the API server prunes.
  */
 const customResources: Readonly<Record<string, JsonSchema>> = {};
+
+/** The schema of every kind and served version that the CustomResourceDefinitions in `yaml` define. */
+export function crdSchemas(yaml: string): Record<string, JsonSchema> {
+  const entries: [string, JsonSchema][] = [];
+  for (const document of loadAll(yaml)) {
+    if (!isSchema(document) || document.kind !== "CustomResourceDefinition") continue;
+    const spec = document.spec as CrdSpec;
+    for (const version of spec.versions.filter((candidate) => candidate.served)) {
+      entries.push([`${spec.group}/${version.name}/${spec.names.kind}`, version.schema.openAPIV3Schema]);
+    }
+  }
+  return Object.fromEntries(entries);
+}
+
+interface CrdSpec {
+  readonly group: string;
+  readonly names: { readonly kind: string };
+  readonly versions: readonly {
+    readonly name: string;
+    readonly served: boolean;
+    readonly schema: { readonly openAPIV3Schema: JsonSchema };
+  }[];
+}
 
 interface Attribute {
   readonly baseName: string;
@@ -129,55 +158,68 @@ export function modelDefinitions(roots: readonly string[]): Record<string, JsonS
 }
 
 /**
- * A CRD's structural schema made strict as the API server prunes: an object that lists its
- * properties takes no other, unless it says `x-kubernetes-preserve-unknown-fields`;
- * `x-kubernetes-int-or-string` takes an integer or a string.
+ * A CRD's structural schema made strict as the API server prunes: an object takes only the
+ * properties it lists (none when it lists none) unless it is a map (`additionalProperties`) or says
+ * `x-kubernetes-preserve-unknown-fields`; `x-kubernetes-int-or-string` takes an integer or a
+ * string; `nullable` takes null. Inside `allOf`/`anyOf`/`oneOf`/`not` a structural schema holds
+ * value validations only, so nothing is closed there.
  */
-export function strictCustomResourceSchema(schema: JsonSchema): JsonSchema {
+export function strictCustomResourceSchema(schema: JsonSchema, structural = true): JsonSchema {
   const strict: Record<string, unknown> = {};
   for (const [keyword, value] of Object.entries(schema)) {
     if (keyword.startsWith("x-kubernetes-") || keyword === "nullable") continue;
     if (keyword === "properties" && isSchemaMap(value)) {
       strict.properties = Object.fromEntries(
-        Object.entries(value).map(([name, property]) => [name, strictCustomResourceSchema(property)]),
+        Object.entries(value).map(([name, property]) => [
+          name,
+          strictCustomResourceSchema(property, structural),
+        ]),
       );
     } else if ((keyword === "items" || keyword === "additionalProperties") && isSchema(value)) {
-      strict[keyword] = strictCustomResourceSchema(value);
-    } else if ((keyword === "allOf" || keyword === "anyOf" || keyword === "oneOf") && Array.isArray(value)) {
-      strict[keyword] = (value as unknown[]).map((item) =>
-        isSchema(item) ? strictCustomResourceSchema(item) : item,
-      );
+      strict[keyword] = strictCustomResourceSchema(value, structural);
+    } else if (combinators.has(keyword)) {
+      strict[keyword] = Array.isArray(value)
+        ? (value as unknown[]).map((item) =>
+            isSchema(item) ? strictCustomResourceSchema(item, false) : item,
+          )
+        : isSchema(value)
+          ? strictCustomResourceSchema(value, false)
+          : value;
     } else {
       strict[keyword] = value;
     }
   }
-  if (schema["x-kubernetes-int-or-string"] === true) return { ...strict, type: ["integer", "string"] };
-  const closed = "properties" in schema && !("additionalProperties" in schema);
-  if (closed && schema["x-kubernetes-preserve-unknown-fields"] !== true) strict.additionalProperties = false;
+  if (schema["x-kubernetes-int-or-string"] === true) strict.type = ["integer", "string"];
+  if (schema.nullable === true && typeof strict.type === "string") strict.type = [strict.type, "null"];
+  if (schema["x-kubernetes-embedded-resource"] === true) {
+    strict.properties = { ...(isSchemaMap(strict.properties) ? strict.properties : {}), ...resourceHeader };
+  }
+  const open = "additionalProperties" in schema || schema["x-kubernetes-preserve-unknown-fields"] === true;
+  if (structural && schema.type === "object" && !open) strict.additionalProperties = false;
   return strict;
 }
+
+const combinators = new Set(["allOf", "anyOf", "oneOf", "not"]);
+
+/** What every resource has, whatever its schema says: `metadata` is the usual ObjectMeta. */
+const resourceHeader: Readonly<Record<string, JsonSchema>> = {
+  apiVersion: { type: "string" },
+  kind: { type: "string" },
+  metadata: { $ref: "kubernetes#/definitions/V1ObjectMeta" },
+};
 
 const isSchema = (value: unknown): value is JsonSchema =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 const isSchemaMap = (value: unknown): value is Record<string, JsonSchema> =>
   isSchema(value) && Object.values(value).every(isSchema);
 
-/** The header every custom resource has, whatever its CRD says about `spec`. */
+/** A custom resource: its CRD's schema, strict, with the usual header. */
 function customResourceSchema(schema: JsonSchema): JsonSchema {
   const strict = strictCustomResourceSchema(schema);
   const properties = isSchemaMap(strict.properties) ? strict.properties : {};
-  return {
-    ...strict,
-    properties: {
-      ...properties,
-      apiVersion: { type: "string" },
-      kind: { type: "string" },
-      metadata: { $ref: "kubernetes#/definitions/V1ObjectMeta" },
-    },
-  };
+  return { ...strict, properties: { ...properties, ...resourceHeader } };
 }
 
-/** Any object with the Kubernetes header; its fields are what is checked. */
 export interface KubernetesObject {
   readonly apiVersion?: unknown;
   readonly kind?: unknown;
