@@ -103,6 +103,27 @@ describe("schemaProblems", () => {
     ]);
   });
 
+  it("takes a quantity as Kubernetes does: a number or a quantity string, nothing else", () => {
+    const withResources = (resources: Record<string, unknown>) => {
+      const valid = deployment();
+      const container = { ...valid.spec.template.spec.containers[0]!, resources };
+      const podSpec = { ...valid.spec.template.spec, containers: [container] };
+      return { ...valid, spec: { ...valid.spec, template: { ...valid.spec.template, spec: podSpec } } };
+    };
+    const fine = [
+      { cpu: 1, memory: "1.5Gi" },
+      { cpu: "250m", memory: "128974848" },
+      { cpu: "0.5", memory: "129e6" },
+    ];
+    expect(schemaProblems(fine.map((requests) => withResources({ requests })))).toEqual([]);
+    expect(schemaProblems([withResources({ requests: { memory: "128MB" }, limits: { cpu: true } })])).toEqual(
+      [
+        "Deployment/web: /spec/template/spec/containers/0/resources/limits/cpu: must be string or number",
+        "Deployment/web: /spec/template/spec/containers/0/resources/requests/memory: must be a quantity such as 250m, 1.5Gi or 2",
+      ],
+    );
+  });
+
   it("keeps maps open to any key but not to any value", () => {
     const bad = deployment();
     expect(

@@ -94,17 +94,52 @@ const modelName = /^[A-Z]\w*$/;
 const arrayOf = /^Array<(.+)>$/;
 const mapOf = /^\{ \[key: string\]: (.+); \}$/;
 
+/**
+ * The fields that Kubernetes types as a `resource.Quantity`, among the models the registered kinds
+ * reach. client-node's generator flattens a Quantity to a string; the API server also takes a
+ * number, and refuses a string that is no quantity. Listed from the 1.36 API types
+ * (kubernetes-models 5.1's generated types reference Quantity exactly there); a listed field the
+ * model lacks is an error, so the list cannot go stale silently.
+ */
+const quantityFields: Readonly<Record<string, readonly string[]>> = {
+  V1ContainerStatus: ["allocatedResources"],
+  V1EmptyDirVolumeSource: ["sizeLimit"],
+  V1NodeAllocatableResourceClaimStatus: ["resources"],
+  V1PersistentVolumeClaimStatus: ["allocatedResources", "capacity"],
+  V1PodSpec: ["overhead"],
+  V1PodStatus: ["allocatedResources"],
+  V1ResourceFieldSelector: ["divisor"],
+  V1ResourceRequirements: ["limits", "requests"],
+  V1VolumeResourceRequirements: ["limits", "requests"],
+  V2HPAScalingRules: ["tolerance"],
+  V2MetricTarget: ["averageValue", "value"],
+  V2MetricValueStatus: ["averageValue", "value"],
+};
+
+/**
+ * A quantity as apimachinery parses it (pkg/api/resource: quantity.go, suffix.go): a signed
+ * decimal number, then a binary (Ki..Ei), decimal (n, u, m, k..E) or exponent (e3) suffix.
+ */
+const quantityPattern = "^[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$";
+
 /** The JSON Schema of one client-node attribute type, and the models it refers to. */
-export function typeSchema(type: string, format: string): { schema: JsonSchema; models: string[] } {
+export function typeSchema(
+  type: string,
+  format: string,
+  quantity = false,
+): { schema: JsonSchema; models: string[] } {
   const array = arrayOf.exec(type);
   if (array) {
-    const items = typeSchema(array[1]!, format);
+    const items = typeSchema(array[1]!, format, quantity);
     return { schema: { type: "array", items: items.schema }, models: items.models };
   }
   const map = mapOf.exec(type);
   if (map) {
-    const values = typeSchema(map[1]!, format);
+    const values = typeSchema(map[1]!, format, quantity);
     return { schema: { type: "object", additionalProperties: values.schema }, models: values.models };
+  }
+  if (quantity && type === "string") {
+    return { schema: { type: ["string", "number"], pattern: quantityPattern }, models: [] };
   }
   switch (type) {
     case "string":
@@ -141,9 +176,13 @@ export function modelDefinitions(roots: readonly string[]): Record<string, JsonS
   for (let model = pending.pop(); model !== undefined; model = pending.pop()) {
     if (model in definitions) continue;
     const { attributes, required } = readModel(model);
+    const quantities = quantityFields[model] ?? [];
+    const stale = quantities.filter((field) => !attributes.some((attribute) => attribute.baseName === field));
+    if (stale.length > 0) throw new Error(`client-node model ${model} has no field ${stale.join(", ")}`);
     const properties: Record<string, JsonSchema> = {};
     for (const attribute of attributes) {
-      const { schema, models } = typeSchema(attribute.type, attribute.format);
+      const quantity = quantities.includes(attribute.baseName);
+      const { schema, models } = typeSchema(attribute.type, attribute.format, quantity);
       properties[attribute.baseName] = schema;
       pending.push(...models);
     }
@@ -273,6 +312,10 @@ function describe(error: ErrorObject): string {
       return `${error.instancePath}/${String(params.missingProperty)}: required field missing`;
     case "type":
       return `${error.instancePath || "/"}: must be ${[params.type].flat().join(" or ")}`;
+    case "pattern":
+      return params.pattern === quantityPattern
+        ? `${error.instancePath}: must be a quantity such as 250m, 1.5Gi or 2`
+        : `${error.instancePath}: must match ${String(params.pattern)}`;
     default:
       return `${error.instancePath || "/"}: ${error.message ?? error.keyword}`;
   }
