@@ -1,8 +1,7 @@
-import { execFileSync } from "node:child_process";
-import * as path from "node:path";
 import { environments } from "../environments/environments";
 import type { EnvironmentName } from "../environments/settings";
 import { parseStackConfig, type StackConfig } from "../environments/stack-config";
+import { schemaProblems } from "../test/kubernetes-schema";
 import type { AppDefinition } from "./app-definition";
 import { appNames, apps, type AppName } from "./catalog";
 import { MissingDeployTimeValueError } from "./deploy-time-values";
@@ -71,22 +70,6 @@ function containers(object: KubeObject): Record<string, unknown>[] {
 
 const workloadKinds = ["Deployment", "CronJob", "Job"];
 const workloads = (objects: readonly KubeObject[]) => objects.filter((o) => workloadKinds.includes(o.kind));
-
-interface SchemaProblem {
-  readonly kind: string;
-  readonly name: string;
-  readonly problem: string;
-}
-
-/** Validates objects against the Kubernetes OpenAPI schemas with kubernetes-models (an ES module). */
-function schemaProblems(objects: readonly KubeObject[]): SchemaProblem[] {
-  const output = execFileSync(process.execPath, [path.join(__dirname, "validate-objects.mts")], {
-    cwd: path.join(__dirname, ".."),
-    input: JSON.stringify(objects),
-    encoding: "utf8",
-  });
-  return JSON.parse(output) as SchemaProblem[];
-}
 
 const expectedLayout = {
   acceptance: { mysql: "10.10.4.0/27", privateEndpoints: "10.10.5.0/27" },
@@ -736,32 +719,6 @@ describe("an app that uses neither MySQL nor Redis", () => {
 
   it("still validates against the Kubernetes schemas", () => {
     expect(schemaProblems(objects)).toEqual([]);
-  });
-});
-
-describe("the schema validation", () => {
-  const deployment = (): KubeObject => find(rendered("production"), "Deployment", "customer-api");
-
-  it("catches a replica count written as a string", () => {
-    const bad = deployment();
-    expect(schemaProblems([{ ...bad, spec: { ...(bad.spec as object), replicas: "3" } }])).toEqual([
-      { kind: "Deployment", name: "customer-api", problem: "data/spec/replicas must be integer" },
-    ]);
-  });
-
-  it("catches a missing required field", () => {
-    const bad = deployment();
-    const spec = { ...(bad.spec as Record<string, unknown>) };
-    delete spec.selector;
-    expect(schemaProblems([{ ...bad, spec }])).toEqual([
-      { kind: "Deployment", name: "customer-api", problem: expect.stringContaining("selector") as unknown },
-    ]);
-  });
-
-  it("refuses a kind it has no schema for", () => {
-    expect(schemaProblems([{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }])).toEqual([
-      { kind: "Pod", name: "p", problem: "no schema for v1 Pod" },
-    ]);
   });
 });
 
