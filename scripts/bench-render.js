@@ -3,7 +3,8 @@
 "use strict";
 const path = require("node:path");
 const dist = path.join(__dirname, "..", "dist");
-const { environmentObjects, registryLoginServer } = require(path.join(dist, "apps", "manifests.js"));
+const { environmentObjects } = require(path.join(dist, "apps", "manifests.js"));
+const { registryLoginServer } = require(path.join(dist, "bootstrap", "config.js"));
 const { renderYaml } = require(path.join(dist, "apps", "render.js"));
 const { apps } = require(path.join(dist, "apps", "catalog.js"));
 const { environments } = require(path.join(dist, "environments", "environments.js"));
@@ -18,4 +19,6 @@ for (let index = 1; index <= count; index += 1) {
 }
 const environment = environments.production;
 const config = { environment, location: "westeurope", images, notDeployed: [] };
-process.stdout.write(renderYaml(environmentObjects(config, registryLoginServer(environment), catalog)));
+process.stdout.write(
+  renderYaml(environmentObjects(config, registryLoginServer("contosoplatformacr"), catalog)), // bootstrap/Pulumi.shared.yaml,
+);
