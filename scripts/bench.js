@@ -127,7 +127,9 @@ function benchRender() {
   }
   for (const count of [3, 100, 300]) {
     const ours = measureCommand(node, ["scripts/bench-render.js", String(count)]);
-    const theirs = hasKubectl ? measureCommand("kubectl", ["kustomize", kustomizeOverlay(count)]) : undefined;
+    const overlay = hasKubectl ? kustomizeOverlay(count) : undefined;
+    const theirs = overlay ? measureCommand("kubectl", ["kustomize", overlay]) : undefined;
+    if (overlay) rmSync(overlay, { recursive: true, force: true });
     rows.push({
       what: `synthetic, ${count} apps`,
       "platform render": cell(ours),
