@@ -195,6 +195,9 @@ function firstRunEnv() {
 
 function benchStart() {
   const readme = readmeMainCommand();
+  if (!existsSync(path.join(root, "node_modules", ".bin", "platform"))) {
+    throw new Error("node_modules/.bin/platform is missing: run npm ci (docs/decisions/0019)");
+  }
   // The project's Node 22 (npm installs it there), not the system's: the stricter baseline.
   const projectNode = path.join("node_modules", ".bin", "node");
   const nodeCommand = existsSync(path.join(root, projectNode)) ? projectNode : node;
