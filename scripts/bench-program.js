@@ -19,9 +19,14 @@ async function main() {
   }
   const { pulumiConfig } = require(path.join(dist, "cli", "program-runs.js"));
   const { runProgram } = require(path.join(dist, "engine", "mock-engine.js"));
+  const { projectWorld } = require(path.join(dist, "engine", "world.js"));
+  const config = pulumiConfig(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8"));
   const run = await runProgram({
     stack,
-    config: pulumiConfig(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")),
+    config,
+    // The world after the README's first-deploy steps (the bootstrap stack's outputs, registry
+    // login and images), as `platform plan` runs the program.
+    world: projectWorld(root, config),
     pulumi: require("@pulumi/pulumi"),
     load: async () => require(path.join(root, mode === "default" ? "index.ts" : "bin/pulumi-program.js")),
   });

@@ -1,9 +1,11 @@
 // The benchmark: measures, side by side in one run, what this project does against the way it
-// replaces. `npm run bench` (builds dist/ first). Figures vary on a shared machine: compare the
-// columns of one run, not runs of different days. Each figure is the median of several runs.
+// replaces. `npm run bench` runs every part; `npm run bench -- start tests` runs the parts named.
+// Figures vary on a shared machine: compare the columns of one run, not runs of different days,
+// and prefer the CPU column (user + system, children included) when the machine is busy. Each
+// figure is the median of several runs (BENCH_REPEATS, default 5), the test suite's of one.
 "use strict";
 const { execFileSync, spawnSync } = require("node:child_process");
-const { mkdtempSync, mkdirSync, writeFileSync, existsSync } = require("node:fs");
+const { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const path = require("node:path");
 
@@ -13,30 +15,44 @@ const stacks = ["acceptance", "production"];
 const repeats = Number(process.env.BENCH_REPEATS ?? 5);
 const time = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
+const parts = {
+  program: "the program's start-up under the mock engine, compiled against ts-node (about 1 min)",
+  render: "platform render against kubectl kustomize (about 30 s)",
+  plan: "platform plan per environment (about 15 s)",
+  start: "the README's main command against node bin/platform.js, warm and first run (about 1 min)",
+  tests: "npm test and its checks alone, jest per suite (the long one: 4-6 min)",
+};
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** Wall seconds and peak memory (MB) of a command, by GNU time, median of `repeats` runs. */
-function measureCommand(command, args, options = {}) {
-  const seconds = [];
-  const megabytes = [];
-  for (let run = 0; run < repeats; run += 1) {
-    if (time) {
-      const result = spawnSync(time, ["-f", "%e %M", command, ...args], {
-        cwd: root,
-        encoding: "utf8",
-        stdio: ["ignore", "ignore", "pipe"],
-        ...options,
-      });
-      const [wall, kilobytes] = result.stderr.trim().split("\n").pop().split(" ").map(Number);
-      seconds.push(wall);
-      megabytes.push(kilobytes / 1024);
-    } else {
-      const start = process.hrtime.bigint();
-      spawnSync(command, args, { cwd: root, stdio: "ignore", ...options });
-      seconds.push(Number(process.hrtime.bigint() - start) / 1e9);
-    }
+/** One run of a command: wall and CPU seconds (user + system, children included) and peak MB. */
+function runOnce(command, args, options = {}, check = true) {
+  if (!time) {
+    const start = process.hrtime.bigint();
+    spawnSync(command, args, { cwd: root, stdio: "ignore", ...options });
+    return { seconds: Number(process.hrtime.bigint() - start) / 1e9, cpu: NaN, mb: NaN };
   }
-  return { seconds: median(seconds), mb: megabytes.length > 0 ? Math.round(median(megabytes)) : "n/a" };
+  const result = spawnSync(time, ["-f", "%e %U %S %M", command, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "ignore", "pipe"],
+    ...options,
+  });
+  const last = result.stderr.trim().split("\n").pop();
+  const [wall, user, system, kilobytes] = last.split(" ").map(Number);
+  if (check && result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed:\n${result.stderr}`);
+  return { seconds: wall, cpu: user + system, mb: kilobytes / 1024, status: result.status };
+}
+
+const summarize = (runs) => ({
+  seconds: median(runs.map((r) => r.seconds)),
+  cpu: median(runs.map((r) => r.cpu)),
+  mb: Math.round(median(runs.map((r) => r.mb))),
+});
+
+/** Wall seconds and peak memory (MB) of a command, median of `repeats` runs. */
+function measureCommand(command, args, options = {}) {
+  return summarize(Array.from({ length: repeats }, () => runOnce(command, args, options)));
 }
 
 /** A script of ours that reports its own time and memory as JSON, median of `repeats` runs. */
@@ -78,59 +94,227 @@ function kustomizeOverlay(count) {
   return dir;
 }
 
-const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
 const cell = (m) => `${m.seconds.toFixed(2)} s / ${m.mb} MB`;
+const timing = (m) => `${m.seconds.toFixed(2)} s (cpu ${m.cpu.toFixed(2)} s)`;
+
+function benchProgram() {
+  const rows = stacks.map((stack) => {
+    const project = measureScript("bench-program.js", [stack, "project"]);
+    const pulumiDefault = measureScript("bench-program.js", [stack, "default"]);
+    return {
+      stack,
+      resources: project.resources,
+      "this project (compiled)": cell(project),
+      "Pulumi default (type-check)": cell(pulumiDefault),
+      speedup: `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x`,
+    };
+  });
+  console.log(
+    "\nProgram start to last registration under the mock engine (target: <= 1.5 s, <= 250 MB, >= 5x)",
+  );
+  console.table(rows);
+}
+
+function benchRender() {
+  const hasKubectl = spawnSync("kubectl", ["version", "--client"], { stdio: "ignore" }).status === 0;
+  const rows = [];
+  for (const stack of stacks) {
+    rows.push({
+      what: `platform render ${stack}`,
+      "platform render": cell(measureCommand(node, ["bin/platform.js", "render", stack])),
+      "kustomize build": "",
+    });
+  }
+  for (const count of [3, 100, 300]) {
+    const ours = measureCommand(node, ["scripts/bench-render.js", String(count)]);
+    const overlay = hasKubectl ? kustomizeOverlay(count) : undefined;
+    const theirs = overlay ? measureCommand("kubectl", ["kustomize", overlay]) : undefined;
+    if (overlay) rmSync(overlay, { recursive: true, force: true });
+    rows.push({
+      what: `synthetic, ${count} apps`,
+      "platform render": cell(ours),
+      "kustomize build": theirs ? cell(theirs) : "n/a (kubectl not installed)",
+      ratio: theirs ? `${(theirs.seconds / ours.seconds).toFixed(1)}x` : "",
+    });
+  }
+  console.log("\nRender (target: no slower than kustomize at 3 apps, >= 5x faster at 100, linear)");
+  console.log(
+    "platform render prints ~13 objects per app (workloads, policies, PDB, HPA...); the kustomize overlay 2.",
+  );
+  console.table(rows);
+}
+
+function benchPlan() {
+  const rows = stacks.map((stack) => ({
+    stack,
+    "platform plan": cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
+  }));
+  console.log(
+    "\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)",
+  );
+  console.table(rows);
+}
+
+/** The main command exactly as README's "Try it" writes it after `npm ci &&`. */
+function readmeMainCommand() {
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const match = /^npm ci && (.+?)\s*(#.*)?$/m.exec(readme);
+  if (!match) throw new Error("README.md: no `npm ci && <command>` line in the Try it section");
+  return match[1];
+}
+
+/**
+ * The environment of a newcomer's shell: without what `npm run bench` adds (node_modules/.bin on
+ * PATH, npm_* variables), so that `node` and `npx` are the system's, as they are after `npm ci`.
+ */
+function shellEnv(extra = {}) {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("npm_") || key === "NODE") delete env[key];
+  env.PATH = (env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => !dir.endsWith(`node_modules${path.sep}.bin`) && !dir.includes("node-gyp-bin"))
+    .join(path.delimiter);
+  return { ...env, ...extra };
+}
+
+/**
+ * A first run after `npm ci`: dist/ is built (`prepare`), but no cache a command fills on its first
+ * start exists yet. Empty, per run: Node's compile cache (NODE_COMPILE_CACHE, which
+ * bin/platform.js enables) and npm's cache (npm_config_cache, holding npx's install directory).
+ */
+function firstRunEnv() {
+  const scratch = mkdtempSync(path.join(tmpdir(), "bench-first-run-"));
+  return {
+    scratch,
+    env: shellEnv({
+      NODE_COMPILE_CACHE: path.join(scratch, "compile-cache"),
+      npm_config_cache: path.join(scratch, "npm-cache"),
+    }),
+  };
+}
+
+function benchStart() {
+  const readme = readmeMainCommand();
+  if (!existsSync(path.join(root, "node_modules", ".bin", "platform"))) {
+    throw new Error("node_modules/.bin/platform is missing: run npm ci (docs/decisions/0019)");
+  }
+  // The project's Node 22 (npm installs it there), not the system's: the stricter baseline.
+  const projectNode = path.join("node_modules", ".bin", "node");
+  const nodeCommand = existsSync(path.join(root, projectNode)) ? projectNode : node;
+  const direct = `${nodeCommand} bin/platform.js ${readme.replace(/^\S+ platform /, "")}`;
+  const commands = { readme, direct };
+  const warm = { readme: [], direct: [] };
+  const first = { readme: [], direct: [] };
+  for (const which of ["readme", "direct"]) runOnce("sh", ["-c", commands[which]], { env: shellEnv() });
+  // Interleaved, so that both columns see the same load.
+  for (let run = 0; run < repeats; run += 1) {
+    for (const which of ["readme", "direct"]) {
+      warm[which].push(runOnce("sh", ["-c", commands[which]], { env: shellEnv() }));
+      const { scratch, env } = firstRunEnv();
+      first[which].push(runOnce("sh", ["-c", commands[which]], { env }));
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  const row = (label, runs) => {
+    const readmeRun = summarize(runs.readme);
+    const directRun = summarize(runs.direct);
+    return {
+      run: label,
+      [readme]: timing(readmeRun),
+      [direct]: timing(directRun),
+      ratio: `${(readmeRun.seconds / directRun.seconds).toFixed(2)}x (cpu ${(readmeRun.cpu / directRun.cpu).toFixed(2)}x)`,
+    };
+  };
+  console.log(
+    "\nThe README's main command against the CLI run directly on the project's Node 22 (target: ratio <= 1.5x, first run included)",
+  );
+  console.log(
+    "first run: empty Node compile cache and empty npm cache (npx's install directory) per run; dist/ built, as after npm ci",
+  );
+  console.table([row("warm", warm), row("first run", first)]);
+}
+
+/**
+ * npm test's checks, each alone, then `npm test` itself as CI runs it (the checks beside jest),
+ * once each; jest's JSON report gives its suites' times.
+ */
+function benchTests() {
+  const bin = (name) => path.join(root, "node_modules", ".bin", name);
+  const report = mkdtempSync(path.join(tmpdir(), "bench-jest-"));
+  const jestJson = path.join(report, "jest.json");
+  // BENCH_TESTS (jest path patterns, space-separated) limits jest to some suites.
+  const suiteFilter = (process.env.BENCH_TESTS ?? "").split(" ").filter(Boolean);
+  const phases = [
+    ["type-check alone (tsc -p tsconfig.check.json)", bin("tsc"), ["-p", "tsconfig.check.json"]],
+    ["ESLint alone (eslint .)", bin("eslint"), ["."]],
+    ["Prettier alone (prettier --check .)", bin("prettier"), ["--check", "."]],
+    [
+      `npm test${suiteFilter.length > 0 ? ` -- ${suiteFilter.join(" ")}` : ""} (checks beside jest)`,
+      "npm",
+      ["test", "--", "--json", `--outputFile=${jestJson}`, ...suiteFilter],
+    ],
+  ];
+  // A failing part is reported, not fatal: its time is the figure wanted here.
+  const rows = phases.map(([what, command, args]) => {
+    const run = runOnce(command, args, {}, false);
+    return { what, ...timingColumns(run), result: run.status === 0 ? "passed" : `exit ${run.status}` };
+  });
+  console.log("\nnpm test, one run each (reported, not asserted; the aim is npm test under 1 min)");
+  console.table(rows);
+
+  const results = JSON.parse(readFileSync(jestJson, "utf8"));
+  rmSync(report, { recursive: true, force: true });
+  const suites = results.testResults
+    .map((suite) => ({
+      suite: path.relative(root, suite.name),
+      tests: suite.assertionResults.length,
+      seconds: (suite.endTime - suite.startTime) / 1000,
+    }))
+    .sort((a, b) => b.seconds - a.seconds);
+  const total = suites.reduce((sum, suite) => sum + suite.seconds, 0);
+  const lastEnd = Math.max(...results.testResults.map((suite) => suite.endTime));
+  console.log(
+    `jest: ${results.numTotalTests} tests in ${suites.length} suites, ${((lastEnd - results.startTime) / 1000).toFixed(1)} s from start to the last suite's end; the suites' own times add up to ${total.toFixed(1)} s`,
+  );
+  console.table(
+    suites.slice(0, 12).map((s) => ({
+      ...s,
+      seconds: s.seconds.toFixed(1),
+      share: `${Math.round((100 * s.seconds) / total)}%`,
+    })),
+  );
+}
+
+const timingColumns = (m) => ({
+  wall: `${m.seconds.toFixed(1)} s`,
+  cpu: `${m.cpu.toFixed(1)} s`,
+  MB: Math.round(m.mb),
+});
+
+const runners = {
+  program: benchProgram,
+  render: benchRender,
+  plan: benchPlan,
+  start: benchStart,
+  tests: benchTests,
+};
+const selected = process.argv.slice(2);
+const unknown = selected.filter((name) => !(name in parts));
+if (unknown.length > 0) {
+  console.error(
+    `bench: unknown part ${unknown.join(", ")}; the parts are:\n${Object.entries(parts)
+      .map(([name, what]) => `  ${name.padEnd(8)} ${what}`)
+      .join("\n")}`,
+  );
+  process.exit(2);
+}
+const chosen = selected.length > 0 ? selected : Object.keys(parts);
 
 execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
 console.log(
-  `node ${process.version}, ${repeats} runs each, median; kubectl ${hasKubectl ? "found" : "not installed: no kustomize column"}`,
+  `node ${process.version}, ${repeats} runs each, median; parts: ${chosen.join(", ")}` +
+    (selected.length > 0
+      ? ""
+      : " (tests takes minutes: `npm run bench -- program render plan start` skips it)"),
 );
-
-const programRows = stacks.map((stack) => {
-  const project = measureScript("bench-program.js", [stack, "project"]);
-  const pulumiDefault = measureScript("bench-program.js", [stack, "default"]);
-  return {
-    stack,
-    resources: project.resources,
-    "this project (compiled)": cell(project),
-    "Pulumi default (type-check)": cell(pulumiDefault),
-    speedup: `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x`,
-  };
-});
-console.log(
-  "\nProgram start to last registration under the mock engine (target: <= 1.5 s, <= 250 MB, >= 5x)",
-);
-console.table(programRows);
-
-const renderRows = [];
-for (const stack of stacks) {
-  renderRows.push({
-    what: `platform render ${stack}`,
-    "platform render": cell(measureCommand(node, ["bin/platform.js", "render", stack])),
-    "kustomize build": "",
-  });
-}
-for (const count of [3, 100, 300]) {
-  const ours = measureCommand(node, ["scripts/bench-render.js", String(count)]);
-  const theirs = hasKubectl ? measureCommand("kubectl", ["kustomize", kustomizeOverlay(count)]) : undefined;
-  renderRows.push({
-    what: `synthetic, ${count} apps`,
-    "platform render": cell(ours),
-    "kustomize build": theirs ? cell(theirs) : "n/a",
-    ratio: theirs ? `${(theirs.seconds / ours.seconds).toFixed(1)}x` : "",
-  });
-}
-console.log("\nRender (target: no slower than kustomize at 3 apps, >= 5x faster at 100, linear)");
-console.log(
-  "platform render prints ~13 objects per app (workloads, policies, PDB, HPA...); the kustomize overlay 2.",
-);
-console.table(renderRows);
-
-const planRows = stacks.map((stack) => ({
-  stack,
-  "platform plan": cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
-}));
-console.log(
-  "\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)",
-);
-console.table(planRows);
+for (const name of chosen) runners[name]();

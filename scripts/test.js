@@ -1,0 +1,67 @@
+// `npm test`: the type-check, ESLint and Prettier run beside jest instead of before it. jest runs
+// its suites in one process on a 2-core machine (its default, cores - 1 workers), so the other
+// core has room for the checks (about 40 s of CPU together, measured by `npm run bench -- tests`).
+// jest's output streams as usual; each check's result is printed (on stderr) when it ends, with
+// its output if it failed.
+// Arguments go to jest (`npm test -- cli/commands`). Exit code: jest's, or 1 when a check failed.
+"use strict";
+const { spawn } = require("node:child_process");
+const path = require("node:path");
+
+const root = path.join(__dirname, "..");
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+const checks = [
+  ["type-check", bin("tsc"), ["-p", "tsconfig.check.json"]],
+  ["eslint", bin("eslint"), ["."]],
+  ["prettier", bin("prettier"), ["--check", "."]],
+];
+
+/** Runs a command; resolves with its exit code and, when `capture`, its output. */
+function run(command, args, capture) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
+    const chunks = [];
+    if (capture) {
+      for (const stream of [child.stdout, child.stderr]) {
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk) => chunks.push(chunk));
+      }
+    }
+    child.on("error", (error) => resolve({ code: 127, output: `${error.message}\n` }));
+    child.on("close", (code, signal) =>
+      resolve({ code: code ?? (signal ? 128 : 1), output: chunks.join("") }),
+    );
+  });
+}
+
+const seconds = (start) => `${((Date.now() - start) / 1000).toFixed(1)} s`;
+
+async function main() {
+  const start = Date.now();
+  const timings = [];
+  const checked = checks.map(async ([name, command, args]) => {
+    const result = await run(command, args, true);
+    const verdict = result.code === 0 ? "passed" : `FAILED (exit ${result.code})`;
+    timings.push(`${name} ${seconds(start)}`);
+    process.stderr.write(
+      `\n${name}: ${verdict}, ${seconds(start)}\n${result.code === 0 ? "" : result.output}`,
+    );
+    return result.code === 0;
+  });
+  const jest = run(bin("jest"), process.argv.slice(2), false).then((result) => {
+    timings.push(`jest ${seconds(start)}`);
+    return result.code;
+  });
+  const [passed, jestCode] = await Promise.all([Promise.all(checked), jest]);
+  const failed = checks.filter((_, index) => !passed[index]).map(([name]) => name);
+  // stderr, like the checks' blocks: jest's summary line stays the last line of stdout.
+  process.stderr.write(
+    `npm test: ${failed.length > 0 ? `${failed.join(", ")} failed` : "checks passed"}; finished: ${timings.join(", ")}\n`,
+  );
+  process.exitCode = jestCode !== 0 ? jestCode : failed.length > 0 ? 1 : 0;
+}
+
+main();
