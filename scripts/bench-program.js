@@ -23,6 +23,7 @@ async function main() {
     stack,
     config: pulumiConfig(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8")),
     pulumi: require("@pulumi/pulumi"),
+    fakes: require(path.join(dist, "infra", "fakes.js")).platformFakes,
     load: async () => require(path.join(root, mode === "default" ? "index.ts" : "bin/pulumi-program.js")),
   });
   const seconds = process.uptime();

@@ -1,8 +1,16 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { runProgram, type ProgramRun, type Registration, type World } from "../engine/mock-engine";
+import {
+  composeFakes,
+  fakeState,
+  runProgram,
+  type ProgramRun,
+  type Registration,
+  type World,
+} from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
+import { platformFakes } from "../infra/fakes";
 
 /** The repository root. */
 export const root = path.join(__dirname, "..");
@@ -46,6 +54,7 @@ export async function runIsolated(
       config: options.config ?? {},
       preview: options.preview ?? false,
       ...(options.world ? { world: options.world } : {}),
+      fakes: platformFakes,
       pulumi,
       load: () => build(pulumi),
     });
@@ -78,4 +87,17 @@ export function only(run: ProgramRun, type: string, name?: string): Registration
   if (found.length !== 1)
     throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
   return found[0]!;
+}
+
+const fakes = composeFakes(platformFakes);
+
+/**
+ * What the fake service returned for a registration (or for a resource of `type` and `name`
+ * with `inputs`): its state, as the program saw it. For values derived from names, such as an
+ * identity's principal id or a generated password.
+ */
+export function fakeOutputs(
+  registration: Pick<Registration, "type" | "name" | "inputs">,
+): Record<string, unknown> {
+  return fakeState(fakes, { ...registration, preview: false });
 }

@@ -192,7 +192,8 @@ const programInputs = (() => {
       'const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));',
       "process.chdir(root);",
       "const world = JSON.parse(process.argv[2]);",
-      'runProgram({ stack: "acceptance", config, pulumi, world, load: async () => require(path.join(root, project.main)) })',
+      'const { platformFakes: fakes } = require(path.join(root, "dist/infra/fakes.js"));',
+      'runProgram({ stack: "acceptance", config, pulumi, world, fakes, load: async () => require(path.join(root, project.main)) })',
       "  .then(() => console.log(JSON.stringify(Object.keys(require.cache))));",
     ].join("\n");
     // The world is computed here, so that the child loads nothing of the repository but the
@@ -204,7 +205,10 @@ const programInputs = (() => {
       .filter((file) => file.startsWith(`${root}/`) && !file.includes("/node_modules/"))
       .map((file) => file.slice(root.length + 1))
       .map((file) => (file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file))
-      .filter((file) => file !== "engine/mock-engine.ts");
+      // The mock engine and the fakes are the harness's, not the program's.
+      .filter(
+        (file) => file !== "engine/mock-engine.ts" && file !== "infra/fakes.ts" && !file.endsWith(".mock.ts"),
+      );
     const buildConfigs: string[] = [];
     for (let config: string | undefined = "tsconfig.build.json"; config;) {
       buildConfigs.push(config);
