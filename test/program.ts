@@ -6,6 +6,7 @@ import {
   fakeState,
   runProgram,
   type ProgramRun,
+  type Fakes,
   type Registration,
   type World,
 } from "../engine/mock-engine";
@@ -44,6 +45,8 @@ export async function runIsolated(
     readonly config?: Record<string, string>;
     readonly preview?: boolean;
     readonly world?: World;
+    /** What the services answer. @default every component's ({@link platformFakes}) */
+    readonly fakes?: readonly Fakes[];
   } = {},
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
@@ -54,7 +57,7 @@ export async function runIsolated(
       config: options.config ?? {},
       preview: options.preview ?? false,
       ...(options.world ? { world: options.world } : {}),
-      fakes: platformFakes,
+      fakes: options.fakes ?? platformFakes,
       pulumi,
       load: () => build(pulumi),
     });
