@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { cacheContract } from "../environments/cache-contract";
 import type { EnvironmentSettings } from "../environments/settings";
 import type { ImageVersion } from "../environments/stack-config";
-import type { AppDefinition, ContainerResources } from "./app-definition";
+import { inEnvironment, type AppDefinition, type ContainerResources } from "./app-definition";
 import { databaseName } from "./catalog";
 import { deployTimeValue } from "./deploy-time-values";
 import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
@@ -267,7 +267,7 @@ export function appObjects(
     deployment(app, environment, {
       name: app.name,
       component: "web",
-      replicas: autoscaling === undefined ? app.replicas[env] : undefined,
+      replicas: autoscaling === undefined ? inEnvironment(app.replicas, env) : undefined,
       process: { resources: app.resources, serves: true },
     }),
     {
@@ -341,7 +341,7 @@ export function appObjects(
       deployment(app, environment, {
         name: `${app.name}-${worker.name}`,
         component: "worker",
-        replicas: worker.replicas[env],
+        replicas: inEnvironment(worker.replicas, env),
         process: { command: worker.command, resources: worker.resources, serves: false },
       }),
     ),
