@@ -24,15 +24,19 @@ describe("composing the components' fakes", () => {
 });
 
 describe("a resource the fakes do not know", () => {
-  /** A program of one resource of `type`, with an output the program reads. */
-  const oneResource = (type: string) => (pulumi: typeof import("@pulumi/pulumi")) => {
-    const resource = new pulumi.CustomResource(type, "thing", { hostName: undefined });
-    return Promise.resolve({ hostName: (resource as unknown as { hostName: unknown }).hostName });
-  };
-
   test("of another provider gets its inputs and a name back (a synthetic program's resources)", async () => {
-    const run = await runIsolated(oneResource("test:index:Thing"));
+    const run = await runIsolated((pulumi) => {
+      class Thing extends pulumi.CustomResource {
+        declare readonly size: import("@pulumi/pulumi").Output<number>;
+        constructor(name: string) {
+          super("test:index:Thing", name, { size: 3, name: undefined });
+        }
+      }
+      const thing = new Thing("thing");
+      return Promise.resolve({ size: thing.size });
+    });
     expect(ofType(run, "test:index:Thing").map((r) => r.name)).toEqual(["thing"]);
+    expect(run.outputs).toEqual({ size: 3 });
   });
 });
 
