@@ -50,20 +50,27 @@ describe("the lists outside TypeScript", () => {
     expect(pipelineListProblems(root, { environments: environmentNames, apps: appNames })).toEqual([]);
   });
 
+  // The lists as the repository has them, and the same lists with one more or one fewer entry.
+  const list = (items: readonly string[]) => `[${items.join(", ")}]`;
+  const apps = list(appNames);
+  const environments = list(environmentNames);
+
   test("a fourth app: release intake is the one file outside TypeScript that lists the apps", () => {
+    const more = list([...appNames, "billing-api"]);
     expect(
       pipelineListProblems(root, { environments: environmentNames, apps: [...appNames, "billing-api"] }),
     ).toEqual([
-      ".github/workflows/release-intake.yml: workflow_dispatch app options [main-api, web, customer-api], expected [main-api, web, customer-api, billing-api]",
-      '.github/workflows/release-intake.yml: "Check the release" accepts [main-api, web, customer-api], expected [main-api, web, customer-api, billing-api]',
+      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${more}`,
+      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${more}`,
     ]);
   });
 
-  test("a third environment between the two: each CI file that must learn it is named", () => {
-    expect(
-      pipelineListProblems(root, { environments: ["acceptance", "staging", "production"], apps: appNames }),
-    ).toEqual([
-      ".github/stack-filters.yml: filters for [acceptance, production], expected one per environment [acceptance, staging, production]",
+  test("a third environment before the last: each CI file that must learn it is named", () => {
+    const last = environmentNames[environmentNames.length - 1]!;
+    const before = environmentNames[environmentNames.length - 2]!;
+    const withStaging = [...environmentNames.slice(0, -1), "staging", last];
+    expect(pipelineListProblems(root, { environments: withStaging, apps: appNames })).toEqual([
+      `.github/stack-filters.yml: filters for ${environments}, expected one per environment ${list(withStaging)}`,
       '.github/workflows/preview.yml: no job preview-staging named "preview (staging)"',
       ".github/workflows/preview.yml: the changes job has no output staging",
       ".github/workflows/preview.yml: no job runs `platform diff staging`",
@@ -71,20 +78,26 @@ describe("the lists outside TypeScript", () => {
       '.github/required-checks.json: no "preview (staging)"',
       ".github/workflows/deploy.yml: no job deploy-staging",
       ".github/workflows/deploy.yml: the changes job has no output staging",
-      ".github/workflows/deploy.yml: no job runs `platform promote acceptance staging`",
-      ".github/workflows/deploy.yml: deploy-production does not wait for deploy-staging",
-      ".github/workflows/deploy.yml: no job runs `platform promote staging production`",
-      ".github/workflows/drift.yml: the matrix's stacks [acceptance, production], expected [acceptance, staging, production]",
+      `.github/workflows/deploy.yml: no job runs \`platform promote ${before} staging\``,
+      `.github/workflows/deploy.yml: deploy-${last} does not wait for deploy-staging`,
+      `.github/workflows/deploy.yml: no job runs \`platform promote staging ${last}\``,
+      `.github/workflows/drift.yml: the matrix's stacks ${environments}, expected ${list(withStaging)}`,
     ]);
   });
 
   test("a removed environment or app is named too", () => {
-    expect(pipelineListProblems(root, { environments: ["acceptance"], apps: ["main-api", "web"] })).toEqual([
-      ".github/workflows/release-intake.yml: workflow_dispatch app options [main-api, web, customer-api], expected [main-api, web]",
-      '.github/workflows/release-intake.yml: "Check the release" accepts [main-api, web, customer-api], expected [main-api, web]',
-      ".github/stack-filters.yml: filters for [acceptance, production], expected one per environment [acceptance]",
-      '.github/required-checks.json: "preview (production)" previews no environment of [acceptance]',
-      ".github/workflows/drift.yml: the matrix's stacks [acceptance, production], expected [acceptance]",
+    const [first] = environmentNames;
+    const fewer = appNames.slice(0, -1);
+    expect(pipelineListProblems(root, { environments: [first], apps: fewer })).toEqual([
+      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${list(fewer)}`,
+      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${list(fewer)}`,
+      `.github/stack-filters.yml: filters for ${environments}, expected one per environment [${first}]`,
+      ...environmentNames
+        .slice(1)
+        .map(
+          (name) => `.github/required-checks.json: "preview (${name})" previews no environment of [${first}]`,
+        ),
+      `.github/workflows/drift.yml: the matrix's stacks ${environments}, expected [${first}]`,
     ]);
   });
 });
