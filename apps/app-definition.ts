@@ -1,5 +1,16 @@
 import type { EnvironmentName } from "../environments/settings";
 
+/**
+ * A value that may differ by environment: `default` holds in every environment not named, so
+ * that a new environment needs no edit here (`{ default: 1, production: 3 }`).
+ */
+export type PerEnvironment<T> = { readonly default: T } & Partial<Readonly<Record<EnvironmentName, T>>>;
+
+/** The value of `setting` in `environment`: its own, else the default. */
+export function inEnvironment<T>(setting: PerEnvironment<T>, environment: EnvironmentName): T {
+  return setting[environment] ?? setting.default;
+}
+
 /** Where an app's image is built from. */
 export type AppSource =
   /** The app's own repository: the image for tag `T` is built from git tag `T`. */
@@ -33,7 +44,7 @@ export interface Worker {
   /** Suffix of the workload name: `main-api-queue`. */
   readonly name: string;
   readonly command: readonly string[];
-  readonly replicas: Readonly<Record<EnvironmentName, number>>;
+  readonly replicas: PerEnvironment<number>;
   readonly resources: ContainerResources;
 }
 
@@ -57,8 +68,8 @@ export interface AppDefinition {
   /** HTTP paths of the health endpoints. */
   readonly health: { readonly readiness: string; readonly liveness: string };
   readonly resources: ContainerResources;
-  /** Replicas in each environment (the minimum when autoscaling is on). */
-  readonly replicas: Readonly<Record<EnvironmentName, number>>;
+  /** Replicas in each environment (ignored where autoscaling is on). */
+  readonly replicas: PerEnvironment<number>;
   /** Environments where the app scales on CPU; absent means a fixed replica count. */
   readonly autoscaling?: Partial<Readonly<Record<EnvironmentName, Autoscaling>>>;
   /** Backing services the app uses: a database of its own, the environment's cache. */

@@ -1,3 +1,4 @@
+import { cacheContract } from "../environments/cache-contract";
 import type { EnvironmentSettings } from "../environments/settings";
 import { networkLayout } from "../environments/network-layout";
 import type { AppDefinition } from "./app-definition";
@@ -10,9 +11,6 @@ export const ingressControllerNamespace = "app-routing-system";
 
 /** The port Azure Database for MySQL listens on. */
 export const mysqlPort = 3306;
-
-/** The TLS port of Azure Managed Redis (not 6380, the port of Azure Cache for Redis). */
-export const redisPort = 10000;
 
 /** The private IPv4 ranges (RFC 1918): the virtual network, the pods and the services are among them. */
 const privateRanges = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as const;
@@ -89,16 +87,20 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
         ...(app.uses.redis
           ? [
               {
-                to: [{ ipBlock: { cidr: layout.privateEndpoints } }],
-                ports: [{ protocol: "TCP", port: redisPort }],
+                to: [{ ipBlock: { cidr: layout[cacheContract.subnet] } }],
+                ports: [{ protocol: "TCP", port: cacheContract.port }],
               },
-              // Redis takes an Entra token, which the pod gets from Entra ID's public endpoint
+              // The cache takes an Entra token, which the pod gets from Entra ID's public endpoint
               // (login.microsoftonline.com). A NetworkPolicy cannot name a host: HTTPS to any
               // public address (docs/decisions/0014).
-              {
-                to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...privateRanges] } }],
-                ports: [{ protocol: "TCP", port: 443 }],
-              },
+              ...(cacheContract.signIn === "entra-token"
+                ? [
+                    {
+                      to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...privateRanges] } }],
+                      ports: [{ protocol: "TCP", port: 443 }],
+                    },
+                  ]
+                : []),
             ]
           : []),
         { to: [{ podSelector: {} }], ports: appPorts.map((port) => ({ protocol: "TCP", port })) },

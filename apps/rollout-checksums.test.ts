@@ -104,10 +104,10 @@ describe("withRolloutChecksums", () => {
     const scaled = checksums(
       resolved({
         ...mainApi,
-        replicas: { acceptance: 5, production: 7 },
+        replicas: { default: 5, production: 7 },
         workers: mainApi.workers?.map((worker) => ({
           ...worker,
-          replicas: { acceptance: 4, production: 8 },
+          replicas: { default: 4, production: 8 },
         })),
       }),
     );

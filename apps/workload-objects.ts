@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { cacheContract } from "../environments/cache-contract";
 import type { EnvironmentSettings } from "../environments/settings";
 import type { ImageVersion } from "../environments/stack-config";
-import type { AppDefinition, ContainerResources } from "./app-definition";
+import { inEnvironment, type AppDefinition, type ContainerResources } from "./app-definition";
 import { databaseName } from "./catalog";
 import { deployTimeValue } from "./deploy-time-values";
 import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
@@ -13,7 +14,7 @@ import {
   mysqlUsersNamespace,
   waitsForJobAnnotation,
 } from "./mysql-users";
-import { appPolicies, mysqlPort, redisPort } from "./network-policies";
+import { appPolicies, mysqlPort } from "./network-policies";
 import { clientIdAnnotation, useWorkloadIdentityLabel } from "./workload-identity";
 
 /** The ingress class of the AKS application routing add-on (managed NGINX). */
@@ -65,10 +66,10 @@ function configMap(app: AppDefinition, environment: EnvironmentSettings): KubeOb
       // its identity's object id as the user name (docs/decisions/0014).
       ...(app.uses.redis
         ? {
-            REDIS_SCHEME: "tls",
+            REDIS_SCHEME: cacheContract.scheme,
             REDIS_CLIENT: "phpredis",
             REDIS_HOST: deployTimeValue("redis.host"),
-            REDIS_PORT: String(redisPort),
+            REDIS_PORT: String(cacheContract.port),
             REDIS_USERNAME: deployTimeValue(`identity.${app.name}.principalId`),
           }
         : {}),
@@ -266,7 +267,7 @@ export function appObjects(
     deployment(app, environment, {
       name: app.name,
       component: "web",
-      replicas: autoscaling === undefined ? app.replicas[env] : undefined,
+      replicas: autoscaling === undefined ? inEnvironment(app.replicas, env) : undefined,
       process: { resources: app.resources, serves: true },
     }),
     {
@@ -340,7 +341,7 @@ export function appObjects(
       deployment(app, environment, {
         name: `${app.name}-${worker.name}`,
         component: "worker",
-        replicas: worker.replicas[env],
+        replicas: inEnvironment(worker.replicas, env),
         process: { command: worker.command, resources: worker.resources, serves: false },
       }),
     ),

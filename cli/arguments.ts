@@ -11,6 +11,9 @@ import { environmentNames, isEnvironmentName, type EnvironmentName } from "../en
 import type { ImageVersion } from "../environments/stack-config";
 import { InputError } from "./errors";
 
+/** The help of an `<environment>` argument: the environments, from the pipeline's list. */
+export const environmentArgumentHelp = environmentNames.join(" | ");
+
 /** Checks an `<environment>` argument. @throws InputError listing the environments. */
 export function parseEnvironment(name: string): EnvironmentName {
   if (!isEnvironmentName(name)) {

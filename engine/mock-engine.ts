@@ -85,183 +85,179 @@ export interface RunOptions {
   readonly preview?: boolean;
   /** What exists before the run. @default {@link emptyWorld} */
   readonly world?: World;
+  /** What the services answer: the fakes of the program's components ({@link Fakes}). @default none */
+  readonly fakes?: readonly Fakes[];
   /** Called with the registrations so far, after each one (to report progress or a hang). */
   readonly onRegistered?: (registrations: readonly Registration[]) => void;
 }
 
-const fakeHash = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/** The host of an image reference: `host/repository:tag` → `host`. */
-const registryHost = (reference: string): string => reference.split("/", 1)[0] ?? "";
-
-/**
- * The registry hosts for which an input's `registries` (docker-build) or `registryAuth` (docker)
- * carries credentials. An entry with only an address reads the machine's Docker config instead.
- */
-const credentialHosts = (entries: unknown): string[] =>
-  (Array.isArray(entries) ? (entries as Record<string, unknown>[]) : []).flatMap((entry) =>
-    typeof entry["address"] === "string" &&
-    (entry["password"] !== undefined || entry["configFileContent"] !== undefined)
-      ? [entry["address"]]
-      : [],
-  );
+/** A hash of `text` in hex: what fakes derive ids and values from, so that runs are deterministic. */
+export const fakeHash = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**
  * A provider's failure as the engine reports it: the message travels in `details` (what
  * Pulumi's runtime shows for a failed invoke).
  */
-const providerError = (message: string): Error => Object.assign(new Error(message), { details: message });
+export const providerError = (message: string): Error =>
+  Object.assign(new Error(message), { details: message });
 
-/** A registry's answer to a request without credentials, as Docker prints it. */
-const unauthorized = (host: string): Error =>
-  providerError(
-    `${host}: 401 Unauthorized: authentication required (no Docker credentials for ${host}; log in first: az acr login --name ${host.split(".")[0]})`,
-  );
-
-/** The state a world-aware fake returns; everything else falls through to {@link mockState}. */
-function worldState(
-  world: { stacks: World["stacks"]; registryLogins: Set<string>; registryImages: Map<string, string> },
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-  preview: boolean,
-): Record<string, unknown> | undefined {
-  switch (type) {
-    case "pulumi:pulumi:StackReference": {
-      const stack = String(inputs["name"]);
-      const outputs = world.stacks[stack];
-      if (!outputs) throw providerError(`unknown stack "${stack}": it was never deployed (pulumi stack ls)`);
-      return { name: stack, outputs, secretOutputNames: [] };
-    }
-    case "docker-build:index:Image": {
-      const state = mockState(type, name, inputs);
-      // Like the provider: a preview without buildOnPreview neither builds nor pushes.
-      if (preview || inputs["push"] !== true) return state;
-      const allowed = new Set([...world.registryLogins, ...credentialHosts(inputs["registries"])]);
-      const tags = Array.isArray(inputs["tags"]) ? inputs["tags"].map(String) : [];
-      for (const tag of tags) if (!allowed.has(registryHost(tag))) throw unauthorized(registryHost(tag));
-      for (const tag of tags) world.registryImages.set(tag, String(state["digest"]));
-      return state;
-    }
-    default:
-      return undefined;
-  }
+/** The world during a run: what the fakes read, and change (a push adds an image). */
+export interface LiveWorld {
+  readonly stacks: World["stacks"];
+  readonly registryLogins: ReadonlySet<string>;
+  readonly registryImages: Map<string, string>;
 }
 
-/** The answer of a world-aware data source; `undefined` for the others. */
-function worldCall(
-  world: {
-    registryLogins: Set<string>;
-    registryImages: Map<string, string>;
-    providers: Map<string, string[]>;
-  },
-  token: string,
-  inputs: Record<string, unknown>,
-  provider: string | undefined,
-): Record<string, unknown> | undefined {
-  if (token !== "docker:index/getRegistryImage:getRegistryImage") return undefined;
-  const reference = String(inputs["name"]);
-  const host = registryHost(reference);
-  // A provider reference is `urn::id`.
-  const covered = provider === undefined ? [] : (world.providers.get(provider.split("::").pop() ?? "") ?? []);
-  if (!world.registryLogins.has(host) && !covered.includes(host)) throw unauthorized(host);
-  const digest = world.registryImages.get(reference);
-  if (digest === undefined) {
-    throw providerError(
-      `Got error when attempting to fetch image version ${reference} from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown`,
-    );
-  }
-  return { id: digest, name: reference, sha256Digest: digest };
+/** What a fake sees of one resource the program creates. */
+export interface FakeResourceArgs {
+  readonly type: string;
+  /** The logical name (the program's). */
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  /** Like `pulumi preview`: nothing is created, built or pushed. */
+  readonly preview: boolean;
+  readonly world: LiveWorld;
 }
 
 /**
- * The values Azure and Docker would return after creating a resource: ids, names and the
- * output-only properties the program reads. Everything is derived from the resource's name, so
- * runs are deterministic.
+ * The output-only properties the service adds when it creates a resource of one type, such as a
+ * cluster's `fqdn` (`name` when the service takes the physical name from an input). It may throw
+ * {@link providerError} to refuse what the service refuses.
  */
-export function mockState(
-  type: string,
-  name: string,
-  inputs: Record<string, unknown>,
-): Record<string, unknown> {
-  const explicitName =
-    type === "azure-native:resources:ResourceGroup"
-      ? inputs["resourceGroupName"]
-      : (inputs["resourceName"] ?? inputs["registryName"] ?? inputs["privateZoneName"]);
-  const physical = typeof explicitName === "string" ? explicitName : `${name}${fakeHash(name).slice(0, 8)}`;
-  const state: Record<string, unknown> = { ...inputs, name: physical };
-  switch (type) {
-    case "azure-native:containerservice:ManagedCluster":
-      return {
-        ...state,
-        fqdn: `${physical}.hcp.westeurope.azmk8s.io`,
-        identityProfile: { kubeletidentity: { objectId: `kubelet-${fakeHash(name).slice(0, 12)}` } },
-        oidcIssuerProfile: {
-          enabled: true,
-          issuerURL: `https://oidc.example/${fakeHash(name).slice(0, 12)}/`,
-        },
-      };
-    case "azure-native:containerregistry:Registry":
-      return { ...state, loginServer: `${physical}.azurecr.io` };
-    case "azure-native:dbformysql:Server":
-      return { ...state, fullyQualifiedDomainName: `${physical}.mysql.database.azure.com` };
-    case "azure-native:redisenterprise:RedisEnterprise":
-      return { ...state, hostName: `${physical}.westeurope.redis.azure.net` };
-    case "azure-native:managedidentity:UserAssignedIdentity":
-      return {
-        ...state,
-        principalId: `principal-${fakeHash(name).slice(0, 12)}`,
-        clientId: `client-${fakeHash(name).slice(0, 12)}`,
-      };
-    case "docker-build:index:Image":
-      return { ...state, digest: `sha256:${fakeHash(`${name}:${JSON.stringify(inputs["tags"])}`)}` };
-    case "random:index/randomPassword:RandomPassword":
-      return { ...state, result: `mock-password-${fakeHash(name).slice(0, 16)}` };
-    default:
-      return state;
-  }
+export type FakeResource = (args: FakeResourceArgs) => Record<string, unknown>;
+
+/** What a fake sees of one data-source call (invoke). */
+export interface FakeCallArgs {
+  readonly token: string;
+  readonly inputs: Record<string, unknown>;
+  /** The inputs of the call's explicit provider (`{ provider }`), if it has one. */
+  readonly provider?: Record<string, unknown>;
+  readonly world: LiveWorld;
 }
 
-/** The answers of the data sources (invokes) the program calls. */
-export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  switch (token) {
-    case "azure-native:authorization:getClientConfig":
-      return {
-        subscriptionId: mockSubscriptionId,
-        tenantId: "00000000-0000-0000-0000-000000000002",
-        clientId: "ci",
-        objectId: "ci-object",
-      };
-    case "azure-native:containerservice:listManagedClusterUserCredentials":
-      return {
-        kubeconfigs: [
-          {
-            name: "clusterUser",
-            value: Buffer.from(
-              `apiVersion: v1\nkind: Config\n# ${String(inputs["resourceName"])}\n`,
-            ).toString("base64"),
-          },
-        ],
-      };
-    case "azure-native:redisenterprise:listDatabaseKeys":
-      return {
-        primaryKey: `mock-redis-key-${fakeHash(String(inputs["clusterName"])).slice(0, 16)}`,
-        secondaryKey: "mock-redis-secondary",
-      };
-    case "github:index/getTeam:getTeam": {
-      const slug = String(inputs["slug"]);
-      // GitHub team ids are numbers; the provider returns them as decimal strings.
-      return {
-        id: String(parseInt(fakeHash(slug).slice(0, 6), 16)),
-        slug,
-        name: slug,
-        members: [],
-        repositories: [],
-      };
+/** The answer of one data source (invoke); it may throw {@link providerError}. */
+export type FakeCall = (args: FakeCallArgs) => Record<string, unknown>;
+
+/**
+ * The fakes of one component: what the services answer for the resources it creates and the
+ * data sources it calls. They live beside the component (`infra/<component>.mock.ts`); the
+ * program's list of them is given to {@link runProgram}.
+ */
+export interface Fakes {
+  /** Where these fakes are written, named in errors: `infra/redis-cache.mock.ts`. */
+  readonly source: string;
+  /** By resource type token. A type whose created resource has nothing the program reads maps to {@link noOutputs}. */
+  readonly resources?: Readonly<Record<string, FakeResource>>;
+  /** By data-source token. */
+  readonly calls?: Readonly<Record<string, FakeCall>>;
+}
+
+/**
+ * The physical name of a resource whose service takes it from the input `key` (a registry's
+ * `registryName`), else one derived from the logical name, as the engine's default is.
+ */
+export function physicalName(name: string, inputs: Record<string, unknown>, key: string): string {
+  const given = inputs[key];
+  return typeof given === "string" ? given : `${name}${fakeHash(name).slice(0, 8)}`;
+}
+
+/** The fake of a resource type the service adds nothing to that the program reads. */
+export const noOutputs: FakeResource = () => ({});
+
+/** The fakes of a program, by token, and the provider packages they cover. */
+export interface ComposedFakes {
+  readonly resources: ReadonlyMap<string, FakeResource>;
+  readonly calls: ReadonlyMap<string, FakeCall>;
+  /** Packages (`azure-native`, `random`…) with a fake for any resource type: every type of theirs needs one. */
+  readonly packages: ReadonlySet<string>;
+}
+
+/** The package of a type token: `azure-native:redis:Redis` → `azure-native`. */
+const packageOf = (type: string): string => type.split(":", 1)[0] ?? "";
+
+/**
+ * Joins the fakes of the components. Two components may list the same fake for a type they both
+ * create (a shared function); two different fakes for one token are an error.
+ *
+ * @throws Error naming the token and the two files.
+ */
+export function composeFakes(list: readonly Fakes[]): ComposedFakes {
+  const join = <T>(pick: (fakes: Fakes) => Readonly<Record<string, T>> | undefined): Map<string, T> => {
+    const joined = new Map<string, T>();
+    const from = new Map<string, string>();
+    for (const fakes of list) {
+      for (const [token, fake] of Object.entries(pick(fakes) ?? {})) {
+        const known = joined.get(token);
+        if (known !== undefined && known !== fake) {
+          throw new Error(
+            `two different fakes for ${token}: in ${from.get(token)} and ${fakes.source}; share one`,
+          );
+        }
+        joined.set(token, fake);
+        from.set(token, fakes.source);
+      }
     }
-    default:
-      return {};
+    return joined;
+  };
+  const resources = join((fakes) => fakes.resources);
+  return {
+    resources,
+    calls: join((fakes) => fakes.calls),
+    packages: new Set([...resources.keys()].map(packageOf)),
+  };
+}
+
+/**
+ * The state the fake service returns after creating a resource: its inputs, a physical name
+ * derived from the logical one, and what its type's fake adds. A resource of a covered package
+ * without a fake is refused, so that a new or swapped component cannot plan without the values
+ * the program reads from it (they would be missing, and what is built from them dropped).
+ *
+ * @throws Error (as a provider's failure) for a resource type of a covered package without a fake.
+ */
+export function fakeState(
+  fakes: ComposedFakes,
+  args: Omit<FakeResourceArgs, "world"> & { readonly world?: LiveWorld },
+): Record<string, unknown> {
+  const { type, name, inputs } = args;
+  const state: Record<string, unknown> = { ...inputs, name: physicalName(name, {}, "") };
+  const fake = fakes.resources.get(type);
+  if (fake !== undefined) {
+    const world = args.world ?? liveWorld(emptyWorld);
+    return { ...state, ...fake({ ...args, world }) };
   }
+  if (type.startsWith("pulumi:providers:") || !fakes.packages.has(packageOf(type))) return state;
+  throw providerError(
+    `the mock engine has no fake for ${type} (${name}): say what the service returns for it (or noOutputs) in the *.mock.ts beside the component that creates it, and list that file with the program's fakes`,
+  );
+}
+
+/**
+ * The answer of a data source.
+ *
+ * @throws Error (as a provider's failure) for a token of a covered package without a fake.
+ */
+export function fakeCall(fakes: ComposedFakes, args: FakeCallArgs): Record<string, unknown> {
+  const fake = fakes.calls.get(args.token);
+  if (fake !== undefined) return fake(args);
+  if (!fakes.packages.has(packageOf(args.token))) return {};
+  throw providerError(
+    `the mock engine has no fake for the data source ${args.token}: add its answer in the *.mock.ts beside the component that calls it`,
+  );
+}
+
+const liveWorld = (world: World): LiveWorld => ({
+  stacks: world.stacks,
+  registryLogins: new Set(world.registryLogins),
+  registryImages: new Map(Object.entries(world.registryImages)),
+});
+
+/** A StackReference reads the outputs of a stack that exists, as the engine does. */
+function stackReferenceState(world: LiveWorld, inputs: Record<string, unknown>): Record<string, unknown> {
+  const stack = String(inputs["name"]);
+  const outputs = world.stacks[stack];
+  if (!outputs) throw providerError(`unknown stack "${stack}": it was never deployed (pulumi stack ls)`);
+  return { name: stack, outputs, secretOutputNames: [] };
 }
 
 interface RegisterRequest {
@@ -287,14 +283,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const registrations: Registration[] = [];
   const invocations: Invocation[] = [];
   const reads: { type: string; name: string; id: string }[] = [];
-  const given = options.world ?? emptyWorld;
-  const world = {
-    stacks: given.stacks,
-    registryLogins: new Set(given.registryLogins),
-    registryImages: new Map(Object.entries(given.registryImages)),
-    // Docker providers by id, with the registries their `registryAuth` covers.
-    providers: new Map<string, string[]>(),
-  };
+  const world = liveWorld(options.world ?? emptyWorld);
+  const fakes = composeFakes(options.fakes ?? []);
+  // The inputs of every provider the program creates, by id: a data source's fake sees its provider's.
+  const providers = new Map<string, Record<string, unknown>>();
   const preview = options.preview ?? false;
 
   await pulumi.runtime.setMocks(
@@ -305,17 +297,20 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           reads.push({ type: args.type, name: args.name, id: args.id });
         inputsOf.set(`${args.type}::${args.name}`, { inputs, custom: args.custom ?? false });
         const state =
-          worldState(world, args.type, args.name, inputs, preview) ?? mockState(args.type, args.name, inputs);
+          args.type === "pulumi:pulumi:StackReference"
+            ? stackReferenceState(world, inputs)
+            : fakeState(fakes, { type: args.type, name: args.name, inputs, preview, world });
         const id = args.custom ? `${args.type}/${args.name}` : undefined;
-        if (args.type === "pulumi:providers:docker" && id !== undefined) {
-          world.providers.set(id, credentialHosts(inputs["registryAuth"]));
-        }
+        if (args.type.startsWith("pulumi:providers:") && id !== undefined) providers.set(id, inputs);
         return { id: id ?? "", state };
       },
       call: (args) => {
         invocations.push({ token: args.token, inputs: args.inputs as Record<string, unknown> });
         const inputs = args.inputs as Record<string, unknown>;
-        return worldCall(world, args.token, inputs, args.provider) ?? mockCall(args.token, inputs);
+        // A provider reference is `urn::id`.
+        const provider =
+          args.provider === undefined ? undefined : providers.get(args.provider.split("::").pop() ?? "");
+        return fakeCall(fakes, { token: args.token, inputs, world, ...(provider ? { provider } : {}) });
       },
     },
     "platform",

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { load } from "js-yaml";
+import { platformFakes } from "../infra/fakes";
 import { isSecret, runProgram, type ProgramRun, type Registration, type World } from "./mock-engine";
 import { registerTypeScript } from "./typescript-loader";
 import { projectWorld } from "./world";
@@ -153,6 +154,7 @@ async function main(request: PlanRequest): Promise<void> {
         config: request.config,
         world: request.world ?? projectWorld(request.dir, request.config),
         preview: request.preview ?? false,
+        fakes: platformFakes,
         pulumi,
         load: () => import(entry),
         onRegistered: (registrations) => (registered = registrations),

@@ -1,7 +1,7 @@
-import type { EnvironmentSettings } from "./settings";
+import type { EnvironmentDefinition } from "./settings";
 
 /** Acceptance: the first environment. It builds the images. */
-export const acceptance: EnvironmentSettings = {
+export const acceptance: EnvironmentDefinition = {
   name: "acceptance",
   buildsImages: true,
   resourceGroupName: "rg-platform-acceptance",

@@ -1,4 +1,5 @@
 import { checkEnvironments, environments } from "./environments";
+import { environmentNames } from "./settings";
 import type { EnvironmentSettings, MaintenanceWindow } from "./settings";
 
 describe("environment settings", () => {
@@ -6,15 +7,15 @@ describe("environment settings", () => {
     expect(checkEnvironments(environments)).toEqual([]);
   });
 
-  test("acceptance builds; production promotes from acceptance", () => {
-    expect([environments.acceptance.buildsImages, environments.acceptance.upstream]).toEqual([
-      true,
+  test("each environment promotes from the one before it in the pipeline; the first from none", () => {
+    expect(environmentNames.map((name) => environments[name].upstream)).toEqual([
       undefined,
+      ...environmentNames.slice(0, -1),
     ]);
-    expect([environments.production.buildsImages, environments.production.upstream]).toEqual([
-      false,
-      "acceptance",
-    ]);
+  });
+
+  test("the first environment builds the images: nothing upstream of it could", () => {
+    expect(environments[environmentNames[0]].buildsImages).toBe(true);
   });
 
   const broken = (change: (production: EnvironmentSettings) => EnvironmentSettings) =>
@@ -34,16 +35,6 @@ describe("environment settings", () => {
       "HA without zones",
       (p) => ({ ...p, cluster: { ...p.cluster, zones: [] } }),
       "environments.production.mysql: zone-redundant high availability needs at least two zones in cluster.zones",
-    ],
-    [
-      "a backward upstream",
-      (p) => ({ ...p, upstream: "production" }),
-      "environments.production.upstream: 'production' must be the previous environment, 'acceptance'",
-    ],
-    [
-      "no upstream for a non-building environment",
-      (p) => ({ ...p, upstream: undefined }),
-      "environments.production.buildsImages: an environment that does not build images needs an upstream to promote from",
     ],
     [
       "a pool whose minimum exceeds its maximum",
@@ -121,5 +112,13 @@ test("acceptance's API server is closed the same way as production's", () => {
     }),
   ).toEqual([
     "environments.acceptance.cluster.authorizedIpRanges: empty, which opens the API server to every address; list the egress ranges (CIDR) of the runners that deploy and preview this environment and of its operators (docs/decisions/0012)",
+  ]);
+});
+
+test("a first environment that does not build images is refused: it has nothing to promote from", () => {
+  expect(
+    checkEnvironments({ ...environments, acceptance: { ...environments.acceptance, buildsImages: false } }),
+  ).toEqual([
+    "environments.acceptance.buildsImages: the first environment of the pipeline has no upstream to promote from, so it must build the images",
   ]);
 });

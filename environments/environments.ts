@@ -2,16 +2,32 @@ import { acceptance } from "./acceptance";
 import { production } from "./production";
 import {
   environmentNames,
+  type EnvironmentDefinition,
   type EnvironmentName,
   type EnvironmentSettings,
   type MaintenanceWindow,
 } from "./settings";
 
+/**
+ * Each environment's settings with the one before it in {@link environmentNames} as its
+ * upstream: the order is the pipeline, so it is written once.
+ */
+function inPipelineOrder(
+  definitions: Readonly<Record<EnvironmentName, EnvironmentDefinition>>,
+): Record<EnvironmentName, EnvironmentSettings> {
+  return Object.fromEntries(
+    environmentNames.map((name, position) => [
+      name,
+      { ...definitions[name], ...(position > 0 ? { upstream: environmentNames[position - 1] } : {}) },
+    ]),
+  ) as Record<EnvironmentName, EnvironmentSettings>;
+}
+
 /** Every environment's settings, by name. */
-export const environments: Readonly<Record<EnvironmentName, EnvironmentSettings>> = {
+export const environments: Readonly<Record<EnvironmentName, EnvironmentSettings>> = inPipelineOrder({
   acceptance,
   production,
-};
+});
 
 /** Narrows a string (a stack name, a command argument) to an environment name. */
 export function isEnvironmentName(name: string): name is EnvironmentName {
@@ -28,17 +44,9 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
     const env = all[name];
     const at = `environments.${name}`;
     if (env.name !== name) problems.push(`${at}.name: '${env.name}' must be '${name}'`);
-    if (position === 0 && env.upstream !== undefined) {
-      problems.push(`${at}.upstream: the first environment of the pipeline promotes from nothing`);
-    }
-    if (position > 0 && env.upstream !== environmentNames[position - 1]) {
+    if (position === 0 && !env.buildsImages) {
       problems.push(
-        `${at}.upstream: '${env.upstream}' must be the previous environment, '${environmentNames[position - 1]}'`,
-      );
-    }
-    if (!env.buildsImages && env.upstream === undefined) {
-      problems.push(
-        `${at}.buildsImages: an environment that does not build images needs an upstream to promote from`,
+        `${at}.buildsImages: the first environment of the pipeline has no upstream to promote from, so it must build the images`,
       );
     }
     if (env.mysql.zoneRedundantHighAvailability && env.mysql.sku.tier === "Burstable") {

@@ -1,9 +1,8 @@
-import type { EnvironmentSettings } from "./settings";
+import type { EnvironmentDefinition } from "./settings";
 
 /** Production: deploys only what acceptance ran, by digest, across three zones. */
-export const production: EnvironmentSettings = {
+export const production: EnvironmentDefinition = {
   name: "production",
-  upstream: "acceptance",
   buildsImages: false,
   resourceGroupName: "rg-platform-production",
   addressSpace: "10.20.0.0/16",

@@ -1,4 +1,8 @@
-/** The environments of the pipeline, in promotion order. */
+/**
+ * The environments of the pipeline, in promotion order: each promotes from the one before it.
+ * Adding one is its settings file (`environments/<name>.ts`), its name here and in the record
+ * of `environments.ts`, and its stack file; the tests name the CI files that list environments.
+ */
 export const environmentNames = ["acceptance", "production"] as const;
 
 /** The name of one environment; its stack is named the same (`pulumi up -s acceptance`). */
@@ -84,7 +88,10 @@ export interface RedisSettings {
 /** Everything that differs between environments apart from image versions. */
 export interface EnvironmentSettings {
   readonly name: EnvironmentName;
-  /** The environment this one promotes from; the first of the pipeline has none. */
+  /**
+   * The environment this one promotes from: the one before it in {@link environmentNames}; the
+   * first of the pipeline has none. Derived, never written (see {@link EnvironmentDefinition}).
+   */
   readonly upstream?: EnvironmentName;
   /** Builds and pushes the app images; otherwise deploys only promoted `tag@digest` references. */
   readonly buildsImages: boolean;
@@ -101,3 +108,6 @@ export interface EnvironmentSettings {
   /** Days the Log Analytics workspace keeps logs. */
   readonly logRetentionDays: number;
 }
+
+/** An environment's settings as its file writes them: everything but what the pipeline's order says. */
+export type EnvironmentDefinition = Omit<EnvironmentSettings, "upstream">;

@@ -1,3 +1,5 @@
+import { appNames } from "../apps/catalog";
+import { environmentNames } from "./settings";
 import { parseStackConfig, StackConfigError } from "./stack-config";
 
 const digest = `sha256:${"ab".repeat(32)}`;
@@ -45,9 +47,9 @@ describe("parseStackConfig", () => {
   test.each<[string, string, Record<string, unknown>, string[]]>([
     [
       "an unknown stack",
-      "staging",
+      "qa",
       {},
-      ["stack 'staging': unknown environment; expected one of acceptance, production"],
+      [`stack 'qa': unknown environment; expected one of ${environmentNames.join(", ")}`],
     ],
     [
       "missing location and images",
@@ -159,7 +161,7 @@ describe("parseStackConfig", () => {
 
   test("the error message lists the problems under the file name", () => {
     expect(() => parseStackConfig("acceptance", { ...location, "platform:images": { api: {} } })).toThrow(
-      "Pulumi.acceptance.yaml is not valid:\n  - platform:images.api: unknown app; expected one of main-api, web, customer-api",
+      `Pulumi.acceptance.yaml is not valid:\n  - platform:images.api: unknown app; expected one of ${appNames.join(", ")}`,
     );
   });
 });

@@ -1,10 +1,11 @@
 import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
 import type { KubeObject } from "../apps/kube-object";
 import { parseStackConfig } from "../environments/stack-config";
-import { isSecret, mockCall, mockState, type ProgramRun, type Registration } from "../engine/mock-engine";
+import { emptyWorld, isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { ofType, runStack, stackConfig } from "../test/program";
+import { fakeOutputs, ofType, runStack, stackConfig } from "../test/program";
+import { redisCacheFakes } from "./redis-cache.mock";
 import { promotedProductionStackFile } from "../test/project-copy";
 
 /** The stack files: acceptance as shipped, production after a promotion (it ships with no app). */
@@ -37,14 +38,14 @@ const password = (run: ProgramRun, name: string): string => {
   const registration = ofType(run, "random:index/randomPassword:RandomPassword").find(
     (r) => r.name === name,
   )!;
-  return mockState(registration.type, registration.name, registration.inputs)["result"] as string;
+  return fakeOutputs(registration)["result"] as string;
 };
 /** An app's managed identity as Azure reports it (with its client and principal ids). */
 const identity = (run: ProgramRun, app: string): Record<string, string> => {
   const registration = ofType(run, "azure-native:managedidentity:UserAssignedIdentity").find(
     (r) => r.name === `identities-${app}`,
   )!;
-  return mockState(registration.type, registration.name, registration.inputs) as Record<string, string>;
+  return fakeOutputs(registration) as Record<string, string>;
 };
 
 const key = (object: { kind: string; metadata: { name: string } }) =>
@@ -244,8 +245,7 @@ describe.each(["acceptance", "production"])("%s: apps authenticate as themselves
 
   test("each identity trusts only its app's ServiceAccount tokens from this cluster's OIDC issuer", () => {
     const cluster = ofType(run(), "azure-native:containerservice:ManagedCluster")[0]!;
-    const issuer = (mockState(cluster.type, cluster.name, cluster.inputs)["oidcIssuerProfile"] as any)
-      .issuerURL;
+    const issuer = (fakeOutputs(cluster)["oidcIssuerProfile"] as any).issuerURL;
     expect(issuer).toMatch(/^https:\/\//);
     const credentials = ofType(run(), "azure-native:managedidentity:FederatedIdentityCredential");
     expect(
@@ -272,7 +272,11 @@ describe.each(["acceptance", "production"])("%s: apps authenticate as themselves
     const adminPassword = reveal(server.inputs["administratorLoginPassword"]) as string;
     expect(adminPassword).toMatch(/^mock-password-/);
     const redisKeys = Object.values(
-      mockCall("azure-native:redisenterprise:listDatabaseKeys", { clusterName: "redis-cluster" }),
+      redisCacheFakes.calls!["azure-native:redisenterprise:listDatabaseKeys"]!({
+        token: "azure-native:redisenterprise:listDatabaseKeys",
+        inputs: { clusterName: "redis-cluster" },
+        world: { ...emptyWorld, registryLogins: new Set(), registryImages: new Map() },
+      }),
     );
     const appSecrets = kubernetes(run()).filter(
       (r) => r.inputs["kind"] === "Secret" && (r.inputs["metadata"] as any).namespace === "apps",

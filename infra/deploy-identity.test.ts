@@ -1,5 +1,5 @@
-import { mockState, type ProgramRun, type Registration } from "../engine/mock-engine";
-import { ofType, runIsolated } from "../test/program";
+import type { ProgramRun, Registration } from "../engine/mock-engine";
+import { fakeOutputs, ofType, runIsolated } from "../test/program";
 import type { DeployIdentityArgs } from "./deploy-identity";
 
 const subscription = "/subscriptions/00000000-0000-0000-0000-000000000001";
@@ -91,7 +91,7 @@ describe.each([
     expect(credentials.map((credential) => credential.inputs)).toEqual([
       {
         resourceGroupName: "rg-platform-identities",
-        resourceName: mockState(identity.type, identity.name, identity.inputs)["name"],
+        resourceName: fakeOutputs(identity)["name"],
         federatedIdentityCredentialResourceName: `github-${environment}`,
         issuer: "https://token.actions.githubusercontent.com",
         audiences: ["api://AzureADTokenExchange"],
@@ -124,7 +124,7 @@ describe.each([
         ? { name: "deploy-registry-push", role: roleIds.acrPush, scope: scopes.registry }
         : { name: "deploy-registry-pull", role: roleIds.acrPull, scope: scopes.registry },
     ];
-    const principal = mockState(identityOf(run).type, identityOf(run).name, {})["principalId"];
+    const principal = fakeOutputs({ ...identityOf(run), inputs: {} })["principalId"];
     expect(assignments(run)).toEqual(
       expected
         .map((assignment) => ({
@@ -151,7 +151,7 @@ describe.each([
   });
 
   test("exports the identity's client and principal ids", () => {
-    const state = mockState(identityOf(run).type, identityOf(run).name, {});
+    const state = fakeOutputs({ ...identityOf(run), inputs: {} });
     expect(run.outputs).toEqual({ clientId: state["clientId"], principalId: state["principalId"] });
   });
 });

@@ -1,6 +1,7 @@
 import * as network from "@pulumi/azure-native/network";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
+import { cacheContract } from "../environments/cache-contract";
 import type { NetworkLayout } from "../environments/network-layout";
 
 /** Arguments of {@link Network}. */
@@ -17,8 +18,6 @@ export interface NetworkArgs {
 
 /** Ports the data services listen on in the virtual network. */
 const mysqlPort = "3306";
-/** Azure Managed Redis with TLS (`clientProtocol: Encrypted`), through its private endpoint. */
-const redisPort = "10000";
 
 /** An inbound rule of a network security group (the outbound defaults are kept). */
 type InboundRule = inputs.network.SecurityRuleArgs & { name: string; priority: number };
@@ -80,7 +79,9 @@ export function securityRules(
       denyOtherVirtualNetworkInbound,
     ],
     privateEndpoints: [
-      allowInbound("allow-redis-from-nodes", 100, layout.nodes, layout.privateEndpoints, [redisPort]),
+      allowInbound("allow-redis-from-nodes", 100, layout.nodes, layout[cacheContract.subnet], [
+        String(cacheContract.port),
+      ]),
       denyOtherVirtualNetworkInbound,
     ],
   };

@@ -1,6 +1,7 @@
 import * as network from "@pulumi/azure-native/network";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import * as pulumi from "@pulumi/pulumi";
+import { cacheContract } from "../environments/cache-contract";
 import type { RedisSettings } from "../environments/settings";
 import { sendDiagnostics } from "./monitoring";
 import { linkedPrivateZone } from "./private-dns";
@@ -22,9 +23,12 @@ export interface RedisCacheArgs {
 }
 
 /**
- * The environment's cache. What the rest of the program sees is only `host` and `port`; clients
- * sign in with an Entra token of their identity (access keys are disabled). Today it is Azure Managed Redis (`redisenterprise`), which succeeds Azure Cache for
- * Redis (no new instances since 2026-10-01, retired 2028-09-30). Switching stays in this file.
+ * The environment's cache. What the rest of the program sees is only `host`, and the static
+ * client contract it keeps (environments/cache-contract.ts: port, TLS, sign-in with an Entra
+ * token of the client's identity, reached through a private endpoint). Today it is Azure Managed
+ * Redis (`redisenterprise`), which succeeds Azure Cache for Redis (no new instances since
+ * 2026-10-01, retired 2028-09-30). Switching is this file, its fake (redis-cache.mock.ts) and
+ * its settings (docs/decisions/0003).
  */
 export class RedisCache extends pulumi.ComponentResource {
   /**
@@ -33,8 +37,6 @@ export class RedisCache extends pulumi.ComponentResource {
    * private address from the cluster, so nothing built from it starts earlier.
    */
   readonly host: pulumi.Output<string>;
-  /** The TLS port: Azure Managed Redis listens on 10000 (not 6380). */
-  readonly port: pulumi.Output<number>;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:RedisCache", name, {}, opts);
@@ -58,9 +60,9 @@ export class RedisCache extends pulumi.ComponentResource {
         resourceGroupName,
         clusterName: cluster.name,
         databaseName: "default",
-        // TLS only: the plain-text protocol is not offered at all.
+        // TLS only (the contract's scheme): the plain-text protocol is not offered at all.
         clientProtocol: "Encrypted",
-        port: 10000,
+        port: cacheContract.port,
         // One endpoint, as a non-clustered Redis: what Laravel's phpredis client expects.
         clusteringPolicy: "EnterpriseCluster",
         evictionPolicy: "VolatileLRU",
@@ -134,7 +136,6 @@ export class RedisCache extends pulumi.ComponentResource {
       [database, endpoint, endpointDns, link, ...assignments].map((resource) => resource.id),
     );
     this.host = pulumi.all([cluster.hostName, ready]).apply(([hostName]) => hostName);
-    this.port = database.port.apply((port) => port ?? 10000);
-    this.registerOutputs({ host: this.host, port: this.port });
+    this.registerOutputs({ host: this.host });
   }
 }

@@ -28,6 +28,7 @@ async function main() {
     // login and images), as `platform plan` runs the program.
     world: projectWorld(root, config),
     pulumi: require("@pulumi/pulumi"),
+    fakes: require(path.join(dist, "infra", "fakes.js")).platformFakes,
     load: async () => require(path.join(root, mode === "default" ? "index.ts" : "bin/pulumi-program.js")),
   });
   const seconds = process.uptime();

@@ -1,8 +1,17 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { runProgram, type ProgramRun, type Registration, type World } from "../engine/mock-engine";
+import {
+  composeFakes,
+  fakeState,
+  runProgram,
+  type ProgramRun,
+  type Fakes,
+  type Registration,
+  type World,
+} from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
+import { platformFakes } from "../infra/fakes";
 
 /** The repository root. */
 export const root = path.join(__dirname, "..");
@@ -36,6 +45,8 @@ export async function runIsolated(
     readonly config?: Record<string, string>;
     readonly preview?: boolean;
     readonly world?: World;
+    /** What the services answer. @default every component's ({@link platformFakes}) */
+    readonly fakes?: readonly Fakes[];
   } = {},
 ): Promise<ProgramRun> {
   let run: ProgramRun | undefined;
@@ -46,6 +57,7 @@ export async function runIsolated(
       config: options.config ?? {},
       preview: options.preview ?? false,
       ...(options.world ? { world: options.world } : {}),
+      fakes: options.fakes ?? platformFakes,
       pulumi,
       load: () => build(pulumi),
     });
@@ -78,4 +90,17 @@ export function only(run: ProgramRun, type: string, name?: string): Registration
   if (found.length !== 1)
     throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}`);
   return found[0]!;
+}
+
+const fakes = composeFakes(platformFakes);
+
+/**
+ * What the fake service returned for a registration (or for a resource of `type` and `name`
+ * with `inputs`): its state, as the program saw it. For values derived from names, such as an
+ * identity's principal id or a generated password.
+ */
+export function fakeOutputs(
+  registration: Pick<Registration, "type" | "name" | "inputs">,
+): Record<string, unknown> {
+  return fakeState(fakes, { ...registration, preview: false });
 }

@@ -1,8 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
+
+/** The stack files of the repository: `Pulumi.<stack>.yaml`, one per environment. */
+export const stackFiles = (): string[] =>
+  readdirSync(root).filter((file) => /^Pulumi\.[^.]+\.yaml$/.test(file));
 
 /** The files of the Pulumi program: what a copy needs to plan an environment. */
 const programFiles = [
@@ -12,8 +16,7 @@ const programFiles = [
   "tsconfig.json",
   "package.json",
   "Pulumi.yaml",
-  "Pulumi.acceptance.yaml",
-  "Pulumi.production.yaml",
+  ...stackFiles(),
   "apps",
   "bootstrap",
   "environments",

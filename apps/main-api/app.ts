@@ -9,7 +9,7 @@ export const mainApi: AppDefinition = {
   port: 8080,
   health: { readiness: "/health/ready", liveness: "/health/live" },
   resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
-  replicas: { acceptance: 1, production: 3 },
+  replicas: { default: 1, production: 3 },
   autoscaling: { production: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } },
   uses: { mysql: true, redis: true },
   publicHost: { acceptance: "api.acceptance.example.com", production: "api.example.com" },
@@ -19,7 +19,7 @@ export const mainApi: AppDefinition = {
     {
       name: "queue",
       command: ["node", "server.mjs", "work"],
-      replicas: { acceptance: 1, production: 2 },
+      replicas: { default: 1, production: 2 },
       resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
     },
   ],

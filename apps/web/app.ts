@@ -8,7 +8,7 @@ export const web: AppDefinition = {
   port: 8080,
   health: { readiness: "/health/ready", liveness: "/health/live" },
   resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-  replicas: { acceptance: 1, production: 3 },
+  replicas: { default: 1, production: 3 },
   autoscaling: { production: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 } },
   uses: { mysql: false, redis: true },
   publicHost: { acceptance: "acceptance.example.com", production: "www.example.com" },

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { parseEnvironment } from "../arguments";
+import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
 import { createGit, readFileAt, repositoryPrefix, resolveCommit } from "../git";
@@ -30,7 +30,7 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
   program
     .command("diff")
     .description("show what changes between the environment at a git ref and the working tree")
-    .argument("<environment>", "acceptance or production")
+    .argument("<environment>", environmentArgumentHelp)
     .requiredOption("--base <ref>", "the git ref to compare with (a branch, tag or commit)")
     .option("--only-images", "fail when anything other than image references changes")
     .option("--allow-removal", "with --only-images: let a promotion remove an app (printed in the output)")

@@ -1,6 +1,6 @@
 import { baselinePolicies } from "../../policy/baseline";
 import { evaluatePolicies } from "../../policy/evaluate";
-import { parseEnvironment } from "../arguments";
+import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { PlatformError } from "../errors";
 import { formatGraph, formatPlan, planJson } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
@@ -23,7 +23,7 @@ export const registerPlan: RegisterCommand = (program, context) => {
   program
     .command("plan")
     .description("show the resources pulumi up would create for an environment, without a cloud")
-    .argument("<environment>", "acceptance or production")
+    .argument("<environment>", environmentArgumentHelp)
     .option("--json", "print the plan as JSON")
     .option("--graph", "print the dependency graph (Mermaid) and the critical path of a first deployment")
     .option(

@@ -1,7 +1,7 @@
 import { environmentObjects } from "../../apps/manifests";
 import { registryLoginServer } from "../../bootstrap/config";
 import { renderYaml } from "../../apps/render";
-import { parseEnvironment } from "../arguments";
+import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { readBootstrapConfig, readStackConfig } from "../stack-config-file";
 import type { RegisterCommand } from "./index";
 
@@ -15,7 +15,7 @@ export const registerRender: RegisterCommand = (program, context) => {
     .description(
       "print the environment's Kubernetes objects as YAML (values known only after deployment appear as references)",
     )
-    .argument("<environment>", "acceptance or production")
+    .argument("<environment>", environmentArgumentHelp)
     .action(async (name: string) => {
       const config = await readStackConfig(context.cwd, parseEnvironment(name));
       // The registry is the bootstrap stack's: its name is in that stack's file.

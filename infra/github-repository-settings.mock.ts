@@ -1,0 +1,9 @@
+import { noOutputs, type Fakes } from "../engine/mock-engine";
+
+export const gitHubRepositorySettingsFakes: Fakes = {
+  source: "infra/github-repository-settings.mock.ts",
+  resources: {
+    "github:index/repositoryFile:RepositoryFile": noOutputs,
+    "github:index/branchProtection:BranchProtection": noOutputs,
+  },
+};

@@ -1,0 +1,10 @@
+import { noOutputs, type Fakes } from "../engine/mock-engine";
+
+/** The workspace and the diagnostic settings (`sendDiagnostics`) other components add. */
+export const monitoringFakes: Fakes = {
+  source: "infra/monitoring.mock.ts",
+  resources: {
+    "azure-native:operationalinsights:Workspace": noOutputs,
+    "azure-native:monitor:DiagnosticSetting": noOutputs,
+  },
+};

@@ -1,0 +1,336 @@
+/**
+ * Environments and apps are data: a third environment is its settings file, its name in the
+ * pipeline's list, its stack file; a fourth app is its folder and the catalog. These tests make
+ * both changes in a throwaway copy of the program, run it under the mock engine, and check that
+ * what depends on the lists follows them. The lists written outside TypeScript (workflows,
+ * required checks, path filters) are checked against them, and each problem names its file.
+ */
+import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { appNames, apps, databaseName } from "../apps/catalog";
+import type { ProgramRun } from "../engine/mock-engine";
+import { projectWorld } from "../engine/world";
+import { environmentNames } from "../environments/settings";
+import { pipelineListProblems } from "./pipeline-lists";
+import { ofType, only, root, runIsolated, stackConfig } from "./program";
+import { projectCopy } from "./project-copy";
+
+/** The path of a string-replaced file; fails when `from` is not in it, so the recipe stays true. */
+function edit(dir: string, file: string, from: string, to: string): void {
+  const text = readFileSync(path.join(dir, file), "utf8");
+  if (!text.includes(from)) throw new Error(`${file} no longer contains ${JSON.stringify(from)}`);
+  writeFileSync(path.join(dir, file), text.replace(from, to));
+}
+
+/** Runs a copy's program (its `index.ts`, or `bootstrap/index.ts` in its directory) under the mock engine. */
+async function runCopy(dir: string, stack: string, config: Record<string, string>): Promise<ProgramRun> {
+  if (stack !== "shared") {
+    return runIsolated(() => import(path.join(dir, "index.ts")), {
+      stack,
+      config,
+      world: projectWorld(dir, config),
+    });
+  }
+  const cwd = process.cwd();
+  process.chdir(path.join(dir, "bootstrap"));
+  try {
+    return await runIsolated(() => import(path.join(dir, "bootstrap", "index.ts")), { stack, config });
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+const kubernetes = (run: ProgramRun, kind: string) =>
+  run.registrations.filter((r) => r.type.startsWith("kubernetes:") && r.inputs["kind"] === kind);
+const names = (registrations: readonly { readonly name: string }[]) =>
+  registrations.map((r) => r.name).sort();
+
+/** The databases of the catalog's apps that use MySQL, in catalog order. */
+const mysqlDatabases = appNames.filter((app) => apps[app].uses.mysql).map(databaseName);
+
+describe("the lists outside TypeScript", () => {
+  test("the workflows, the required checks and the path filters follow environmentNames and appNames", () => {
+    expect(pipelineListProblems(root, { environments: environmentNames, apps: appNames })).toEqual([]);
+  });
+
+  // The lists as the repository has them, and the same lists with one more or one fewer entry.
+  const list = (items: readonly string[]) => `[${items.join(", ")}]`;
+  const apps = list(appNames);
+  const environments = list(environmentNames);
+
+  test("a fourth app: release intake is the one file outside TypeScript that lists the apps", () => {
+    const more = list([...appNames, "billing-api"]);
+    expect(
+      pipelineListProblems(root, { environments: environmentNames, apps: [...appNames, "billing-api"] }),
+    ).toEqual([
+      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${more}`,
+      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${more}`,
+    ]);
+  });
+
+  test("a third environment before the last: each CI file that must learn it is named", () => {
+    const last = environmentNames[environmentNames.length - 1]!;
+    const before = environmentNames[environmentNames.length - 2]!;
+    const withStaging = [...environmentNames.slice(0, -1), "staging", last];
+    expect(pipelineListProblems(root, { environments: withStaging, apps: appNames })).toEqual([
+      `.github/stack-filters.yml: filters for ${environments}, expected one per environment ${list(withStaging)}`,
+      '.github/workflows/preview.yml: no job preview-staging named "preview (staging)"',
+      ".github/workflows/preview.yml: the changes job has no output staging",
+      ".github/workflows/preview.yml: no job runs `platform diff staging`",
+      ".github/workflows/preview.yml: no job runs `platform gate staging`",
+      '.github/required-checks.json: no "preview (staging)"',
+      ".github/workflows/deploy.yml: no job deploy-staging",
+      ".github/workflows/deploy.yml: the changes job has no output staging",
+      `.github/workflows/deploy.yml: no job runs \`platform promote ${before} staging\``,
+      `.github/workflows/deploy.yml: deploy-${last} does not wait for deploy-staging`,
+      `.github/workflows/deploy.yml: no job runs \`platform promote staging ${last}\``,
+      `.github/workflows/drift.yml: the matrix's stacks ${environments}, expected ${list(withStaging)}`,
+    ]);
+  });
+
+  test("a removed environment or app is named too", () => {
+    const [first] = environmentNames;
+    const fewer = appNames.slice(0, -1);
+    expect(pipelineListProblems(root, { environments: [first], apps: fewer })).toEqual([
+      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${list(fewer)}`,
+      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${list(fewer)}`,
+      `.github/stack-filters.yml: filters for ${environments}, expected one per environment [${first}]`,
+      ...environmentNames
+        .slice(1)
+        .map(
+          (name) => `.github/required-checks.json: "preview (${name})" previews no environment of [${first}]`,
+        ),
+      `.github/workflows/drift.yml: the matrix's stacks ${environments}, expected [${first}]`,
+    ]);
+  });
+});
+
+describe("a third environment, staging, between acceptance and production", () => {
+  let copy: ReturnType<typeof projectCopy>;
+  let staging: ProgramRun;
+  let bootstrap: ProgramRun;
+  const digest = `sha256:${"5".repeat(64)}`;
+
+  beforeAll(async () => {
+    copy = projectCopy();
+    // The whole change: a settings file, the name in the pipeline's order, the record, the stack file.
+    const production = readFileSync(path.join(copy.dir, "environments", "production.ts"), "utf8");
+    writeFileSync(
+      path.join(copy.dir, "environments", "staging.ts"),
+      production
+        .replace("export const production", "export const staging")
+        .replace('name: "production"', 'name: "staging"')
+        .replace('"rg-platform-production"', '"rg-platform-staging"')
+        .replace('"10.20.0.0/16"', '"10.30.0.0/16"')
+        .replace('dayOfWeek: "Tuesday", startTime: "02:00"', 'dayOfWeek: "Monday", startTime: "12:00"'),
+    );
+    edit(
+      copy.dir,
+      "environments/settings.ts",
+      'environmentNames = ["acceptance", "production"]',
+      'environmentNames = ["acceptance", "staging", "production"]',
+    );
+    edit(
+      copy.dir,
+      "environments/environments.ts",
+      'import { production } from "./production";',
+      'import { production } from "./production";\nimport { staging } from "./staging";',
+    );
+    edit(
+      copy.dir,
+      "environments/environments.ts",
+      "  acceptance,\n  production,\n",
+      "  acceptance,\n  staging,\n  production,\n",
+    );
+    const stackFile = [
+      "config:",
+      "  azure-native:location: westeurope",
+      "  platform:images:",
+      "    main-api:",
+      '      tag: "1.4.0"',
+      `      digest: ${digest}`,
+      "    customer-api:",
+      '      tag: "0.9.3"',
+      `      digest: ${digest}`,
+      "",
+    ].join("\n");
+    writeFileSync(path.join(copy.dir, "Pulumi.staging.yaml"), stackFile);
+    staging = await runCopy(copy.dir, "staging", stackConfig("staging", stackFile));
+    bootstrap = await runCopy(
+      copy.dir,
+      "shared",
+      stackConfig("shared", readFileSync(path.join(copy.dir, "bootstrap", "Pulumi.shared.yaml"), "utf8")),
+    );
+  });
+  afterAll(() => copy.remove());
+
+  test("the promotion chain runs acceptance → staging → production", async () => {
+    const { environments } = (await import(path.join(copy.dir, "environments", "environments.ts"))) as {
+      environments: Record<string, { upstream?: string }>;
+    };
+    expect(Object.entries(environments).map(([name, env]) => `${env.upstream ?? "-"} → ${name}`)).toEqual([
+      "- → acceptance",
+      "acceptance → staging",
+      "staging → production",
+    ]);
+  });
+
+  test("its stack deploys its cluster, databases and cache into its own resource group", () => {
+    const cluster = only(staging, "azure-native:containerservice:ManagedCluster");
+    expect(cluster.inputs).toMatchObject({
+      resourceName: "aks-platform-staging",
+      resourceGroupName: "rg-platform-staging",
+    });
+    // Every app of the catalog has its database everywhere, deployed there or not.
+    expect(ofType(staging, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"])).toEqual(
+      mysqlDatabases,
+    );
+    expect(ofType(staging, "azure-native:redisenterprise:RedisEnterprise")).toHaveLength(1);
+    expect(only(staging, "azure-native:network:VirtualNetwork").inputs["addressSpace"]).toEqual({
+      addressPrefixes: ["10.30.0.0/16"],
+    });
+    expect(staging.outputs["environmentName"]).toBe("staging");
+  });
+
+  test("its namespaces and workloads: the apps it pins, APP_ENV=staging, the default replicas", () => {
+    expect(names(kubernetes(staging, "Namespace"))).toEqual(["apps", "mysql-users"]);
+    expect(names(kubernetes(staging, "Deployment"))).toEqual(["customer-api", "main-api", "main-api-queue"]);
+    const configs = kubernetes(staging, "ConfigMap").map(
+      (r) => (r.inputs["data"] as Record<string, string>)["APP_ENV"],
+    );
+    expect(new Set(configs)).toEqual(new Set(["staging"]));
+    // No app names staging: each runs its default replicas, and staging autoscales nothing.
+    const replicas = kubernetes(staging, "Deployment").map((r) => [
+      r.name,
+      (r.inputs["spec"] as { replicas?: number }).replicas,
+    ]);
+    expect(replicas.sort()).toEqual([
+      ["customer-api", 1],
+      ["main-api", 1],
+      ["main-api-queue", 1],
+    ]);
+    expect(kubernetes(staging, "HorizontalPodAutoscaler")).toEqual([]);
+    expect(staging.outputs["notDeployed"]).toEqual(
+      appNames.filter((app) => app !== "main-api" && app !== "customer-api"),
+    );
+  });
+
+  test("the bootstrap stack gives it a resource group, a deploy identity and a GitHub environment; CODEOWNERS covers its stack file", () => {
+    expect(
+      ofType(bootstrap, "azure-native:resources:ResourceGroup").map((r) => r.inputs["resourceGroupName"]),
+    ).toContain("rg-platform-staging");
+    expect(
+      ofType(bootstrap, "azure-native:managedidentity:UserAssignedIdentity").map((r) => r.name),
+    ).toContain("delivery-staging-deployer-identity");
+    expect(
+      ofType(bootstrap, "github:index/repositoryEnvironment:RepositoryEnvironment").map(
+        (r) => r.inputs["environment"],
+      ),
+    ).toEqual(["acceptance", "staging", "production"]);
+    const codeOwners = String(
+      only(bootstrap, "github:index/repositoryFile:RepositoryFile").inputs["content"],
+    );
+    const patterns = codeOwners
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"))
+      .map((line) => line.split(/\s+/)[0]);
+    // `*` matches every file; a pattern per stack file would have to name Pulumi.staging.yaml.
+    expect(patterns.some((pattern) => pattern === "*" || pattern === "/Pulumi.staging.yaml")).toBe(true);
+  });
+
+  test("the CLI's help and its error for an unknown environment list it", async () => {
+    cpSync(path.join(root, "cli"), path.join(copy.dir, "cli"), { recursive: true });
+    const { environmentArgumentHelp, parseEnvironment } = (await import(
+      path.join(copy.dir, "cli", "arguments.ts")
+    )) as {
+      environmentArgumentHelp: string;
+      parseEnvironment: (name: string) => string;
+    };
+    expect(environmentArgumentHelp).toBe("acceptance | staging | production");
+    expect(() => parseEnvironment("qa")).toThrow(
+      "unknown environment 'qa'; expected one of acceptance, staging, production",
+    );
+  });
+});
+
+describe("a fourth app, billing-api, with a database of its own and no public host", () => {
+  let copy: ReturnType<typeof projectCopy>;
+  let acceptance: ProgramRun;
+
+  beforeAll(async () => {
+    copy = projectCopy();
+    // The whole change: the app's folder and the catalog.
+    const folder = path.join(copy.dir, "apps", "billing-api");
+    mkdirSync(folder);
+    for (const file of ["Dockerfile", ".dockerignore", "server.mjs"]) {
+      copyFileSync(path.join(copy.dir, "apps", "customer-api", file), path.join(folder, file));
+    }
+    writeFileSync(
+      path.join(folder, "app.ts"),
+      `import type { AppDefinition } from "../app-definition";
+
+/** Invoices: its own database, reached only from inside the cluster. */
+export const billingApi: AppDefinition = {
+  name: "billing-api",
+  description: "Invoices",
+  source: { kind: "folder", path: "apps/billing-api" },
+  port: 8080,
+  health: { readiness: "/health/ready", liveness: "/health/live" },
+  resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  replicas: { default: 1, production: 2 },
+  uses: { mysql: true, redis: false },
+  settings: { APP_NAME: "billing-api", LOG_CHANNEL: "stderr" },
+  migrate: ["node", "server.mjs", "migrate"],
+};
+`,
+    );
+    edit(
+      copy.dir,
+      "apps/catalog.ts",
+      'import { web } from "./web/app";',
+      'import { web } from "./web/app";\nimport { billingApi } from "./billing-api/app";',
+    );
+    edit(copy.dir, "apps/catalog.ts", '"customer-api"] as const', '"customer-api", "billing-api"] as const');
+    edit(
+      copy.dir,
+      "apps/catalog.ts",
+      '  "customer-api": customerApi,\n',
+      '  "customer-api": customerApi,\n  "billing-api": billingApi,\n',
+    );
+    const stackFile = `${readFileSync(path.join(root, "Pulumi.acceptance.yaml"), "utf8")}    billing-api:\n      tag: "0.1.0"\n`;
+    writeFileSync(path.join(copy.dir, "Pulumi.acceptance.yaml"), stackFile);
+    acceptance = await runCopy(copy.dir, "acceptance", stackConfig("acceptance", stackFile));
+  });
+  afterAll(() => copy.remove());
+
+  test("acceptance builds and deploys it with its database, its own MySQL user and identity", () => {
+    expect(ofType(acceptance, "docker-build:index:Image").map((r) => r.inputs["tags"])).toContainEqual([
+      "contosoplatformacr.azurecr.io/billing-api:0.1.0",
+    ]);
+    expect(
+      ofType(acceptance, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"]),
+    ).toEqual([...mysqlDatabases, "billing_api"]);
+    expect(
+      ofType(acceptance, "azure-native:managedidentity:UserAssignedIdentity").map(
+        (r) => r.inputs["resourceName"],
+      ),
+    ).toContain("id-platform-acceptance-billing-api");
+    expect(names(kubernetes(acceptance, "Deployment"))).toContain("billing-api");
+    expect(names(kubernetes(acceptance, "Job"))).toContain("billing-api-migrate-0-1-0");
+    expect(names(kubernetes(acceptance, "Secret"))).toContain("billing-api-secrets");
+    expect(names(kubernetes(acceptance, "NetworkPolicy"))).toEqual(
+      expect.arrayContaining(["billing-api-ingress", "billing-api-egress"]),
+    );
+    // No public host, no Redis: no Ingress, and no cache access.
+    expect(names(kubernetes(acceptance, "Ingress"))).not.toContain("billing-api");
+    expect(
+      ofType(acceptance, "azure-native:redisenterprise:AccessPolicyAssignment").map((r) => r.name),
+    ).not.toContain("redis-access-billing-api");
+    expect(Object.keys(acceptance.outputs["images"] as object)).toContain("billing-api");
+  });
+
+  test("the other apps may now reach it: their egress opens its port", () => {
+    const egress = kubernetes(acceptance, "NetworkPolicy").find((r) => r.name === "web-egress")!;
+    expect(JSON.stringify(egress.inputs["spec"])).toContain('"port":8080');
+  });
+});
