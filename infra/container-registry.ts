@@ -1,3 +1,4 @@
+import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
@@ -6,7 +7,20 @@ import * as pulumi from "@pulumi/pulumi";
 export interface ContainerRegistryArgs {
   /** Globally unique registry name (5-50 letters and digits), from the bootstrap config. */
   readonly registryName: string;
+  /** Retention and network rules need `Premium` (docs/decisions/0016). */
   readonly sku: "Basic" | "Standard" | "Premium";
+  /**
+   * Days an untagged manifest is kept before Azure deletes it (0-365; Premium only). Release tags
+   * are never moved, so nothing a stack pins (`tag@digest`) is ever untagged.
+   * @default no retention policy: untagged manifests are kept until someone deletes them
+   */
+  readonly untaggedRetentionDays?: number;
+  /**
+   * The only public addresses (IPv4 CIDR) that may reach the registry: the runners that push and
+   * look images up, operators. Trusted Azure services (Defender's image scanning) still reach it.
+   * @default every address (authentication is still required: Entra ID only)
+   */
+  readonly allowedIpRanges?: readonly string[];
   /** Resource group of the shared resources, created here. */
   readonly resourceGroupName: string;
   readonly location: string;
@@ -16,8 +30,9 @@ export interface ContainerRegistryArgs {
  * The shared container registry and its resource group, created by the bootstrap stack before
  * any environment, so that the first `pulumi up` of an environment pushes to (and pulls from)
  * a registry that exists and that `az acr login` could log in to. Both are protected and kept on
- * `pulumi destroy`: every environment runs images from it. Nothing uses the admin user; each
- * cluster's kubelet gets `AcrPull` from its environment's stack ({@link RegistryPull}).
+ * `pulumi destroy`, and a `CanNotDelete` lock keeps anyone with Contributor from deleting the
+ * registry (or its group) by hand: every environment runs images from it. Nothing uses the admin
+ * user; each cluster's kubelet gets `AcrPull` from its environment's stack ({@link RegistryPull}).
  */
 export class ContainerRegistry extends pulumi.ComponentResource {
   readonly registryId: pulumi.Output<string>;
@@ -32,6 +47,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
       { resourceGroupName: args.resourceGroupName, location: args.location },
       keep,
     );
+    const ranges = args.allowedIpRanges ?? [];
     const registry = new containerregistry.Registry(
       `${name}-registry`,
       {
@@ -41,8 +57,33 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         sku: { name: args.sku },
         adminUserEnabled: false,
         anonymousPullEnabled: false,
+        ...(args.untaggedRetentionDays === undefined
+          ? {}
+          : { policies: { retentionPolicy: { status: "enabled", days: args.untaggedRetentionDays } } }),
+        // The GitHub runners push and look images up over the internet: public access stays,
+        // limited to `allowedIpRanges` when they are known.
+        publicNetworkAccess: "Enabled",
+        ...(ranges.length === 0
+          ? {}
+          : {
+              networkRuleSet: {
+                defaultAction: "Deny",
+                ipRules: ranges.map((range) => ({ iPAddressOrRange: range, action: "Allow" })),
+              },
+              networkRuleBypassOptions: "AzureServices",
+            }),
       },
       keep,
+    );
+    new authorization.ManagementLockByScope(
+      `${name}-lock`,
+      {
+        scope: registry.id,
+        lockName: "registry-can-not-delete",
+        level: "CanNotDelete",
+        notes: "Every environment pulls its images from this registry (platform-bootstrap).",
+      },
+      { parent: this, protect: true },
     );
     this.registryId = registry.id;
     this.loginServer = registry.loginServer;
