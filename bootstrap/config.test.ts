@@ -39,16 +39,6 @@ describe("parseBootstrapConfig", () => {
     });
   });
 
-  test("a Standard registry has no retention policy unless asked (and then it is refused)", () => {
-    expect(parseBootstrapConfig({ ...valid, "platform-bootstrap:registrySku": "Standard" }).registry).toEqual(
-      {
-        name: "teamacr01",
-        sku: "Standard",
-        allowedIpRanges: [],
-      },
-    );
-  });
-
   test("reads the GitHub settings: repository split, reviewers per environment, code owners", () => {
     const config = parseBootstrapConfig({
       ...valid,
@@ -100,20 +90,14 @@ describe("parseBootstrapConfig", () => {
       [
         "azure-native:location: missing; set the Azure region, for example westeurope",
         "platform-bootstrap:owner: unknown key; allowed platform-bootstrap keys: registryName, registrySku, registryUntaggedRetentionDays, registryAllowedIpRanges, github",
-        "platform-bootstrap:registrySku: 'Gold' is not one of Basic, Standard, Premium",
+        "platform-bootstrap:registrySku: 'Gold' is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)",
       ],
     ],
     [
-      "retention and network rules on a Standard registry (Azure allows them on Premium only)",
-      {
-        ...valid,
-        "platform-bootstrap:registrySku": "Standard",
-        "platform-bootstrap:registryUntaggedRetentionDays": "30",
-        "platform-bootstrap:registryAllowedIpRanges": ["203.0.113.0/28"],
-      },
+      "a Standard registry: private endpoints and retention need Premium",
+      { ...valid, "platform-bootstrap:registrySku": "Standard" },
       [
-        "platform-bootstrap:registryAllowedIpRanges: needs registrySku Premium, found 'Standard'",
-        "platform-bootstrap:registryUntaggedRetentionDays: needs registrySku Premium, found 'Standard'",
+        "platform-bootstrap:registrySku: 'Standard' is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)",
       ],
     ],
     [

@@ -31,10 +31,11 @@ export interface BootstrapConfig {
   /** The shared container registry. Its name is global in Azure: every team chooses its own. */
   readonly registry: {
     readonly name: string;
-    readonly sku: "Basic" | "Standard" | "Premium";
-    /** Days untagged manifests are kept (Premium only); absent: no retention policy. */
-    readonly untaggedRetentionDays?: number;
-    /** Public IPv4 ranges allowed to reach the registry (Premium only); empty: any address. */
+    /** Always Premium: private endpoints and retention need it (docs/decisions/0016). */
+    readonly sku: "Premium";
+    /** Days untagged manifests are kept before Azure deletes them. */
+    readonly untaggedRetentionDays: number;
+    /** Public IPv4 ranges allowed to reach the registry; empty: any address. */
     readonly allowedIpRanges: readonly string[];
   };
   /** Absent when `platform-bootstrap:github` is not set: GitHub is then set up by hand. */
@@ -145,31 +146,20 @@ export function parseBootstrapConfig(
   }
 
   const sku = config[`${namespace}:registrySku`] ?? defaultRegistrySku;
-  if (sku !== "Basic" && sku !== "Standard" && sku !== "Premium") {
-    problems.push(`${namespace}:registrySku: ${quote(sku)} is not one of Basic, Standard, Premium`);
+  if (sku !== "Premium") {
+    problems.push(
+      `${namespace}:registrySku: ${quote(sku)} is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)`,
+    );
   }
-  const premiumOnly = (key: string): void => {
-    if (sku !== "Premium")
-      problems.push(`${namespace}:${key}: needs registrySku Premium, found ${quote(sku)}`);
-  };
   const rawRetention = config[`${namespace}:registryUntaggedRetentionDays`];
   // Pulumi passes config values as strings.
-  const retention =
-    rawRetention === undefined
-      ? sku === "Premium"
-        ? defaultUntaggedRetentionDays
-        : undefined
-      : Number(rawRetention);
-  if (rawRetention !== undefined) {
-    premiumOnly("registryUntaggedRetentionDays");
-    if (!Number.isInteger(retention) || (retention as number) < 0 || (retention as number) > 365)
-      problems.push(
-        `${namespace}:registryUntaggedRetentionDays: ${quote(rawRetention)} is not a whole number of days from 0 to 365`,
-      );
-  }
+  const retention = rawRetention === undefined ? defaultUntaggedRetentionDays : Number(rawRetention);
+  if (!Number.isInteger(retention) || retention < 0 || retention > 365)
+    problems.push(
+      `${namespace}:registryUntaggedRetentionDays: ${quote(rawRetention)} is not a whole number of days from 0 to 365`,
+    );
   const rawRanges = config[`${namespace}:registryAllowedIpRanges`] ?? [];
   const ranges = Array.isArray(rawRanges) ? rawRanges : [rawRanges];
-  if (ranges.length > 0) premiumOnly("registryAllowedIpRanges");
   for (const range of ranges) {
     if (typeof range !== "string" || !ipv4Range.test(range) || range.startsWith("0.0.0.0"))
       problems.push(
@@ -190,8 +180,8 @@ export function parseBootstrapConfig(
     location: location as string,
     registry: {
       name: registryName as string,
-      sku: sku as "Basic" | "Standard" | "Premium",
-      ...(retention === undefined ? {} : { untaggedRetentionDays: retention }),
+      sku: "Premium",
+      untaggedRetentionDays: retention,
       allowedIpRanges: ranges as string[],
     },
     ...(gitHub

@@ -13,6 +13,8 @@ const roleIds = {
   aksRbacClusterAdmin: roles.aksRbacClusterAdmin,
   acrPull: roles.acrPull,
   acrPush: roles.acrPush,
+  // The registry's custom role (the mock engine ids a resource by type and name).
+  endpointApprover: "RoleDefinition/registry-endpoint-approver",
 };
 const shippedConfig = stackConfig(
   "shared",
@@ -108,11 +110,13 @@ describe("the bootstrap stack", () => {
         `delivery-acceptance-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/acceptance-rg`,
         `delivery-acceptance-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/acceptance-rg`,
         `delivery-acceptance-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-acceptance-deployer-registry-endpoint-approver: endpointApprover @ ${registry}`,
         `delivery-acceptance-deployer-registry-push: acrPush @ ${registry}`,
         `delivery-production-deployer-access-admin: rbacAdministrator @ azure-native:resources:ResourceGroup/production-rg (conditional)`,
         `delivery-production-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/production-rg`,
         `delivery-production-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/production-rg`,
         `delivery-production-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-production-deployer-registry-endpoint-approver: endpointApprover @ ${registry}`,
         `delivery-production-deployer-registry-pull: acrPull @ ${registry}`,
       ].sort(),
     );
@@ -126,8 +130,26 @@ describe("the bootstrap stack", () => {
     const role = (a: (typeof onRegistry)[number]) => String(a.inputs["roleDefinitionId"]).split("/").pop();
     // AcrDelete (c2f4ef07-c644-48eb-af81-4b1b4947fb11), Contributor and Owner are the roles that can delete images.
     expect(new Set(onRegistry.map(role))).toEqual(
-      new Set([roleIds.acrPush, roleIds.acrPull, roleIds.rbacAdministrator]),
+      new Set([roleIds.acrPush, roleIds.acrPull, roleIds.rbacAdministrator, "registry-endpoint-approver"]),
     );
+    // The custom role reads the registry and approves private endpoints to it, nothing else.
+    const approver = only(run, "azure-native:authorization:RoleDefinition", "registry-endpoint-approver");
+    expect(approver.inputs).toEqual({
+      roleName: "Registry private endpoint approver (contosoplatformacr)",
+      description: "Create auto-approved private endpoints to the contosoplatformacr registry; nothing else.",
+      roleType: "CustomRole",
+      scope: registry,
+      assignableScopes: [registry],
+      permissions: [
+        {
+          actions: [
+            "Microsoft.ContainerRegistry/registries/read",
+            "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
+          ],
+          notActions: [],
+        },
+      ],
+    });
     for (const assignment of onRegistry.filter((a) => role(a) === roleIds.rbacAdministrator))
       expect(assignment.inputs["condition"]).toContain(`GuidEquals {${roleIds.acrPull}}`);
     const scopes = ofType(run, "azure-native:authorization:RoleAssignment").map((a) =>

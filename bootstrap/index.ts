@@ -66,6 +66,7 @@ const delivery = config.github
       location,
       identityResourceGroupName: identities.name,
       registryId: shared.registryId,
+      registryEndpointApproverRoleId: shared.endpointApproverRoleId,
       registryLoginServer: shared.loginServer,
       // Pulumi runs the program in the project's directory (bootstrap/).
       requiredChecks: readRequiredChecks(

@@ -89,4 +89,18 @@ describe("the mock engine refuses what Azure refuses", () => {
     ).toBeUndefined();
     expect(azureRefusal(registry, "r", { sku: { name: "Standard" } })).toBeUndefined();
   });
+
+  test("refuses a private endpoint to a registry with another sub-resource than registry", () => {
+    const registryId =
+      "/subscriptions/s/resourceGroups/rg-platform-shared/providers/Microsoft.ContainerRegistry/registries/acr";
+    const endpoint = (groupIds: string[]) => ({
+      privateLinkServiceConnections: [{ name: "registry", privateLinkServiceId: registryId, groupIds }],
+    });
+    expect(
+      azureRefusal("azure-native:network:PrivateEndpoint", "pe", endpoint(["registry"])),
+    ).toBeUndefined();
+    expect(azureRefusal("azure-native:network:PrivateEndpoint", "pe", endpoint(["data"]))).toBe(
+      'PrivateEndpoint pe: a private endpoint to a container registry takes groupIds ["registry"], found ["data"]',
+    );
+  });
 });

@@ -32,6 +32,23 @@ function registryProblems(inputs: Record<string, unknown>): string[] {
   return problems;
 }
 
+/** Why Azure would refuse a private endpoint: a registry's only sub-resource is `registry`. */
+function privateEndpointProblems(inputs: Record<string, unknown>): string[] {
+  const connections = (inputs["privateLinkServiceConnections"] ?? []) as {
+    privateLinkServiceId?: unknown;
+    groupIds?: unknown;
+  }[];
+  return connections
+    .filter((connection) =>
+      /\/Microsoft\.ContainerRegistry\/registries\//i.test(String(connection.privateLinkServiceId)),
+    )
+    .filter((connection) => JSON.stringify(connection.groupIds) !== JSON.stringify(["registry"]))
+    .map(
+      (connection) =>
+        `a private endpoint to a container registry takes groupIds ["registry"], found ${JSON.stringify(connection.groupIds)}`,
+    );
+}
+
 /**
  * What Azure refuses when creating a resource of `type` with `inputs`, as one message; undefined
  * when it would accept them (as far as these contracts know). Only resource types whose rules the
@@ -47,6 +64,8 @@ export function azureRefusal(
       ? policyAssignmentProblems(inputs["policyDefinitionId"], inputs["parameters"])
       : type === "azure-native:containerregistry:Registry"
         ? registryProblems(inputs)
-        : [];
+        : type === "azure-native:network:PrivateEndpoint"
+          ? privateEndpointProblems(inputs)
+          : [];
   return problems.length === 0 ? undefined : `${type.split(":").pop()} ${name}: ${problems.join("; ")}`;
 }

@@ -3,6 +3,16 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as resources from "@pulumi/azure-native/resources";
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * The actions of the registry's endpoint-approver role: read the registry and approve a private
+ * endpoint connection to it ("Auto Approves a Private Endpoint Connection" in Azure's resource
+ * provider operations for Microsoft.ContainerRegistry).
+ */
+export const registryEndpointApproverActions = [
+  "Microsoft.ContainerRegistry/registries/read",
+  "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
+];
+
 /** Arguments of {@link ContainerRegistry}. */
 export interface ContainerRegistryArgs {
   /** Globally unique registry name (5-50 letters and digits), from the bootstrap config. */
@@ -38,6 +48,12 @@ export class ContainerRegistry extends pulumi.ComponentResource {
   readonly registryId: pulumi.Output<string>;
   readonly loginServer: pulumi.Output<string>;
   readonly registryName: pulumi.Output<string>;
+  /**
+   * Id of the custom role that may only create auto-approved private endpoints to the registry:
+   * what each environment's deploy identity gets, so that its cluster reaches the registry
+   * privately ({@link RegistryPull}).
+   */
+  readonly endpointApproverRoleId: pulumi.Output<string>;
 
   constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:ContainerRegistry", name, {}, opts);
@@ -75,6 +91,22 @@ export class ContainerRegistry extends pulumi.ComponentResource {
       },
       keep,
     );
+    // Creating a private endpoint that Azure approves at once needs this action on the target;
+    // without it the connection waits for a manual approval and the cluster cannot pull. A role
+    // of its own, so the environments' deploy identities get nothing else on the registry.
+    const endpointApprover = new authorization.RoleDefinition(
+      `${name}-endpoint-approver`,
+      {
+        // Role names are unique in the tenant.
+        roleName: `Registry private endpoint approver (${args.registryName})`,
+        description: `Create auto-approved private endpoints to the ${args.registryName} registry; nothing else.`,
+        roleType: "CustomRole",
+        scope: registry.id,
+        assignableScopes: [registry.id],
+        permissions: [{ actions: registryEndpointApproverActions, notActions: [] }],
+      },
+      { parent: this },
+    );
     new authorization.ManagementLockByScope(
       `${name}-lock`,
       {
@@ -88,6 +120,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
     this.registryId = registry.id;
     this.loginServer = registry.loginServer;
     this.registryName = registry.name;
+    this.endpointApproverRoleId = endpointApprover.id;
     this.registerOutputs({ registryId: this.registryId, loginServer: this.loginServer });
   }
 }

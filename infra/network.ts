@@ -19,6 +19,8 @@ export interface NetworkArgs {
 const mysqlPort = "3306";
 /** Azure Managed Redis with TLS (`clientProtocol: Encrypted`), through its private endpoint. */
 const redisPort = "10000";
+/** The container registry's login and data endpoints (HTTPS), through its private endpoint. */
+const registryPort = "443";
 
 /** An inbound rule of a network security group (the outbound defaults are kept). */
 type InboundRule = inputs.network.SecurityRuleArgs & { name: string; priority: number };
@@ -81,6 +83,7 @@ export function securityRules(
     ],
     privateEndpoints: [
       allowInbound("allow-redis-from-nodes", 100, layout.nodes, layout.privateEndpoints, [redisPort]),
+      allowInbound("allow-registry-from-nodes", 110, layout.nodes, layout.privateEndpoints, [registryPort]),
       denyOtherVirtualNetworkInbound,
     ],
   };
@@ -88,7 +91,7 @@ export function securityRules(
 
 /**
  * An environment's virtual network, in its resource group: a subnet for the cluster's nodes, one
- * delegated to MySQL Flexible Server, and one for the private endpoints of the data services,
+ * delegated to MySQL Flexible Server, and one for the private endpoints (Redis, the registry),
  * each behind a network security group of its own ({@link securityRules}).
  */
 export class Network extends pulumi.ComponentResource {
