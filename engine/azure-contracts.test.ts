@@ -1,4 +1,6 @@
+import { runPlan } from "../cli/program-runs";
 import { podSecurityInitiatives } from "../infra/policy-definitions";
+import { syntheticProject } from "../test/synthetic-project";
 import { azureRefusal } from "./azure-contracts";
 
 const assignment = "azure-native:authorization:PolicyAssignment";
@@ -103,4 +105,27 @@ describe("the mock engine refuses what Azure refuses", () => {
       'PrivateEndpoint pe: a private endpoint to a container registry takes groupIds ["registry"], found ["data"]',
     );
   });
+});
+
+test("a program run fails with the refusal, as `pulumi up` would fail at that resource", async () => {
+  const project = syntheticProject(
+    [
+      'const authorization = require("@pulumi/azure-native/authorization");',
+      'new authorization.PolicyAssignment("pod-security", {',
+      '  scope: "/subscriptions/s/resourceGroups/rg-platform-acceptance",',
+      `  policyDefinitionId: "${restricted}",`,
+      '  parameters: { effect: { value: "warn" } },',
+      "});",
+      "",
+    ].join("\n"),
+  );
+  try {
+    await expect(
+      runPlan({ dir: project.dir, stack: "acceptance", config: {}, timeoutSeconds: 120 }),
+    ).rejects.toThrow(
+      `PolicyAssignment pod-security: parameter 'effect': "warn" is not allowed; allowed: audit, Audit, deny, Deny, disabled, Disabled`,
+    );
+  } finally {
+    project.remove();
+  }
 });
