@@ -105,9 +105,10 @@ describe.each(["acceptance", "production"])("%s network security groups", (stack
     ]);
   });
 
-  test("the private endpoints take Redis's TLS port from the nodes, nothing else from the network", () => {
+  test("the private endpoints take Redis's TLS port and the registry's HTTPS from the nodes, nothing else from the network", () => {
     expect(rules("network-private-endpoints-nsg")).toEqual([
       ["allow-redis-from-nodes", 100, "Allow", "Tcp", `${space}.0.0/22`, `${space}.5.0/27`, ["10000"]],
+      ["allow-registry-from-nodes", 110, "Allow", "Tcp", `${space}.0.0/22`, `${space}.5.0/27`, ["443"]],
       ["deny-other-vnet-inbound", 4000, "Deny", "*", "VirtualNetwork", "*", "*"],
     ]);
   });
@@ -297,6 +298,72 @@ describe("container registry (the bootstrap stack's)", () => {
       for (const { name, inputs: args } of assignments) {
         const role = String(args["roleDefinitionId"]).split("/").pop()!;
         expect([name, allowed.has(role), args["principalType"]]).toEqual([name, true, "ServicePrincipal"]);
+      }
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: the nodes reach the registry through a private endpoint in the environment's network, resolved by privatelink.azurecr.io",
+    (stack) => {
+      const endpoint = only(run(stack), "azure-native:network:PrivateEndpoint", "registry-pull-endpoint");
+      expect(endpoint.inputs).toEqual({
+        resourceGroupName: `rg-platform-${stack}`,
+        location: "westeurope",
+        subnet: expect.objectContaining({
+          id: "azure-native:network:Subnet/network-private-endpoints",
+        }) as unknown,
+        privateLinkServiceConnections: [
+          { name: "registry", privateLinkServiceId: registryId, groupIds: ["registry"] },
+        ],
+      });
+      expect(
+        only(run(stack), "azure-native:privatedns:PrivateZone", "registry-pull-zone").inputs,
+      ).toMatchObject({
+        privateZoneName: "privatelink.azurecr.io",
+        resourceGroupName: `rg-platform-${stack}`,
+      });
+      expect(
+        only(run(stack), "azure-native:privatedns:VirtualNetworkLink", "registry-pull-zone-link").inputs,
+      ).toMatchObject({
+        virtualNetwork: { id: "azure-native:network:VirtualNetwork/network-vnet" },
+        registrationEnabled: false,
+      });
+      // The zone group writes the login and data endpoints' records into the linked zone.
+      expect(
+        only(run(stack), "azure-native:network:PrivateDnsZoneGroup", "registry-pull-endpoint-dns").inputs,
+      ).toMatchObject({
+        privateDnsZoneConfigs: [
+          { name: "registry", privateDnsZoneId: "azure-native:privatedns:PrivateZone/registry-pull-zone" },
+        ],
+      });
+    },
+  );
+
+  test.each(["acceptance", "production"])(
+    "%s: every workload waits for the registry's private endpoint and its DNS records (the nodes pull through it)",
+    (stack) => {
+      const byUrn = new Map(run(stack).registrations.map((r) => [r.urn, r]));
+      // Everything a deployment waits on, directly or through others (its namespace waits on the registry).
+      const waitsOn = (urns: readonly string[], seen = new Set<string>()): Set<string> => {
+        for (const urn of urns)
+          if (!seen.has(urn)) {
+            seen.add(urn);
+            waitsOn(byUrn.get(urn)?.dependencies ?? [], seen);
+          }
+        return seen;
+      };
+      const deployments = ofType(run(stack), "kubernetes:apps/v1:Deployment");
+      expect(deployments.length).toBeGreaterThan(0);
+      for (const deployment of deployments) {
+        const names = [...waitsOn(deployment.dependencies)].map((urn) => byUrn.get(urn)?.name);
+        expect([deployment.name, names]).toEqual([
+          deployment.name,
+          expect.arrayContaining([
+            "registry-pull-endpoint",
+            "registry-pull-endpoint-dns",
+            "registry-pull-zone-link",
+          ]),
+        ]);
       }
     },
   );
@@ -500,7 +567,9 @@ describe("Redis (Azure Managed Redis)", () => {
       clientProtocol: "Encrypted",
       port: 10000,
     });
-    expect(inputs(stack, "azure-native:network:PrivateEndpoint").privateLinkServiceConnections).toEqual([
+    expect(
+      inputs(stack, "azure-native:network:PrivateEndpoint", "redis-endpoint").privateLinkServiceConnections,
+    ).toEqual([
       {
         name: "redis",
         privateLinkServiceId: "azure-native:redisenterprise:RedisEnterprise/redis-cluster",

@@ -57,6 +57,10 @@ const cluster = new AksCluster("aks", {
 const registryPull = new RegistryPull("registry-pull", {
   registryId: registry.id,
   kubeletObjectId: cluster.kubeletObjectId,
+  resourceGroupName,
+  location,
+  privateEndpointSubnetId: network.privateEndpointsSubnetId,
+  virtualNetworkId: network.virtualNetworkId,
 });
 // Every app of the catalog, deployed here or not, has its identity, database user and cache access,
 // so that a promotion changes nothing but images.

@@ -17,10 +17,25 @@ function problems(config: Record<string, unknown>): readonly string[] {
 }
 
 describe("parseBootstrapConfig", () => {
-  test("reads the registry (Standard by default) and leaves GitHub off when it is not set", () => {
+  test("reads the registry (Premium, 30 days for untagged manifests, any address by default) and leaves GitHub off when it is not set", () => {
     expect(parseBootstrapConfig(valid)).toEqual({
       location: "westeurope",
-      registry: { name: "teamacr01", sku: "Standard" },
+      registry: { name: "teamacr01", sku: "Premium", untaggedRetentionDays: 30, allowedIpRanges: [] },
+    });
+  });
+
+  test("reads the retention days (as Pulumi passes them: a string) and the allowed ranges", () => {
+    expect(
+      parseBootstrapConfig({
+        ...valid,
+        "platform-bootstrap:registryUntaggedRetentionDays": "7",
+        "platform-bootstrap:registryAllowedIpRanges": ["203.0.113.0/28", "198.51.100.7"],
+      }).registry,
+    ).toEqual({
+      name: "teamacr01",
+      sku: "Premium",
+      untaggedRetentionDays: 7,
+      allowedIpRanges: ["203.0.113.0/28", "198.51.100.7"],
     });
   });
 
@@ -74,8 +89,29 @@ describe("parseBootstrapConfig", () => {
       },
       [
         "azure-native:location: missing; set the Azure region, for example westeurope",
-        "platform-bootstrap:owner: unknown key; allowed platform-bootstrap keys: registryName, registrySku, github",
-        "platform-bootstrap:registrySku: 'Gold' is not one of Basic, Standard, Premium",
+        "platform-bootstrap:owner: unknown key; allowed platform-bootstrap keys: registryName, registrySku, registryUntaggedRetentionDays, registryAllowedIpRanges, github",
+        "platform-bootstrap:registrySku: 'Gold' is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)",
+      ],
+    ],
+    [
+      "a Standard registry: private endpoints and retention need Premium",
+      { ...valid, "platform-bootstrap:registrySku": "Standard" },
+      [
+        "platform-bootstrap:registrySku: 'Standard' is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)",
+      ],
+    ],
+    [
+      "retention days out of range and ranges that are not IPv4 CIDRs or allow everyone",
+      {
+        ...valid,
+        "platform-bootstrap:registryUntaggedRetentionDays": "400",
+        "platform-bootstrap:registryAllowedIpRanges": ["0.0.0.0/0", "10.0.0.0/33", "2001:db8::/32"],
+      },
+      [
+        "platform-bootstrap:registryAllowedIpRanges: '0.0.0.0/0' is not an IPv4 address or range (CIDR) such as 203.0.113.0/28, other than 0.0.0.0/n (every address)",
+        "platform-bootstrap:registryAllowedIpRanges: '10.0.0.0/33' is not an IPv4 address or range (CIDR) such as 203.0.113.0/28, other than 0.0.0.0/n (every address)",
+        "platform-bootstrap:registryAllowedIpRanges: '2001:db8::/32' is not an IPv4 address or range (CIDR) such as 203.0.113.0/28, other than 0.0.0.0/n (every address)",
+        "platform-bootstrap:registryUntaggedRetentionDays: '400' is not a whole number of days from 0 to 365",
       ],
     ],
     [

@@ -29,13 +29,33 @@ export interface BootstrapConfig {
   /** The Azure region of the shared resources and the environments' resource groups. */
   readonly location: string;
   /** The shared container registry. Its name is global in Azure: every team chooses its own. */
-  readonly registry: { readonly name: string; readonly sku: "Basic" | "Standard" | "Premium" };
+  readonly registry: {
+    readonly name: string;
+    /** Always Premium: private endpoints and retention need it (docs/decisions/0016). */
+    readonly sku: "Premium";
+    /** Days untagged manifests are kept before Azure deletes them. */
+    readonly untaggedRetentionDays: number;
+    /** Public IPv4 ranges allowed to reach the registry; empty: any address. */
+    readonly allowedIpRanges: readonly string[];
+  };
   /** Absent when `platform-bootstrap:github` is not set: GitHub is then set up by hand. */
   readonly github?: GitHubSettings;
 }
 
 const namespace = bootstrapProject;
-const keys = ["registryName", "registrySku", "github"] as const;
+const keys = [
+  "registryName",
+  "registrySku",
+  "registryUntaggedRetentionDays",
+  "registryAllowedIpRanges",
+  "github",
+] as const;
+
+/** Premium: retention of untagged manifests and network rules need it (docs/decisions/0016). */
+export const defaultRegistrySku = "Premium";
+/** Long enough to notice a moved tag (the pinned-digest check fails at once) and put it back. */
+export const defaultUntaggedRetentionDays = 30;
+const ipv4Range = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}(\/(3[0-2]|[12]?\d))?$/;
 
 const teamSlugs = v.array(
   v.pipe(
@@ -125,9 +145,26 @@ export function parseBootstrapConfig(
     );
   }
 
-  const sku = config[`${namespace}:registrySku`] ?? "Standard";
-  if (sku !== "Basic" && sku !== "Standard" && sku !== "Premium") {
-    problems.push(`${namespace}:registrySku: ${quote(sku)} is not one of Basic, Standard, Premium`);
+  const sku = config[`${namespace}:registrySku`] ?? defaultRegistrySku;
+  if (sku !== "Premium") {
+    problems.push(
+      `${namespace}:registrySku: ${quote(sku)} is not Premium; the clusters pull through a private endpoint and untagged manifests expire, both Premium only (docs/decisions/0016)`,
+    );
+  }
+  const rawRetention = config[`${namespace}:registryUntaggedRetentionDays`];
+  // Pulumi passes config values as strings.
+  const retention = rawRetention === undefined ? defaultUntaggedRetentionDays : Number(rawRetention);
+  if (!Number.isInteger(retention) || retention < 0 || retention > 365)
+    problems.push(
+      `${namespace}:registryUntaggedRetentionDays: ${quote(rawRetention)} is not a whole number of days from 0 to 365`,
+    );
+  const rawRanges = config[`${namespace}:registryAllowedIpRanges`] ?? [];
+  const ranges = Array.isArray(rawRanges) ? rawRanges : [rawRanges];
+  for (const range of ranges) {
+    if (typeof range !== "string" || !ipv4Range.test(range) || range.startsWith("0.0.0.0"))
+      problems.push(
+        `${namespace}:registryAllowedIpRanges: ${quote(range)} is not an IPv4 address or range (CIDR) such as 203.0.113.0/28, other than 0.0.0.0/n (every address)`,
+      );
   }
 
   const rawGitHub = config[`${namespace}:github`];
@@ -141,7 +178,12 @@ export function parseBootstrapConfig(
   const [owner = "", repository = ""] = gitHub?.repository.split("/") ?? [];
   return {
     location: location as string,
-    registry: { name: registryName as string, sku: sku as "Basic" | "Standard" | "Premium" },
+    registry: {
+      name: registryName as string,
+      sku: "Premium",
+      untaggedRetentionDays: retention,
+      allowedIpRanges: ranges as string[],
+    },
     ...(gitHub
       ? { github: { owner, repository, reviewers: gitHub.reviewers, codeOwners: gitHub.codeOwners } }
       : {}),

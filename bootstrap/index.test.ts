@@ -13,6 +13,8 @@ const roleIds = {
   aksRbacClusterAdmin: roles.aksRbacClusterAdmin,
   acrPull: roles.acrPull,
   acrPush: roles.acrPush,
+  // The registry's custom role (the mock engine ids a resource by type and name).
+  endpointApprover: "RoleDefinition/registry-endpoint-approver",
 };
 const shippedConfig = stackConfig(
   "shared",
@@ -45,15 +47,30 @@ const assignments = (of: ProgramRun) =>
     .sort();
 
 describe("the bootstrap stack", () => {
-  test("creates the shared registry from its config: protected, kept on destroy, no admin user", () => {
+  test("creates the shared registry from its config: Premium, untagged manifests kept 30 days, protected, locked, no admin user", () => {
     const registry = only(run, "azure-native:containerregistry:Registry");
-    expect(registry.inputs).toMatchObject({
+    expect(registry.inputs).toEqual({
       registryName: "contosoplatformacr",
+      resourceGroupName: "rg-platform-shared",
+      location: "westeurope",
       adminUserEnabled: false,
       anonymousPullEnabled: false,
-      sku: { name: "Standard" },
+      sku: { name: "Premium" },
+      // Soft delete stays off: Azure allows it or the retention policy, not both.
+      policies: { retentionPolicy: { status: "enabled", days: 30 } },
+      // The GitHub runners push from the internet; no ranges configured: any address (Entra ID only).
+      publicNetworkAccess: "Enabled",
+      // The SDK's defaults, sent as they are.
+      networkRuleBypassOptions: "AzureServices",
+      zoneRedundancy: "Disabled",
     });
     expect([registry.protect, registry.retainOnDelete]).toEqual([true, true]);
+    const lock = only(run, "azure-native:authorization:ManagementLockByScope");
+    expect([lock.inputs["scope"], lock.inputs["level"], lock.protect]).toEqual([
+      "azure-native:containerregistry:Registry/registry-registry",
+      "CanNotDelete",
+      true,
+    ]);
     const group = only(run, "azure-native:resources:ResourceGroup", "registry-rg");
     expect(group.inputs["resourceGroupName"]).toBe("rg-platform-shared");
     expect([group.protect, group.retainOnDelete]).toEqual([true, true]);
@@ -93,14 +110,89 @@ describe("the bootstrap stack", () => {
         `delivery-acceptance-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/acceptance-rg`,
         `delivery-acceptance-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/acceptance-rg`,
         `delivery-acceptance-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-acceptance-deployer-registry-endpoint-approver: endpointApprover @ ${registry}`,
         `delivery-acceptance-deployer-registry-push: acrPush @ ${registry}`,
         `delivery-production-deployer-access-admin: rbacAdministrator @ azure-native:resources:ResourceGroup/production-rg (conditional)`,
         `delivery-production-deployer-cluster-admin: aksRbacClusterAdmin @ azure-native:resources:ResourceGroup/production-rg`,
         `delivery-production-deployer-contributor: contributor @ azure-native:resources:ResourceGroup/production-rg`,
         `delivery-production-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
+        `delivery-production-deployer-registry-endpoint-approver: endpointApprover @ ${registry}`,
         `delivery-production-deployer-registry-pull: acrPull @ ${registry}`,
       ].sort(),
     );
+  });
+
+  test("no pipeline identity can delete an image: on the registry only AcrPush or AcrPull, and granting AcrPull; nothing on its group", () => {
+    const registry = "azure-native:containerregistry:Registry/registry-registry";
+    const onRegistry = ofType(run, "azure-native:authorization:RoleAssignment").filter(
+      (a) => a.inputs["scope"] === registry,
+    );
+    const role = (a: (typeof onRegistry)[number]) => String(a.inputs["roleDefinitionId"]).split("/").pop();
+    // AcrDelete (c2f4ef07-c644-48eb-af81-4b1b4947fb11), Contributor and Owner are the roles that can delete images.
+    expect(new Set(onRegistry.map(role))).toEqual(
+      new Set([roleIds.acrPush, roleIds.acrPull, roleIds.rbacAdministrator, "registry-endpoint-approver"]),
+    );
+    // The custom role reads the registry and approves private endpoints to it, nothing else.
+    const approver = only(run, "azure-native:authorization:RoleDefinition", "registry-endpoint-approver");
+    expect(approver.inputs).toEqual({
+      roleName: "Registry private endpoint approver (contosoplatformacr)",
+      description: "Create auto-approved private endpoints to the contosoplatformacr registry; nothing else.",
+      roleType: "CustomRole",
+      scope: registry,
+      assignableScopes: [registry],
+      permissions: [
+        {
+          actions: [
+            "Microsoft.ContainerRegistry/registries/read",
+            "Microsoft.ContainerRegistry/registries/privateEndpointConnectionsApproval/action",
+          ],
+          notActions: [],
+        },
+      ],
+    });
+    for (const assignment of onRegistry.filter((a) => role(a) === roleIds.rbacAdministrator))
+      expect(assignment.inputs["condition"]).toContain(`GuidEquals {${roleIds.acrPull}}`);
+    const scopes = ofType(run, "azure-native:authorization:RoleAssignment").map((a) =>
+      String(a.inputs["scope"]),
+    );
+    expect(
+      scopes.filter((scope) => scope.includes("registry-rg") || scope.includes("rg-platform-shared")),
+    ).toEqual([]);
+  });
+
+  test("assigns the restricted pod security initiative to each environment's group, in audit mode", () => {
+    const assignments = ofType(run, "azure-native:authorization:PolicyAssignment").map((a) => [
+      a.name,
+      a.inputs,
+    ]);
+    const expected = (environment: string) => ({
+      policyAssignmentName: "pod-security-restricted",
+      displayName: `[${environment}] Kubernetes cluster pod security restricted standards for Linux-based workloads`,
+      policyDefinitionId:
+        "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
+      scope: `azure-native:resources:ResourceGroup/${environment}-rg`,
+      parameters: { effect: { value: "audit" } },
+      enforcementMode: "Default",
+    });
+    expect(assignments).toEqual([
+      ["acceptance-pod-security-restricted", expected("acceptance")],
+      ["production-pod-security-restricted", expected("production")],
+    ]);
+  });
+
+  test("with allowed ranges the registry refuses every other address, and trusted Azure services still reach it", async () => {
+    const restricted = await runBootstrap({
+      ...shippedConfig,
+      "platform-bootstrap:registryAllowedIpRanges": JSON.stringify(["203.0.113.0/28"]),
+    });
+    expect(only(restricted, "azure-native:containerregistry:Registry").inputs).toMatchObject({
+      publicNetworkAccess: "Enabled",
+      networkRuleSet: {
+        defaultAction: "Deny",
+        ipRules: [{ iPAddressOrRange: "203.0.113.0/28", action: "Allow" }],
+      },
+      networkRuleBypassOptions: "AzureServices",
+    });
   });
 
   test("GitHub: an environment per stage with its identity's variables, reviewers where configured", () => {

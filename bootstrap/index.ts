@@ -11,6 +11,7 @@ import { environmentNames } from "../environments/settings";
 import { ContainerRegistry } from "../infra/container-registry";
 import { DeliverySettings } from "../infra/delivery-settings";
 import { readRequiredChecks } from "../infra/github-repository-settings";
+import { PodSecurityPolicy, type PodSecurityEffect } from "../infra/pod-security-policy";
 import { identitiesResourceGroupName, parseBootstrapConfig, sharedResourceGroupName } from "./config";
 
 const config = parseBootstrapConfig(
@@ -28,6 +29,8 @@ const keep = { protect: true, retainOnDelete: true };
 const shared = new ContainerRegistry("registry", {
   registryName: config.registry.name,
   sku: config.registry.sku,
+  untaggedRetentionDays: config.registry.untaggedRetentionDays,
+  allowedIpRanges: config.registry.allowedIpRanges,
   resourceGroupName: sharedResourceGroupName,
   location,
 });
@@ -45,6 +48,17 @@ const groups = environmentNames.map((name) => ({
   ),
 }));
 
+// Audit, not deny, in every environment: the application routing add-on's NGINX
+// (app-routing-system) is not known to pass the restricted level (docs/decisions/0016).
+const podSecurityEffect: PodSecurityEffect = "audit";
+for (const { settings, group } of groups) {
+  new PodSecurityPolicy(`${settings.name}-pod-security`, {
+    environment: settings.name,
+    resourceGroupId: group.id,
+    effect: podSecurityEffect,
+  });
+}
+
 const delivery = config.github
   ? new DeliverySettings("delivery", {
       github: config.github,
@@ -52,6 +66,7 @@ const delivery = config.github
       location,
       identityResourceGroupName: identities.name,
       registryId: shared.registryId,
+      registryEndpointApproverRoleId: shared.endpointApproverRoleId,
       registryLoginServer: shared.loginServer,
       // Pulumi runs the program in the project's directory (bootstrap/).
       requiredChecks: readRequiredChecks(

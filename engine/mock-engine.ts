@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumiModule from "@pulumi/pulumi";
+import { azureRefusal } from "./azure-contracts";
 
 /** One resource the program registered, as the engine would have received it. */
 export interface Registration {
@@ -296,6 +297,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         if (args.id !== undefined && args.id !== "")
           reads.push({ type: args.type, name: args.name, id: args.id });
         inputsOf.set(`${args.type}::${args.name}`, { inputs, custom: args.custom ?? false });
+        const refusal = azureRefusal(args.type, args.name, inputs);
+        if (refusal !== undefined) throw providerError(refusal);
         const state =
           args.type === "pulumi:pulumi:StackReference"
             ? stackReferenceState(world, inputs)

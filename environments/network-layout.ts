@@ -5,7 +5,7 @@ export interface NetworkLayout {
   readonly nodes: string;
   /** Delegated to MySQL Flexible Server. */
   readonly mysql: string;
-  /** Private endpoints of the data services (Redis). */
+  /** Private endpoints: Redis (one address) and the shared registry (two: login and data endpoints). */
   readonly privateEndpoints: string;
   /** Pod and service ranges of the cluster's overlay network; never routed in the VNet. */
   readonly podCidr: string;

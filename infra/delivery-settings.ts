@@ -20,6 +20,8 @@ export interface DeliverySettingsArgs {
   /** Resource group of the deploy identities: one no pipeline identity has rights on. */
   readonly identityResourceGroupName: pulumi.Input<string>;
   readonly registryId: pulumi.Input<string>;
+  /** The registry's endpoint-approver role, given to every deploy identity (see DeployIdentityArgs). */
+  readonly registryEndpointApproverRoleId?: pulumi.Input<string>;
   readonly registryLoginServer: pulumi.Input<string>;
   /** The status checks branch protection requires (`.github/required-checks.json`). */
   readonly requiredChecks: readonly string[];
@@ -54,6 +56,7 @@ export class DeliverySettings extends pulumi.ComponentResource {
           resourceGroupId,
           location: args.location,
           registryId: args.registryId,
+          registryEndpointApproverRoleId: args.registryEndpointApproverRoleId,
           pushesImages: environment.buildsImages,
         },
         { parent: this },

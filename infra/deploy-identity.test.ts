@@ -156,6 +156,25 @@ describe.each([
   });
 });
 
+test("with the registry's endpoint-approver role, that role too, on the registry only", async () => {
+  const approver = `${scopes.registry}/providers/Microsoft.Authorization/roleDefinitions/approver`;
+  const run = await deployIdentity({
+    ...baseArgs("production", false),
+    registryEndpointApproverRoleId: approver,
+  });
+  const principal = mockState(identityOf(run).type, identityOf(run).name, {})["principalId"];
+  expect(
+    ofType(run, "azure-native:authorization:RoleAssignment").find(
+      (a) => a.name === "deploy-registry-endpoint-approver",
+    )?.inputs,
+  ).toEqual({
+    principalId: principal,
+    principalType: "ServicePrincipal",
+    roleDefinitionId: approver,
+    scope: scopes.registry,
+  });
+});
+
 test("a non-building environment gets no AcrPush anywhere", async () => {
   const run = await deployIdentity(baseArgs("production", false));
   expect(assignments(run).filter((assignment) => assignment.role === roleIds.acrPush)).toEqual([]);

@@ -33,6 +33,13 @@ export interface DeployIdentityArgs {
    */
   readonly pushesImages: boolean;
   /**
+   * Id of a role definition that may only create auto-approved private endpoints to the registry
+   * (the registry's endpoint-approver role): the environment's cluster reaches the registry
+   * through a private endpoint its stack creates.
+   * @default none: a private endpoint to the registry would wait for manual approval
+   */
+  readonly registryEndpointApproverRoleId?: pulumi.Input<string>;
+  /**
    * Subject of the federated credential: which GitHub jobs may log in as the identity.
    * @default `repo:<owner>/<name>:environment:<environment>`, jobs running in the environment
    */
@@ -53,7 +60,8 @@ export interface DeployIdentityArgs {
  *   cluster of the environment;
  * - on the registry, Role Based Access Control Administrator restricted the same way to
  *   `AcrPull` (to let its cluster's kubelet pull), and `AcrPush` when it builds images,
- *   `AcrPull` when it does not. Neither can delete images (that is `AcrDelete`).
+ *   `AcrPull` when it does not. Neither can delete images (that is `AcrDelete`);
+ * - on the registry, the role that only approves private endpoints to it, when given.
  */
 export class DeployIdentity extends pulumi.ComponentResource {
   /** Client (application) id: the `AZURE_CLIENT_ID` of the environment's jobs. */
@@ -122,6 +130,17 @@ export class DeployIdentity extends pulumi.ComponentResource {
     );
     if (args.pushesImages) assign("registry-push", roles.acrPush, args.registryId);
     else assign("registry-pull", roles.acrPull, args.registryId);
+    if (args.registryEndpointApproverRoleId !== undefined)
+      new authorization.RoleAssignment(
+        `${name}-registry-endpoint-approver`,
+        {
+          principalId: identity.principalId,
+          principalType: "ServicePrincipal",
+          roleDefinitionId: args.registryEndpointApproverRoleId,
+          scope: args.registryId,
+        },
+        { parent: this },
+      );
 
     this.clientId = identity.clientId;
     this.principalId = identity.principalId;

@@ -18,6 +18,8 @@ export interface NetworkArgs {
 
 /** Ports the data services listen on in the virtual network. */
 const mysqlPort = "3306";
+/** The container registry's login and data endpoints (HTTPS), through its private endpoint. */
+const registryPort = "443";
 
 /** An inbound rule of a network security group (the outbound defaults are kept). */
 type InboundRule = inputs.network.SecurityRuleArgs & { name: string; priority: number };
@@ -82,6 +84,7 @@ export function securityRules(
       allowInbound("allow-redis-from-nodes", 100, layout.nodes, layout[cacheContract.subnet], [
         String(cacheContract.port),
       ]),
+      allowInbound("allow-registry-from-nodes", 110, layout.nodes, layout.privateEndpoints, [registryPort]),
       denyOtherVirtualNetworkInbound,
     ],
   };
@@ -89,7 +92,7 @@ export function securityRules(
 
 /**
  * An environment's virtual network, in its resource group: a subnet for the cluster's nodes, one
- * delegated to MySQL Flexible Server, and one for the private endpoints of the data services,
+ * delegated to MySQL Flexible Server, and one for the private endpoints (Redis, the registry),
  * each behind a network security group of its own ({@link securityRules}).
  */
 export class Network extends pulumi.ComponentResource {

@@ -210,6 +210,18 @@ describe.each(["acceptance", "production"])("%s: each rule refuses its violation
     ]);
   });
 
+  test("no private endpoint to the registry (removed, or pointed at another sub-resource)", async () => {
+    const expected = [
+      `ManagedCluster ${cluster(run())}: no PrivateEndpoint with groupIds ["registry"]; its nodes would pull images over the internet`,
+    ];
+    const gone = run().registrations.filter((r) => r.name !== "registry-pull-endpoint");
+    const elsewhere = mutated(run(), types.privateEndpoint, "registry-pull-endpoint", (inputs) => {
+      inputs["privateLinkServiceConnections"][0].groupIds = ["registry_data_westeurope"];
+    });
+    expect(await messages(gone)).toEqual(expected);
+    expect(await messages(elsewhere)).toEqual(expected);
+  });
+
   test("an app Secret with a Redis key", async () => {
     const registrations = mutated(run(), types.kubernetesSecret, "main-api-secrets", (inputs) => {
       inputs["stringData"] = { REDIS_PASSWORD: "x" };

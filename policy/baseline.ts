@@ -21,6 +21,7 @@ export const types = {
   registry: "azure-native:containerregistry:Registry",
   randomPassword: "random:index/randomPassword:RandomPassword",
   kubernetesSecret: "kubernetes:core/v1:Secret",
+  privateEndpoint: "azure-native:network:PrivateEndpoint",
 } as const;
 
 type Props = Record<string, unknown>;
@@ -231,6 +232,32 @@ const secretsWithoutRedisKeys: ResourceValidationPolicy = {
   },
 };
 
+const registryPrivateEndpoint: StackValidationPolicy = {
+  name: "registry-private-endpoint",
+  description:
+    "A stack with a cluster has a private endpoint to the container registry: the nodes pull privately.",
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const toRegistry = resources.some(
+      (resource) =>
+        resource.type === types.privateEndpoint &&
+        (Array.isArray(resource.props["privateLinkServiceConnections"])
+          ? (resource.props["privateLinkServiceConnections"] as Props[])
+          : []
+        ).some(
+          (connection) =>
+            Array.isArray(connection["groupIds"]) && connection["groupIds"].includes("registry"),
+        ),
+    );
+    for (const cluster of resources.filter((resource) => resource.type === types.managedCluster))
+      if (!toRegistry)
+        reportViolation(
+          `ManagedCluster ${cluster.name}: no PrivateEndpoint with groupIds ["registry"]; its nodes would pull images over the internet`,
+          cluster.urn,
+        );
+  },
+};
+
 /**
  * The security baseline. docker-build `Image`'s retainOnDelete is not among them: Pulumi gives
  * policies `protect`, `ignoreChanges`, aliases and timeouts of a resource's options, not
@@ -245,4 +272,5 @@ export const baselinePolicies: readonly (ResourceValidationPolicy | StackValidat
   registryNoSharedAccess,
   secretsWithoutAdminPassword,
   secretsWithoutRedisKeys,
+  registryPrivateEndpoint,
 ];
