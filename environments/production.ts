@@ -32,5 +32,6 @@ export const production: EnvironmentSettings = {
     zoneRedundantHighAvailability: true,
   },
   redis: { sku: "Balanced_B1", highAvailability: true },
+  tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
   logRetentionDays: 90,
 };
