@@ -3,6 +3,7 @@
 // { kind, name, problem }, empty when every object is valid. Run by node (which strips the types):
 // kubernetes-models ships only ES modules, which the tests' CommonJS jest setup cannot load.
 import { readFileSync } from "node:fs";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { CronJob, Job } from "kubernetes-models/batch/v1";
@@ -20,6 +21,7 @@ type Validated = new (data: unknown) => { validate(): void };
 /** The model of every apiVersion and kind the platform renders; any other kind is a problem. */
 const models = new Map<string, Model>(
   [
+    ClusterIssuer,
     ConfigMap,
     CronJob,
     Deployment,
