@@ -222,6 +222,36 @@ export function mockState(
   }
 }
 
+/**
+ * What the Kubernetes side refuses of a resource the program creates, as it says it; undefined
+ * when it takes it. `namespaces`: the names of the Namespaces registered so far.
+ */
+export function kubernetesRefusal(
+  type: string,
+  inputs: Record<string, unknown>,
+  namespaces: ReadonlySet<string>,
+): string | undefined {
+  const at = (path: string): unknown =>
+    path
+      .split(".")
+      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], inputs);
+  if (type === "kubernetes:helm.sh/v3:Release") {
+    const namespace = inputs["namespace"];
+    // Helm installs into an existing namespace unless told to create it.
+    if (typeof namespace === "string" && inputs["createNamespace"] !== true && !namespaces.has(namespace))
+      return `create: failed to create: namespaces "${namespace}" not found`;
+  }
+  if (type === "kubernetes:cert-manager.io/v1:ClusterIssuer" && at("spec.acme") !== undefined) {
+    // cert-manager's webhook (internal/apis/certmanager/validation/issuer.go, ValidateACMEIssuerConfig).
+    const denied = (field: string, detail: string) =>
+      `admission webhook "webhook.cert-manager.io" denied the request: spec.acme.${field}: Required value: ${detail}`;
+    if (!at("spec.acme.privateKeySecretRef.name"))
+      return denied("privateKeySecretRef.name", "private key secret name is a required field");
+    if (!at("spec.acme.server")) return denied("server", "acme server URL is a required field");
+  }
+  return undefined;
+}
+
 /** The answers of the data sources (invokes) the program calls. */
 export function mockCall(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (token) {
@@ -296,6 +326,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     providers: new Map<string, string[]>(),
   };
   const preview = options.preview ?? false;
+  const namespaces = new Set<string>();
 
   await pulumi.runtime.setMocks(
     {
@@ -304,6 +335,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         if (args.id !== undefined && args.id !== "")
           reads.push({ type: args.type, name: args.name, id: args.id });
         inputsOf.set(`${args.type}::${args.name}`, { inputs, custom: args.custom ?? false });
+        const refusal = kubernetesRefusal(args.type, inputs, namespaces);
+        if (refusal !== undefined) throw providerError(refusal);
+        const metadata = inputs["metadata"] as { name?: unknown } | undefined;
+        if (args.type === "kubernetes:core/v1:Namespace") namespaces.add(String(metadata?.name));
         const state =
           worldState(world, args.type, args.name, inputs, preview) ?? mockState(args.type, args.name, inputs);
         const id = args.custom ? `${args.type}/${args.name}` : undefined;
