@@ -226,6 +226,11 @@ describe.each(["acceptance", "production"])("%s: each rule refuses its violation
         `Ingress apps/web: host "${webHost()}" has no spec.tls entry with a secretName; NGINX would serve its self-signed default certificate`,
     ],
     [
+      "with a rule for every host name",
+      (inputs) => delete inputs["spec"]["rules"][0]["host"],
+      () => "Ingress apps/web: a rule without host answers every name; it cannot have a certificate",
+    ],
+    [
       "without the issuer annotation",
       (inputs) => delete inputs["metadata"]["annotations"],
       () =>
