@@ -637,6 +637,67 @@ describe("monitoring", () => {
   );
 });
 
+describe.each(["acceptance", "production"])("%s TLS of the public hosts", (stack) => {
+  const release = () => only(run(stack), "kubernetes:helm.sh/v3:Release", "cert-manager");
+  const namespace = () => only(run(stack), "kubernetes:core/v1:Namespace", "cert-manager-namespace");
+
+  test("cert-manager v1.21.1 from its OCI chart, CRDs kept, HTTP-01 paths the add-on's NGINX accepts", () => {
+    expect(release().inputs).toEqual({
+      compat: "true",
+      name: "cert-manager",
+      chart: "oci://quay.io/jetstack/charts/cert-manager",
+      version: "v1.21.1",
+      namespace: "cert-manager",
+      values: {
+        crds: { enabled: true, keep: true },
+        config: { featureGates: { ACMEHTTP01IngressPathTypeExact: false } },
+      },
+    });
+    expect(release().dependencies).toContain(namespace().urn);
+  });
+
+  test("in a namespace of its own at the restricted pod security level, once the apps' node pool exists", () => {
+    expect(namespace().inputs).toEqual({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: "cert-manager",
+        labels: {
+          "app.kubernetes.io/part-of": "platform",
+          "app.kubernetes.io/managed-by": "pulumi",
+          "platform/environment": stack,
+          "pod-security.kubernetes.io/enforce": "restricted",
+          "pod-security.kubernetes.io/audit": "restricted",
+          "pod-security.kubernetes.io/warn": "restricted",
+        },
+      },
+    });
+    const pool = only(run(stack), "azure-native:containerservice:AgentPool");
+    expect(namespace().dependencies).toContain(pool.urn);
+    const provider = only(run(stack), "pulumi:providers:kubernetes");
+    for (const registration of [release(), namespace()])
+      expect(registration.provider?.split("::").slice(0, -1).join("::")).toBe(provider.urn);
+  });
+
+  test("every Ingress asks the environment's ACME issuer for a certificate of its hosts", () => {
+    const issuer = only(run(stack), "kubernetes:cert-manager.io/v1:ClusterIssuer", "acme");
+    expect(issuer.inputs["spec"]).toEqual({
+      acme: {
+        server: environments[stack as "acceptance" | "production"].tls.acmeServer,
+        privateKeySecretRef: { name: "acme-account-key" },
+        solvers: [{ http01: { ingress: { ingressClassName: "webapprouting.kubernetes.azure.com" } } }],
+      },
+    });
+    const ingresses = ofType(run(stack), "kubernetes:networking.k8s.io/v1:Ingress");
+    expect(ingresses.map((ingress) => ingress.name)).toEqual(["main-api", "web"]);
+    for (const ingress of ingresses) {
+      const { metadata, spec } = ingress.inputs as Record<string, any>;
+      expect(metadata.annotations).toEqual({ "cert-manager.io/cluster-issuer": "acme" });
+      expect(spec.tls).toEqual([{ hosts: [spec.rules[0].host], secretName: `${ingress.name}-tls` }]);
+    }
+  });
+});
+
 describe.each(["acceptance", "production"])("%s secrets", (stack) => {
   const credentials = ["mock-password-", "mock-redis-key-", "kind: Config"];
 

@@ -16,6 +16,7 @@ import {
   AppIdentities,
   AppImages,
   AppWorkloads,
+  CertManager,
   Monitoring,
   MySqlServer,
   Network,
@@ -112,6 +113,13 @@ const appImages = new AppImages("images", {
 });
 const digests = appImages.digests;
 
+// Gets and renews the public hosts' certificates from the ClusterIssuer among the objects.
+const certManager = new CertManager(
+  "cert-manager",
+  { environment: environment.name, waitFor: [cluster.workloadPool] },
+  { providers: { kubernetes: cluster.provider } },
+);
+
 const objects = environmentObjects(config, deployTimeValue("registry.loginServer"));
 new AppWorkloads(
   "workloads",
@@ -135,6 +143,7 @@ new AppWorkloads(
       ...Object.fromEntries(deployed.map((app) => [`image.${app}.digest`, digests[app]!])),
     },
     waitFor: [registryPull, cluster.workloadPool],
+    customResourcesWaitFor: [certManager.release],
   },
   { providers: { kubernetes: cluster.provider } },
 );

@@ -6,8 +6,10 @@ import type { AppDefinition } from "./app-definition";
 import { appNames, apps, type AppName } from "./catalog";
 import { MissingDeployTimeValueError } from "./deploy-time-values";
 import { isRecord, type KubeObject } from "./kube-object";
+import { clusterIssuer } from "./certificates";
 import {
   appObjects,
+  certificateObjects,
   environmentObjects,
   imageEntry,
   namespaceObjects,
@@ -102,7 +104,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
   const objects = all.filter((object) => !isMysqlUsersObject(object));
 
   it("put every namespaced object in the apps namespace", () => {
-    for (const object of objects.filter((o) => o.kind !== "Namespace")) {
+    for (const object of objects.filter((o) => !["Namespace", "ClusterIssuer"].includes(o.kind))) {
       expect([kindAndName(object), object.metadata.namespace]).toEqual([kindAndName(object), "apps"]);
     }
   });
@@ -440,6 +442,18 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       production: { "main-api": "api.example.com", web: "www.example.com" },
     }[environment];
     for (const [app, host] of Object.entries(hosts)) {
+      expect(find(objects, "Ingress", app).metadata).toEqual({
+        name: app,
+        namespace: "apps",
+        labels: {
+          "app.kubernetes.io/name": app,
+          "app.kubernetes.io/instance": app,
+          "app.kubernetes.io/component": "web",
+          "app.kubernetes.io/part-of": "platform",
+          "app.kubernetes.io/managed-by": "pulumi",
+        },
+        annotations: { "cert-manager.io/cluster-issuer": "acme" },
+      });
       expect(find(objects, "Ingress", app).spec).toEqual({
         ingressClassName: "webapprouting.kubernetes.azure.com",
         tls: [{ hosts: [host], secretName: `${app}-tls` }],
@@ -459,6 +473,37 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       "Ingress/main-api",
       "Ingress/web",
     ]);
+  });
+
+  it("get each public host a trusted certificate from Let's Encrypt through cert-manager (HTTP-01)", () => {
+    expect(find(all, "ClusterIssuer", "acme")).toEqual({
+      apiVersion: "cert-manager.io/v1",
+      kind: "ClusterIssuer",
+      metadata: {
+        name: "acme",
+        labels: { "app.kubernetes.io/part-of": "platform", "app.kubernetes.io/managed-by": "pulumi" },
+      },
+      spec: {
+        acme: {
+          server: "https://acme-v02.api.letsencrypt.org/directory",
+          privateKeySecretRef: { name: "acme-account-key" },
+          solvers: [{ http01: { ingress: { ingressClassName: "webapprouting.kubernetes.azure.com" } } }],
+        },
+      },
+    });
+    // The solver pods run in apps, behind its default-deny: NGINX must reach them on 8089.
+    expect(find(objects, "NetworkPolicy", "acme-http01-solver").spec).toEqual({
+      podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } },
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "app-routing-system" } } },
+          ],
+          ports: [{ protocol: "TCP", port: 8089 }],
+        },
+      ],
+    });
   });
 
   it("validate against the Kubernetes OpenAPI schemas, every object", () => {
@@ -484,6 +529,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       "CronJob",
       "HorizontalPodAutoscaler",
       "PodDisruptionBudget",
+      "ClusterIssuer",
       "Ingress",
     ];
     const ranks = all.map((object) => order.indexOf(object.kind));
@@ -677,6 +723,38 @@ describe("an app without an images entry", () => {
       "ServiceAccount/mysql-users",
       "Secret/mysql-users",
       "Job/mysql-users",
+    ]);
+  });
+});
+
+describe("the certificate objects", () => {
+  it("exist only where a deployed app has a public host", () => {
+    const kinds = (deployed: readonly AppName[]) =>
+      rendered("production", deployed)
+        .filter((o) => o.kind === "ClusterIssuer" || o.metadata.name === "acme-http01-solver")
+        .map(kindAndName);
+    expect(kinds(["customer-api"])).toEqual([]);
+    expect(kinds(["web"])).toEqual(["NetworkPolicy/acme-http01-solver", "ClusterIssuer/acme"]);
+    expect(certificateObjects(environments.production).map(kindAndName)).toEqual([
+      "ClusterIssuer/acme",
+      "NetworkPolicy/acme-http01-solver",
+    ]);
+  });
+
+  it("register the contact address of the ACME account when the environment has one", () => {
+    const issuer = clusterIssuer({
+      ...environments.production,
+      tls: { ...environments.production.tls, acmeEmail: "platform-team@contoso.com" },
+    });
+    expect(dig(issuer, "spec", "acme", "email")).toBe("platform-team@contoso.com");
+    expect(dig(clusterIssuer(environments.production), "spec", "acme")).not.toHaveProperty("email");
+  });
+
+  it("are checked against cert-manager's schema: an issuer without ACME server is refused", () => {
+    const issuer = clusterIssuer(environments.acceptance);
+    const { server: _server, ...acme } = dig(issuer, "spec", "acme") as Record<string, unknown>;
+    expect(schemaProblems([{ ...issuer, spec: { acme } }])).toEqual([
+      { kind: "ClusterIssuer", name: "acme", problem: "data/spec/acme must have required property server" },
     ]);
   });
 });

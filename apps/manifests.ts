@@ -2,12 +2,13 @@ import type { EnvironmentSettings } from "../environments/settings";
 import type { ImageVersion, StackConfig } from "../environments/stack-config";
 import type { AppDefinition } from "./app-definition";
 import { apps } from "./catalog";
+import { clusterIssuer } from "./certificates";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
 import { restrictedNamespace } from "./labels";
 import { mysqlUsersObjects } from "./mysql-users";
-import { namespacePolicies } from "./network-policies";
+import { acmeSolverPolicy, namespacePolicies } from "./network-policies";
 import { isRolloutChecksum, withRolloutChecksums } from "./rollout-checksums";
 import { appObjects } from "./workload-objects";
 
@@ -22,6 +23,14 @@ export { appObjects } from "./workload-objects";
  */
 export function namespaceObjects(environment: EnvironmentSettings): KubeObject[] {
   return [restrictedNamespace(appsNamespace, environment.name), ...namespacePolicies()];
+}
+
+/**
+ * What gets the public hosts their certificates, when the environment has any: the ACME
+ * ClusterIssuer that the Ingresses name, and the policy that lets its HTTP-01 solver be reached.
+ */
+export function certificateObjects(environment: EnvironmentSettings): KubeObject[] {
+  return [clusterIssuer(environment), acmeSolverPolicy()];
 }
 
 /**
@@ -51,6 +60,7 @@ const kindOrder = [
   "CronJob",
   "HorizontalPodAutoscaler",
   "PodDisruptionBudget",
+  "ClusterIssuer",
   "Ingress",
 ];
 
@@ -75,9 +85,10 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
 
 /**
  * Every Kubernetes object of an environment, as `kubectl apply` would take them: the namespace,
- * the Job that creates a MySQL user per app of the catalog that uses MySQL (deployed or not, like
- * the databases), then each app that has an entry in `platform:images` (the others are not deployed), with images
- * pinned to the registry and rollout checksums on the pod templates, in a stable order.
+ * the certificate issuer when a deployed app has a public host, the Job that creates a MySQL user
+ * per app of the catalog that uses MySQL (deployed or not, like the databases), then each app that
+ * has an entry in `platform:images` (the others are not deployed), with images pinned to the
+ * registry and rollout checksums on the pod templates, in a stable order.
  * Deploy-time values are still tokens: {@link resolveDeployTimeValues} fills them in.
  *
  * @param catalog the apps that may be deployed; the benchmark passes a synthetic one.
@@ -92,8 +103,10 @@ export function environmentObjects(
     const version = config.images[name];
     return version === undefined ? [] : [{ app: catalog[name]!, version }];
   });
+  const isPublic = deployed.some(({ app }) => app.publicHost?.[environment.name] !== undefined);
   const objects = [
     ...namespaceObjects(environment),
+    ...(isPublic ? certificateObjects(environment) : []),
     ...mysqlUsersObjects(catalog, environment),
     ...deployed.flatMap(({ app, version }) => appObjects(app, environment, version)),
   ];

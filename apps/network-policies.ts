@@ -3,6 +3,7 @@ import type { EnvironmentSettings } from "../environments/settings";
 import { networkLayout } from "../environments/network-layout";
 import type { AppDefinition } from "./app-definition";
 import { apps } from "./catalog";
+import { acmeSolverLabel, acmeSolverPort } from "./certificates";
 import { appLabels, platformLabels, selectorLabels } from "./labels";
 import { appsNamespace, type KubeObject } from "./kube-object";
 
@@ -53,6 +54,24 @@ export function namespacePolicies(): KubeObject[] {
       egress: [clusterDnsEgress],
     }),
   ];
+}
+
+/**
+ * Lets the ingress controller reach cert-manager's HTTP-01 solver pods, which cert-manager starts
+ * in the namespace of the Ingress whose certificate it is getting (and stops once it has it); the
+ * certificate authority's request for `/.well-known/acme-challenge/` arrives through NGINX.
+ */
+export function acmeSolverPolicy(): KubeObject {
+  return networkPolicy("acme-http01-solver", platformLabels(), {
+    podSelector: { matchLabels: { [acmeSolverLabel]: "true" } },
+    policyTypes: ["Ingress"],
+    ingress: [
+      {
+        from: [namespaceNamed(ingressControllerNamespace)],
+        ports: [{ protocol: "TCP", port: acmeSolverPort }],
+      },
+    ],
+  });
 }
 
 /**

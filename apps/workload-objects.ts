@@ -4,6 +4,7 @@ import type { EnvironmentSettings } from "../environments/settings";
 import type { ImageVersion } from "../environments/stack-config";
 import { inEnvironment, type AppDefinition, type ContainerResources } from "./app-definition";
 import { databaseName } from "./catalog";
+import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
 import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
 import { appLabels, selectorLabels, workloadLabels, type Component } from "./labels";
@@ -17,8 +18,7 @@ import {
 import { appPolicies, mysqlPort } from "./network-policies";
 import { clientIdAnnotation, useWorkloadIdentityLabel } from "./workload-identity";
 
-/** The ingress class of the AKS application routing add-on (managed NGINX). */
-export const ingressClassName = "webapprouting.kubernetes.azure.com";
+export { ingressClassName } from "./certificates";
 
 export { runAsId } from "./kube-object";
 
@@ -285,7 +285,12 @@ export function appObjects(
           {
             apiVersion: "networking.k8s.io/v1",
             kind: "Ingress",
-            metadata: metadata(app.name, webLabels()),
+            // cert-manager issues the certificate of the `tls` hosts into `<app>-tls` and renews it;
+            // without it NGINX would serve its self-signed default certificate.
+            metadata: {
+              ...metadata(app.name, webLabels()),
+              annotations: { [clusterIssuerAnnotation]: clusterIssuerName },
+            },
             spec: {
               ingressClassName,
               tls: [{ hosts: [publicHost], secretName: `${app.name}-tls` }],

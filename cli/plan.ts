@@ -67,6 +67,8 @@ const reviewPaths: Readonly<Record<string, readonly string[]>> = {
   "kubernetes:core/v1:Secret": ["stringData"],
   "kubernetes:networking.k8s.io/v1:Ingress": ["spec.rules.0.host"],
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": ["spec.minReplicas", "spec.maxReplicas"],
+  "kubernetes:helm.sh/v3:Release": ["chart", "version"],
+  "kubernetes:cert-manager.io/v1:ClusterIssuer": ["spec.acme.server"],
 };
 
 /** The value at a dotted path (`a.0.b`), or undefined. */
@@ -188,6 +190,7 @@ export const typicalMinutes: Readonly<Record<string, number>> = {
   "docker-build:index:Image": 3,
   "kubernetes:apps/v1:Deployment": 2,
   "kubernetes:batch/v1:Job": 1,
+  "kubernetes:helm.sh/v3:Release": 2,
 };
 const defaultMinutes = 0.5;
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumiModule from "@pulumi/pulumi";
 import { azureRefusal } from "./azure-contracts";
+import { kubernetesRefusal } from "./kubernetes-contracts";
 
 /** One resource the program registered, as the engine would have received it. */
 export interface Registration {
@@ -289,6 +290,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   // The inputs of every provider the program creates, by id: a data source's fake sees its provider's.
   const providers = new Map<string, Record<string, unknown>>();
   const preview = options.preview ?? false;
+  const namespaces = new Set<string>();
 
   await pulumi.runtime.setMocks(
     {
@@ -299,6 +301,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         inputsOf.set(`${args.type}::${args.name}`, { inputs, custom: args.custom ?? false });
         const refusal = azureRefusal(args.type, args.name, inputs);
         if (refusal !== undefined) throw providerError(refusal);
+        const kubernetesProblem = kubernetesRefusal(args.type, inputs, namespaces);
+        if (kubernetesProblem !== undefined) throw providerError(kubernetesProblem);
+        const metadata = inputs["metadata"] as { name?: unknown } | undefined;
+        if (args.type === "kubernetes:core/v1:Namespace") namespaces.add(String(metadata?.name));
         const state =
           args.type === "pulumi:pulumi:StackReference"
             ? stackReferenceState(world, inputs)

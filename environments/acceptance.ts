@@ -31,5 +31,7 @@ export const acceptance: EnvironmentDefinition = {
     zoneRedundantHighAvailability: false,
   },
   redis: { sku: "Balanced_B0", highAvailability: false },
+  // Browser-trusted certificates here too: the public hosts of acceptance are public as well.
+  tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
   logRetentionDays: 30,
 };

@@ -122,3 +122,60 @@ test("a first environment that does not build images is refused: it has nothing 
     "environments.acceptance.buildsImages: the first environment of the pipeline has no upstream to promote from, so it must build the images",
   ]);
 });
+
+describe("the TLS settings", () => {
+  test("both environments get browser-trusted certificates from Let's Encrypt, without contact", () => {
+    for (const environment of [environments.acceptance, environments.production])
+      expect(environment.tls).toEqual({ acmeServer: "https://acme-v02.api.letsencrypt.org/directory" });
+  });
+
+  const withTls = (name: "acceptance" | "production", tls: EnvironmentSettings["tls"]) =>
+    checkEnvironments({ ...environments, [name]: { ...environments[name], tls } });
+
+  test.each<[string, EnvironmentSettings["tls"], string]>([
+    [
+      "an ACME server over plain http",
+      { acmeServer: "http://acme-v02.api.letsencrypt.org/directory" },
+      "environments.acceptance.tls.acmeServer: 'http://acme-v02.api.letsencrypt.org/directory' is not an https URL of an ACME directory (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory)",
+    ],
+    [
+      "an ACME server that is no URL",
+      { acmeServer: "acme-v02.api.letsencrypt.org" },
+      "environments.acceptance.tls.acmeServer: 'acme-v02.api.letsencrypt.org' is not an https URL of an ACME directory (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory)",
+    ],
+    [
+      "Let's Encrypt's staging directory",
+      { acmeServer: "https://acme-staging-v02.api.letsencrypt.org/directory" },
+      "environments.acceptance.tls.acmeServer: 'https://acme-staging-v02.api.letsencrypt.org/directory' is a staging directory, whose certificates no browser trusts; public hosts need a trusted one (Let's Encrypt: https://acme-v02.api.letsencrypt.org/directory)",
+    ],
+    [
+      "an empty contact address",
+      { acmeServer: "https://acme-v02.api.letsencrypt.org/directory", acmeEmail: "" },
+      "environments.acceptance.tls.acmeEmail: '' is not an email address; leave it out for an ACME account without contact",
+    ],
+    [
+      "a contact address without domain",
+      { acmeServer: "https://acme-v02.api.letsencrypt.org/directory", acmeEmail: "platform-team" },
+      "environments.acceptance.tls.acmeEmail: 'platform-team' is not an email address; leave it out for an ACME account without contact",
+    ],
+    [
+      "a contact address at an example domain",
+      { acmeServer: "https://acme-v02.api.letsencrypt.org/directory", acmeEmail: "ops@Example.org" },
+      "environments.acceptance.tls.acmeEmail: 'ops@Example.org' is at example.org, which Let's Encrypt refuses as a contact (an example domain)",
+    ],
+  ])("refuses %s, in any environment", (_, tls, message) => {
+    expect(withTls("acceptance", tls)).toEqual([message]);
+    expect(withTls("production", tls)).toEqual([
+      message.replace("environments.acceptance", "environments.production"),
+    ]);
+  });
+
+  test("takes a contact address at a real domain", () => {
+    expect(
+      withTls("production", {
+        acmeServer: "https://acme-v02.api.letsencrypt.org/directory",
+        acmeEmail: "platform-team@contoso.com",
+      }),
+    ).toEqual([]);
+  });
+});

@@ -6,6 +6,7 @@ import {
   type EnvironmentName,
   type EnvironmentSettings,
   type MaintenanceWindow,
+  type TlsSettings,
 } from "./settings";
 
 /**
@@ -81,6 +82,7 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
     problems.push(
       ...authorizedIpRangeProblems(env.cluster.authorizedIpRanges, `${at}.cluster.authorizedIpRanges`),
     );
+    problems.push(...tlsProblems(env.tls, `${at}.tls`));
     // Every environment follows the first one's upgrade channels: with different channels
     // acceptance would run a Kubernetes version production never gets, or the other way round.
     const first = all[environmentNames[0]];
@@ -93,6 +95,49 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
     }
     if (env.upstream !== undefined) problems.push(...windowOrderProblems(all[env.upstream], env));
   });
+  return problems;
+}
+
+/** Let's Encrypt's production directory: browser-trusted certificates. */
+export const letsEncryptDirectory = "https://acme-v02.api.letsencrypt.org/directory";
+
+/** Hosts of ACME directories for testing, whose certificates no browser trusts. */
+export const untrustedAcmeHosts: readonly string[] = [
+  "acme-staging-v02.api.letsencrypt.org",
+  "dv.acme-v02.test-api.pki.goog",
+];
+
+/** Domains Let's Encrypt refuses in a contact address (RFC 2606 examples; Boulder's policy). */
+const forbiddenMailDomains = ["example.com", "example.net", "example.org"];
+
+/**
+ * What would leave a public host without a trusted certificate, or what the ACME server would
+ * refuse, in an environment's TLS settings (`at` is the setting's path).
+ */
+export function tlsProblems(tls: TlsSettings, at: string): string[] {
+  const problems: string[] = [];
+  const server = URL.canParse(tls.acmeServer) ? new URL(tls.acmeServer) : undefined;
+  if (server?.protocol !== "https:") {
+    problems.push(
+      `${at}.acmeServer: '${tls.acmeServer}' is not an https URL of an ACME directory (Let's Encrypt: ${letsEncryptDirectory})`,
+    );
+  } else if (untrustedAcmeHosts.includes(server.hostname)) {
+    problems.push(
+      `${at}.acmeServer: '${tls.acmeServer}' is a staging directory, whose certificates no browser trusts; public hosts need a trusted one (Let's Encrypt: ${letsEncryptDirectory})`,
+    );
+  }
+  if (tls.acmeEmail !== undefined) {
+    const domain = /^[^@\s]+@((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})$/i.exec(tls.acmeEmail)?.[1];
+    if (domain === undefined) {
+      problems.push(
+        `${at}.acmeEmail: '${tls.acmeEmail}' is not an email address; leave it out for an ACME account without contact`,
+      );
+    } else if (forbiddenMailDomains.includes(domain.toLowerCase())) {
+      problems.push(
+        `${at}.acmeEmail: '${tls.acmeEmail}' is at ${domain.toLowerCase()}, which Let's Encrypt refuses as a contact (an example domain)`,
+      );
+    }
+  }
   return problems;
 }
 

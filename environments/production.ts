@@ -31,5 +31,6 @@ export const production: EnvironmentDefinition = {
     zoneRedundantHighAvailability: true,
   },
   redis: { sku: "Balanced_B1", highAvailability: true },
+  tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
   logRetentionDays: 90,
 };

@@ -85,6 +85,24 @@ export interface RedisSettings {
   readonly highAvailability: boolean;
 }
 
+/**
+ * Where the certificates of the public hosts come from: cert-manager asks an ACME certificate
+ * authority for each Ingress's hosts, proving control over HTTP-01 through the application routing
+ * add-on (docs/decisions/0015).
+ */
+export interface TlsSettings {
+  /**
+   * The ACME directory URL (https). Its certificates must be ones browsers trust: Let's Encrypt's
+   * production directory, `https://acme-v02.api.letsencrypt.org/directory`, not its staging one.
+   */
+  readonly acmeServer: string;
+  /**
+   * Contact address of the ACME account. Absent: an account without contact (Let's Encrypt sends
+   * no expiry mail since 2025-06-04, and refuses addresses at example.com, .net and .org).
+   */
+  readonly acmeEmail?: string;
+}
+
 /** Everything that differs between environments apart from image versions. */
 export interface EnvironmentSettings {
   readonly name: EnvironmentName;
@@ -105,6 +123,7 @@ export interface EnvironmentSettings {
   readonly cluster: ClusterSettings;
   readonly mysql: MySqlSettings;
   readonly redis: RedisSettings;
+  readonly tls: TlsSettings;
   /** Days the Log Analytics workspace keeps logs. */
   readonly logRetentionDays: number;
 }

@@ -28,8 +28,14 @@ function reveal(value: unknown): unknown {
   return value;
 }
 
+/** The Kubernetes objects of the AppWorkloads component (not cert-manager's install). */
 const kubernetes = (run: ProgramRun): Registration[] =>
-  run.registrations.filter((r) => r.type.startsWith("kubernetes:") && r.custom);
+  run.registrations.filter(
+    (r) =>
+      r.type.startsWith("kubernetes:") &&
+      r.custom &&
+      r.parent?.endsWith("::platform:apps:AppWorkloads::workloads"),
+  );
 const deployment = (run: ProgramRun, name: string): any =>
   kubernetes(run).find((r) => r.inputs["kind"] === "Deployment" && r.name === name)!.inputs;
 
@@ -148,6 +154,14 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
     const pool = run().registrations.find((r) => r.type === "azure-native:containerservice:AgentPool")!;
     expect(namespace.dependencies).toContain(pull.urn);
     expect(namespace.dependencies).toContain(pool.urn);
+  });
+
+  test("the ClusterIssuer waits for cert-manager's release (its CRDs and webhook); nothing else does", () => {
+    const release = run().registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+    const waiting = kubernetes(run()).filter((r) => r.dependencies.includes(release.urn));
+    expect(waiting.map((r) => [r.type, r.name])).toEqual([
+      ["kubernetes:cert-manager.io/v1:ClusterIssuer", "acme"],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 // Submodules, not the package root: the root loads every API group (about 50 ms more per run).
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as appsv1 from "@pulumi/kubernetes/apps/v1";
 import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
 import * as batchv1 from "@pulumi/kubernetes/batch/v1";
@@ -23,6 +24,8 @@ export interface AppWorkloadsArgs {
   readonly deployTimeValues: Readonly<Record<string, pulumi.Input<string>>>;
   /** What the workloads need before they start: the registry pull permission, the node pool. */
   readonly waitFor?: readonly pulumi.Resource[];
+  /** What custom resources (the ClusterIssuer) wait for: the release that installs their CRDs and webhook. */
+  readonly customResourcesWaitFor?: readonly pulumi.Resource[];
 }
 
 /** Any `@pulumi/kubernetes` resource class: each takes its own args type, checked by the manifests' tests. */
@@ -31,6 +34,18 @@ type ResourceClass = new (
   args: never,
   opts: pulumi.CustomResourceOptions,
 ) => pulumi.CustomResource;
+
+/** cert-manager's ClusterIssuer: a CustomResource that knows its apiVersion and kind, like the typed classes. */
+class ClusterIssuer extends CustomResource {
+  constructor(name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(name, { ...args, apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer" }, opts);
+  }
+}
+
+/** The custom resources the manifests produce, by `apiVersion/kind`. */
+const customClasses: Readonly<Record<string, ResourceClass>> = {
+  "cert-manager.io/v1/ClusterIssuer": ClusterIssuer,
+};
 
 /** The `@pulumi/kubernetes` class of each kind the manifests produce. */
 const classes: Readonly<Record<string, ResourceClass>> = {
@@ -83,7 +98,8 @@ export class AppWorkloads extends pulumi.ComponentResource {
     ];
     for (const object of ordered) {
       const type = `${object.apiVersion}/${object.kind}`;
-      const ResourceClass = classes[type];
+      const custom = type in customClasses;
+      const ResourceClass = classes[type] ?? customClasses[type];
       if (!ResourceClass) throw new Error(`${name}: no resource class for ${type} ${object.metadata.name}`);
 
       const namespace = object.metadata.namespace;
@@ -91,6 +107,7 @@ export class AppWorkloads extends pulumi.ComponentResource {
       const runsPods = podKinds.includes(object.kind);
       const dependsOn = [
         ...(object.kind === "Namespace" ? (args.waitFor ?? []) : []),
+        ...(custom ? (args.customResourcesWaitFor ?? []) : []),
         ...(namespace && namespaces.has(namespace) ? [namespaces.get(namespace)!] : []),
         ...(runsPods
           ? prerequisites.filter((p) => p.app === undefined || p.app === app).map((p) => p.resource)

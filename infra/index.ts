@@ -2,6 +2,7 @@ export * from "./aks-cluster";
 export * from "./app-identities";
 export * from "./app-workloads";
 export * from "./app-images";
+export * from "./cert-manager";
 export * from "./container-registry";
 export * from "./delivery-settings";
 export * from "./deploy-identity";

@@ -222,6 +222,67 @@ describe.each(["acceptance", "production"])("%s: each rule refuses its violation
     expect(await messages(elsewhere)).toEqual(expected);
   });
 
+  const webHost = () => (stack === "acceptance" ? "acceptance.example.com" : "www.example.com");
+
+  test.each<[string, (inputs: Record<string, any>) => void, () => string]>([
+    [
+      "without spec.tls",
+      (inputs) => delete inputs["spec"]["tls"],
+      () =>
+        `Ingress apps/web: host "${webHost()}" has no spec.tls entry with a secretName; NGINX would serve its self-signed default certificate`,
+    ],
+    [
+      "with a tls entry that names no secret",
+      (inputs) => delete inputs["spec"]["tls"][0]["secretName"],
+      () =>
+        `Ingress apps/web: host "${webHost()}" has no spec.tls entry with a secretName; NGINX would serve its self-signed default certificate`,
+    ],
+    [
+      "with a rule for every host name",
+      (inputs) => delete inputs["spec"]["rules"][0]["host"],
+      () => "Ingress apps/web: a rule without host answers every name; it cannot have a certificate",
+    ],
+    [
+      "without the issuer annotation",
+      (inputs) => delete inputs["metadata"]["annotations"],
+      () =>
+        "Ingress apps/web: nothing issues the certificate of its spec.tls secret; annotate it with cert-manager.io/cluster-issuer naming an ACME ClusterIssuer (or kubernetes.azure.com/tls-cert-keyvault-uri with a Key Vault certificate)",
+    ],
+    [
+      "naming an issuer the stack does not have",
+      (inputs) => (inputs["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] = "letsencrypt"),
+      () =>
+        'Ingress apps/web: cert-manager.io/cluster-issuer names "letsencrypt", which is no ClusterIssuer of this stack',
+    ],
+  ])("a public Ingress %s serves no trusted certificate", async (_case, change, message) => {
+    expect(await messages(mutated(run(), types.ingress, "web", change))).toEqual([message()]);
+  });
+
+  test.each<[string, (inputs: Record<string, any>) => void, string]>([
+    [
+      "Let's Encrypt's staging directory",
+      (inputs) =>
+        (inputs["spec"]["acme"]["server"] = "https://acme-staging-v02.api.letsencrypt.org/directory"),
+      'ClusterIssuer acme: spec.acme.server must be the https URL of an ACME directory whose certificates browsers trust, found "https://acme-staging-v02.api.letsencrypt.org/directory"',
+    ],
+    [
+      "a self-signed issuer",
+      (inputs) => (inputs["spec"] = { selfSigned: {} }),
+      'ClusterIssuer acme: spec.acme must be set (an ACME certificate authority), found {"selfSigned":{}}',
+    ],
+  ])("the Ingresses' issuer as %s, reported once", async (_case, change, message) => {
+    expect(await messages(mutated(run(), types.clusterIssuer, "acme", change))).toEqual([message]);
+  });
+
+  test("a certificate from Key Vault (the app routing add-on's annotation) passes too", async () => {
+    const registrations = mutated(run(), types.ingress, "web", (inputs) => {
+      inputs["metadata"]["annotations"] = {
+        "kubernetes.azure.com/tls-cert-keyvault-uri": "https://kv-platform.vault.azure.net/certificates/web",
+      };
+    });
+    expect(await messages(registrations)).toEqual([]);
+  });
+
   test("an app Secret with a Redis key", async () => {
     const registrations = mutated(run(), types.kubernetesSecret, "main-api-secrets", (inputs) => {
       inputs["stringData"] = { REDIS_PASSWORD: "x" };

@@ -5,7 +5,9 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { clusterIssuerAnnotation } from "../apps/certificates";
 import { mysqlUsersNamespace } from "../apps/mysql-users";
+import { untrustedAcmeHosts } from "../environments/environments";
 
 /** The name the pack reports its violations under. */
 export const baselinePackName = "platform-security-baseline";
@@ -22,6 +24,8 @@ export const types = {
   randomPassword: "random:index/randomPassword:RandomPassword",
   kubernetesSecret: "kubernetes:core/v1:Secret",
   privateEndpoint: "azure-native:network:PrivateEndpoint",
+  ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+  clusterIssuer: "kubernetes:cert-manager.io/v1:ClusterIssuer",
 } as const;
 
 type Props = Record<string, unknown>;
@@ -258,6 +262,78 @@ const registryPrivateEndpoint: StackValidationPolicy = {
   },
 };
 
+/** The app routing add-on's annotation for a certificate from Key Vault (the other real source). */
+const keyVaultCertificateAnnotation = "kubernetes.azure.com/tls-cert-keyvault-uri";
+
+/** What keeps an ACME ClusterIssuer from giving browser-trusted certificates; undefined when nothing. */
+function untrustedIssuerProblem(props: Props): string | undefined {
+  const acme = at(props, "spec.acme");
+  if (acme === undefined)
+    return `spec.acme must be set (an ACME certificate authority), found ${shown(props["spec"])}`;
+  const server = at(acme, "server");
+  const url = typeof server === "string" && URL.canParse(server) ? new URL(server) : undefined;
+  if (url?.protocol !== "https:" || untrustedAcmeHosts.includes(url.hostname))
+    return `spec.acme.server must be the https URL of an ACME directory whose certificates browsers trust, found ${shown(server)}`;
+  return undefined;
+}
+
+const ingressTrustedCertificate: StackValidationPolicy = {
+  name: "ingress-trusted-certificate",
+  description:
+    "Every host of an Ingress is served over TLS with a certificate browsers trust: a spec.tls secret filled by cert-manager from an ACME ClusterIssuer (or from Key Vault), never NGINX's self-signed default.",
+  enforcementLevel: "mandatory",
+  validateStack: ({ resources }, reportViolation) => {
+    const issuers = new Map(
+      resources
+        .filter((resource) => resource.type === types.clusterIssuer)
+        .map((issuer) => [at(issuer.props, "metadata.name"), issuer]),
+    );
+    const reported = new Set<string>();
+    for (const ingress of resources.filter((resource) => resource.type === types.ingress)) {
+      const report = (message: string) =>
+        reportViolation(`Ingress ${objectName(ingress)}: ${message}`, ingress.urn);
+      const rules = at(ingress.props, "spec.rules");
+      const tls = at(ingress.props, "spec.tls");
+      const covered = (Array.isArray(tls) ? (tls as Props[]) : [])
+        .filter((entry) => typeof entry["secretName"] === "string" && entry["secretName"] !== "")
+        .flatMap((entry) => (Array.isArray(entry["hosts"]) ? entry["hosts"].map(String) : []));
+      for (const rule of Array.isArray(rules) ? (rules as Props[]) : []) {
+        const host = rule["host"];
+        if (typeof host !== "string")
+          report("a rule without host answers every name; it cannot have a certificate");
+        else if (!covered.includes(host))
+          report(
+            `host ${JSON.stringify(host)} has no spec.tls entry with a secretName; NGINX would serve its self-signed default certificate`,
+          );
+      }
+      const annotations = (at(ingress.props, "metadata.annotations") ?? {}) as Props;
+      const issuerName = annotations[clusterIssuerAnnotation];
+      const keyVaultUri = annotations[keyVaultCertificateAnnotation];
+      if (typeof issuerName === "string") {
+        const issuer = issuers.get(issuerName);
+        if (issuer === undefined) {
+          report(
+            `${clusterIssuerAnnotation} names ${JSON.stringify(issuerName)}, which is no ClusterIssuer of this stack`,
+          );
+          continue;
+        }
+        const problem = untrustedIssuerProblem(issuer.props);
+        if (problem !== undefined && !reported.has(issuer.urn)) {
+          reported.add(issuer.urn);
+          reportViolation(`ClusterIssuer ${issuerName}: ${problem}`, issuer.urn);
+        }
+      } else if (
+        typeof keyVaultUri !== "string" ||
+        !/^https:\/\/[^/]+\.vault\.azure\.net\/certificates\//.test(keyVaultUri)
+      ) {
+        report(
+          `nothing issues the certificate of its spec.tls secret; annotate it with ${clusterIssuerAnnotation} naming an ACME ClusterIssuer (or ${keyVaultCertificateAnnotation} with a Key Vault certificate)`,
+        );
+      }
+    }
+  },
+};
+
 /**
  * The security baseline. docker-build `Image`'s retainOnDelete is not among them: Pulumi gives
  * policies `protect`, `ignoreChanges`, aliases and timeouts of a resource's options, not
@@ -273,4 +349,5 @@ export const baselinePolicies: readonly (ResourceValidationPolicy | StackValidat
   secretsWithoutAdminPassword,
   secretsWithoutRedisKeys,
   registryPrivateEndpoint,
+  ingressTrustedCertificate,
 ];
