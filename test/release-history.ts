@@ -18,8 +18,8 @@ export interface ReleaseHistory {
   readonly commits: Readonly<Record<string, string>>;
   /** The environment the CLI runs with: the fixture's, with a fake `az` first on PATH. */
   readonly env: Record<string, string>;
-  /** Sets what the fake registry holds: `app:tag` → digest. */
-  setRegistry(images: Readonly<Record<string, string>>): void;
+  /** Sets what the fake registry holds: `app:tag` → digest; null: `az` is not logged in. */
+  setRegistry(images: Readonly<Record<string, string>> | null): void;
   /** Commits on main at a fixed date (2026-01-<day> 10:00 UTC) and pushes. */
   commitAt(day: number, files: Readonly<Record<string, string>>, message: string, author?: string): string;
 }
@@ -46,6 +46,10 @@ export function createReleaseHistory(): ReleaseHistory {
     `#!${process.execPath}
 const images = JSON.parse(require("node:fs").readFileSync(${JSON.stringify(registryFile)}, "utf8"));
 const image = process.argv[process.argv.indexOf("--image") + 1];
+if (images === null) {
+  process.stderr.write("ERROR: Please run 'az login' to setup account.\\n");
+  process.exit(1);
+}
 if (images[image] === undefined) {
   process.stderr.write("ERROR: Error: manifest unknown: MANIFEST_UNKNOWN\\n");
   process.exit(1);
@@ -54,7 +58,7 @@ process.stdout.write(JSON.stringify({ digest: images[image], name: image }));
 `,
   );
   chmodSync(path.join(bin, "az"), 0o755);
-  const setRegistry = (images: Readonly<Record<string, string>>) =>
+  const setRegistry = (images: Readonly<Record<string, string>> | null) =>
     writeFileSync(registryFile, JSON.stringify(images));
   setRegistry({});
 

@@ -1,6 +1,9 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { digest } from "../../test/git-fixture";
+import { root, stackConfig } from "../../test/program";
+import { projectWorld } from "../../engine/world";
+import { pulumiConfig, runPlan } from "../program-runs";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
 import { gitHubEnv, runCli } from "../../test/run-cli";
@@ -112,6 +115,40 @@ describe("platform rollback production", () => {
         "",
       ].join("\n"),
     });
+  });
+
+  test("a registry that cannot be asked (az not logged in) is a warning: the preview and the deploy check again", async () => {
+    history.setRegistry(null);
+    const run = await rollback("production", "main-api");
+    expect(run).toEqual({
+      code: 0,
+      stdout: `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\n`,
+      stderr:
+        "warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ERROR: Please run 'az login' to setup account.); the pull request's preview and the deploy check it before any workload changes\n",
+    });
+  });
+
+  test("under the mock engine, the rolled-back file fails preview when the registry lost the target: nothing is deployed", async () => {
+    expect((await rollback("production", "main-api")).code).toBe(0);
+    const config = {
+      ...stackConfig("production"),
+      ...pulumiConfig(history.fixture.read("Pulumi.production.yaml")),
+    };
+    const world = projectWorld(root, config);
+    const registryImages = { ...world.registryImages };
+    delete registryImages["contosoplatformacr.azurecr.io/main-api:1.4.0"];
+    await expect(
+      runPlan({
+        dir: root,
+        stack: "production",
+        config,
+        world: { ...world, registryImages },
+        preview: true,
+        timeoutSeconds: 120,
+      }),
+    ).rejects.toThrow(
+      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io has no image main-api:1.4.0 (Got error when attempting to fetch image version contosoplatformacr.azurecr.io/main-api:1.4.0 from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown)`,
+    );
   });
 
   test("a working tree that is not what main has is refused", async () => {
