@@ -2,7 +2,7 @@ import { appNames, type AppName } from "../../apps/catalog";
 import { tagPattern } from "../../apps/image-reference";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
-import { deployedTag, lastDeployedCommit } from "../deploy-skew";
+import { deploySkew, deployedTag, lastDeployedCommit } from "../deploy-skew";
 import { InputError, PlatformError } from "../errors";
 import {
   fetchBranch,
@@ -305,6 +305,8 @@ async function rollback(
     notes,
     nothingToDo: () => `${environment} already runs the versions asked for`,
     github,
+    // A rollback deploys the program as the default branch has it, too.
+    skew: (git, baseCommit) => deploySkew(git, environment, baseCommit),
   });
   if (environments[environment].upstream === undefined) {
     context.stdout(
