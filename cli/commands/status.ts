@@ -34,28 +34,30 @@ function rollbackTarget(
   app: AppName,
   env: EnvironmentName,
   current: ImageVersion | undefined,
-  histories: Readonly<Record<EnvironmentName, ImageHistory>> | undefined,
+  histories: Readonly<Record<EnvironmentName, ImageHistory | undefined>> | undefined,
 ): ImageVersion | null | "unknown" {
   if (current === undefined) return null;
-  if (histories === undefined) return "unknown";
+  const own = histories?.[env];
+  if (own === undefined) return "unknown";
   const step = rollbackStep({
     environment: env,
     app,
-    records: histories[env][app] ?? [],
+    records: own[app] ?? [],
     current,
     choice: { kind: "previous" },
   });
   if ("refuse" in step) return step.refuse.includes("no earlier version") ? null : "unknown";
   if ("same" in step) return null;
   const { tag, digest } = step.to.version;
-  const pinned = digest ?? pinnedDigest(Object.values(histories), app, tag);
+  const known = Object.values(histories!).filter((history): history is ImageHistory => history !== undefined);
+  const pinned = digest ?? pinnedDigest(known, app, tag);
   return pinned === undefined ? { tag } : { tag, digest: pinned };
 }
 
 /** The status of every app across the environments (pure). */
 export function imageStatus(
   images: Readonly<Record<EnvironmentName, StackImages>>,
-  histories?: Readonly<Record<EnvironmentName, ImageHistory>>,
+  histories?: Readonly<Record<EnvironmentName, ImageHistory | undefined>>,
 ): AppStatus[] {
   return appNames.map((app) => {
     const versions = Object.fromEntries(
@@ -111,15 +113,15 @@ export function formatStatus(rows: readonly AppStatus[]): string {
 }
 
 /**
- * The image histories of every environment's stack file along HEAD's first-parent chain, or
- * undefined when `cwd` is not in a git repository or a stack file differs from HEAD's (the
- * history would not end with what the file says).
+ * The image histories of every environment's stack file along HEAD's first-parent chain:
+ * undefined when `cwd` is not in a git repository, and for a stack file that differs from HEAD's
+ * (its history would not end with what the file says).
  */
 async function localHistories(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   texts: Readonly<Record<EnvironmentName, string>>,
-): Promise<Record<EnvironmentName, ImageHistory> | undefined> {
+): Promise<Record<EnvironmentName, ImageHistory | undefined> | undefined> {
   const git = createGit(cwd, env);
   try {
     const prefix = await repositoryPrefix(git);
@@ -127,15 +129,11 @@ async function localHistories(
       environmentNames.map(async (name) => {
         const file = `${prefix}${stackFileName(name)}`;
         const committed = await git.run(["show", `HEAD:${file}`]).catch(() => undefined);
-        if (committed !== texts[name]) return undefined;
+        if (committed !== texts[name]) return [name, undefined] as const;
         return [name, await readImageHistory(git, "HEAD", file)] as const;
       }),
     );
-    if (entries.some((entry) => entry === undefined)) return undefined;
-    return Object.fromEntries(entries as [EnvironmentName, ImageHistory][]) as Record<
-      EnvironmentName,
-      ImageHistory
-    >;
+    return Object.fromEntries(entries) as Record<EnvironmentName, ImageHistory | undefined>;
   } catch (error) {
     if (error instanceof GitError) return undefined;
     throw error;
