@@ -42,6 +42,23 @@ describe("platform rollback production", () => {
     );
   });
 
+  test("the deploy of a rollback ships main's program too: the commits production has not deployed are listed", async () => {
+    const { fixture } = history;
+    fixture.git(["tag", "deployed/production", history.commits["promote14"]!], fixture.origin);
+    try {
+      expect((await rollback("production", "main-api")).stdout).toBe(
+        [
+          `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))`,
+          `production last deployed ${short("promote14")} (2026-01-03 10:00 UTC); program changes since then, which a deploy of production also ships:`,
+          `  ${short("program")} Resize the database (Alice)`,
+          "",
+        ].join("\n"),
+      );
+    } finally {
+      fixture.git(["tag", "-d", "deployed/production"], fixture.origin);
+    }
+  });
+
   test("every app by default; an app with no earlier version stays as it is, and says so", async () => {
     expect(await rollback("production")).toEqual({
       code: 0,

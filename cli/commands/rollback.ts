@@ -2,7 +2,7 @@ import { appNames, type AppName } from "../../apps/catalog";
 import { tagPattern } from "../../apps/image-reference";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
-import { deploySkew, deployedTag, lastDeployedCommit } from "../deploy-skew";
+import { deploySkew, deployedTag, describeSkew, lastDeployedCommit } from "../deploy-skew";
 import { InputError, PlatformError } from "../errors";
 import {
   fetchBranch,
@@ -308,6 +308,17 @@ async function rollback(
     // A rollback deploys the program as the default branch has it, too.
     skew: (git, baseCommit) => deploySkew(git, environment, baseCommit),
   });
+  if (github === undefined) {
+    // The deploy of the rollback ships the default branch's program too: say so when it differs.
+    const skew = await deploySkew(git, environment, origin.tip);
+    if (skew.kind === "known" && skew.commits.length > 0) {
+      context.stdout(
+        describeSkew(skew)
+          .map((line) => `${line}\n`)
+          .join(""),
+      );
+    }
+  }
   if (environments[environment].upstream === undefined) {
     context.stdout(
       `${environment} deploys these digests as they are and builds nothing; a release of a new tag replaces them\n`,
