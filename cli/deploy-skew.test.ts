@@ -67,6 +67,20 @@ test("a program commit since the deploy: listed with title and author", async ()
   ]);
 });
 
+test("a shallow clone (CI checks out one commit) fetches the history it needs first", async () => {
+  deployedAt("promote14");
+  const shallow = path.join(history.fixture.root, "shallow");
+  history.fixture.git(
+    ["clone", "--quiet", "--depth", "1", `file://${history.fixture.origin}`, shallow],
+    history.fixture.root,
+  );
+  const git = createGit(shallow, history.env);
+  expect(describeSkew(await deploySkew(git, "production", history.commits["promote15"]!))).toEqual([
+    `production last deployed ${short("promote14")} (2026-01-03 10:00 UTC); program changes since then, which a deploy of production also ships:`,
+    `  ${short("program")} Resize the database (Alice)`,
+  ]);
+});
+
 test("the promotion pull request's body lists the program commits since production's last deploy", async () => {
   deployedAt("promote14");
   const outputs = path.join(history.fixture.root, "outputs.json");

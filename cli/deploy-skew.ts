@@ -2,6 +2,7 @@ import { parse } from "yaml";
 import type { EnvironmentName } from "../environments";
 import { describeCommit, formatDate } from "./image-history";
 import {
+  ensureFullHistory,
   fetchRef,
   GitError,
   isAncestor,
@@ -22,6 +23,8 @@ export const stackFiltersFile = ".github/stack-filters.yml";
 /** How far the default branch's program is ahead of what an environment last deployed. */
 export type DeploySkew =
   | { readonly kind: "unrecorded"; readonly environment: EnvironmentName }
+  /** A shallow clone whose history could not be fetched. */
+  | { readonly kind: "shallow"; readonly environment: EnvironmentName }
   | { readonly kind: "rewritten"; readonly environment: EnvironmentName; readonly deployed: string }
   | {
       readonly kind: "known";
@@ -80,6 +83,7 @@ export async function programPathspecs(
 export async function deploySkew(git: Git, environment: EnvironmentName, tip: string): Promise<DeploySkew> {
   const deployed = await lastDeployedCommit(git, environment);
   if (deployed === undefined) return { kind: "unrecorded", environment };
+  if (!(await ensureFullHistory(git, "origin"))) return { kind: "shallow", environment };
   if (!(await isAncestor(git, deployed, tip))) return { kind: "rewritten", environment, deployed };
   const [info] = await logCommits(git, ["-1", deployed]);
   const commits = await logCommits(git, [
@@ -99,6 +103,11 @@ export function describeSkew(skew: DeploySkew): string[] {
   if (skew.kind === "unrecorded") {
     return [
       `${env}'s last deploy is not recorded (no tag ${deployedTag(env)}): the program changes a deploy of ${env} would also ship are unknown`,
+    ];
+  }
+  if (skew.kind === "shallow") {
+    return [
+      `this clone is shallow and its history could not be fetched: the program changes a deploy of ${env} would also ship are unknown (fetch with: git fetch --unshallow origin)`,
     ];
   }
   if (skew.kind === "rewritten") {

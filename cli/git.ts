@@ -331,3 +331,20 @@ export async function logCommits(git: Git, args: readonly string[]): Promise<Com
       return { sha, date, author, title };
     });
 }
+
+/**
+ * Makes a shallow clone (CI checks out one commit) whole, so that history can be read: fetches
+ * the rest of origin's history. Nothing happens in a full clone.
+ *
+ * @returns false when the clone is shallow and the fetch failed.
+ */
+export async function ensureFullHistory(git: Git, remote: string): Promise<boolean> {
+  if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() !== "true") return true;
+  try {
+    await git.run(["fetch", "--quiet", "--no-tags", "--unshallow", remote]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError) return false;
+    throw error;
+  }
+}

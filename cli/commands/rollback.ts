@@ -5,6 +5,7 @@ import { parseApp, parseEnvironment } from "../arguments";
 import { deploySkew, deployedTag, describeSkew, lastDeployedCommit } from "../deploy-skew";
 import { InputError, PlatformError } from "../errors";
 import {
+  ensureFullHistory,
   fetchBranch,
   GitError,
   isAncestor,
@@ -61,6 +62,16 @@ async function readOrigin(
   prefix: string,
 ): Promise<Origin> {
   const tip = await fromOrigin(`fetching ${branch}`, () => fetchBranch(git, "origin", branch));
+  // A shallow clone has no history to read the versions from.
+  await fromOrigin(`fetching the history of ${branch}`, async () => {
+    if (!(await ensureFullHistory(git, "origin"))) {
+      throw new GitError(
+        ["fetch", "--unshallow", "origin"],
+        1,
+        "the clone is shallow and its history could not be fetched",
+      );
+    }
+  });
   const file = `${prefix}${stackFileName(environment)}`;
   const text = await readFileAt(git, tip, file);
   if (text === undefined)
