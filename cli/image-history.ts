@@ -58,18 +58,21 @@ export const describeCommit = (commit: CommitInfo): string =>
  */
 export async function readImageHistory(git: Git, tip: string, file: string): Promise<ImageHistory> {
   const commits = (await logCommits(git, ["--first-parent", tip, "--", file])).reverse();
-  const snapshots = await Promise.all(
-    commits.map(async (commit): Promise<Snapshot> => {
-      const text = await readFileAt(git, commit.sha, file);
-      if (text === undefined) return { commit, images: {} };
-      try {
-        const { versions, problems } = inspectImages(text, `${file} at ${commit.sha.slice(0, 7)}`);
-        return { commit, images: problems.length > 0 ? undefined : versions };
-      } catch {
-        return { commit, images: undefined };
-      }
-    }),
-  );
+  const read = async (commit: CommitInfo): Promise<Snapshot> => {
+    const text = await readFileAt(git, commit.sha, file);
+    if (text === undefined) return { commit, images: {} };
+    try {
+      const { versions, problems } = inspectImages(text, `${file} at ${commit.sha.slice(0, 7)}`);
+      return { commit, images: problems.length > 0 ? undefined : versions };
+    } catch {
+      return { commit, images: undefined };
+    }
+  };
+  // A few git processes at a time: a long history must not start hundreds at once.
+  const snapshots: Snapshot[] = [];
+  for (let start = 0; start < commits.length; start += 8) {
+    snapshots.push(...(await Promise.all(commits.slice(start, start + 8).map(read))));
+  }
   return historyOf(snapshots);
 }
 
