@@ -256,3 +256,95 @@ export async function pushBranch(
     `${update.commit ?? ""}:${ref}`,
   ]);
 }
+
+/**
+ * Fetches one ref of a remote (`refs/tags/deployed/production`) and returns its commit, or
+ * undefined when the remote has no such ref. Like `fetchBranch`, into a ref of this run's own,
+ * read and deleted: a tag the workflow moves is read as origin has it now, never as a clone
+ * fetched it once (git does not move fetched tags on its own).
+ */
+export async function fetchRef(git: Git, remote: string, ref: string): Promise<string | undefined> {
+  try {
+    const listed = await git.run(["ls-remote", "--exit-code", remote, ref]);
+    if (listed.trim() === "") return undefined;
+  } catch (error) {
+    if (error instanceof GitError && error.status === 2) return undefined;
+    throw error;
+  }
+  const own = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
+  try {
+    await git.run([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      "--no-write-commit-graph",
+      "--no-write-fetch-head",
+      "--refmap=",
+      remote,
+      `+${ref}:${own}`,
+    ]);
+    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${own}^{commit}`])).trim();
+  } finally {
+    await git.run(["update-ref", "-d", own]).catch(() => undefined);
+  }
+}
+
+/** The default branch of a remote, as its HEAD names it (`main`), or undefined when it names none. */
+export async function remoteDefaultBranch(git: Git, remote: string): Promise<string | undefined> {
+  const listed = await git.run(["ls-remote", "--symref", remote, "HEAD"]);
+  return /^ref: refs\/heads\/(\S+)\s+HEAD$/m.exec(listed)?.[1];
+}
+
+/** Whether `ancestor` is `commit` or one of its ancestors. */
+export async function isAncestor(git: Git, ancestor: string, commit: string): Promise<boolean> {
+  try {
+    await git.run(["merge-base", "--is-ancestor", ancestor, commit]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return false;
+    throw error;
+  }
+}
+
+/** A commit as history lists it. */
+export interface CommitInfo {
+  readonly sha: string;
+  /** The committer date, ISO 8601 (when the commit landed on its branch). */
+  readonly date: string;
+  readonly author: string;
+  /** The first line of its message. */
+  readonly title: string;
+}
+
+/**
+ * The commits `git log` lists for `args` (a range or a commit, options, `--` and pathspecs),
+ * newest first.
+ */
+export async function logCommits(git: Git, args: readonly string[]): Promise<CommitInfo[]> {
+  const log = await git.run(["log", "--format=%H%x00%cI%x00%an%x00%s%x1e", ...args]);
+  return log
+    .split("\x1e")
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [sha = "", date = "", author = "", title = ""] = entry.split("\x00");
+      return { sha, date, author, title };
+    });
+}
+
+/**
+ * Makes a shallow clone (CI checks out one commit) whole, so that history can be read: fetches
+ * the rest of origin's history. Nothing happens in a full clone.
+ *
+ * @returns false when the clone is shallow and the fetch failed.
+ */
+export async function ensureFullHistory(git: Git, remote: string): Promise<boolean> {
+  if ((await git.run(["rev-parse", "--is-shallow-repository"])).trim() !== "true") return true;
+  try {
+    await git.run(["fetch", "--quiet", "--no-tags", "--unshallow", remote]);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError) return false;
+    throw error;
+  }
+}

@@ -3,6 +3,14 @@ import type { EnvironmentName } from "../environments";
 import { isMovingTag, movingTagRule } from "../apps/image-reference";
 import type { ImageVersion } from "../environments/stack-config";
 import { PlatformError } from "./errors";
+import { skewSection, type DeploySkew } from "./deploy-skew";
+import {
+  describeCommit,
+  formatDate,
+  ranBefore,
+  type ImageHistory,
+  type VersionRecord,
+} from "./image-history";
 import { formatVersion, sameVersion, setImage, type StackImages } from "./stack-file";
 import type { DeployedImages } from "./stack-outputs";
 
@@ -12,11 +20,13 @@ export interface ImageMove {
   /** The entry now; undefined when the app is not deployed there yet. */
   readonly from: ImageVersion | undefined;
   readonly to: ImageVersion;
+  /** A rollback's: the commits that set the current version and the one rolled back to. */
+  readonly history?: { readonly from: VersionRecord; readonly to: VersionRecord };
 }
 
 /** A change of image versions in one environment: what a release or promotion does. */
 export interface ImageChange {
-  readonly kind: "release" | "promote";
+  readonly kind: "release" | "promote" | "rollback";
   /** The environment whose stack file changes. */
   readonly environment: EnvironmentName;
   /** A promotion's source: the upstream environment whose deployed images are copied. */
@@ -104,16 +114,19 @@ const arrow = (move: ImageMove, format: (version: ImageVersion) => string = form
 
 const tagOnly = (version: ImageVersion) => version.tag;
 
-/** The pull request title: `Promote to production: main-api 1.4.0 → 1.5.0`. */
+/** The pull request title: `Promote to production: main-api 1.4.0 → 1.5.0`, `Roll back production: web 2.0.2 → 2.0.1`. */
 export function pullRequestTitle(change: ImageChange): string {
-  const verb = change.kind === "release" ? "Release" : "Promote";
-  return `${verb} to ${change.environment}: ${change.moves.map((move) => `${move.app} ${arrow(move, tagOnly)}`).join(", ")}`;
+  const verb = { release: "Release to", promote: "Promote to", rollback: "Roll back" }[change.kind];
+  return `${verb} ${change.environment}: ${change.moves.map((move) => `${move.app} ${arrow(move, tagOnly)}`).join(", ")}`;
 }
 
 /** One line per move, as commands print them. */
 export function describeMoves(change: ImageChange): string[] {
   const origin = change.source !== undefined ? ` (deployed in ${change.source})` : "";
-  return change.moves.map((move) => `${change.environment}: ${move.app} ${arrow(move)}${origin}`);
+  return change.moves.map((move) => {
+    const ran = move.history !== undefined ? ` (ran from ${describeCommit(move.history.to.commit)})` : origin;
+    return `${change.environment}: ${move.app} ${arrow(move)}${ran}`;
+  });
 }
 
 /**
@@ -122,8 +135,9 @@ export function describeMoves(change: ImageChange): string[] {
  */
 export function pullRequestBody(
   change: ImageChange,
-  context: { readonly command: string; readonly runUrl?: string },
+  context: { readonly command: string; readonly runUrl?: string; readonly skew?: DeploySkew },
 ): string {
+  if (change.kind === "rollback") return rollbackBody(change, context);
   const code = (version: ImageVersion | undefined) =>
     version === undefined ? "not deployed" : `\`${formatVersion(version)}\``;
   const rows = change.moves.map((move) => `| ${move.app} | ${code(move.from)} | ${code(move.to)} |`);
@@ -143,6 +157,39 @@ export function pullRequestBody(
     ...(context.runUrl !== undefined ? [`${run}: ${context.runUrl}`, ""] : []),
     `Changes only \`${file}\`.`,
     "",
+    ...(context.skew !== undefined ? skewSection(context.skew) : []),
+    `<sub>Opened by \`${context.command}\`; running it again updates this pull request.</sub>`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * A rollback's pull request body: per app, from which version to which, and the commit that
+ * set each and when, so that a reviewer sees what is undone without opening the history.
+ */
+function rollbackBody(
+  change: ImageChange,
+  context: { readonly command: string; readonly runUrl?: string; readonly skew?: DeploySkew },
+): string {
+  const code = (version: ImageVersion | undefined) => `\`${formatVersion(version)}\``;
+  const set = (record: VersionRecord | undefined) =>
+    record === undefined ? "" : ` (${record.commit.sha.slice(0, 7)}, ${formatDate(record.commit.date)})`;
+  const rows = change.moves.map(
+    (move) =>
+      `| ${move.app} | ${code(move.from)}${set(move.history?.from)} | ${code(move.to)}${set(move.history?.to)} |`,
+  );
+  const file = `Pulumi.${change.environment}.yaml`;
+  return [
+    `Rolls **${change.environment}** back to versions it ran before (the history of \`${file}\` on the default branch). Merging deploys exactly these digests; the gate accepts them because ${change.environment} ran them.`,
+    "",
+    `| App | ${change.environment} now (set by) | rolled back to (first set by) |`,
+    "|---|---|---|",
+    ...rows,
+    "",
+    ...(context.runUrl !== undefined ? [`Run: ${context.runUrl}`, ""] : []),
+    `Changes only \`${file}\`.`,
+    "",
+    ...(context.skew !== undefined ? skewSection(context.skew) : []),
     `<sub>Opened by \`${context.command}\`; running it again updates this pull request.</sub>`,
     "",
   ].join("\n");
@@ -185,6 +232,8 @@ export function checkGate(input: {
   readonly base: StackImages;
   readonly head: StackImages;
   readonly deployed: DeployedImages;
+  /** The environment's own history at the base: a digest it ran before passes as a rollback. */
+  readonly history?: ImageHistory;
 }): GateVerdict[] {
   const { environment, upstream } = input;
   return changedApps(input.base, input.head).map((app): GateVerdict => {
@@ -201,6 +250,15 @@ export function checkGate(input: {
     }
     if (upstream === undefined) return pass(`${formatVersion(entry)} is pinned by digest`);
     const deployed = input.deployed[app];
+    if (deployed?.digest === entry.digest && deployed.tag === entry.tag) {
+      return pass(`${formatVersion(entry)} is what ${upstream} deployed`);
+    }
+    const ran = ranBefore(input.history?.[app], entry);
+    if (ran !== undefined) {
+      return pass(
+        `${formatVersion(entry)} is a rollback: ${environment} ran it, set by ${describeCommit(ran.commit)}`,
+      );
+    }
     if (deployed === undefined) {
       return fail(
         `${upstream} has not deployed ${app} (no images.${app} in its stack outputs); release and deploy it there first`,

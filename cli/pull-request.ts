@@ -53,8 +53,8 @@ const remote = "origin";
  * back as it was (deleted if it was new), unless a pull request was opened from it after all.
  *
  * @param file the file, relative to the git adapter's directory.
- * @param plan the edit, from the file's text on the default branch (and a name for messages);
- *   undefined when nothing changes, then nothing is pushed or opened.
+ * @param plan the edit, from the file's text on the default branch (and a name for messages, and
+ *   the branch's commit); undefined when nothing changes, then nothing is pushed or opened.
  * @returns undefined when there was nothing to propose.
  * @throws PlatformError for a dirty working tree, a branch of someone else's, a rejected push
  *   or a GitHub failure; nothing is left behind.
@@ -62,7 +62,11 @@ const remote = "origin";
 export async function proposeEdit(
   { git, github }: ProposeDeps,
   file: string,
-  plan: (text: string, source: string) => ProposedEdit | undefined,
+  plan: (
+    text: string,
+    source: string,
+    baseCommit: string,
+  ) => ProposedEdit | undefined | Promise<ProposedEdit | undefined>,
 ): Promise<Proposal | undefined> {
   const prefix = await step(
     `${git.cwd} is not in a git repository; --pr needs a clone of the repository`,
@@ -81,7 +85,7 @@ export async function proposeEdit(
   if (text === undefined) {
     throw new PlatformError(`${file} does not exist on ${base}; add it there first, then run again`);
   }
-  const edit = plan(text, `${file} on ${base}`);
+  const edit = await plan(text, `${file} on ${base}`, baseCommit);
   if (edit === undefined) return undefined;
 
   const previous = await step(`cannot read branch ${edit.branch} of ${remote}`, () =>

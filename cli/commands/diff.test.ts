@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
+import { formatDate } from "../image-history";
 import { runCli } from "../../test/run-cli";
 
 const env = { PATH: process.env["PATH"] ?? "" };
@@ -130,7 +131,10 @@ describe("--only-images decides itself what a promotion is", () => {
 
 test("without --only-images a diff reports and exits 0; no change at all says so", async () => {
   const { code, stdout } = await runCli(["diff", "acceptance", "--base", "HEAD"], copy.dir, env);
-  expect([code, stdout]).toEqual([0, "acceptance: HEAD → working tree\nno changes\n"]);
+  expect([code, stdout]).toEqual([
+    0,
+    "acceptance: HEAD → working tree\nno changes\n\nacceptance's last deploy is not recorded (no tag deployed/acceptance): the program changes a deploy of acceptance would also ship are unknown\n",
+  ]);
 });
 
 test("a git ref that does not exist: exit 2 and what to name instead", async () => {
@@ -139,5 +143,70 @@ test("a git ref that does not exist: exit 2 and what to name instead", async () 
     stdout: "",
     stderr:
       "error: git ref 'no-such-branch' does not exist; name a branch, tag or commit of this repository\n",
+  });
+});
+
+describe("what a deploy also ships: program changes since production's last deploy (tag deployed/production)", () => {
+  const commit = (message: string, author = "t") => {
+    copy.git("add", "--all");
+    copy.git(
+      "-c",
+      `user.name=${author}`,
+      "commit",
+      "--quiet",
+      "--author",
+      `${author} <${author}@example.test>`,
+      "-m",
+      message,
+    );
+    return copy.git("rev-parse", "HEAD").trim();
+  };
+  const deployedLine = (sha: string) =>
+    `production last deployed ${sha.slice(0, 7)} (${formatDate(copy.git("log", "-1", "--format=%cI", sha).trim())})`;
+  const diff = () => runCli(["diff", "production", "--base", "main"], copy.dir, env);
+
+  test("none when main is what production deployed", async () => {
+    copy.git("tag", "deployed/production");
+    promoteWeb();
+    const { code, stdout } = await diff();
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `\n${deployedLine(copy.git("rev-parse", "HEAD").trim())}; program changes since then: none\n`,
+    );
+  });
+
+  test("only stack file and docs commits since the deploy: none", async () => {
+    const deployed = copy.git("rev-parse", "HEAD").trim();
+    copy.git("tag", "deployed/production");
+    writeFileSync(path.join(copy.dir, "NOTES.md"), "notes\n");
+    edit("Pulumi.acceptance.yaml", "config:\n", "config:\n  # reviewed\n");
+    commit("Notes and an acceptance comment");
+    promoteWeb();
+    const { code, stdout } = await diff();
+    expect(code).toBe(0);
+    expect(stdout).toContain(`\n${deployedLine(deployed)}; program changes since then: none\n`);
+    expect(stdout).not.toContain("resources they change");
+  });
+
+  test("a program commit since the deploy is listed with its author, and the resources it changes", async () => {
+    const deployed = copy.git("rev-parse", "HEAD").trim();
+    copy.git("tag", "deployed/production");
+    edit("environments/production.ts", "Standard_D2ads_v5", "Standard_D4ads_v5");
+    const resize = commit("Resize production's database", "Alice");
+    promoteWeb();
+    const { code, stdout } = await diff();
+    expect(code).toBe(0);
+    const section = stdout.slice(stdout.indexOf(`\n${deployedLine(deployed)}`));
+    expect(section).toBe(
+      [
+        "",
+        `${deployedLine(deployed)}; program changes since then, which a deploy of production also ships:`,
+        `  ${resize.slice(0, 7)} Resize production's database (Alice)`,
+        `resources they change in production (the program at ${deployed.slice(0, 7)} → at main, both with Pulumi.production.yaml at main):`,
+        "~ azure-native:dbformysql:Server mysql-server",
+        "    sku.name: Standard_D2ads_v5 → Standard_D4ads_v5",
+        "",
+      ].join("\n"),
+    );
   });
 });

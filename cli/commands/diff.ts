@@ -5,9 +5,10 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
-import { InputError } from "../errors";
+import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
-import { createGit, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { deploySkew, describeSkew } from "../deploy-skew";
+import { createGit, readFileAt, repositoryPrefix, resolveCommit, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
@@ -17,6 +18,21 @@ import type { RegisterCommand } from "./index";
 import { planTimeoutSeconds } from "./plan";
 
 const run = promisify(execFile);
+
+/**
+ * Writes the program as it is at `commit` into `dir` (its tree under the repository prefix),
+ * beside this checkout's dependencies, and compiles it once, before runs start side by side.
+ */
+async function checkOutProgram(git: Git, commit: string, dir: string, cwd: string): Promise<void> {
+  const prefix = await repositoryPrefix(git);
+  const archive = path.join(dir, "program.tar");
+  await git.run(["archive", "--format=tar", "-o", archive, `${commit}:${prefix}`]);
+  await run("tar", ["-xf", archive, "-C", dir]);
+  await rm(archive);
+  await symlink(path.join(cwd, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const builder = path.join(dir, "bin", "ensure-built.js");
+  if (existsSync(builder)) await run(process.execPath, [builder], { cwd: dir });
+}
 
 /**
  * `platform diff <environment> --base <ref>`: plans the environment as it is at `ref` (program
@@ -73,20 +89,14 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
       }
 
       const baseDir = await mkdtemp(path.join(tmpdir(), "platform-diff-"));
+      let deployedDir: string | undefined;
       try {
         // The program as it was: the tree of that commit, beside this checkout's dependencies.
-        const prefix = await repositoryPrefix(git);
-        const archive = path.join(baseDir, "base.tar");
-        await git.run(["archive", "--format=tar", "-o", archive, `${commit}:${prefix}`]);
-        await run("tar", ["-xf", archive, "-C", baseDir]);
-        await symlink(path.join(context.cwd, "node_modules"), path.join(baseDir, "node_modules"), "dir");
+        await checkOutProgram(git, commit, baseDir, context.cwd);
         const baseText = await readFile(path.join(baseDir, file), "utf8").catch(() => {
           throw new InputError(`${file} does not exist at ${options.base}; nothing to compare with`);
         });
         parseStackFile(baseText, environment, `${file} at ${options.base}`);
-        // Compile the base's program once, before its runs start side by side.
-        const builder = path.join(baseDir, "bin", "ensure-built.js");
-        if (existsSync(builder)) await run(process.execPath, [builder], { cwd: baseDir });
 
         const headConfig = pulumiConfig(headText);
         const baseConfig = pulumiConfig(baseText);
@@ -103,6 +113,21 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         context.stdout(
           `${environment}: ${options.base} → working tree\n${formatDiff(diffPlans(before, after))}`,
         );
+        // What merging also ships: the program changes on the base the environment has not deployed.
+        const skew = await deploySkew(git, environment, commit);
+        context.stdout(`\n${describeSkew(skew).join("\n")}\n`);
+        if (skew.kind === "known" && skew.commits.length > 0) {
+          deployedDir = await mkdtemp(path.join(tmpdir(), "platform-diff-deployed-"));
+          await checkOutProgram(git, skew.deployed.sha, deployedDir, context.cwd);
+          const heading = `resources they change in ${environment} (the program at ${skew.deployed.sha.slice(0, 7)} → at ${options.base}, both with ${file} at ${options.base})`;
+          try {
+            const deployed = await plan(deployedDir, baseConfig);
+            context.stdout(`${heading}:\n${formatDiff(diffPlans(deployed, before))}`);
+          } catch (error) {
+            if (!(error instanceof PlatformError)) throw error;
+            context.stdout(`${heading}: cannot plan the deployed program: ${error.message}\n`);
+          }
+        }
         if (beforeWithNewImages) {
           const beyond = diffPlans(beforeWithNewImages, after);
           if (isEmptyDiff(beyond) && scope?.isPromotion) {
@@ -120,6 +145,7 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         }
       } finally {
         await rm(baseDir, { recursive: true, force: true });
+        if (deployedDir !== undefined) await rm(deployedDir, { recursive: true, force: true });
       }
     });
 };

@@ -3,6 +3,7 @@ import { parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
 import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { readImageHistory } from "../image-history";
 import { notAPromotion } from "../promotion-scope";
 import { changedApps, checkGate } from "../promotion";
 import { readImages } from "../stack-file";
@@ -16,12 +17,15 @@ import type { RegisterCommand } from "./index";
  * change that leaves the stack file alone has nothing to gate; one that changes it must be a
  * promotion and nothing else (image versions only, no other file or key, no app removed
  * unless allowed). Every image entry that differs must carry a digest, and downstream must be
- * what the upstream deployed. One line per app; exit 1 when any fails, 2 for bad input.
+ * what the upstream deployed, or a `tag@digest` the environment itself ran before (a rollback,
+ * by the base branch's first-parent history of its stack file). One line per app; exit 1 when any fails, 2 for bad input.
  */
 export const registerGate: RegisterCommand = (program, context) => {
   program
     .command("gate")
-    .description("Check that every changed image is pinned by digest and was deployed upstream")
+    .description(
+      "Check that every changed image is pinned by digest and was deployed upstream (or ran here before)",
+    )
     .argument("<environment>", environmentNames.join(" | "))
     .requiredOption("--base <git-ref>", "the commit the change is compared with, for example origin/main")
     .option(
@@ -91,7 +95,9 @@ export const registerGate: RegisterCommand = (program, context) => {
         const deployed = needsOutputs
           ? await stackOutputsReader(context.cwd, context.env, options.outputs)(upstream)
           : {};
-        const verdicts = checkGate({ environment, upstream, base, head, deployed });
+        // A digest the environment itself ran before, by the base's history, passes as a rollback.
+        const history = needsOutputs ? await readImageHistory(git, baseCommit, `${prefix}${name}`) : {};
+        const verdicts = checkGate({ environment, upstream, base, head, deployed, history });
         context.stdout(verdicts.map((verdict) => `${verdict.line}\n`).join(""));
         const failed = verdicts.filter((verdict) => !verdict.passed);
         if (failed.length > 0) {

@@ -1,6 +1,7 @@
 import type { EnvironmentName } from "../../environments";
 import type { Context } from "../context";
-import { createGit } from "../git";
+import type { DeploySkew } from "../deploy-skew";
+import { createGit, type Git } from "../git";
 import type { GitHub } from "../github";
 import {
   applyChange,
@@ -17,7 +18,7 @@ import { parseStackFile } from "../stack-config-file";
 import { readImages, type StackImages } from "../stack-file";
 import { editStackFile, stackFileName } from "../workspace";
 
-/** How `release` and `promote` carry out a change of image versions in one environment. */
+/** How `release`, `promote` and `rollback` carry out a change of image versions in one environment. */
 export interface ImageChangeRun {
   readonly environment: EnvironmentName;
   /** The command line, for the pull request body. */
@@ -30,6 +31,8 @@ export interface ImageChangeRun {
   readonly nothingToDo: (change: ImageChange) => string;
   /** With `--pr`: the GitHub adapter (settings checked before any work). */
   readonly github: GitHub | undefined;
+  /** With `--pr`: what the default branch ships besides the images, for the pull request body. */
+  readonly skew?: (git: Git, baseCommit: string) => Promise<DeploySkew>;
 }
 
 /**
@@ -64,18 +67,23 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
   // The plan is made inside the flow, from the file on the default branch.
   let planned: ImageChange | undefined;
   const git = createGit(context.cwd, context.env);
-  const proposal = await proposeEdit({ git, github: run.github }, name, (baseText, source) => {
-    const { change, text } = edit(baseText, source);
-    planned = change;
-    if (change.moves.length === 0) return undefined;
-    return {
-      text,
-      branch: branchName(change),
-      title: pullRequestTitle(change),
-      body: pullRequestBody(change, { command: run.command, runUrl: runUrl(context.env) }),
-      commitMessage: commitMessage(change),
-    };
-  });
+  const proposal = await proposeEdit(
+    { git, github: run.github },
+    name,
+    async (baseText, source, baseCommit) => {
+      const { change, text } = edit(baseText, source);
+      planned = change;
+      if (change.moves.length === 0) return undefined;
+      const skew = run.skew === undefined ? undefined : await run.skew(git, baseCommit);
+      return {
+        text,
+        branch: branchName(change),
+        title: pullRequestTitle(change),
+        body: pullRequestBody(change, { command: run.command, runUrl: runUrl(context.env), skew }),
+        commitMessage: commitMessage(change),
+      };
+    },
+  );
   if (planned === undefined) return;
   print(run.notes);
   if (proposal === undefined) return print([run.nothingToDo(planned)]);

@@ -27,6 +27,7 @@ export const commands: readonly CommandModule[] = [
   { name: "release", load: async () => (await import("./release")).registerRelease },
   { name: "promote", load: async () => (await import("./promote")).registerPromote },
   { name: "gate", load: async () => (await import("./gate")).registerGate },
+  { name: "rollback", load: async () => (await import("./rollback")).registerRollback },
 ];
 
 /** Shown after the help of the program and of every command (commander adds the last newline). */

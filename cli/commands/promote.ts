@@ -2,6 +2,7 @@ import { appNames, type AppName } from "../../apps/catalog";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
+import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
 import { planPromotion, refuseMovingTags } from "../promotion";
 import { formatVersion } from "../stack-file";
@@ -79,6 +80,7 @@ export const registerPromote: RegisterCommand = (program, context) => {
             return `nothing to promote: ${to} already runs what ${from} deployed (${runs.join(", ") || "no app"})`;
           },
           github,
+          skew: (git, baseCommit) => deploySkew(git, to, baseCommit),
         });
       },
     );

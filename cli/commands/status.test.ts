@@ -5,15 +5,15 @@ let fixture: GitFixture;
 beforeEach(() => (fixture = createGitFixture()));
 afterEach(() => fixture.cleanup());
 
-test("status prints a table of app × environment, marking pending promotions and missing digests", async () => {
+test("status prints a table of app × environment with rollback targets (none: one commit of history), marking pending promotions and missing digests", async () => {
   const run = await runCli(["status"], fixture.clone, fixture.env);
   expect(run).toEqual({
     code: 0,
     stdout: [
-      "APP           ACCEPTANCE         PRODUCTION                 NOTES",
-      "main-api      1.4.0 (no digest)  1.3.0@sha256:111111111111  production differs from acceptance (pending promotion)",
-      "web           2.0.1 (no digest)  2.0.1@sha256:222222222222",
-      "customer-api  -                  -",
+      "APP           ACCEPTANCE         ROLLBACK TO  PRODUCTION                 ROLLBACK TO  NOTES",
+      "main-api      1.4.0 (no digest)  none         1.3.0@sha256:111111111111  none         production differs from acceptance (pending promotion)",
+      "web           2.0.1 (no digest)  none         2.0.1@sha256:222222222222  none",
+      "customer-api  -                  -            -                          -",
       "",
     ].join("\n"),
     stderr: "",
@@ -31,18 +31,21 @@ test("status --json gives full tags and digests", async () => {
         versions: { acceptance: { tag: "1.4.0" }, production: { tag: "1.3.0", digest: digest("1") } },
         pendingPromotion: ["production"],
         withoutDigest: ["acceptance"],
+        rollback: { acceptance: null, production: null },
       },
       {
         app: "web",
         versions: { acceptance: { tag: "2.0.1" }, production: { tag: "2.0.1", digest: digest("2") } },
         pendingPromotion: [],
         withoutDigest: ["acceptance"],
+        rollback: { acceptance: null, production: null },
       },
       {
         app: "customer-api",
         versions: { acceptance: null, production: null },
         pendingPromotion: [],
         withoutDigest: [],
+        rollback: { acceptance: null, production: null },
       },
     ],
   });

@@ -1,0 +1,79 @@
+import { readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
+import { readStackData } from "./stack-file";
+import { runProgram, type ProgramFailure, type RunProgram } from "./stack-outputs";
+
+/** What the registry says of `app:tag`. */
+export type RegistryAnswer =
+  | { readonly kind: "found"; readonly digest: string }
+  | { readonly kind: "missing"; readonly detail: string }
+  /** The registry could not be asked (no `az`, not logged in, no registry configured). */
+  | { readonly kind: "unavailable"; readonly detail: string };
+
+/** Looks an image up in the shared registry. */
+export interface RegistryLookup {
+  /** The registry's login server, for messages. */
+  readonly server: string;
+  lookup(app: string, tag: string): Promise<RegistryAnswer>;
+}
+
+/** How long one `az acr` lookup may take. */
+const lookupTimeoutSeconds = 60;
+
+/**
+ * The shared registry of the project in `cwd` (named in `bootstrap/Pulumi.shared.yaml`), read
+ * with `az acr repository show`: what the person rolling back is logged in with (`az login`), the
+ * same registry the deploy's `getRegistryImage` check reads. Undefined without that file.
+ */
+export async function azureRegistry(
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+  run: RunProgram = runProgram,
+): Promise<RegistryLookup | undefined> {
+  const file = path.join(cwd, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const data = readStackData(text, file) as { config?: Record<string, unknown> } | null;
+  const { registry } = parseBootstrapConfig(data?.config ?? {}, file);
+  const server = registryLoginServer(registry.name);
+  return {
+    server,
+    async lookup(app, tag) {
+      const args = [
+        "acr",
+        "repository",
+        "show",
+        "--name",
+        registry.name,
+        "--image",
+        `${app}:${tag}`,
+        "--output",
+        "json",
+      ];
+      let json: string;
+      try {
+        json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds });
+      } catch (error) {
+        const failure = error as Partial<ProgramFailure>;
+        if (failure.code === "ENOENT") return { kind: "unavailable", detail: "the az CLI is not installed" };
+        const said = (failure.stderr ?? "").trim() || String(failure.message);
+        // ACR answers a missing repository or tag with 404 (MANIFEST_UNKNOWN, NAME_UNKNOWN).
+        if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|not found|404/i.test(said))
+          return { kind: "missing", detail: said };
+        return { kind: "unavailable", detail: `az ${args.join(" ")} failed: ${said}` };
+      }
+      try {
+        const digest = (JSON.parse(json) as { digest?: unknown }).digest;
+        if (typeof digest === "string") return { kind: "found", digest };
+      } catch {
+        // Reported below.
+      }
+      return { kind: "unavailable", detail: `az ${args.join(" ")} printed no digest` };
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { createGitFixture, digest, type GitFixture } from "./git-fixture";
+import { root } from "./program";
+
+/** A stack file whose entries are given as YAML lines under `platform:images`. */
+export const stackFile = (environment: string, entries: readonly string[]): string =>
+  `# ${environment}\nconfig:\n  azure-native:location: westeurope\n  platform:images:\n${entries.map((line) => `    ${line}\n`).join("")}`;
+
+const entry = (app: string, tag: string, hex?: string) =>
+  hex === undefined ? `${app}: { tag: "${tag}" }` : `${app}: { tag: "${tag}", digest: ${digest(hex)} }`;
+
+/** A repository with a history of releases, promotions and program changes, and its commits. */
+export interface ReleaseHistory {
+  readonly fixture: GitFixture;
+  /** The commits of main's first-parent history, by name. */
+  readonly commits: Readonly<Record<string, string>>;
+  /** The environment the CLI runs with: the fixture's, with a fake `az` first on PATH. */
+  readonly env: Record<string, string>;
+  /** Sets what the fake registry holds: `app:tag` → digest; null: `az` is not logged in. */
+  setRegistry(images: Readonly<Record<string, string>> | null): void;
+  /** Commits on main at a fixed date (2026-01-<day> 10:00 UTC) and pushes. */
+  commitAt(day: number, files: Readonly<Record<string, string>>, message: string, author?: string): string;
+}
+
+/**
+ * main's history (first parent), a day apart:
+ *
+ * - `start` (day 1): production runs main-api 1.3.0@1…, web 2.0.1@2…; acceptance builds both.
+ * - `release` (day 2): acceptance main-api 1.4.0 (a tag: acceptance builds it).
+ * - `promote14` (day 3): production main-api 1.4.0@a….
+ * - `program` (day 4): a program change (index.ts), by Alice.
+ * - `docs` (day 5): only docs and acceptance's stack file (web 2.0.2).
+ * - `promote15` (day 6): a merge commit of a branch that pinned main-api 1.5.0@e… first, then
+ *   1.5.0@c…, web 2.0.2@b… and customer-api 0.9.3@f…: only the merge is production's version.
+ */
+export function createReleaseHistory(): ReleaseHistory {
+  const fixture = createGitFixture({ "README.md": "# platform\n" });
+  const bin = path.join(fixture.root, "bin");
+  mkdirSync(bin);
+  const registryFile = path.join(fixture.root, "registry.json");
+  // `az acr repository show --name <r> --image <app>:<tag> --output json`, answered from a file.
+  writeFileSync(
+    path.join(bin, "az"),
+    `#!${process.execPath}
+const images = JSON.parse(require("node:fs").readFileSync(${JSON.stringify(registryFile)}, "utf8"));
+const image = process.argv[process.argv.indexOf("--image") + 1];
+if (images === null) {
+  process.stderr.write("ERROR: Please run 'az login' to setup account.\\n");
+  process.exit(1);
+}
+if (images[image] === undefined) {
+  process.stderr.write("ERROR: Error: manifest unknown: MANIFEST_UNKNOWN\\n");
+  process.exit(1);
+}
+process.stdout.write(JSON.stringify({ digest: images[image], name: image }));
+`,
+  );
+  chmodSync(path.join(bin, "az"), 0o755);
+  const setRegistry = (images: Readonly<Record<string, string>> | null) =>
+    writeFileSync(registryFile, JSON.stringify(images));
+  setRegistry({});
+
+  const commitAt = (
+    day: number,
+    files: Readonly<Record<string, string>>,
+    message: string,
+    author = "Fixture",
+  ) => {
+    for (const [file, text] of Object.entries(files)) fixture.write(file, text);
+    fixture.git(["add", "--", ...Object.keys(files)]);
+    const date = `2026-01-${String(day).padStart(2, "0")}T10:00:00Z`;
+    execFileSync("git", ["commit", "--quiet", "-m", message], {
+      cwd: fixture.clone,
+      env: {
+        ...fixture.env,
+        GIT_AUTHOR_NAME: author,
+        GIT_AUTHOR_EMAIL: `${author.toLowerCase()}@example.test`,
+        GIT_COMMITTER_NAME: "Fixture",
+        GIT_COMMITTER_EMAIL: "fixture@example.test",
+        GIT_AUTHOR_DATE: date,
+        GIT_COMMITTER_DATE: date,
+      },
+    });
+    fixture.git(["push", "--quiet", "origin", "main"]);
+    return fixture.git(["rev-parse", "HEAD"]);
+  };
+
+  const production = (mainApi: [string, string], web: [string, string]) =>
+    stackFile("production", [entry("main-api", ...mainApi), entry("web", ...web)]);
+  const acceptance = (mainApi: string, web: string) =>
+    stackFile("acceptance", [entry("main-api", mainApi), entry("web", web)]);
+  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
+
+  const commits: Record<string, string> = {};
+  commits["start"] = commitAt(
+    1,
+    {
+      "Pulumi.production.yaml": production(["1.3.0", "1"], ["2.0.1", "2"]),
+      "Pulumi.acceptance.yaml": acceptance("1.3.0", "2.0.1"),
+      "bootstrap/Pulumi.shared.yaml": read("bootstrap/Pulumi.shared.yaml"),
+      ".github/stack-filters.yml": read(".github/stack-filters.yml"),
+      "index.ts": "// the program\n",
+    },
+    "Start",
+  );
+  commits["release"] = commitAt(
+    2,
+    { "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.1") },
+    "Release main-api 1.4.0",
+  );
+  commits["promote14"] = commitAt(
+    3,
+    { "Pulumi.production.yaml": production(["1.4.0", "a"], ["2.0.1", "2"]) },
+    "Promote to production: main-api 1.3.0 → 1.4.0",
+  );
+  commits["program"] = commitAt(
+    4,
+    { "index.ts": "// the program, resized\n" },
+    "Resize the database",
+    "Alice",
+  );
+  commits["docs"] = commitAt(
+    5,
+    { "docs/notes.md": "notes\n", "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.2") },
+    "Release web 2.0.2, notes",
+  );
+  // A pull request branch with two commits, merged with a merge commit.
+  fixture.git(["checkout", "--quiet", "-b", "promote"]);
+  commits["side"] = commitAt(
+    6,
+    { "Pulumi.production.yaml": production(["1.5.0", "e"], ["2.0.1", "2"]) },
+    "WIP",
+  );
+  commitAt(
+    6,
+    {
+      "Pulumi.production.yaml": `${production(["1.5.0", "c"], ["2.0.2", "b"])}    ${entry("customer-api", "0.9.3", "f")}\n`,
+    },
+    "Promote 1.5.0 and 2.0.2, add customer-api",
+  );
+  fixture.git(["checkout", "--quiet", "main"]);
+  execFileSync("git", ["merge", "--quiet", "--no-ff", "-m", "Merge pull request #7", "promote"], {
+    cwd: fixture.clone,
+    env: {
+      ...fixture.env,
+      GIT_AUTHOR_NAME: "Fixture",
+      GIT_AUTHOR_EMAIL: "fixture@example.test",
+      GIT_COMMITTER_NAME: "Fixture",
+      GIT_COMMITTER_EMAIL: "fixture@example.test",
+      GIT_AUTHOR_DATE: "2026-01-06T12:00:00Z",
+      GIT_COMMITTER_DATE: "2026-01-06T12:00:00Z",
+    },
+  });
+  fixture.git(["branch", "--quiet", "-D", "promote"]);
+  fixture.git(["push", "--quiet", "origin", "main"]);
+  commits["promote15"] = fixture.git(["rev-parse", "HEAD"]);
+
+  return {
+    fixture,
+    commits,
+    env: { ...fixture.env, PATH: `${bin}:${fixture.env["PATH"]}` },
+    setRegistry,
+    commitAt,
+  };
+}
