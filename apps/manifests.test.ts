@@ -754,8 +754,11 @@ describe("the certificate objects", () => {
     const issuer = clusterIssuer(environments.acceptance);
     const { server: _server, ...acme } = dig(issuer, "spec", "acme") as Record<string, unknown>;
     expect(schemaProblems([{ ...issuer, spec: { acme } }])).toEqual([
-      { kind: "ClusterIssuer", name: "acme", problem: "data/spec/acme must have required property server" },
+      "ClusterIssuer/acme: /spec/acme/server: required field missing",
     ]);
+    expect(
+      schemaProblems([{ ...issuer, spec: { acme: { ...acme, server: "https://x", emial: "a@b.c" } } }]),
+    ).toEqual(["ClusterIssuer/acme: /spec/acme/emial: unknown field"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { physicalName, type Fakes } from "../engine/mock-engine";
+import { noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
 
 export const containerRegistryFakes: Fakes = {
   source: "infra/container-registry.mock.ts",
@@ -11,5 +11,8 @@ export const containerRegistryFakes: Fakes = {
       const physical = physicalName(name, inputs, "registryName");
       return { name: physical, loginServer: `${physical}.azurecr.io` };
     },
+    // The endpoint approver role and the delete lock: the program reads only their ids.
+    "azure-native:authorization:RoleDefinition": noOutputs,
+    "azure-native:authorization:ManagementLockByScope": noOutputs,
   },
 };

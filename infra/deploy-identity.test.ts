@@ -162,7 +162,7 @@ test("with the registry's endpoint-approver role, that role too, on the registry
     ...baseArgs("production", false),
     registryEndpointApproverRoleId: approver,
   });
-  const principal = mockState(identityOf(run).type, identityOf(run).name, {})["principalId"];
+  const principal = fakeOutputs({ ...identityOf(run), inputs: {} })["principalId"];
   expect(
     ofType(run, "azure-native:authorization:RoleAssignment").find(
       (a) => a.name === "deploy-registry-endpoint-approver",

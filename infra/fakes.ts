@@ -14,6 +14,7 @@ import { gitHubRepositorySettingsFakes } from "./github-repository-settings.mock
 import { monitoringFakes } from "./monitoring.mock";
 import { mysqlServerFakes } from "./mysql-server.mock";
 import { networkFakes } from "./network.mock";
+import { podSecurityPolicyFakes } from "./pod-security-policy.mock";
 import { privateDnsFakes } from "./private-dns.mock";
 import { redisCacheFakes } from "./redis-cache.mock";
 import { registryPullFakes } from "./registry-pull.mock";
@@ -32,6 +33,7 @@ export const platformFakes: readonly Fakes[] = [
   rolesFakes,
   appImagesFakes,
   containerRegistryFakes,
+  podSecurityPolicyFakes,
   deployIdentityFakes,
   deliverySettingsFakes,
   gitHubEnvironmentFakes,

@@ -59,7 +59,9 @@ export type JsonSchema = { readonly [keyword: string]: unknown };
  * resource's CustomResourceDefinition (`crdSchemas` reads them from the CRD's YAML). Each is made
  * strict the way the API server prunes.
  */
-const customResources: Readonly<Record<string, JsonSchema>> = {};
+const customResources = (): Readonly<Record<string, JsonSchema>> => ({
+  ...crdSchemas(readFileSync(path.join(__dirname, "crds", "cert-manager-clusterissuer.yaml"), "utf8")),
+});
 
 /** The schema of every kind and served version that the CustomResourceDefinitions in `yaml` define. */
 export function crdSchemas(yaml: string): Record<string, JsonSchema> {
@@ -273,7 +275,7 @@ export interface KubernetesObject {
 export class KubernetesSchema {
   private readonly validators: ReadonlyMap<string, ValidateFunction>;
 
-  constructor(custom: Readonly<Record<string, JsonSchema>> = customResources) {
+  constructor(custom: Readonly<Record<string, JsonSchema>> = customResources()) {
     const definitions = modelDefinitions([...Object.values(builtInKinds), "V1ObjectMeta"]);
     // Not strict: CRD schemas carry keywords ajv's strict mode refuses (`example`, formats such as
     // int32). Formats are not checked: client-node's tables carry none the API server enforces.

@@ -193,7 +193,11 @@ describe("a third environment, staging, between acceptance and production", () =
   });
 
   test("its namespaces and workloads: the apps it pins, APP_ENV=staging, the default replicas", () => {
-    expect(names(kubernetes(staging, "Namespace"))).toEqual(["apps", "mysql-users"]);
+    expect(names(kubernetes(staging, "Namespace"))).toEqual([
+      "apps",
+      "cert-manager-namespace",
+      "mysql-users",
+    ]);
     expect(names(kubernetes(staging, "Deployment"))).toEqual(["customer-api", "main-api", "main-api-queue"]);
     const configs = kubernetes(staging, "ConfigMap").map(
       (r) => (r.inputs["data"] as Record<string, string>)["APP_ENV"],

@@ -206,9 +206,10 @@ const programInputs = (() => {
       .filter((file) => file.startsWith(`${root}/`) && !file.includes("/node_modules/"))
       .map((file) => file.slice(root.length + 1))
       .map((file) => (file.startsWith("dist/") ? file.slice("dist/".length).replace(/\.js$/, ".ts") : file))
-      // The mock engine and the fakes are the harness's, not the program's.
+      // The mock engine (with the service contracts it enforces) and the fakes are the harness's,
+      // not the program's.
       .filter(
-        (file) => file !== "engine/mock-engine.ts" && file !== "infra/fakes.ts" && !file.endsWith(".mock.ts"),
+        (file) => !file.startsWith("engine/") && file !== "infra/fakes.ts" && !file.endsWith(".mock.ts"),
       );
     const buildConfigs: string[] = [];
     for (let config: string | undefined = "tsconfig.build.json"; config;) {

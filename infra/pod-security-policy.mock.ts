@@ -1,0 +1,7 @@
+import { noOutputs, type Fakes } from "../engine/mock-engine";
+
+export const podSecurityPolicyFakes: Fakes = {
+  source: "infra/pod-security-policy.mock.ts",
+  // The program reads only the assignment's id.
+  resources: { "azure-native:authorization:PolicyAssignment": noOutputs },
+};
