@@ -104,7 +104,12 @@ export async function readFileAt(git: Git, commit: string, file: string): Promis
  * swap its branch for ours. No remote-tracking ref or local branch is created or moved.
  */
 export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
-  const ref = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
+  return fetchIntoOwnRef(git, remote, `refs/heads/${branch}`);
+}
+
+/** Fetches `source` of `remote` into a ref of this run's own, returns its commit and deletes the ref. */
+async function fetchIntoOwnRef(git: Git, remote: string, source: string): Promise<string> {
+  const own = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
   try {
     await git.run([
       "fetch",
@@ -114,11 +119,11 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
       "--no-write-fetch-head",
       "--refmap=",
       remote,
-      `+refs/heads/${branch}:${ref}`,
+      `+${source}:${own}`,
     ]);
-    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
+    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${own}^{commit}`])).trim();
   } finally {
-    await git.run(["update-ref", "-d", ref]).catch(() => undefined);
+    await git.run(["update-ref", "-d", own]).catch(() => undefined);
   }
 }
 
@@ -271,22 +276,7 @@ export async function fetchRef(git: Git, remote: string, ref: string): Promise<s
     if (error instanceof GitError && error.status === 2) return undefined;
     throw error;
   }
-  const own = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
-  try {
-    await git.run([
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      "--no-write-commit-graph",
-      "--no-write-fetch-head",
-      "--refmap=",
-      remote,
-      `+${ref}:${own}`,
-    ]);
-    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${own}^{commit}`])).trim();
-  } finally {
-    await git.run(["update-ref", "-d", own]).catch(() => undefined);
-  }
+  return fetchIntoOwnRef(git, remote, ref);
 }
 
 /** The default branch of a remote, as its HEAD names it (`main`), or undefined when it names none. */
