@@ -10,7 +10,7 @@ import { environmentObjects } from "./apps/manifests";
 import { mysqlPasswordValue } from "./apps/mysql-users";
 import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
-import { readStackConfig } from "./environments/pulumi-config";
+import { stackConfigOfPulumi } from "./environments/pulumi-config";
 import {
   AksCluster,
   AppIdentities,
@@ -24,7 +24,7 @@ import {
   RegistryPull,
 } from "./infra";
 
-const config = readStackConfig();
+const config = stackConfigOfPulumi();
 const { environment, location } = config;
 const layout = networkLayout(environment.addressSpace);
 const deployed = Object.keys(config.images) as AppName[];

@@ -5,15 +5,15 @@ import {
   describeFailure,
   gitHubSettings,
   openOrUpdatePullRequest,
-  type GitHubSettings,
+  type GitHubApiSettings,
 } from "./github";
 
 let server: GitHubServer;
-let settings: GitHubSettings;
+let settings: GitHubApiSettings;
 let interruption: AbortController;
 
 /** The adapter, interrupted by `interruption` rather than by signals to the test process. */
-const createGitHub = (custom: GitHubSettings) => createGitHubOfProcess(custom, interruption.signal);
+const createGitHub = (custom: GitHubApiSettings) => createGitHubOfProcess(custom, interruption.signal);
 
 beforeEach(async () => {
   server = await startGitHubServer({});

@@ -8,7 +8,7 @@ import { processInterruption } from "./context";
 import { InputError, InterruptedError, PlatformError } from "./errors";
 
 /** Where and as whom the CLI talks to GitHub: the variables GitHub Actions sets. */
-export interface GitHubSettings {
+export interface GitHubApiSettings {
   readonly token: string;
   readonly owner: string;
   readonly repo: string;
@@ -40,7 +40,7 @@ export interface GitHubSettings {
  * Reads the GitHub settings from the environment.
  * @throws InputError naming every variable that is missing or malformed.
  */
-export function gitHubSettings(env: Readonly<Record<string, string | undefined>>): GitHubSettings {
+export function gitHubSettings(env: Readonly<Record<string, string | undefined>>): GitHubApiSettings {
   const problems: string[] = [];
   const token = env["GITHUB_TOKEN"]?.trim();
   const repository = env["GITHUB_REPOSITORY"]?.trim();
@@ -197,7 +197,7 @@ function fetchWithin(timeoutMs: number): typeof fetch {
  * the request in flight and every later one with its reason, an `InterruptedError`.
  */
 export function createGitHub(
-  settings: GitHubSettings,
+  settings: GitHubApiSettings,
   interrupt: AbortSignal = processInterruption(),
 ): GitHub {
   const unit = settings.delayUnitMs;
@@ -487,7 +487,7 @@ export function requestedWait(error: unknown, now: Date): number | undefined {
 export function describeFailure(
   error: unknown,
   action: string,
-  settings: GitHubSettings,
+  settings: GitHubApiSettings,
   now: Date = new Date(),
 ): GitHubError {
   if (error instanceof AbortedRequest) {

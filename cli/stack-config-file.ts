@@ -43,7 +43,7 @@ export function parseStackFile(
 }
 
 /** Reads and parses the stack file of `environment` in `cwd`. */
-export async function readStackConfig(cwd: string, environment: EnvironmentName): Promise<StackConfig> {
+export async function readStackConfigFile(cwd: string, environment: EnvironmentName): Promise<StackConfig> {
   return parseStackFile(await readStackFile(cwd, environment), environment, stackFileName(environment));
 }
 

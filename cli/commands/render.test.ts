@@ -6,7 +6,7 @@ import { environmentObjects } from "../../apps/manifests";
 import { root } from "../../test/program";
 import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
-import { readStackConfig } from "../stack-config-file";
+import { readStackConfigFile } from "../stack-config-file";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
@@ -22,7 +22,7 @@ describe("platform render", () => {
           ? "note: not deployed in production (no platform:images entry): main-api, web, customer-api\n"
           : "",
       ]);
-      const config = await readStackConfig(root, environment);
+      const config = await readStackConfigFile(root, environment);
       expect(loadAll(stdout)).toEqual(environmentObjects(config, "contosoplatformacr.azurecr.io"));
       expect(stdout.split("\n---\n")).toHaveLength(
         environmentObjects(config, "contosoplatformacr.azurecr.io").length,

@@ -2,7 +2,7 @@ import { environmentObjects } from "../../apps/manifests";
 import { registryLoginServer } from "../../bootstrap/config";
 import { renderYaml } from "../../apps/render";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
-import { readBootstrapConfig, readStackConfig } from "../stack-config-file";
+import { readBootstrapConfig, readStackConfigFile } from "../stack-config-file";
 import type { RegisterCommand } from "./index";
 
 /**
@@ -17,7 +17,7 @@ export const registerRender: RegisterCommand = (program, context) => {
     )
     .argument("<environment>", environmentArgumentHelp)
     .action(async (name: string) => {
-      const config = await readStackConfig(context.cwd, parseEnvironment(name));
+      const config = await readStackConfigFile(context.cwd, parseEnvironment(name));
       // The registry is the bootstrap stack's: its name is in that stack's file.
       const { registry } = await readBootstrapConfig(context.cwd);
       const objects = environmentObjects(config, registryLoginServer(registry.name));
