@@ -21,6 +21,7 @@ const programFiles = [
   "bootstrap",
   "environments",
   "infra",
+  "lib",
   ".github/required-checks.json",
 ];
 
