@@ -1,11 +1,11 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as monitor from "@pulumi/azure-native/monitor";
 import { Provider as KubernetesProvider } from "@pulumi/kubernetes/provider";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterSettings } from "../environments/settings";
 import type { NetworkLayout } from "../environments/network-layout";
+import { collectContainerInsights } from "./container-insights";
 import { sendDiagnostics } from "./monitoring";
 import { roleDefinitionId, roles } from "./roles";
 
@@ -215,38 +215,9 @@ export class AksCluster extends pulumi.ComponentResource {
       );
     }
 
-    // The monitoring add-on with Entra ID authentication sends only what a data collection rule
-    // associated with the cluster asks for; `az aks enable-addons` makes these two, ARM does not.
-    const containerInsights = "Microsoft-ContainerInsights-Group-Default";
-    const collection = new monitor.DataCollectionRule(
+    collectContainerInsights(
       `${name}-container-insights`,
-      {
-        resourceGroupName,
-        location,
-        kind: "Linux",
-        dataSources: {
-          extensions: [
-            {
-              name: "ContainerInsightsExtension",
-              extensionName: "ContainerInsights",
-              streams: [containerInsights],
-            },
-          ],
-        },
-        destinations: {
-          logAnalytics: [{ name: "workspace", workspaceResourceId: args.logAnalyticsWorkspaceId }],
-        },
-        dataFlows: [{ streams: [containerInsights], destinations: ["workspace"] }],
-      },
-      { parent: this },
-    );
-    new monitor.DataCollectionRuleAssociation(
-      `${name}-container-insights`,
-      {
-        associationName: "ContainerInsightsExtension",
-        resourceUri: cluster.id,
-        dataCollectionRuleId: collection.id,
-      },
+      { clusterId: cluster.id, workspaceId: args.logAnalyticsWorkspaceId, resourceGroupName, location },
       { parent: this },
     );
 
