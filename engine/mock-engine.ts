@@ -20,6 +20,11 @@ export interface Registration {
   readonly retainOnDelete: boolean;
   /** The provider reference (`urn::id`) for resources with an explicit provider. */
   readonly provider?: string;
+  /**
+   * The former identities the resource answers to (`aliases`), each as a URN or, for an alias by
+   * parts, its type (`type:` prefix) and name (`name:` prefix) where given; absent without aliases.
+   */
+  readonly aliases?: readonly string[];
 }
 
 /** One data-source call (invoke) the program made. */
@@ -271,6 +276,10 @@ interface RegisterRequest {
   getProtect(): boolean | undefined;
   getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
+  getAliasesList(): {
+    getUrn(): string;
+    getSpec(): { getType(): string; getName(): string } | undefined;
+  }[];
   getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }) => void): void };
 }
 
@@ -346,6 +355,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           .forEach((urns) => urns.getUrnsList().forEach((urn) => dependencies.add(urn)));
         const parent = request.getParent();
         const seen = inputsOf.get(`${request.getType()}::${request.getName()}`);
+        const aliases = request.getAliasesList().flatMap((alias) => {
+          const spec = alias.getSpec();
+          if (!spec) return [alias.getUrn()];
+          return [
+            spec.getType() && `type:${spec.getType()}`,
+            spec.getName() && `name:${spec.getName()}`,
+          ].filter((part) => part !== "");
+        });
         registrations.push({
           urn: response.getUrn(),
           type: request.getType(),
@@ -357,6 +374,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
           protect: request.getProtect() ?? false,
           retainOnDelete: request.getRetainondelete() ?? false,
           provider: request.getProvider() || undefined,
+          ...(aliases.length > 0 ? { aliases } : {}),
         });
         options.onRegistered?.(registrations);
       }

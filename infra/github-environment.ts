@@ -10,14 +10,12 @@ export interface GitHubEnvironmentArgs {
   /**
    * Slugs of the organization teams that must approve a deploy job before it runs (any one
    * member of them is enough; GitHub allows at most 6). The teams need read access to the
-   * repository.
-   * @default none: jobs run without approval
+   * repository. Empty: jobs run without approval.
    */
   readonly reviewerTeams: readonly string[];
   /**
    * Only branches with branch protection rules may deploy: the default branch, the only one
-   * the repository settings protect.
-   * @default false: any branch may deploy
+   * the repository settings protect. False: any branch may deploy.
    */
   readonly defaultBranchOnly: boolean;
   /** Environment variables (`vars.<NAME>` in its jobs), by name. */

@@ -99,7 +99,7 @@ describe("the default branch and CODEOWNERS", () => {
       branch: "main",
       file: ".github/CODEOWNERS",
       content:
-        "# Managed by Pulumi (platform:github:RepositorySettings of the stack that owns shared\n" +
+        "# Managed by Pulumi (platform:github:GitHubRepositorySettings of the stack that owns shared\n" +
         "# resources): changes made here are overwritten by the next `pulumi up`.\n" +
         "/Pulumi.production.yaml @contoso/platform-approvers\n",
       commitMessage: "Update CODEOWNERS (managed by Pulumi)",
@@ -112,8 +112,14 @@ describe("the default branch and CODEOWNERS", () => {
   });
 
   test("both are children of the component", () => {
-    const component = only(run, "platform:github:RepositorySettings");
+    const component = only(run, "platform:github:GitHubRepositorySettings");
     expect([protection().parent, codeOwners().parent]).toEqual([component.urn, component.urn]);
+  });
+
+  test("the component answers to its former type, so that existing stacks keep their resources", () => {
+    expect(only(run, "platform:github:GitHubRepositorySettings").aliases).toEqual([
+      "type:platform:github:RepositorySettings",
+    ]);
   });
 });
 
@@ -126,7 +132,7 @@ describe("codeOwnersFile", () => {
         { path: "/Pulumi.production.yaml", owners: ["@contoso/platform-approvers", "ops@contoso.example"] },
       ]),
     ).toBe(
-      "# Managed by Pulumi (platform:github:RepositorySettings of the stack that owns shared\n" +
+      "# Managed by Pulumi (platform:github:GitHubRepositorySettings of the stack that owns shared\n" +
         "# resources): changes made here are overwritten by the next `pulumi up`.\n" +
         "* @contoso/platform\n" +
         "/Pulumi.production.yaml @contoso/platform-approvers ops@contoso.example\n",

@@ -31,7 +31,17 @@ export interface GitHubRepositorySettingsArgs {
  */
 export class GitHubRepositorySettings extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubRepositorySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:github:RepositorySettings", name, {}, opts);
+    // Registered as `platform:github:RepositorySettings` before it had its class's name: the alias
+    // keeps existing stacks from replacing the branch protection and CODEOWNERS.
+    super(
+      "platform:github:GitHubRepositorySettings",
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [{ type: "platform:github:RepositorySettings" }, ...(opts?.aliases ?? [])],
+      },
+    );
     checkRepositorySettingsArgs(args);
 
     const codeOwners = new github.RepositoryFile(
@@ -77,7 +87,7 @@ export function codeOwnersFile(entries: readonly CodeOwnersEntry[]): string {
   const problems = codeOwnersProblems(entries);
   if (problems.length > 0) throw new Error(`CODEOWNERS: ${problems.join("; ")}`);
   return [
-    "# Managed by Pulumi (platform:github:RepositorySettings of the stack that owns shared",
+    "# Managed by Pulumi (platform:github:GitHubRepositorySettings of the stack that owns shared",
     "# resources): changes made here are overwritten by the next `pulumi up`.",
     ...entries.map((entry) => `${entry.path} ${entry.owners.join(" ")}`),
     "",
