@@ -4,7 +4,8 @@ import { parseStackConfig } from "../environments/stack-config";
 import { emptyWorld, isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { fakeOutputs, ofType, runStack, stackConfig } from "../test/program";
+import { fakeOutputs, ofType, runIsolated, runStack, stackConfig } from "../test/program";
+import { deployTimeValueNames } from "../apps/deploy-time-values";
 import { redisCacheFakes } from "./redis-cache.mock";
 import { promotedProductionStackFile } from "../test/project-copy";
 
@@ -163,6 +164,34 @@ describe.each(["acceptance", "production"])("%s workloads", (stack) => {
       ["kubernetes:cert-manager.io/v1:ClusterIssuer", "acme"],
     ]);
   });
+});
+
+test("the objects' order does not change what waits for what", async () => {
+  const file = parse(stackFiles["acceptance"]!) as { config: Record<string, unknown> };
+  const config = parseStackConfig("acceptance", file.config);
+  const objects = environmentObjects(config, "contosoplatformacr.azurecr.io");
+  const values = Object.fromEntries(
+    deployTimeValueNames(objects).map((token) => [token, `value of ${token}`]),
+  );
+  const waits = async (given: readonly KubeObject[]) => {
+    const run = await runIsolated(async () => {
+      const { AppWorkloads } = await import("./app-workloads");
+      new AppWorkloads("workloads", { objects: given, deployTimeValues: values });
+      return {};
+    });
+    const names = new Map(run.registrations.map((r) => [r.urn, `${r.type.split(":").pop()}/${r.name}`]));
+    return Object.fromEntries(
+      kubernetes(run).map((r): [string, string[]] => [
+        names.get(r.urn)!,
+        r.dependencies.map((urn) => names.get(urn)!).sort(),
+      ]),
+    );
+  };
+  const sorted = await waits(objects);
+  expect(sorted["Deployment/main-api"]).toEqual(
+    expect.arrayContaining(["ConfigMap/main-api-config", "Job/main-api-migrate-1-4-0"]),
+  );
+  expect(await waits([...objects].reverse())).toEqual(sorted);
 });
 
 test("acceptance builds the three images from their folders at their tags and deploys the pushed digests", () => {

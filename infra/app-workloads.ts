@@ -9,7 +9,7 @@ import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import { deployTimeValueNames } from "../apps/deploy-time-values";
 import type { KubeObject } from "../apps/kube-object";
-import { resolveDeployTimeValues } from "../apps/manifests";
+import { resolveDeployTimeValues, sortObjects } from "../apps/manifests";
 import { waitsForJobAnnotation } from "../apps/mysql-users";
 import { isRolloutChecksum } from "../apps/rollout-checksums";
 
@@ -85,16 +85,17 @@ export class AppWorkloads extends pulumi.ComponentResource {
     const namespaces = new Map<string, pulumi.Resource>();
     const migrations = new Map<string, pulumi.Resource>();
     // What pods need before they start: their settings, secrets, service account and network
-    // policies (the namespace's and their app's). The objects come sorted so that these precede
-    // the workloads.
+    // policies (the namespace's and their app's). Sorting by kind puts these before the workloads,
+    // whatever order the objects come in.
     const prerequisites: { readonly app?: string; readonly resource: pulumi.Resource }[] = [];
     // Jobs by `<namespace>/<name>`, for the workloads that wait for one to complete.
     const jobs = new Map<string, pulumi.Resource>();
 
     // What waits for a Job comes after everything else (keeping its order), so that the Job exists.
+    const sorted = sortObjects(args.objects);
     const ordered = [
-      ...args.objects.filter((object) => awaitedJob(object) === undefined),
-      ...args.objects.filter((object) => awaitedJob(object) !== undefined),
+      ...sorted.filter((object) => awaitedJob(object) === undefined),
+      ...sorted.filter((object) => awaitedJob(object) !== undefined),
     ];
     for (const object of ordered) {
       const type = `${object.apiVersion}/${object.kind}`;
