@@ -10,7 +10,7 @@ import { environmentObjects } from "./apps/manifests";
 import { mysqlPasswordValue } from "./apps/mysql-users";
 import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
-import { stackConfigOfPulumi } from "./environments/pulumi-config";
+import { stackConfigOfPulumi } from "./stack-config/from-pulumi";
 import {
   AksCluster,
   AppIdentities,

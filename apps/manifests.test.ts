@@ -1,6 +1,6 @@
 import { environments } from "../environments/environments";
 import type { EnvironmentName } from "../environments/settings";
-import { parseStackConfig, type StackConfig } from "../environments/stack-config";
+import { parseStackConfig, type StackConfig } from "../stack-config/schema";
 import { schemaProblems } from "../test/kubernetes-schema";
 import type { AppDefinition } from "./app-definition";
 import { appNames, apps, type AppName } from "./catalog";

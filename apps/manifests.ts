@@ -1,9 +1,9 @@
 import type { EnvironmentSettings } from "../environments/settings";
-import type { ImageVersion, StackConfig } from "../environments/stack-config";
 import type { AppDefinition } from "./app-definition";
 import { apps } from "./catalog";
 import { clusterIssuer } from "./certificates";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
+import type { ImageVersion, ImageVersions } from "./image-reference";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
 import { restrictedNamespace } from "./labels";
@@ -83,6 +83,12 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
   );
 }
 
+/** What an environment's objects are made of: its settings and the image versions it runs (a `StackConfig` is one). */
+export interface EnvironmentImages {
+  readonly environment: EnvironmentSettings;
+  readonly images: ImageVersions;
+}
+
 /**
  * Every Kubernetes object of an environment, as `kubectl apply` would take them: the namespace,
  * the certificate issuer when a deployed app has a public host, the Job that creates a MySQL user
@@ -94,7 +100,7 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
  * @param catalog the apps that may be deployed; the benchmark passes a synthetic one.
  */
 export function environmentObjects(
-  config: StackConfig,
+  config: EnvironmentImages,
   registryLoginServer: string,
   catalog: Readonly<Record<string, AppDefinition>> = apps,
 ): KubeObject[] {

@@ -1,5 +1,5 @@
 import { parseAllDocuments } from "yaml";
-import { parseStackConfig } from "../environments/stack-config";
+import { parseStackConfig } from "../stack-config/schema";
 import type { KubeObject } from "./kube-object";
 import { environmentObjects } from "./manifests";
 import { renderYaml } from "./render";

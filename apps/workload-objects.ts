@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { cacheContract } from "../environments/cache-contract";
 import type { EnvironmentSettings } from "../environments/settings";
-import type { ImageVersion } from "../environments/stack-config";
+import type { ImageVersion } from "./image-reference";
 import { inEnvironment, type AppDefinition, type ContainerResources } from "./app-definition";
 import { databaseName } from "./catalog";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";

@@ -1,6 +1,6 @@
 import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
 import type { KubeObject } from "../apps/kube-object";
-import { parseStackConfig } from "../environments/stack-config";
+import { parseStackConfig } from "../stack-config/schema";
 import { emptyWorld, isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";

@@ -1,18 +1,8 @@
 import * as v from "valibot";
 import { appNames, isAppName } from "../apps/catalog";
-import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
-import { environments, isEnvironmentName } from "./environments";
-import { environmentNames, type EnvironmentSettings } from "./settings";
-
-/** The version of one app an environment runs, as the stack config holds it. */
-export interface ImageVersion {
-  readonly tag: string;
-  /** Set: deploy exactly `tag@digest`. Unset: the environment builds the tag itself. */
-  readonly digest?: string;
-}
-
-/** The image versions of an environment, by app. An app without an entry is not deployed. */
-export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
+import { digestPattern, digestRule, tagPattern, tagRule, type ImageVersions } from "../apps/image-reference";
+import { environments, isEnvironmentName } from "../environments/environments";
+import { environmentNames, type EnvironmentSettings } from "../environments/settings";
 
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
