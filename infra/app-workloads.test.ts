@@ -1,5 +1,9 @@
-import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
-import type { KubeObject } from "../apps/kube-object";
+import {
+  environmentObjects,
+  resolveDeployTimeValues,
+  sortObjects,
+} from "../apps/manifests/environment-objects";
+import type { KubeObject } from "../apps/manifests/kube-object";
 import { parseStackConfig } from "../stack-config/schema";
 import { emptyWorld, isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";

@@ -5,8 +5,8 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { clusterIssuerAnnotation } from "../apps/certificates";
-import { mysqlUsersNamespace } from "../apps/mysql-users";
+import { clusterIssuerAnnotation } from "../apps/manifests/certificates";
+import { mysqlUsersNamespace } from "../apps/manifests/mysql-users";
 import { untrustedAcmeHosts } from "../environments/environments";
 
 /** The name the pack reports its violations under. */

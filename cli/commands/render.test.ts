@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadAll } from "js-yaml";
-import { environmentObjects } from "../../apps/manifests";
+import { environmentObjects } from "../../apps/manifests/environment-objects";
 import { root } from "../../test/program";
 import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";

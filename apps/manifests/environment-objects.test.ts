@@ -1,9 +1,9 @@
-import { environments } from "../environments/environments";
-import type { EnvironmentName } from "../environments/settings";
-import { parseStackConfig, type StackConfig } from "../stack-config/schema";
-import { schemaProblems } from "../test/kubernetes-schema";
-import type { AppDefinition } from "./app-definition";
-import { appNames, apps, type AppName } from "./catalog";
+import { environments } from "../../environments/environments";
+import type { EnvironmentName } from "../../environments/settings";
+import { parseStackConfig, type StackConfig } from "../../stack-config/schema";
+import { schemaProblems } from "../../test/kubernetes-schema";
+import type { AppDefinition } from "../app-definition";
+import { appNames, apps, type AppName } from "../catalog";
 import { MissingDeployTimeValueError } from "./deploy-time-values";
 import { isRecord, type KubeObject } from "./kube-object";
 import { clusterIssuer } from "./certificates";
@@ -14,7 +14,7 @@ import {
   imageEntry,
   namespaceObjects,
   resolveDeployTimeValues,
-} from "./manifests";
+} from "./environment-objects";
 import { mysqlUsersNamespace } from "./mysql-users";
 import { secretChecksumAnnotation } from "./rollout-checksums";
 

@@ -1,9 +1,9 @@
-import type { EnvironmentSettings } from "../environments/settings";
-import type { AppDefinition } from "./app-definition";
-import { apps } from "./catalog";
+import type { EnvironmentSettings } from "../../environments/settings";
+import type { AppDefinition } from "../app-definition";
+import { apps } from "../catalog";
 import { clusterIssuer } from "./certificates";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
-import type { ImageVersion, ImageVersions } from "./image-reference";
+import type { ImageVersion, ImageVersions } from "../image-reference";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
 import { restrictedNamespace } from "./labels";

@@ -5,10 +5,10 @@ import path from "node:path";
 import { isDeepStrictEqual, promisify } from "node:util";
 import fc from "fast-check";
 import { FAILSAFE_SCHEMA, loadAll } from "js-yaml";
-import { appNames } from "./catalog";
+import { appNames } from "../catalog";
 import { applyImageEntry, transformImages, type ImageEntry } from "./image-transformer";
 import type { KubeObject } from "./kube-object";
-import { imageEntry } from "./manifests";
+import { imageEntry } from "./environment-objects";
 import { mysqlClientImage } from "./mysql-users";
 
 // The image transformer against the real `kubectl kustomize` (kustomize 5.5 in kubectl 1.32) on a

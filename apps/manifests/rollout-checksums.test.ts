@@ -1,6 +1,6 @@
-import { environments } from "../environments/environments";
-import type { AppDefinition } from "./app-definition";
-import { apps } from "./catalog";
+import { environments } from "../../environments/environments";
+import type { AppDefinition } from "../app-definition";
+import { apps } from "../catalog";
 import { replaceDeployTimeValues } from "./deploy-time-values";
 import { isRecord, type KubeObject } from "./kube-object";
 import {

@@ -1,8 +1,8 @@
 import { parseAllDocuments } from "yaml";
-import { parseStackConfig } from "../stack-config/schema";
+import { parseStackConfig } from "../../stack-config/schema";
 import type { KubeObject } from "./kube-object";
-import { environmentObjects } from "./manifests";
-import { renderYaml } from "./render";
+import { environmentObjects } from "./environment-objects";
+import { renderYaml } from "./render-yaml";
 
 const configMap = (data: Record<string, string>): KubeObject => ({
   apiVersion: "v1",
