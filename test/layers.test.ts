@@ -44,6 +44,11 @@ const forbidden: readonly { readonly from: RegExp; readonly to: RegExp; readonly
  */
 const allowed: readonly string[] = ["cli/plan.ts -> infra/role-ids.ts"];
 
+/** Packages no source imports, and why. */
+const refusedPackages: Readonly<Record<string, string>> = {
+  "js-yaml": "one YAML library, the `yaml` package (docs/decisions/0006)",
+};
+
 const testFile = /\.test\.ts$|^test\//;
 
 function layerOf(file: string): number {
@@ -81,6 +86,8 @@ function layeringViolations(
       continue;
     }
     for (const { fileName: specifier } of ts.preProcessFile(text, true, false).importedFiles) {
+      const refused = refusedPackages[specifier];
+      if (refused !== undefined) problems.push(`${file} -> ${specifier}: ${refused}`);
       const target = resolveImport(file, specifier, exists);
       if (target === undefined) continue;
       const edge = `${file} -> ${target}`;
@@ -140,6 +147,7 @@ describe("the layers of the sources", () => {
       ["policy/baseline.ts", 'import { root } from "../test/program";\n'],
       ["infra/roles.ts", "export {};\n"],
       ["scripts/tool.ts", "export {};\n"],
+      ["test/render.test.ts", 'import { dump } from "js-yaml";\n'],
     ]);
     expect(layeringViolations(files)).toEqual([
       "environments/stack-config.ts -> apps/catalog.ts: environments imports apps (the catalog), a layer above it",
@@ -149,6 +157,7 @@ describe("the layers of the sources", () => {
       "engine/mock-engine.ts -> scripts/tool.ts: imports a file in no layer",
       "policy/baseline.ts -> test/program: policy imports tests, a layer above it",
       "scripts/tool.ts: in no layer; add it to the layers in test/layers.test.ts",
+      "test/render.test.ts -> js-yaml: one YAML library, the `yaml` package (docs/decisions/0006)",
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { DEFAULT_SCHEMA, dump, Type } from "js-yaml";
+import { Document, visit, type Pair } from "yaml";
 import type { KubeObject } from "./kube-object";
 
 /** Keys printed first, in this order; the others follow alphabetically. */
@@ -12,39 +12,46 @@ const keyRank = (key: string): number => {
 const compareKeys = (left: string, right: string): number =>
   keyRank(left) - keyRank(right) || (left < right ? -1 : left > right ? 1 : 0);
 
+const comparePairs = (left: Pair, right: Pair): number => compareKeys(String(left.key), String(right.key));
+
 /**
- * Numbers YAML 1.1 has and YAML 1.2 dropped: with underscores (`1_000`) and base 60 (`1:20`).
- * Known to the printer as a type, so that strings of that form are quoted for kubectl.
+ * A string that starts with `-`, `?`, `:` or `=` may be plain in YAML (`--host=x`), but is printed in
+ * quotes: the output stays as it was when the printer was js-yaml (docs/decisions/0006), and a
+ * reader cannot take it for a list item, a key or a value indicator.
  */
-const yaml11Numbers = new Type("tag:yaml.org,2002:yaml11-number", {
-  kind: "scalar",
-  resolve: (text: string) =>
-    /^[-+]?(?:0b[01_]*_[01_]*|0x[0-9a-fA-F_]*_[0-9a-fA-F_]*|[0-9][0-9_]*_[0-9_]*(?:\.[0-9_]*)?)$/.test(
-      text,
-    ) || /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(text),
-  construct: (text: string) => text,
-});
-const schema = DEFAULT_SCHEMA.extend({ implicit: [yaml11Numbers] });
+const indicatorFirst = /^[-?:=]/;
+
+/**
+ * A multi-line string with a line of only blanks: the `yaml` package would print it as a block
+ * scalar that reads back without those blanks (" \n" as "\n"; eemeli/yaml pull request 695,
+ * not merged), so it is printed in quotes.
+ */
+const blankLine = /(?:^|\n)[ \t]+(?:\n|$)/;
+
+const needsQuotes = (text: string): boolean =>
+  indicatorFirst.test(text) || (text.includes("\n") && blankLine.test(text));
 
 /**
  * Prints objects as a multi-document YAML stream, `---` between documents, as `kubectl apply -f`
  * reads it. Map keys are sorted (apiVersion, kind, metadata first), so equal objects print
- * byte-identical whatever order their keys were built in. js-yaml, not the `yaml` package that
- * edits stack files: it prints the same YAML three times faster (docs/decisions).
+ * byte-identical whatever order their keys were built in. Strings that a YAML 1.2 or a YAML 1.1
+ * reader (kubectl) would take for another type are quoted: "on", "yes", "0755", "1_000", "1:20",
+ * "1e3", "2024-01-01".
  */
 export function renderYaml(objects: readonly KubeObject[]): string {
-  return objects
-    .map((object) =>
-      dump(object, {
-        schema,
-        sortKeys: compareKeys,
-        lineWidth: -1,
-        noRefs: true,
-        quotingType: '"',
-        // The default compatibility mode quotes what YAML 1.1 (kubectl) would read as another
-        // type: "on", "yes", "0755".
-        noCompatMode: false,
-      }),
-    )
-    .join("---\n");
+  return objects.map(printObject).join("---\n");
+}
+
+function printObject(object: KubeObject): string {
+  const document = new Document(object, {
+    compat: "yaml-1.1",
+    sortMapEntries: comparePairs,
+    aliasDuplicateObjects: false,
+  });
+  visit(document, {
+    Scalar(_, node) {
+      if (typeof node.value === "string" && needsQuotes(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+  });
+  return document.toString({ lineWidth: 0, singleQuote: false, blockQuote: "literal" });
 }
