@@ -3,6 +3,7 @@ import { appNames, isAppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule, type ImageVersions } from "../apps/image-reference";
 import { environments, isEnvironmentName } from "../environments/environments";
 import { environmentNames, type EnvironmentSettings } from "../environments/settings";
+import { isRecord, quote } from "../lib/values";
 
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
@@ -25,14 +26,8 @@ export class StackConfigError extends Error {
   }
 }
 
-export const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** Keys of the `platform` namespace the program reads; any other is a mistake. */
 const platformKeys = ["images"] as const;
-
-export const quote = (value: unknown): string =>
-  typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
 
 export const missing = (issue: v.BaseIssue<unknown>): boolean => issue.input === undefined;
 
@@ -141,9 +136,9 @@ export function parseStackConfig(
   } else if (!parsed.success) {
     problems.push(...describe(parsed.issues, "platform:images"));
   }
-  if (!environment.buildsImages && isMap(rawImages)) {
+  if (!environment.buildsImages && isRecord(rawImages)) {
     for (const [app, version] of Object.entries(rawImages)) {
-      if (isAppName(app) && isMap(version) && version["digest"] === undefined) {
+      if (isAppName(app) && isRecord(version) && version["digest"] === undefined) {
         problems.push(
           `platform:images.${app}.digest: missing; ${stack} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${stack} --app ${app})`,
         );

@@ -1,4 +1,5 @@
 import type { EnvironmentSettings } from "../../environments/settings";
+import { compareText } from "../../lib/values";
 import type { AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
 import { clusterIssuer } from "./certificates";
@@ -68,9 +69,6 @@ const kindRank = (kind: string): number => {
   const rank = kindOrder.indexOf(kind);
   return rank < 0 ? kindOrder.length : rank;
 };
-
-// Not localeCompare: the order must not depend on the machine's locale.
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sorts objects by kind (in {@link kindOrder}), then by kind name, namespace and name. */
 export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {

@@ -1,4 +1,5 @@
 import { Document, visit, type Pair } from "yaml";
+import { compareText } from "../../lib/values";
 import type { KubeObject } from "./kube-object";
 
 /** Keys printed first, in this order; the others follow alphabetically. */
@@ -10,7 +11,7 @@ const keyRank = (key: string): number => {
 };
 
 const compareKeys = (left: string, right: string): number =>
-  keyRank(left) - keyRank(right) || (left < right ? -1 : left > right ? 1 : 0);
+  keyRank(left) - keyRank(right) || compareText(left, right);
 
 const comparePairs = (left: Pair, right: Pair): number => compareKeys(String(left.key), String(right.key));
 
