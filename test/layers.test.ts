@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as ts from "typescript";
+import { parse } from "yaml";
 import { root } from "./program";
 
 /**
@@ -106,6 +107,21 @@ function layeringViolations(
   return problems;
 }
 
+/** The project files a program file loads, itself included, following relative imports. */
+function loadedBy(entry: string, files: ReadonlyMap<string, string>): Set<string> {
+  const loaded = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (loaded.has(file) || !files.has(file)) continue;
+    loaded.add(file);
+    for (const { fileName } of ts.preProcessFile(files.get(file)!, true, false).importedFiles) {
+      const target = resolveImport(file, fileName, (candidate) => files.has(candidate));
+      if (target !== undefined) pending.push(target);
+    }
+  }
+  return loaded;
+}
+
 /** The TypeScript sources of the project, by path relative to the root. */
 function sources(): Map<string, string> {
   const files = new Map<string, string>();
@@ -128,6 +144,20 @@ describe("the layers of the sources", () => {
     const files = sources();
     expect(files.size).toBeGreaterThan(100);
     expect(layeringViolations(files, (file) => existsSync(path.join(root, file)))).toEqual([]);
+  });
+
+  test("every file the program loads is in the stack filters' program list, so a change to it previews every stack", () => {
+    const filters = parse(readFileSync(path.join(root, ".github", "stack-filters.yml"), "utf8")) as {
+      program: string[];
+    };
+    // The two shapes the filters may use (test/workflows.test.ts): `dir/**` and a plain path.
+    const matched = (file: string) =>
+      filters.program.some((pattern) =>
+        pattern.endsWith("/**") ? file.startsWith(pattern.slice(0, -2)) : file === pattern,
+      );
+    const loaded = [...loadedBy("index.ts", sources())];
+    expect(loaded).toEqual(expect.arrayContaining(["stack-config/from-pulumi.ts", "lib/values.ts"]));
+    expect(loaded.filter((file) => !matched(file))).toEqual([]);
   });
 
   test("an import of a higher layer is named with the file, the import and the layers", () => {
