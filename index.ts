@@ -4,13 +4,13 @@
 // they share (the registry) comes from the bootstrap stack an administrator runs first.
 import * as pulumi from "@pulumi/pulumi";
 import { apps, databaseName, type AppName } from "./apps/catalog";
-import { deployTimeValue } from "./apps/deploy-time-values";
-import { appsNamespace } from "./apps/kube-object";
-import { environmentObjects } from "./apps/manifests";
-import { mysqlPasswordValue } from "./apps/mysql-users";
+import { deployTimeValue } from "./apps/manifests/deploy-time-values";
+import { appsNamespace } from "./apps/manifests/kube-object";
+import { environmentObjects } from "./apps/manifests/environment-objects";
+import { mysqlPasswordValue } from "./apps/manifests/mysql-users";
 import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
-import { stackConfigOfPulumi } from "./environments/pulumi-config";
+import { stackConfigOfPulumi } from "./stack-config/from-pulumi";
 import {
   AksCluster,
   AppIdentities,

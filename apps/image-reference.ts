@@ -1,3 +1,13 @@
+/** The version of one app an environment runs, as the stack config holds it. */
+export interface ImageVersion {
+  readonly tag: string;
+  /** Set: deploy exactly `tag@digest`. Unset: the environment builds the tag itself. */
+  readonly digest?: string;
+}
+
+/** The image versions of an environment, by app. An app without an entry is not deployed. */
+export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
+
 /** A Docker image tag: 1 to 128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`. */
 export const tagPattern = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 

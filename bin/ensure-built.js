@@ -10,7 +10,17 @@ const root = path.join(__dirname, "..");
 const dist = path.join(root, "dist");
 const stamp = path.join(dist, ".build-stamp");
 // Every folder tsconfig.build.json compiles into dist/ (policy/ too: policy/program.js runs dist/policy).
-const sourceDirs = ["apps", "bootstrap", "cli", "engine", "environments", "infra", "lib", "policy"];
+const sourceDirs = [
+  "apps",
+  "bootstrap",
+  "cli",
+  "engine",
+  "environments",
+  "infra",
+  "lib",
+  "policy",
+  "stack-config",
+];
 
 function newestSource() {
   let newest = fs.statSync(path.join(root, "index.ts")).mtimeMs;

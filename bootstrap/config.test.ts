@@ -1,4 +1,4 @@
-import { StackConfigError } from "../environments/stack-config";
+import { StackConfigError } from "../stack-config/schema";
 import { parseBootstrapConfig, registryLoginServer } from "./config";
 
 const valid = {

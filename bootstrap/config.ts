@@ -1,6 +1,7 @@
 import * as v from "valibot";
 import { environmentNames, type EnvironmentName } from "../environments/settings";
-import { describe, missing, objectIssue, quote, StackConfigError } from "../environments/stack-config";
+import { quote } from "../lib/values";
+import { describe, missing, objectIssue, StackConfigError } from "../stack-config/schema";
 
 /** The bootstrap project and its one stack, run by an administrator before any environment. */
 export const bootstrapProject = "platform-bootstrap";

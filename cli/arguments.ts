@@ -8,7 +8,7 @@ import {
   tagRule,
 } from "../apps/image-reference";
 import { environmentNames, isEnvironmentName, type EnvironmentName } from "../environments";
-import type { ImageVersion } from "../environments/stack-config";
+import type { ImageVersion } from "../apps/image-reference";
 import { InputError } from "./errors";
 
 /** The help of an `<environment>` argument: the environments, from the pipeline's list. */

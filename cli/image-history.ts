@@ -1,6 +1,6 @@
 import { appNames, type AppName } from "../apps/catalog";
 import type { EnvironmentName } from "../environments";
-import type { ImageVersion } from "../environments/stack-config";
+import type { ImageVersion } from "../apps/image-reference";
 import { logCommits, readFileAt, type CommitInfo, type Git } from "./git";
 import { formatVersion, inspectImages, sameVersion, type StackImages } from "./stack-file";
 

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { StackConfigError } from "../environments/stack-config";
+import { StackConfigError } from "../stack-config/schema";
 import { commands, exitCodesHelp, pullRequestHelp } from "./commands";
 import { processContext, type Context } from "./context";
 import { PlatformError } from "./errors";

@@ -4,18 +4,6 @@ import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
 import { InputError, PlatformError } from "./errors";
-import { configMap } from "./stack-config-file";
-
-/** The stack config of a stack file's text as Pulumi hands it to a program: key → string. */
-export function pulumiConfig(stackFileText: string, source = "stack file"): Record<string, string> {
-  const config = configMap(stackFileText, source);
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [
-      key,
-      typeof value === "string" ? value : JSON.stringify(value),
-    ]),
-  );
-}
 
 /** The compiled runner: beside this file's compiled copy, or in `dist/` when running from source (tests). */
 const runnerPath = [

@@ -1,7 +1,7 @@
 import { appNames, type AppName } from "../apps/catalog";
 import type { EnvironmentName } from "../environments";
 import { isMovingTag, movingTagRule } from "../apps/image-reference";
-import type { ImageVersion } from "../environments/stack-config";
+import type { ImageVersion } from "../apps/image-reference";
 import { PlatformError } from "./errors";
 import { skewSection, type DeploySkew } from "./deploy-skew";
 import {

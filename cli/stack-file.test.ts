@@ -1,9 +1,10 @@
 import fc from "fast-check";
 import { appNames, type AppName } from "../apps/catalog";
-import type { ImageVersion } from "../environments/stack-config";
-import { StackConfigError } from "../environments/stack-config";
+import type { ImageVersion } from "../apps/image-reference";
+import { StackConfigError } from "../stack-config/schema";
 import { InputError } from "./errors";
-import { formatVersion, inspectImages, readImages, readStackData, sameVersion, setImage } from "./stack-file";
+import { readStackData } from "../stack-config/from-file";
+import { formatVersion, inspectImages, readImages, sameVersion, setImage } from "./stack-file";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 

@@ -1,3 +1,5 @@
+import { valueAt } from "../lib/values";
+
 /**
  * What the Kubernetes side refuses of a resource the program creates, as it says it; undefined
  * when it takes it. `namespaces`: the names of the Namespaces registered so far.
@@ -7,10 +9,7 @@ export function kubernetesRefusal(
   inputs: Record<string, unknown>,
   namespaces: ReadonlySet<string>,
 ): string | undefined {
-  const at = (path: string): unknown =>
-    path
-      .split(".")
-      .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], inputs);
+  const at = (path: string): unknown => valueAt(inputs, path);
   if (type === "kubernetes:helm.sh/v3:Release") {
     const namespace = inputs["namespace"];
     // Helm installs into an existing namespace unless told to create it.

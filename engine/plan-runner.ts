@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { load } from "js-yaml";
+import { parse } from "yaml";
 import { platformFakes } from "../infra/fakes";
 import { isSecret, runProgram, type ProgramRun, type Registration, type World } from "./mock-engine";
 import { registerTypeScript } from "./typescript-loader";
@@ -51,7 +51,7 @@ function mask(value: unknown): unknown {
  * entry gets ts-node registered the way Pulumi's runtime registers it.
  */
 async function programEntry(dir: string): Promise<string> {
-  const project = load(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
+  const project = parse(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
     main?: string;
     runtime?: { options?: { typescript?: boolean } };
   };

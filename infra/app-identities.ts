@@ -1,6 +1,6 @@
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceAccountSubject, tokenExchangeAudience } from "../apps/workload-identity";
+import { serviceAccountSubject, tokenExchangeAudience } from "../apps/manifests/workload-identity";
 
 /** Arguments of {@link AppIdentities}. */
 export interface AppIdentitiesArgs {

@@ -1,11 +1,15 @@
-import { environmentObjects, resolveDeployTimeValues, sortObjects } from "../apps/manifests";
-import type { KubeObject } from "../apps/kube-object";
-import { parseStackConfig } from "../environments/stack-config";
+import {
+  environmentObjects,
+  resolveDeployTimeValues,
+  sortObjects,
+} from "../apps/manifests/environment-objects";
+import type { KubeObject } from "../apps/manifests/kube-object";
+import { parseStackConfig } from "../stack-config/schema";
 import { emptyWorld, isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { fakeOutputs, ofType, runIsolated, runStack, stackConfig } from "../test/program";
-import { deployTimeValueNames } from "../apps/deploy-time-values";
+import { deployTimeValueNames } from "../apps/manifests/deploy-time-values";
 import { redisCacheFakes } from "./redis-cache.mock";
 import { promotedProductionStackFile } from "../test/project-copy";
 

@@ -7,11 +7,11 @@ import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
-import { deployTimeValueNames } from "../apps/deploy-time-values";
-import type { KubeObject } from "../apps/kube-object";
-import { resolveDeployTimeValues, sortObjects } from "../apps/manifests";
-import { waitsForJobAnnotation } from "../apps/mysql-users";
-import { isRolloutChecksum } from "../apps/rollout-checksums";
+import { deployTimeValueNames } from "../apps/manifests/deploy-time-values";
+import type { KubeObject } from "../apps/manifests/kube-object";
+import { resolveDeployTimeValues, sortObjects } from "../apps/manifests/environment-objects";
+import { waitsForJobAnnotation } from "../apps/manifests/mysql-users";
+import { isRolloutChecksum } from "../apps/manifests/rollout-checksums";
 
 /** Arguments of {@link AppWorkloads}. */
 export interface AppWorkloadsArgs {

@@ -1,7 +1,7 @@
 import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as helmv3 from "@pulumi/kubernetes/helm/v3";
 import * as pulumi from "@pulumi/pulumi";
-import { restrictedNamespace } from "../apps/labels";
+import { restrictedNamespace } from "../apps/manifests/labels";
 
 /** The cert-manager release the clusters run; its chart is published with each release. */
 export const certManagerVersion = "v1.21.1";

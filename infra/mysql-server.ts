@@ -19,7 +19,7 @@ export interface MySqlServerArgs {
   readonly privateDnsZoneName: string;
   /**
    * One database is created per name (the apps that use MySQL), and a password for a user of the
-   * same name; the server's administrator creates the users (see `apps/mysql-users.ts`).
+   * same name; the server's administrator creates the users (see `apps/manifests/mysql-users.ts`).
    */
   readonly databases: readonly string[];
   readonly logAnalyticsWorkspaceId: pulumi.Input<string>;

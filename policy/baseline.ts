@@ -5,8 +5,9 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { clusterIssuerAnnotation } from "../apps/certificates";
-import { mysqlUsersNamespace } from "../apps/mysql-users";
+import { valueAt } from "../lib/values";
+import { clusterIssuerAnnotation } from "../apps/manifests/certificates";
+import { mysqlUsersNamespace } from "../apps/manifests/mysql-users";
 import { untrustedAcmeHosts } from "../environments/environments";
 
 /** The name the pack reports its violations under. */
@@ -30,15 +31,6 @@ export const types = {
 
 type Props = Record<string, unknown>;
 
-/** The value at a dotted path (`network.publicNetworkAccess`); undefined when a step is missing. */
-const at = (props: unknown, path: string): unknown =>
-  path
-    .split(".")
-    .reduce<unknown>(
-      (value, key) => (typeof value === "object" && value !== null ? (value as Props)[key] : undefined),
-      props,
-    );
-
 /** A resource validation that runs only on resources of one type. */
 const forType =
   (type: string, validate: (props: Props, name: string, report: (message: string) => void) => void) =>
@@ -58,8 +50,8 @@ const aksCluster: ResourceValidationPolicy = {
     const cluster = `ManagedCluster ${name}`;
     if (props["disableLocalAccounts"] !== true)
       report(`${cluster}: disableLocalAccounts must be true, found ${shown(props["disableLocalAccounts"])}`);
-    if (at(props, "apiServerAccessProfile.enablePrivateCluster") !== true) {
-      const found = at(props, "apiServerAccessProfile.authorizedIPRanges");
+    if (valueAt(props, "apiServerAccessProfile.enablePrivateCluster") !== true) {
+      const found = valueAt(props, "apiServerAccessProfile.authorizedIPRanges");
       const ranges = Array.isArray(found) ? found.map(String) : [];
       if (ranges.length === 0)
         report(
@@ -68,14 +60,14 @@ const aksCluster: ResourceValidationPolicy = {
       if (ranges.includes("0.0.0.0/0"))
         report(`${cluster}: apiServerAccessProfile.authorizedIPRanges must not contain 0.0.0.0/0`);
     }
-    const azureRbac = at(props, "aadProfile.enableAzureRBAC");
+    const azureRbac = valueAt(props, "aadProfile.enableAzureRBAC");
     if (azureRbac !== true)
       report(`${cluster}: aadProfile.enableAzureRBAC must be true, found ${shown(azureRbac)}`);
-    const azurePolicy = at(props, "addonProfiles.azurepolicy.enabled");
+    const azurePolicy = valueAt(props, "addonProfiles.azurepolicy.enabled");
     if (azurePolicy !== true)
       report(`${cluster}: addonProfiles.azurepolicy.enabled must be true, found ${shown(azurePolicy)}`);
-    const defender = at(props, "securityProfile.defender");
-    if (at(defender, "securityMonitoring.enabled") !== true)
+    const defender = valueAt(props, "securityProfile.defender");
+    if (valueAt(defender, "securityMonitoring.enabled") !== true)
       report(
         `${cluster}: securityProfile.defender must be set with securityMonitoring.enabled true, found ${shown(defender)}`,
       );
@@ -87,7 +79,7 @@ const mysqlServerPrivate: ResourceValidationPolicy = {
   description: "MySQL Flexible Server: no public network access.",
   enforcementLevel: "mandatory",
   validateResource: forType(types.mysqlServer, (props, name, report) => {
-    const access = at(props, "network.publicNetworkAccess");
+    const access = valueAt(props, "network.publicNetworkAccess");
     if (access !== "Disabled")
       report(`Server ${name}: network.publicNetworkAccess must be "Disabled", found ${shown(access)}`);
   }),
@@ -149,7 +141,7 @@ const subnetNsg: ResourceValidationPolicy = {
   description: "Every subnet has a network security group.",
   enforcementLevel: "mandatory",
   validateResource: forType(types.subnet, (props, name, report) => {
-    if (!at(props, "networkSecurityGroup.id"))
+    if (!valueAt(props, "networkSecurityGroup.id"))
       report(
         `Subnet ${name}: networkSecurityGroup.id must be set, found ${shown(props["networkSecurityGroup"])}`,
       );
@@ -180,8 +172,8 @@ export function secretEntries(props: Props): [string, string][] {
 
 /** `namespace/name` of a Kubernetes object, or the resource's name when it has no metadata. */
 const objectName = (secret: { name: string; props: Props }): string => {
-  const name = at(secret.props, "metadata.name");
-  const namespace = at(secret.props, "metadata.namespace");
+  const name = valueAt(secret.props, "metadata.name");
+  const namespace = valueAt(secret.props, "metadata.namespace");
   return typeof name === "string"
     ? `${typeof namespace === "string" ? namespace : "default"}/${name}`
     : secret.name;
@@ -205,7 +197,7 @@ const secretsWithoutAdminPassword: StackValidationPolicy = {
         adminPasswords.add(resource.props["result"]);
     }
     for (const secret of resources.filter((resource) => resource.type === types.kubernetesSecret)) {
-      if (at(secret.props, "metadata.namespace") === mysqlUsersNamespace) continue;
+      if (valueAt(secret.props, "metadata.namespace") === mysqlUsersNamespace) continue;
       for (const [key, value] of secretEntries(secret.props)) {
         if (adminPasswords.has(value))
           reportViolation(
@@ -267,10 +259,10 @@ const keyVaultCertificateAnnotation = "kubernetes.azure.com/tls-cert-keyvault-ur
 
 /** What keeps an ACME ClusterIssuer from giving browser-trusted certificates; undefined when nothing. */
 function untrustedIssuerProblem(props: Props): string | undefined {
-  const acme = at(props, "spec.acme");
+  const acme = valueAt(props, "spec.acme");
   if (acme === undefined)
     return `spec.acme must be set (an ACME certificate authority), found ${shown(props["spec"])}`;
-  const server = at(acme, "server");
+  const server = valueAt(acme, "server");
   const url = typeof server === "string" && URL.canParse(server) ? new URL(server) : undefined;
   if (url?.protocol !== "https:" || untrustedAcmeHosts.includes(url.hostname))
     return `spec.acme.server must be the https URL of an ACME directory whose certificates browsers trust, found ${shown(server)}`;
@@ -286,14 +278,14 @@ const ingressTrustedCertificate: StackValidationPolicy = {
     const issuers = new Map(
       resources
         .filter((resource) => resource.type === types.clusterIssuer)
-        .map((issuer) => [at(issuer.props, "metadata.name"), issuer]),
+        .map((issuer) => [valueAt(issuer.props, "metadata.name"), issuer]),
     );
     const reported = new Set<string>();
     for (const ingress of resources.filter((resource) => resource.type === types.ingress)) {
       const report = (message: string) =>
         reportViolation(`Ingress ${objectName(ingress)}: ${message}`, ingress.urn);
-      const rules = at(ingress.props, "spec.rules");
-      const tls = at(ingress.props, "spec.tls");
+      const rules = valueAt(ingress.props, "spec.rules");
+      const tls = valueAt(ingress.props, "spec.tls");
       const covered = (Array.isArray(tls) ? (tls as Props[]) : [])
         .filter((entry) => typeof entry["secretName"] === "string" && entry["secretName"] !== "")
         .flatMap((entry) => (Array.isArray(entry["hosts"]) ? entry["hosts"].map(String) : []));
@@ -306,7 +298,7 @@ const ingressTrustedCertificate: StackValidationPolicy = {
             `host ${JSON.stringify(host)} has no spec.tls entry with a secretName; NGINX would serve its self-signed default certificate`,
           );
       }
-      const annotations = (at(ingress.props, "metadata.annotations") ?? {}) as Props;
+      const annotations = (valueAt(ingress.props, "metadata.annotations") ?? {}) as Props;
       const issuerName = annotations[clusterIssuerAnnotation];
       const keyVaultUri = annotations[keyVaultCertificateAnnotation];
       if (typeof issuerName === "string") {

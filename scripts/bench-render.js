@@ -3,9 +3,9 @@
 "use strict";
 const path = require("node:path");
 const dist = path.join(__dirname, "..", "dist");
-const { environmentObjects } = require(path.join(dist, "apps", "manifests.js"));
+const { environmentObjects } = require(path.join(dist, "apps", "manifests", "environment-objects.js"));
 const { registryLoginServer } = require(path.join(dist, "bootstrap", "config.js"));
-const { renderYaml } = require(path.join(dist, "apps", "render.js"));
+const { renderYaml } = require(path.join(dist, "apps", "manifests", "render-yaml.js"));
 const { apps } = require(path.join(dist, "apps", "catalog.js"));
 const { environments } = require(path.join(dist, "environments", "environments.js"));
 

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dump } from "js-yaml";
+import { stringify } from "yaml";
 import {
   crdSchemas,
   KubernetesSchema,
@@ -199,7 +199,7 @@ const certificateCrdYaml = [
     },
   },
 ]
-  .map((document) => dump(document))
+  .map((document) => stringify(document))
   .join("---\n");
 
 describe("crdSchemas", () => {

@@ -14,7 +14,7 @@
 // in the .d.ts). We read those generated files as data rather than importing them: the package is
 // ES modules only, which the tests' CommonJS jest setup cannot load.
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { loadAll } from "js-yaml";
+import { readYamlStream } from "./yaml-stream";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -66,7 +66,7 @@ const customResources = (): Readonly<Record<string, JsonSchema>> => ({
 /** The schema of every kind and served version that the CustomResourceDefinitions in `yaml` define. */
 export function crdSchemas(yaml: string): Record<string, JsonSchema> {
   const entries: [string, JsonSchema][] = [];
-  for (const document of loadAll(yaml)) {
+  for (const document of readYamlStream(yaml)) {
     if (!isSchema(document) || document.kind !== "CustomResourceDefinition") continue;
     const spec = document.spec as CrdSpec;
     for (const version of spec.versions.filter((candidate) => candidate.served)) {

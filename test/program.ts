@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
 import {
   composeFakes,
   fakeState,
@@ -12,6 +11,7 @@ import {
 } from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
 import { platformFakes } from "../infra/fakes";
+import { pulumiConfig } from "../stack-config/from-file";
 
 /** The repository root. */
 export const root = path.join(__dirname, "..");
@@ -24,13 +24,7 @@ export function stackConfig(
   stack: string,
   text = readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8"),
 ): Record<string, string> {
-  const config = (parse(text) as { config?: Record<string, unknown> }).config ?? {};
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [
-      key,
-      typeof value === "string" ? value : JSON.stringify(value),
-    ]),
-  );
+  return pulumiConfig(text, `Pulumi.${stack}.yaml`);
 }
 
 /**

@@ -22,6 +22,7 @@ const programFiles = [
   "environments",
   "infra",
   "lib",
+  "stack-config",
   ".github/required-checks.json",
 ];
 

@@ -14,7 +14,7 @@ import {
   type ImageChange,
 } from "../promotion";
 import { proposeEdit } from "../pull-request";
-import { parseStackFile } from "../stack-config-file";
+import { parseStackFile } from "../../stack-config/from-file";
 import { readImages, type StackImages } from "../stack-file";
 import { editStackFile, stackFileName } from "../workspace";
 

@@ -5,7 +5,8 @@ import { root } from "../../test/program";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { criticalPath, dependencyGraph, waitsOn } from "../plan";
-import { pulumiConfig, runPlan } from "../program-runs";
+import { runPlan } from "../program-runs";
+import { pulumiConfig } from "../../stack-config/from-file";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 

@@ -3,8 +3,8 @@ import { evaluatePolicies } from "../../policy/evaluate";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { PlatformError } from "../errors";
 import { formatGraph, formatPlan, planJson } from "../plan";
-import { pulumiConfig, runPlan } from "../program-runs";
-import { parseStackFile } from "../stack-config-file";
+import { runPlan } from "../program-runs";
+import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
 import { readStackFile, stackFileName } from "../workspace";
 import type { RegisterCommand } from "./index";
 

@@ -1,7 +1,7 @@
 import { acceptanceFile, createGitFixture, digest, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
 import { gitHubEnv, runCli } from "../../test/run-cli";
-import { parseStackFile } from "../stack-config-file";
+import { parseStackFile } from "../../stack-config/from-file";
 
 let fixture: GitFixture;
 let server: GitHubServer;

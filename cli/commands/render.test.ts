@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadAll } from "js-yaml";
-import { environmentObjects } from "../../apps/manifests";
+import { environmentObjects } from "../../apps/manifests/environment-objects";
 import { root } from "../../test/program";
 import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
+import { readYamlStream } from "../../test/yaml-stream";
 import { readStackConfigFile } from "../stack-config-file";
 
 const env = { PATH: process.env["PATH"] ?? "" };
@@ -23,7 +23,9 @@ describe("platform render", () => {
           : "",
       ]);
       const config = await readStackConfigFile(root, environment);
-      expect(loadAll(stdout)).toEqual(environmentObjects(config, "contosoplatformacr.azurecr.io"));
+      expect(readYamlStream(stdout, { version: "1.1" })).toEqual(
+        environmentObjects(config, "contosoplatformacr.azurecr.io"),
+      );
       expect(stdout.split("\n---\n")).toHaveLength(
         environmentObjects(config, "contosoplatformacr.azurecr.io").length,
       );

@@ -1,6 +1,6 @@
-import { environmentObjects } from "../../apps/manifests";
+import { environmentObjects } from "../../apps/manifests/environment-objects";
 import { registryLoginServer } from "../../bootstrap/config";
-import { renderYaml } from "../../apps/render";
+import { renderYaml } from "../../apps/manifests/render-yaml";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { readBootstrapConfig, readStackConfigFile } from "../stack-config-file";
 import type { RegisterCommand } from "./index";

@@ -2,7 +2,7 @@ import { appNames } from "../../apps/catalog";
 import { environmentNames, environments } from "../../environments";
 import { parseApp, parseEnvironment, parseImageVersion } from "../arguments";
 import { InputError } from "../errors";
-import { parseStackFile } from "../stack-config-file";
+import { parseStackFile } from "../../stack-config/from-file";
 import { formatVersion, inspectImages, readImages, setImage } from "../stack-file";
 import { editStackFile, stackFileName } from "../workspace";
 import type { RegisterCommand } from "./index";

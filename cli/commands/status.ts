@@ -1,6 +1,6 @@
 import { appNames, type AppName } from "../../apps/catalog";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
-import type { ImageVersion } from "../../environments/stack-config";
+import type { ImageVersion } from "../../apps/image-reference";
 import { createGit, GitError, repositoryPrefix } from "../git";
 import { pinnedDigest, readImageHistory, rollbackStep, type ImageHistory } from "../image-history";
 import { readImages, type StackImages } from "../stack-file";

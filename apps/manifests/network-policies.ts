@@ -1,8 +1,8 @@
-import { cacheContract } from "../environments/cache-contract";
-import type { EnvironmentSettings } from "../environments/settings";
-import { networkLayout } from "../environments/network-layout";
-import type { AppDefinition } from "./app-definition";
-import { apps } from "./catalog";
+import { cacheContract } from "../../environments/cache-contract";
+import type { EnvironmentSettings } from "../../environments/settings";
+import { networkLayout } from "../../environments/network-layout";
+import type { AppDefinition } from "../app-definition";
+import { apps } from "../catalog";
 import { acmeSolverLabel, acmeSolverPort } from "./certificates";
 import { appLabels, platformLabels, selectorLabels } from "./labels";
 import { appsNamespace, type KubeObject } from "./kube-object";

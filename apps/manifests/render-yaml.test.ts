@@ -1,8 +1,9 @@
+import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
-import { parseStackConfig } from "../environments/stack-config";
+import { parseStackConfig } from "../../stack-config/schema";
 import type { KubeObject } from "./kube-object";
-import { environmentObjects } from "./manifests";
-import { renderYaml } from "./render";
+import { environmentObjects } from "./environment-objects";
+import { renderYaml } from "./render-yaml";
 
 const configMap = (data: Record<string, string>): KubeObject => ({
   apiVersion: "v1",
@@ -11,9 +12,12 @@ const configMap = (data: Record<string, string>): KubeObject => ({
   data,
 });
 
-/** Reads a rendered stream back as kubectl does: YAML 1.1. */
-const readBack = (text: string): unknown[] =>
-  parseAllDocuments(text, { version: "1.1" }).map((document) => document.toJS() as unknown);
+/** Reads a rendered stream back as kubectl does (YAML 1.1), or as a YAML 1.2 reader does. */
+const readBack = (text: string, version: "1.1" | "1.2" = "1.1"): unknown[] => {
+  const documents = parseAllDocuments(text, { version });
+  if (!Array.isArray(documents)) throw new Error("not a YAML stream");
+  return documents.map((document) => document.toJS() as unknown);
+};
 
 describe("renderYaml", () => {
   it("prints documents separated by ---, apiVersion, kind and metadata first", () => {
@@ -63,6 +67,51 @@ describe("renderYaml", () => {
     expect(readBack(text)).toEqual([
       configMap({ A: "on", B: "yes", C: "0755", D: "10000", E: "y", F: "1_000", G: "1:20" }),
     ]);
+  });
+
+  it("quotes strings that start with an indicator, as the printer did when it was js-yaml", () => {
+    const text = renderYaml([configMap({ A: "--host=$(DB_HOST)", B: "?x", C: ":x", D: "=x", E: "a-b" })]);
+    expect(text).toContain('  A: "--host=$(DB_HOST)"\n  B: "?x"\n  C: ":x"\n  D: "=x"\n  E: a-b\n');
+  });
+
+  it("prints multi-line strings as literal blocks, and quotes those a block would change", () => {
+    const text = renderYaml([configMap({ A: "one\ntwo", B: "one\ntwo\n", C: " \n", D: "one\n  \ntwo" })]);
+    expect(text).toContain(
+      '  A: |-\n    one\n    two\n  B: |\n    one\n    two\n  C: "\\ \\n"\n  D: "one\\n \\ \\ntwo"\n',
+    );
+    expect(readBack(text)).toEqual([
+      configMap({ A: "one\ntwo", B: "one\ntwo\n", C: " \n", D: "one\n  \ntwo" }),
+    ]);
+  });
+
+  it("prints any string, as value, key or list item, so that YAML 1.1 and 1.2 readers read it back", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.stringMatching(/^[-+.:0-9_eExXoObB a-fA-F~=\n#'"|>\t ]{0,8}$/),
+      fc.constantFrom(
+        "on",
+        "y",
+        "~",
+        "null",
+        "1e3",
+        "0o17",
+        "0x1f",
+        "1_000",
+        "1:20",
+        "2024-01-01",
+        ".inf",
+        "<<",
+      ),
+    );
+    fc.assert(
+      fc.property(text, (value) => {
+        const object: KubeObject = { ...configMap({ k: value, [value]: "v" }), spec: { list: [value] } };
+        const printed = renderYaml([object]);
+        expect(readBack(printed, "1.1")).toEqual([object]);
+        expect(readBack(printed, "1.2")).toEqual([object]);
+      }),
+      { numRuns: 1500, seed: 12 },
+    );
   });
 
   it("writes shared values out in full, without YAML anchors", () => {

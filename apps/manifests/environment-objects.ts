@@ -1,9 +1,10 @@
-import type { EnvironmentSettings } from "../environments/settings";
-import type { ImageVersion, StackConfig } from "../environments/stack-config";
-import type { AppDefinition } from "./app-definition";
-import { apps } from "./catalog";
+import type { EnvironmentSettings } from "../../environments/settings";
+import { compareText } from "../../lib/values";
+import type { AppDefinition } from "../app-definition";
+import { apps } from "../catalog";
 import { clusterIssuer } from "./certificates";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
+import type { ImageVersion, ImageVersions } from "../image-reference";
 import { transformImages, type ImageEntry } from "./image-transformer";
 import { appsNamespace, type KubeObject } from "./kube-object";
 import { restrictedNamespace } from "./labels";
@@ -69,9 +70,6 @@ const kindRank = (kind: string): number => {
   return rank < 0 ? kindOrder.length : rank;
 };
 
-// Not localeCompare: the order must not depend on the machine's locale.
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** Sorts objects by kind (in {@link kindOrder}), then by kind name, namespace and name. */
 export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
   return [...objects].sort(
@@ -81,6 +79,12 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
       compareText(a.metadata.namespace ?? "", b.metadata.namespace ?? "") ||
       compareText(a.metadata.name, b.metadata.name),
   );
+}
+
+/** What an environment's objects are made of: its settings and the image versions it runs (a `StackConfig` is one). */
+export interface EnvironmentImages {
+  readonly environment: EnvironmentSettings;
+  readonly images: ImageVersions;
 }
 
 /**
@@ -94,7 +98,7 @@ export function sortObjects(objects: readonly KubeObject[]): KubeObject[] {
  * @param catalog the apps that may be deployed; the benchmark passes a synthetic one.
  */
 export function environmentObjects(
-  config: StackConfig,
+  config: EnvironmentImages,
   registryLoginServer: string,
   catalog: Readonly<Record<string, AppDefinition>> = apps,
 ): KubeObject[] {

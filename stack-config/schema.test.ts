@@ -1,6 +1,6 @@
 import { appNames } from "../apps/catalog";
-import { environmentNames } from "./settings";
-import { parseStackConfig, StackConfigError } from "./stack-config";
+import { environmentNames } from "../environments/settings";
+import { parseStackConfig, StackConfigError } from "./schema";
 
 const digest = `sha256:${"ab".repeat(32)}`;
 const location = { "azure-native:location": "westeurope" };

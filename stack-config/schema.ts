@@ -1,18 +1,9 @@
 import * as v from "valibot";
 import { appNames, isAppName } from "../apps/catalog";
-import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
-import { environments, isEnvironmentName } from "./environments";
-import { environmentNames, type EnvironmentSettings } from "./settings";
-
-/** The version of one app an environment runs, as the stack config holds it. */
-export interface ImageVersion {
-  readonly tag: string;
-  /** Set: deploy exactly `tag@digest`. Unset: the environment builds the tag itself. */
-  readonly digest?: string;
-}
-
-/** The image versions of an environment, by app. An app without an entry is not deployed. */
-export type ImageVersions = Readonly<Partial<Record<string, ImageVersion>>>;
+import { digestPattern, digestRule, tagPattern, tagRule, type ImageVersions } from "../apps/image-reference";
+import { environments, isEnvironmentName } from "../environments/environments";
+import { environmentNames, type EnvironmentSettings } from "../environments/settings";
+import { isRecord, quote } from "../lib/values";
 
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
@@ -35,14 +26,8 @@ export class StackConfigError extends Error {
   }
 }
 
-export const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** Keys of the `platform` namespace the program reads; any other is a mistake. */
 const platformKeys = ["images"] as const;
-
-export const quote = (value: unknown): string =>
-  typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
 
 export const missing = (issue: v.BaseIssue<unknown>): boolean => issue.input === undefined;
 
@@ -151,9 +136,9 @@ export function parseStackConfig(
   } else if (!parsed.success) {
     problems.push(...describe(parsed.issues, "platform:images"));
   }
-  if (!environment.buildsImages && isMap(rawImages)) {
+  if (!environment.buildsImages && isRecord(rawImages)) {
     for (const [app, version] of Object.entries(rawImages)) {
-      if (isAppName(app) && isMap(version) && version["digest"] === undefined) {
+      if (isAppName(app) && isRecord(version) && version["digest"] === undefined) {
         problems.push(
           `platform:images.${app}.digest: missing; ${stack} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${stack} --app ${app})`,
         );

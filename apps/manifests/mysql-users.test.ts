@@ -1,8 +1,9 @@
-import { environments } from "../environments/environments";
-import type { AppDefinition } from "./app-definition";
-import { apps } from "./catalog";
+import { environments } from "../../environments/environments";
+import type { AppDefinition } from "../app-definition";
+import { apps } from "../catalog";
 import { replaceDeployTimeValues } from "./deploy-time-values";
-import { isRecord, type KubeObject } from "./kube-object";
+import { isRecord } from "../../lib/values";
+import type { KubeObject } from "./kube-object";
 import { mysqlUsersObjects, mysqlUsersScript } from "./mysql-users";
 import { secretChecksumAnnotation, withRolloutChecksums } from "./rollout-checksums";
 

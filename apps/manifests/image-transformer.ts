@@ -1,4 +1,5 @@
-import { clonePlain, isRecord, type KubeObject } from "./kube-object";
+import { isRecord } from "../../lib/values";
+import { clonePlain, type KubeObject } from "./kube-object";
 
 /**
  * One entry of kustomize's `images:` list. Empty strings count as absent, as in kustomize.

@@ -1,4 +1,4 @@
-import type { EnvironmentSettings } from "../environments/settings";
+import type { EnvironmentSettings } from "../../environments/settings";
 import type { KubeObject } from "./kube-object";
 import { platformLabels } from "./labels";
 

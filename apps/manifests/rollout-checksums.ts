@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { deployTimeValue, deployTimeValueNames } from "./deploy-time-values";
-import { clonePlain, isRecord, type KubeObject } from "./kube-object";
+import { isRecord, valueAt } from "../../lib/values";
+import { clonePlain, type KubeObject } from "./kube-object";
 import { rerunOnSecretChangeAnnotation } from "./mysql-users";
 
 /** Pod template annotation: the checksum of the ConfigMaps the pod reads through `envFrom`. */
@@ -52,7 +53,7 @@ export function withRolloutChecksums(objects: readonly KubeObject[]): KubeObject
       (copy.kind === "Job" && copy.metadata.annotations?.[rerunOnSecretChangeAnnotation] === "true"
         ? jobTemplatePath
         : undefined);
-    const template = path === undefined ? undefined : at(copy, path);
+    const template = path === undefined ? undefined : valueAt(copy, path);
     if (!isRecord(template)) return copy;
 
     const metadata: Record<string, unknown> = isRecord(template.metadata) ? template.metadata : {};
@@ -89,20 +90,16 @@ export function withRolloutChecksums(objects: readonly KubeObject[]): KubeObject
   });
 }
 
-function at(node: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((current, key) => (isRecord(current) ? current[key] : undefined), node);
-}
-
 /** The names a pod template's containers reference through `envFrom[].<reference>`, in order, once each. */
 function envFromNames(template: Record<string, unknown>, reference: "configMapRef" | "secretRef"): string[] {
   const containers = ["initContainers", "containers"].flatMap((field) => {
-    const list = at(template, ["spec", field]);
+    const list = valueAt(template, ["spec", field]);
     return Array.isArray(list) ? (list as unknown[]) : [];
   });
   const names = containers.flatMap((container) => {
-    const envFrom = at(container, ["envFrom"]);
+    const envFrom = valueAt(container, ["envFrom"]);
     return (Array.isArray(envFrom) ? (envFrom as unknown[]) : [])
-      .map((source) => at(source, [reference, "name"]))
+      .map((source) => valueAt(source, [reference, "name"]))
       .filter((name): name is string => typeof name === "string");
   });
   return [...new Set(names)];

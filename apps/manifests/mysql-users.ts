@@ -1,7 +1,7 @@
-import type { EnvironmentSettings } from "../environments/settings";
-import { networkLayout } from "../environments/network-layout";
-import type { AppDefinition } from "./app-definition";
-import { databaseName } from "./catalog";
+import type { EnvironmentSettings } from "../../environments/settings";
+import { networkLayout } from "../../environments/network-layout";
+import type { AppDefinition } from "../app-definition";
+import { databaseName } from "../catalog";
 import { deployTimeValue } from "./deploy-time-values";
 import { runAsId, type KubeObject } from "./kube-object";
 import { appLabels, restrictedNamespace, workloadLabels } from "./labels";

@@ -1,6 +1,5 @@
-import { pulumiConfig } from "./program-runs";
-import { parseStackFile } from "./stack-config-file";
-import { readImages, setImage } from "./stack-file";
+import { readImages, setImage } from "../cli/stack-file";
+import { parseStackFile, pulumiConfig } from "./from-file";
 
 describe("parseStackFile", () => {
   test("reads the config map of a stack file, keeping encrypted values opaque", () => {

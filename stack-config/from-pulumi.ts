@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseStackConfig, type StackConfig } from "./stack-config";
+import { parseStackConfig, type StackConfig } from "./schema";
 
 /**
  * Reads the running stack's config as Pulumi hands it to the program and parses it. Pulumi

@@ -1,4 +1,5 @@
-import { isRecord, type KubeObject } from "./kube-object";
+import { isRecord } from "../../lib/values";
+import type { KubeObject } from "./kube-object";
 
 const tokenPattern = /\(known after deploy: ([^()]+)\)/g;
 

@@ -4,12 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual, promisify } from "node:util";
 import fc from "fast-check";
-import { FAILSAFE_SCHEMA, loadAll } from "js-yaml";
-import { appNames } from "./catalog";
+import { appNames } from "../catalog";
 import { applyImageEntry, transformImages, type ImageEntry } from "./image-transformer";
 import type { KubeObject } from "./kube-object";
-import { imageEntry } from "./manifests";
+import { imageEntry } from "./environment-objects";
 import { mysqlClientImage } from "./mysql-users";
+import { readYamlStream } from "../../test/yaml-stream";
 
 // The image transformer against the real `kubectl kustomize` (kustomize 5.5 in kubectl 1.32) on a
 // generated matrix: each case is an `images:` list and a set of images, put at every kind of place
@@ -242,7 +242,7 @@ async function kustomizeAll(root: string): Promise<KubeObject[]> {
     }),
   );
   // Every scalar read as a string: the objects hold nothing else.
-  return outputs.flatMap((output) => loadAll(output, undefined, { schema: FAILSAFE_SCHEMA }) as KubeObject[]);
+  return outputs.flatMap((output) => readYamlStream(output, { schema: "failsafe" }) as KubeObject[]);
 }
 
 type Workload = { spec: { template: { spec: { containers: { image: string }[] } } } };

@@ -1,11 +1,12 @@
-import { environments } from "../environments/environments";
-import type { EnvironmentName } from "../environments/settings";
-import { parseStackConfig, type StackConfig } from "../environments/stack-config";
-import { schemaProblems } from "../test/kubernetes-schema";
-import type { AppDefinition } from "./app-definition";
-import { appNames, apps, type AppName } from "./catalog";
+import { environments } from "../../environments/environments";
+import type { EnvironmentName } from "../../environments/settings";
+import { parseStackConfig, type StackConfig } from "../../stack-config/schema";
+import { schemaProblems } from "../../test/kubernetes-schema";
+import type { AppDefinition } from "../app-definition";
+import { appNames, apps, type AppName } from "../catalog";
 import { MissingDeployTimeValueError } from "./deploy-time-values";
-import { isRecord, type KubeObject } from "./kube-object";
+import { isRecord, valueAt } from "../../lib/values";
+import type { KubeObject } from "./kube-object";
 import { clusterIssuer } from "./certificates";
 import {
   appObjects,
@@ -14,7 +15,8 @@ import {
   imageEntry,
   namespaceObjects,
   resolveDeployTimeValues,
-} from "./manifests";
+  sortObjects,
+} from "./environment-objects";
 import { mysqlUsersNamespace } from "./mysql-users";
 import { secretChecksumAnnotation } from "./rollout-checksums";
 
@@ -45,9 +47,6 @@ const rendered = (environment: EnvironmentName, deployed?: readonly AppName[]): 
   return environmentObjects(config, "contosoplatformacr.azurecr.io");
 };
 
-const dig = (value: unknown, ...path: string[]): unknown =>
-  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
-
 function find(objects: readonly KubeObject[], kind: string, name: string): KubeObject {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
   if (found === undefined) throw new Error(`no ${kind} ${name} among ${objects.map(kindAndName).join(", ")}`);
@@ -60,8 +59,8 @@ const kindAndName = (object: KubeObject): string => `${object.kind}/${object.met
 function podSpec(object: KubeObject): Record<string, unknown> {
   const spec =
     object.kind === "CronJob"
-      ? dig(object, "spec", "jobTemplate", "spec", "template", "spec")
-      : dig(object, "spec", "template", "spec");
+      ? valueAt(object, ["spec", "jobTemplate", "spec", "template", "spec"])
+      : valueAt(object, ["spec", "template", "spec"]);
   if (!isRecord(spec)) throw new Error(`${kindAndName(object)} has no pod spec`);
   return spec;
 }
@@ -266,7 +265,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
 
   it("roll Deployments without ever going below the wanted count", () => {
     for (const deployment of objects.filter((o) => o.kind === "Deployment")) {
-      expect(dig(deployment, "spec", "strategy")).toEqual({
+      expect(valueAt(deployment, ["spec", "strategy"])).toEqual({
         type: "RollingUpdate",
         rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" },
       });
@@ -275,10 +274,10 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
 
   it("select pods by stable labels only", () => {
     const deployment = find(objects, "Deployment", "main-api-queue");
-    expect(dig(deployment, "spec", "selector")).toEqual({
+    expect(valueAt(deployment, ["spec", "selector"])).toEqual({
       matchLabels: { "app.kubernetes.io/name": "main-api", "app.kubernetes.io/instance": "main-api-queue" },
     });
-    expect(dig(deployment, "spec", "template", "metadata", "labels")).toEqual({
+    expect(valueAt(deployment, ["spec", "template", "metadata", "labels"])).toEqual({
       "app.kubernetes.io/name": "main-api",
       "app.kubernetes.io/instance": "main-api-queue",
       "app.kubernetes.io/component": "worker",
@@ -286,19 +285,19 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       "app.kubernetes.io/managed-by": "pulumi",
       "azure.workload.identity/use": "true",
     });
-    expect(dig(find(objects, "Service", "web"), "spec")).toEqual({
+    expect(valueAt(find(objects, "Service", "web"), ["spec"])).toEqual({
       type: "ClusterIP",
       selector: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" },
       ports: [{ name: "http", port: 80, targetPort: 8080, protocol: "TCP" }],
     });
-    expect(dig(find(objects, "PodDisruptionBudget", "web"), "spec")).toEqual({
+    expect(valueAt(find(objects, "PodDisruptionBudget", "web"), ["spec"])).toEqual({
       maxUnavailable: 1,
       selector: { matchLabels: { "app.kubernetes.io/name": "web", "app.kubernetes.io/instance": "web" } },
     });
   });
 
   it("let each app's web pods accept HTTP from the namespace, and public apps from the ingress controller", () => {
-    const from = (app: string) => dig(find(objects, "NetworkPolicy", `${app}-ingress`), "spec");
+    const from = (app: string) => valueAt(find(objects, "NetworkPolicy", `${app}-ingress`), ["spec"]);
     const namespacePods = { podSelector: {} };
     const ingressController = {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "app-routing-system" } },
@@ -330,7 +329,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       policyTypes: ["Egress"],
       egress,
     });
-    const egress = (app: string) => dig(find(objects, "NetworkPolicy", `${app}-egress`), "spec");
+    const egress = (app: string) => valueAt(find(objects, "NetworkPolicy", `${app}-egress`), ["spec"]);
     expect(egress("main-api")).toEqual(policy("main-api", [toMysql, toRedis, toEntra, toApps]));
     expect(egress("web")).toEqual(policy("web", [toRedis, toEntra, toApps]));
     expect(egress("customer-api")).toEqual(policy("customer-api", [toMysql, toApps]));
@@ -411,11 +410,11 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
     for (const workload of workloads(objects)) {
       const template =
         workload.kind === "CronJob"
-          ? dig(workload, "spec", "jobTemplate", "spec", "template")
-          : dig(workload, "spec", "template");
+          ? valueAt(workload, ["spec", "jobTemplate", "spec", "template"])
+          : valueAt(workload, ["spec", "template"]);
       expect([
         kindAndName(workload),
-        dig(template, "metadata", "labels", "azure.workload.identity/use"),
+        valueAt(template, ["metadata", "labels", "azure.workload.identity/use"]),
       ]).toEqual([kindAndName(workload), "true"]);
       expect(podSpec(workload).serviceAccountName).toBe(workload.metadata.labels?.["app.kubernetes.io/name"]);
     }
@@ -516,29 +515,96 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
     expect(schemaProblems(resolved)).toEqual([]);
   });
 
-  it("list objects by kind in apply order, then by name", () => {
-    const order = [
-      "Namespace",
-      "NetworkPolicy",
-      "ServiceAccount",
-      "ConfigMap",
-      "Secret",
-      "Service",
-      "Job",
-      "Deployment",
-      "CronJob",
-      "HorizontalPodAutoscaler",
-      "PodDisruptionBudget",
-      "ClusterIssuer",
-      "Ingress",
-    ];
-    const ranks = all.map((object) => order.indexOf(object.kind));
-    expect(ranks).not.toContain(-1);
-    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
-    for (const kind of order) {
-      const names = objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
-      expect(names).toEqual([...names].sort());
+  it("list what a pod needs before the pod, and what names a workload after it", () => {
+    const index = (kind: string, name: unknown, namespace?: string): number =>
+      all.findIndex(
+        (o) =>
+          o.kind === kind &&
+          o.metadata.name === name &&
+          (namespace === undefined || o.metadata.namespace === namespace),
+      );
+    const before = (
+      kind: string,
+      name: unknown,
+      namespace: string | undefined,
+      user: KubeObject,
+    ): string[] => {
+      const at = index(kind, name, namespace);
+      return at >= 0 && at < all.indexOf(user)
+        ? []
+        : [`${kind}/${String(name)} is not listed before ${kindAndName(user)}`];
+    };
+    const namesAt = (value: unknown, ...paths: string[][]): unknown[] =>
+      (Array.isArray(value) ? value : [])
+        .flatMap((item) => paths.map((path) => valueAt(item, path)))
+        .filter(Boolean);
+    const problems: string[] = [];
+    let checked = 0;
+    for (const object of all) {
+      const namespace = object.metadata.namespace;
+      const needs: [string, unknown][] = [];
+      if (namespace !== undefined) {
+        needs.push(["Namespace", namespace]);
+        // Pods start only once their namespace's policies hold: never unrestricted.
+        if (workloadKinds.includes(object.kind))
+          for (const policy of all.filter(
+            (o) => o.kind === "NetworkPolicy" && o.metadata.namespace === namespace,
+          ))
+            needs.push(["NetworkPolicy", policy.metadata.name]);
+      }
+      if (workloadKinds.includes(object.kind)) {
+        const pod = podSpec(object);
+        if (pod.serviceAccountName !== undefined) needs.push(["ServiceAccount", pod.serviceAccountName]);
+        const podContainers = [
+          ...((pod.initContainers as unknown[] | undefined) ?? []),
+          ...((pod.containers as unknown[] | undefined) ?? []),
+        ];
+        for (const container of podContainers) {
+          for (const name of namesAt(valueAt(container, ["envFrom"]), ["configMapRef", "name"]))
+            needs.push(["ConfigMap", name]);
+          for (const name of namesAt(valueAt(container, ["envFrom"]), ["secretRef", "name"]))
+            needs.push(["Secret", name]);
+          for (const name of namesAt(valueAt(container, ["env"]), ["valueFrom", "secretKeyRef", "name"]))
+            needs.push(["Secret", name]);
+        }
+        for (const name of namesAt(pod.volumes, ["configMap", "name"])) needs.push(["ConfigMap", name]);
+        for (const name of namesAt(pod.volumes, ["secret", "secretName"])) needs.push(["Secret", name]);
+      }
+      if (object.kind === "HorizontalPodAutoscaler")
+        needs.push([
+          String(valueAt(object, "spec.scaleTargetRef.kind")),
+          valueAt(object, "spec.scaleTargetRef.name"),
+        ]);
+      if (object.kind === "Ingress") {
+        needs.push(["ClusterIssuer", object.metadata.annotations?.["cert-manager.io/cluster-issuer"]]);
+        for (const rule of (valueAt(object, "spec.rules") as unknown[] | undefined) ?? [])
+          for (const name of namesAt(valueAt(rule, "http.paths"), ["backend", "service", "name"]))
+            needs.push(["Service", name]);
+      }
+      for (const [kind, name] of needs) {
+        checked += 1;
+        problems.push(
+          ...before(
+            kind,
+            name,
+            kind === "Namespace" || kind === "ClusterIssuer" ? undefined : namespace,
+            object,
+          ),
+        );
+      }
     }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(50);
+  });
+
+  it("list objects of one kind by namespace, then name, whatever order they were built in", () => {
+    for (const kind of new Set(all.map((o) => o.kind))) {
+      const keys = all
+        .filter((o) => o.kind === kind)
+        .map((o) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+      expect(keys).toEqual([...keys].sort());
+    }
+    expect(sortObjects([...all].reverse())).toEqual(all);
     expect(rendered(environment)).toEqual(all);
   });
 });
@@ -579,10 +645,14 @@ describe("image references", () => {
     expect(containers(find(resolved, "Deployment", "web"))[0]?.image).toBe(
       `contosoplatformacr.azurecr.io/web:2.3.1@${digests.web}`,
     );
-    expect(dig(find(resolved, "Deployment", "web"), "spec", "template", "metadata", "annotations")).toEqual({
+    expect(
+      valueAt(find(resolved, "Deployment", "web"), ["spec", "template", "metadata", "annotations"]),
+    ).toEqual({
       "platform/config-checksum": expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
     });
-    expect(dig(find(resolved, "Job", "mysql-users"), "spec", "template", "metadata", "annotations")).toEqual({
+    expect(
+      valueAt(find(resolved, "Job", "mysql-users"), ["spec", "template", "metadata", "annotations"]),
+    ).toEqual({
       [secretChecksumAnnotation]: expect.stringMatching(/^[a-f0-9]{64}$/) as unknown,
     });
   });
@@ -600,7 +670,7 @@ describe("image references", () => {
 
 describe("replicas and autoscaling", () => {
   const replicas = (objects: readonly KubeObject[], name: string) =>
-    dig(find(objects, "Deployment", name), "spec", "replicas");
+    valueAt(find(objects, "Deployment", name), ["spec", "replicas"]);
 
   it("autoscale main-api and web in production, leaving their replica count to the autoscaler", () => {
     const objects = rendered("production");
@@ -615,13 +685,13 @@ describe("replicas and autoscaling", () => {
         },
       ],
     });
-    expect(dig(find(objects, "HorizontalPodAutoscaler", "web"), "spec", "maxReplicas")).toBe(6);
+    expect(valueAt(find(objects, "HorizontalPodAutoscaler", "web"), ["spec", "maxReplicas"])).toBe(6);
     expect(objects.filter((o) => o.kind === "HorizontalPodAutoscaler").map(kindAndName)).toEqual([
       "HorizontalPodAutoscaler/main-api",
       "HorizontalPodAutoscaler/web",
     ]);
-    expect(dig(find(objects, "Deployment", "main-api"), "spec")).not.toHaveProperty("replicas");
-    expect(dig(find(objects, "Deployment", "web"), "spec")).not.toHaveProperty("replicas");
+    expect(valueAt(find(objects, "Deployment", "main-api"), ["spec"])).not.toHaveProperty("replicas");
+    expect(valueAt(find(objects, "Deployment", "web"), ["spec"])).not.toHaveProperty("replicas");
     expect(replicas(objects, "customer-api")).toBe(2);
     expect(replicas(objects, "main-api-queue")).toBe(2);
   });
@@ -674,7 +744,7 @@ describe("the migration Job", () => {
     const [next] = job("1.6.0-rc.1");
     expect(first?.metadata.name).toBe("main-api-migrate-1-5-0");
     expect(next?.metadata.name).toBe("main-api-migrate-1-6-0-rc-1");
-    expect(dig(first, "spec")).toMatchObject({
+    expect(valueAt(first, ["spec"])).toMatchObject({
       backoffLimit: 1,
       activeDeadlineSeconds: 900,
       template: { spec: { restartPolicy: "Never" } },
@@ -746,13 +816,13 @@ describe("the certificate objects", () => {
       ...environments.production,
       tls: { ...environments.production.tls, acmeEmail: "platform-team@contoso.com" },
     });
-    expect(dig(issuer, "spec", "acme", "email")).toBe("platform-team@contoso.com");
-    expect(dig(clusterIssuer(environments.production), "spec", "acme")).not.toHaveProperty("email");
+    expect(valueAt(issuer, ["spec", "acme", "email"])).toBe("platform-team@contoso.com");
+    expect(valueAt(clusterIssuer(environments.production), ["spec", "acme"])).not.toHaveProperty("email");
   });
 
   it("are checked against cert-manager's schema: an issuer without ACME server is refused", () => {
     const issuer = clusterIssuer(environments.acceptance);
-    const { server: _server, ...acme } = dig(issuer, "spec", "acme") as Record<string, unknown>;
+    const { server: _server, ...acme } = valueAt(issuer, ["spec", "acme"]) as Record<string, unknown>;
     expect(schemaProblems([{ ...issuer, spec: { acme } }])).toEqual([
       "ClusterIssuer/acme: /spec/acme/server: required field missing",
     ]);
@@ -793,7 +863,7 @@ describe("an app that uses neither MySQL nor Redis", () => {
   });
 
   it("may reach only the other apps", () => {
-    expect(dig(find(objects, "NetworkPolicy", "customer-api-egress"), "spec", "egress")).toEqual([
+    expect(valueAt(find(objects, "NetworkPolicy", "customer-api-egress"), ["spec", "egress"])).toEqual([
       { to: [{ podSelector: {} }], ports: [{ protocol: "TCP", port: 8080 }] },
     ]);
   });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { cacheContract } from "../environments/cache-contract";
-import type { EnvironmentSettings } from "../environments/settings";
-import type { ImageVersion } from "../environments/stack-config";
-import { inEnvironment, type AppDefinition, type ContainerResources } from "./app-definition";
-import { databaseName } from "./catalog";
+import { cacheContract } from "../../environments/cache-contract";
+import type { EnvironmentSettings } from "../../environments/settings";
+import type { ImageVersion } from "../image-reference";
+import { inEnvironment, type AppDefinition, type ContainerResources } from "../app-definition";
+import { databaseName } from "../catalog";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
 import { appsNamespace, runAsId, type KubeObject } from "./kube-object";

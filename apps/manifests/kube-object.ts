@@ -1,3 +1,5 @@
+import { isRecord } from "../../lib/values";
+
 /** A Kubernetes object as plain data: what `kubectl apply` reads and `platform render` prints. */
 export type KubeObject = {
   apiVersion: string;
@@ -16,11 +18,6 @@ export const appsNamespace = "apps";
 
 /** The user and group every container runs as; the images must not need root. */
 export const runAsId = 10001;
-
-/** Narrows a parsed value to a plain map (not `null`, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * A deep copy of plain data. Not `structuredClone`: its copies belong to Node's main realm, and
