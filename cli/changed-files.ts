@@ -1,6 +1,6 @@
 import type { Git } from "./git";
 import { promotionScope, type PromotionScope } from "./promotion-scope";
-import { readStackData } from "./stack-file";
+import { readStackData } from "./stack-file/parse-yaml";
 
 /**
  * Every path in the repository (relative to its top) that differs between `commit` and the

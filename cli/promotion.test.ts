@@ -11,7 +11,7 @@ import {
   pullRequestTitle,
   runUrl,
 } from "./promotion";
-import { readImages } from "./stack-file";
+import { readImages } from "./stack-file/read-images";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 

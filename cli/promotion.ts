@@ -11,7 +11,8 @@ import {
   type ImageHistory,
   type VersionRecord,
 } from "./image-history";
-import { formatVersion, sameVersion, setImage, type StackImages } from "./stack-file";
+import { formatVersion, sameVersion, type StackImages } from "./stack-file/read-images";
+import { setImage } from "./stack-file/edit-images";
 import type { DeployedImages } from "./stack-outputs";
 
 /** One app's entry changing in an environment's stack file. */

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
-import { readStackData } from "./stack-file";
+import { readStackData } from "./stack-file/parse-yaml";
 import { runProgram, type ProgramFailure, type RunProgram } from "./stack-outputs";
 
 /** What the registry says of `app:tag`. */

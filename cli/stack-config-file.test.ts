@@ -1,6 +1,7 @@
 import { pulumiConfig } from "./program-runs";
 import { parseStackFile } from "./stack-config-file";
-import { readImages, setImage } from "./stack-file";
+import { readImages } from "./stack-file/read-images";
+import { setImage } from "./stack-file/edit-images";
 
 describe("parseStackFile", () => {
   test("reads the config map of a stack file, keeping encrypted values opaque", () => {

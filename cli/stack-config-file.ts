@@ -4,8 +4,8 @@ import { bootstrapStack, parseBootstrapConfig, type BootstrapConfig } from "../b
 import type { EnvironmentName } from "../environments/settings";
 import { parseStackConfig, StackConfigError, type StackConfig } from "../environments/stack-config";
 import { InputError } from "./errors";
-import { readStackData } from "./stack-file";
-import { readStackFile, stackFileName } from "./workspace";
+import { readStackData } from "./stack-file/parse-yaml";
+import { readStackFile, stackFileName } from "./stack-file/files";
 
 /**
  * The `config:` map of a stack file's text, read as Pulumi reads it (`readStackData`, the one

@@ -13,7 +13,7 @@ import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
-import { readStackFile, stackFileName } from "../workspace";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "./index";
 import { planTimeoutSeconds } from "./plan";
 

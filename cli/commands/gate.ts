@@ -6,9 +6,9 @@ import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from
 import { readImageHistory } from "../image-history";
 import { notAPromotion } from "../promotion-scope";
 import { changedApps, checkGate } from "../promotion";
-import { readImages } from "../stack-file";
+import { readImages } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
-import { readStackFile, stackFileName } from "../workspace";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "./index";
 
 /**

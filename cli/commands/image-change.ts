@@ -15,8 +15,8 @@ import {
 } from "../promotion";
 import { proposeEdit } from "../pull-request";
 import { parseStackFile } from "../stack-config-file";
-import { readImages, type StackImages } from "../stack-file";
-import { editStackFile, stackFileName } from "../workspace";
+import { readImages, type StackImages } from "../stack-file/read-images";
+import { editStackFile, stackFileName } from "../stack-file/files";
 
 /** How `release`, `promote` and `rollback` carry out a change of image versions in one environment. */
 export interface ImageChangeRun {

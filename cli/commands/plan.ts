@@ -5,7 +5,7 @@ import { PlatformError } from "../errors";
 import { formatGraph, formatPlan, planJson } from "../plan";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
-import { readStackFile, stackFileName } from "../workspace";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "./index";
 
 /** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */

@@ -5,7 +5,7 @@ import { InputError, PlatformError } from "../errors";
 import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
 import { planPromotion, refuseMovingTags } from "../promotion";
-import { formatVersion } from "../stack-file";
+import { formatVersion } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
 import { runImageChange } from "./image-change";
 import type { RegisterCommand } from "./index";

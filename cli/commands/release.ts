@@ -3,7 +3,7 @@ import { environmentNames } from "../../environments";
 import { parseApp, parseTag } from "../arguments";
 import { createGitHub, gitHubSettings } from "../github";
 import { planRelease } from "../promotion";
-import { formatVersion } from "../stack-file";
+import { formatVersion } from "../stack-file/read-images";
 import { runImageChange } from "./image-change";
 import type { RegisterCommand } from "./index";
 

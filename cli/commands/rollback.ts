@@ -28,8 +28,8 @@ import {
 } from "../image-history";
 import type { ImageChange, ImageMove } from "../promotion";
 import { azureRegistry, type RegistryLookup } from "../registry";
-import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file";
-import { readStackFile, stackFileName } from "../workspace";
+import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import { runImageChange } from "./image-change";
 import type { Context } from "../context";
 import type { RegisterCommand } from "./index";

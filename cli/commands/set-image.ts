@@ -3,8 +3,9 @@ import { environmentNames, environments } from "../../environments";
 import { parseApp, parseEnvironment, parseImageVersion } from "../arguments";
 import { InputError } from "../errors";
 import { parseStackFile } from "../stack-config-file";
-import { formatVersion, inspectImages, readImages, setImage } from "../stack-file";
-import { editStackFile, stackFileName } from "../workspace";
+import { formatVersion, inspectImages, readImages } from "../stack-file/read-images";
+import { setImage } from "../stack-file/edit-images";
+import { editStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "./index";
 
 /**

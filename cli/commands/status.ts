@@ -3,8 +3,8 @@ import { environmentNames, environments, type EnvironmentName } from "../../envi
 import type { ImageVersion } from "../../environments/stack-config";
 import { createGit, GitError, repositoryPrefix } from "../git";
 import { pinnedDigest, readImageHistory, rollbackStep, type ImageHistory } from "../image-history";
-import { readImages, type StackImages } from "../stack-file";
-import { readStackFile, stackFileName } from "../workspace";
+import { readImages, type StackImages } from "../stack-file/read-images";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "./index";
 
 /** One app's row of the status: its entry per environment and what stands out. */
