@@ -222,7 +222,7 @@ describe("checkGate", () => {
         (v) => v.line,
       );
     expect(lines({ "main-api": { tag: "1.5.0" } })).toEqual([
-      "main-api: failed: 1.5.0 has no digest; a gated change must pin tag@digest; copy it with: platform promote acceptance production --app main-api",
+      "main-api: failed: 1.5.0 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app main-api)",
     ]);
     expect(lines({ "main-api": { tag: "1.5.0", digest: digest("f") } })).toEqual([
       `main-api: failed: ${digest("f")} is not what acceptance deployed (acceptance runs 1.5.0@${digest("a")}); copy it with: platform promote acceptance production --app main-api`,

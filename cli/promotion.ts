@@ -1,7 +1,7 @@
 import { appNames, type AppName } from "../apps/catalog";
-import type { EnvironmentName } from "../environments";
+import { environments, type EnvironmentName } from "../environments";
 import { isMovingTag, movingTagRule } from "../apps/image-reference";
-import type { ImageVersion } from "../environments/stack-config";
+import { onlyTagAtDigest, type ImageVersion } from "../environments/stack-config";
 import { PlatformError } from "./errors";
 import { skewSection, type DeploySkew } from "./deploy-skew";
 import {
@@ -247,7 +247,9 @@ export function checkGate(input: {
         : "";
     if (entry === undefined) return pass(`removed from ${environment}, nothing to deploy`);
     if (entry.digest === undefined) {
-      return fail(`${entry.tag} has no digest; a gated change must pin tag@digest${copy}`);
+      const rule =
+        onlyTagAtDigest(environments[environment], app) ?? `a gated change must pin tag@digest${copy}`;
+      return fail(`${entry.tag} has no digest; ${rule}`);
     }
     if (upstream === undefined) return pass(`${formatVersion(entry)} is pinned by digest`);
     const deployed = input.deployed[app];

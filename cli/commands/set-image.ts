@@ -1,5 +1,6 @@
 import { appNames } from "../../apps/catalog";
 import { environmentNames, environments } from "../../environments";
+import { onlyTagAtDigest } from "../../environments/stack-config";
 import { parseApp, parseEnvironment, parseImageVersion } from "../arguments";
 import { InputError } from "../errors";
 import { parseStackFile } from "../stack-config-file";
@@ -25,11 +26,9 @@ export const registerSetImage: RegisterCommand = (program, context) => {
       const environment = parseEnvironment(environmentArgument);
       const app = parseApp(appArgument);
       const version = parseImageVersion(versionArgument);
-      const settings = environments[environment];
-      if (!settings.buildsImages && version.digest === undefined) {
-        throw new InputError(
-          `${environment} does not build images and deploys only tag@digest; pass ${version.tag}@sha256:<digest>, or copy what ${settings.upstream} deployed with: platform promote ${settings.upstream} ${environment} --app ${app}`,
-        );
+      const digestRule = onlyTagAtDigest(environments[environment], app);
+      if (digestRule !== undefined && version.digest === undefined) {
+        throw new InputError(`${version.tag} has no digest; ${digestRule}`);
       }
       const name = stackFileName(environment);
       const { before, after } = await editStackFile(context.cwd, environment, (text) => {

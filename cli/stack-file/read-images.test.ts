@@ -97,6 +97,26 @@ describe("readImages reads the entries with precise errors", () => {
         "platform:images.customer-api.tag: missing; expected an image tag such as 1.4.2 (line 6)",
       ],
     },
+    {
+      name: "a list or a date for an entry, and an entry's problems in the order they are written",
+      text: [
+        "config:",
+        "  platform:images:",
+        "    web: [1.0, 2.0]",
+        "    main-api: 2024-01-01",
+        "    customer-api:",
+        "      note: x",
+        "      digest: 12",
+        "",
+      ].join("\n"),
+      problems: [
+        "platform:images.web: expected a map { tag, digest? }, found [1,2] (line 3)",
+        `platform:images.main-api: expected a map { tag, digest? }, found "2024-01-01T00:00:00.000Z" (line 4)`,
+        "platform:images.customer-api.note: unknown key; allowed: tag, digest (line 6)",
+        "platform:images.customer-api.digest: 12 is read as number, not a digest ('sha256:' + 64 lowercase hex chars) (line 7)",
+        "platform:images.customer-api.tag: missing; expected an image tag such as 1.4.2 (line 6)",
+      ],
+    },
   ];
 
   test.each(bad)("reports $name", ({ text, problems }) => {

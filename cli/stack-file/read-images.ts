@@ -1,7 +1,8 @@
 import { isMap, isScalar, type Document, type LineCounter, type Pair, type Scalar, type YAMLMap } from "yaml";
-import { appNames, isAppName, type AppName } from "../../apps/catalog";
+import * as v from "valibot";
+import { isAppName, type AppName } from "../../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../../apps/image-reference";
-import { StackConfigError, type ImageVersion } from "../../environments/stack-config";
+import { images as imagesSchema, StackConfigError, type ImageVersion } from "../../environments/stack-config";
 import { isRecord, quote } from "../../lib/values";
 import { keyOf, lineOf, plainOf, rangeOf, readStackYaml, resolved } from "./parse-yaml";
 
@@ -91,66 +92,72 @@ export function locateImages(text: string, source: string): Located {
 const kindOf = (value: unknown): string =>
   value === null ? "null" : value instanceof Date ? "date" : typeof value;
 
-function readEntries({ text, doc, images, lines }: Located): { versions: StackImages; problems: string[] } {
-  const versions: Partial<Record<AppName, ImageVersion>> = {};
-  const problems: string[] = [];
+/**
+ * Checks the entries with the program's own schema (`images` of environments/stack-config.ts), so
+ * that the CLI and the program apply one set of rules and word them alike; the CLI adds the
+ * line of each problem and, for a value YAML did not read as a string, what was written there.
+ */
+function readEntries(located: Located): { versions: StackImages; problems: string[] } {
+  const { doc, images } = located;
   // Read as plain data, so that aliases and merge keys count as Pulumi counts them; the nodes
   // written in this map give the lines and the source text of messages.
   const entries = plainOf(doc, images) as Record<string, unknown>;
+  const parsed = v.safeParse(imagesSchema, entries);
+  const issues = parsed.success ? [] : parsed.issues;
+  const versions: Partial<Record<AppName, ImageVersion>> = {};
+  const problems: string[] = [];
   for (const [app, entry] of Object.entries(entries)) {
-    const pair = images.items.find((item) => keyOf(item) === app);
-    const node = resolved(doc, pair?.value);
-    const at = (child: unknown) =>
-      lineOf(lines, rangeOf(child)?.[0] ?? rangeOf(pair?.key)?.[0] ?? rangeOf(images)?.[0]);
-    const path = `${imagesKey}.${app}`;
-    if (!isAppName(app)) {
-      problems.push(`${path}: unknown app; expected one of ${appNames.join(", ")}${at(pair?.key)}`);
+    const own = issues.filter((issue) => issue.path?.[0]?.key === app);
+    if (own.length === 0 && isAppName(app)) {
+      const { tag, digest } = entry as ImageVersion;
+      versions[app] = digest === undefined ? { tag } : { tag, digest };
       continue;
     }
-    if (!isRecord(entry)) {
-      problems.push(`${path}: expected a map { tag, digest? }, found ${quote(entry)}${at(node)}`);
-      continue;
-    }
-    let tag: string | undefined;
-    let digest: string | undefined;
-    let valid = true;
-    for (const [key, value] of Object.entries(entry)) {
-      const item = isMap(node) ? node.items.find((candidate) => keyOf(candidate) === key) : undefined;
-      const scalar = resolved(doc, item?.value);
-      if (key !== "tag" && key !== "digest") {
-        problems.push(`${path}.${key}: unknown key; allowed: tag, digest${at(item?.key ?? node)}`);
-        valid = false;
-        continue;
-      }
-      const written = isScalar(scalar) ? sourceOf(text, scalar) : undefined;
-      const [pattern, rule, noun] =
-        key === "tag"
-          ? [tagPattern, `is not a valid image tag (${tagRule})`, "an image tag"]
-          : [digestPattern, `is not a sha256 digest (${digestRule})`, "a digest"];
-      if (typeof value === "string" && pattern.test(value)) {
-        if (key === "tag") tag = value;
-        else digest = value;
-        continue;
-      }
-      valid = false;
-      const where = at(item?.value ?? node);
-      if (typeof value === "string" || written === undefined || written === "" || isRecord(value)) {
-        problems.push(`${path}.${key}: ${value === null ? "empty" : quote(value)} ${rule}${where}`);
-      } else {
-        // YAML read it as a number, date, boolean or null: say so, and how to keep it a string.
-        const hint = pattern.test(written)
-          ? `; quote it: ${key}: "${written}"`
-          : ` (${key === "tag" ? tagRule : digestRule})`;
-        problems.push(`${path}.${key}: ${written} is read as ${kindOf(value)}, not ${noun}${hint}${where}`);
-      }
-    }
-    if (tag === undefined && !("tag" in entry)) {
-      problems.push(`${path}.tag: missing; expected an image tag such as 1.4.2${at(node)}`);
-      valid = false;
-    }
-    if (valid && tag !== undefined) versions[app] = digest === undefined ? { tag } : { tag, digest };
+    // An entry under an unknown app is not checked further: the unknown app is the problem.
+    const relevant = isAppName(app) ? own : own.filter((issue) => issue.path?.length === 1);
+    // In the order the keys are written, a missing key last.
+    const keys = isRecord(entry) ? Object.keys(entry) : [];
+    const rank = (issue: v.BaseIssue<unknown>) => {
+      const index = keys.indexOf(String(issue.path?.[1]?.key));
+      return index < 0 ? keys.length : index;
+    };
+    const sorted = [...relevant].sort((a, b) => rank(a) - rank(b));
+    problems.push(...new Set(sorted.map((issue) => describeIssue(located, app, issue))));
   }
   return { versions, problems };
+}
+
+/** One problem of an entry: its key path, the schema's message (or what was written), its line. */
+function describeIssue(located: Located, app: string, issue: v.BaseIssue<unknown>): string {
+  const { text, doc, images, lines } = located;
+  const pair = images.items.find((item) => keyOf(item) === app);
+  const node = resolved(doc, pair?.value);
+  const at = (child: unknown) =>
+    lineOf(lines, rangeOf(child)?.[0] ?? rangeOf(pair?.key)?.[0] ?? rangeOf(images)?.[0]);
+  const [first, second] = issue.path ?? [];
+  if (second === undefined) {
+    const where = (first as { origin?: string } | undefined)?.origin === "key" ? pair?.key : node;
+    return `${imagesKey}.${app}: ${issue.message}${at(where)}`;
+  }
+  const key = String(second.key);
+  const path = `${imagesKey}.${app}.${key}`;
+  const item = isMap(node) ? node.items.find((candidate) => keyOf(candidate) === key) : undefined;
+  if (issue.expected === "never") return `${path}: ${issue.message}${at(item?.key ?? node)}`;
+  if (issue.input === undefined) return `${path}: ${issue.message}${at(node)}`;
+  const where = at(item?.value ?? node);
+  if (issue.type !== "string") return `${path}: ${issue.message}${where}`;
+  // YAML did not read the value as a string: say what was written and how YAML read it.
+  const scalar = resolved(doc, item?.value);
+  const written = isScalar(scalar) ? sourceOf(text, scalar) : undefined;
+  const value = issue.input;
+  const [pattern, rule, noun] =
+    key === "tag" ? [tagPattern, tagRule, "an image tag"] : [digestPattern, digestRule, "a digest"];
+  const wrong = key === "tag" ? "is not a valid image tag" : "is not a sha256 digest";
+  if (written === undefined || written === "" || isRecord(value)) {
+    return `${path}: ${value === null ? "empty" : quote(value)} ${wrong} (${rule})${where}`;
+  }
+  const hint = pattern.test(written) ? `; quote it: ${key}: "${written}"` : ` (${rule})`;
+  return `${path}: ${written} is read as ${kindOf(value)}, not ${noun}${hint}${where}`;
 }
 
 function sourceOf(text: string, node: Scalar): string | undefined {
