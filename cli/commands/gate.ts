@@ -5,7 +5,7 @@ import { promotionScopeSince } from "../changed-files";
 import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
 import { readImageHistory } from "../image-history";
 import { notAPromotion } from "../promotion-scope";
-import { changedApps, checkGate } from "../promotion";
+import { changedApps, checkGate } from "../promotion/gate";
 import { readImages } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
 import { readStackFile, stackFileName } from "../stack-file/files";

@@ -4,7 +4,7 @@ import { parseApp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
-import { planPromotion, refuseMovingTags } from "../promotion";
+import { promotionChange, refuseMovingTags } from "../promotion/moves";
 import { formatVersion } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
 import { runImageChange } from "./image-change";
@@ -67,8 +67,8 @@ export const registerPromote: RegisterCommand = (program, context) => {
         await runImageChange(context, {
           environment: to,
           command: `platform promote ${from} ${to}${appFlags}${options.pr ? " --pr" : ""}`,
-          plan: (current) => {
-            const { change } = planPromotion({ from, to, deployed, current, apps });
+          changeFrom: (current) => {
+            const { change } = promotionChange({ from, to, deployed, current, apps });
             refuseMovingTags(change);
             return change;
           },
