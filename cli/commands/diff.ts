@@ -10,7 +10,7 @@ import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
 import { createGit, readFileAt, repositoryPrefix, resolveCommit, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
-import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
+import { diffPlans, formatDiff, isEmptyDiff } from "../plan-view/diff";
 import { pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
 import { readStackFile, stackFileName } from "../stack-file/files";
