@@ -2,7 +2,7 @@ import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanResponse } from "../engine/plan-runner";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
-import { planOf, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
+import { planOf, planTimeoutSeconds, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
@@ -149,3 +149,17 @@ function catchError(action: () => unknown): Error | undefined {
   }
   return undefined;
 }
+
+describe("planTimeoutSeconds", () => {
+  test.each([
+    [undefined, 120],
+    ["3", 3],
+    ["0.5", 0.5],
+    ["0", 120],
+    ["-5", 120],
+    ["soon", 120],
+    ["", 120],
+  ])("PLATFORM_PLAN_TIMEOUT_SECONDS=%p gives %p seconds", (value, seconds) => {
+    expect(planTimeoutSeconds({ PLATFORM_PLAN_TIMEOUT_SECONDS: value })).toBe(seconds);
+  });
+});

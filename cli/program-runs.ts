@@ -92,6 +92,12 @@ export function planOf(stack: string, outcome: RunnerOutcome): ProgramRun {
   );
 }
 
+/** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */
+export function planTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const seconds = Number(env["PLATFORM_PLAN_TIMEOUT_SECONDS"] ?? 120);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
+}
+
 /**
  * Runs the Pulumi program in `dir` for `stack` under the mock engine, in a child process of its
  * own, and returns what it registered (secrets masked).

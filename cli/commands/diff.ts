@@ -11,11 +11,10 @@ import { deploySkew, describeSkew } from "../deploy-skew";
 import { createGit, readFileAt, repositoryPrefix, resolveCommit, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan-view/diff";
-import { pulumiConfig, runPlan } from "../program-runs";
+import { planTimeoutSeconds, pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
 import { readStackFile, stackFileName } from "../stack-file/files";
-import type { RegisterCommand } from "./index";
-import { planTimeoutSeconds } from "./plan";
+import type { RegisterCommand } from "../command";
 
 const run = promisify(execFile);
 

@@ -9,7 +9,7 @@ import { changedApps, checkGate } from "../promotion/gate";
 import { readImages } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
 import { readStackFile, stackFileName } from "../stack-file/files";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform gate <environment> --base <git-ref> [--outputs <file>] [--allow-removal]`: the

@@ -4,16 +4,10 @@ import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { PlatformError } from "../errors";
 import { formatGraph } from "../plan-view/graph";
 import { formatPlan, planJson } from "../plan-view/tree";
-import { pulumiConfig, runPlan } from "../program-runs";
+import { planTimeoutSeconds, pulumiConfig, runPlan } from "../program-runs";
 import { parseStackFile } from "../stack-config-file";
 import { readStackFile, stackFileName } from "../stack-file/files";
-import type { RegisterCommand } from "./index";
-
-/** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */
-export function planTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
-  const seconds = Number(env["PLATFORM_PLAN_TIMEOUT_SECONDS"] ?? 120);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
-}
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform plan <environment>`: what `pulumi up` would create, without Azure or credentials:

@@ -8,7 +8,7 @@ import { promotionChange, refuseMovingTags } from "../promotion/moves";
 import { formatVersion } from "../stack-file/read-images";
 import { stackOutputsReader } from "../stack-outputs";
 import { runImageChange } from "./image-change";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /** Checks that `to` takes promotions from `from`. @throws InputError */
 export function checkDirection(from: EnvironmentName, to: EnvironmentName): void {

@@ -5,7 +5,7 @@ import { createGitHub, gitHubSettings } from "../github";
 import { releaseChange } from "../promotion/moves";
 import { formatVersion } from "../stack-file/read-images";
 import { runImageChange } from "./image-change";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform release <app> <tag> [--pr]`: sets the app's tag (without digest) in the first

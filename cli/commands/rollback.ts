@@ -32,7 +32,7 @@ import { formatVersion, readImages, sameVersion, type StackImages } from "../sta
 import { readStackFile, stackFileName } from "../stack-file/files";
 import { runImageChange } from "./image-change";
 import type { Context } from "../context";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /** Runs a git step that needs origin; its failure says what rollback reads there. */
 async function fromOrigin<T>(what: string, step: () => Promise<T>): Promise<T> {

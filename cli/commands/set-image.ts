@@ -7,7 +7,7 @@ import { parseStackFile } from "../stack-config-file";
 import { formatVersion, inspectImages, readImages } from "../stack-file/read-images";
 import { setImage } from "../stack-file/edit-images";
 import { editStackFile, stackFileName } from "../stack-file/files";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform set-image <environment> <app> <tag>[@<digest>]`: sets one entry of an environment's
