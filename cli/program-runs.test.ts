@@ -38,7 +38,11 @@ describe("planOf: a plan only from a runner that exited with 0 and said ok", () 
     ],
     [
       "ok, then stopped at the time limit",
-      { exitCode: null, signal: "SIGTERM", stopped: "after 150 s, its time limit" },
+      {
+        exitCode: null,
+        signal: null,
+        stopped: { code: "ETIMEDOUT", message: "after 150 s, its time limit" },
+      },
       "the program run for acceptance printed a plan but was stopped (after 150 s, its time limit), so the plan may be partial",
     ],
     [

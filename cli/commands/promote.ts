@@ -6,7 +6,7 @@ import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
 import { promotionChange, refuseMovingTags } from "../promotion/moves";
 import { formatVersion } from "../stack-file/read-images";
-import { stackOutputsReader } from "../stack-outputs";
+import { stackOutputsReader } from "../deployed-images";
 import { runImageChange } from "./image-change";
 import type { RegisterCommand } from "../command";
 

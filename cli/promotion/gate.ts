@@ -4,7 +4,7 @@ import { environments, type EnvironmentName } from "../../environments";
 import { onlyTagAtDigest } from "../../environments/stack-config";
 import { describeCommit, ranBefore, type ImageHistory } from "../image-history";
 import { formatVersion, sameVersion, type StackImages } from "../stack-file/read-images";
-import type { DeployedImages } from "../stack-outputs";
+import type { DeployedImages } from "../deployed-images";
 
 /** The apps whose entry differs between two versions of a stack file, in catalog order. */
 export function changedApps(base: StackImages, head: StackImages): AppName[] {

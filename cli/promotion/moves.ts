@@ -8,7 +8,7 @@ import { PlatformError } from "../errors";
 import type { VersionRecord } from "../image-history";
 import { setImage } from "../stack-file/edit-images";
 import { sameVersion, type StackImages } from "../stack-file/read-images";
-import type { DeployedImages } from "../stack-outputs";
+import type { DeployedImages } from "../deployed-images";
 
 /** One app's entry changing in an environment's stack file. */
 export interface ImageMove {
