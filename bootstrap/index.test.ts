@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import { mockSubscriptionId } from "../engine/mock-engine";
-import { roles } from "../infra/role-ids";
+import { roles } from "../lib/role-ids";
 import { ofType, only, root, runIsolated, stackConfig } from "../test/program";
 import { bootstrapOutputs } from "./outputs";
 

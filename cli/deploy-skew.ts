@@ -12,7 +12,7 @@ import {
   type CommitInfo,
   type Git,
 } from "./git";
-import { stackFileName } from "./workspace";
+import { stackFileName } from "./stack-file/files";
 
 /** The tag the deploy workflow moves to the commit an environment last deployed successfully. */
 export const deployedTag = (environment: EnvironmentName): string => `deployed/${environment}`;

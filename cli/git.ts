@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { PlatformError } from "./errors";
+import { InputError, PlatformError } from "./errors";
+import { howItEnded, runProcess } from "./process";
 
 /** A git command that exited non-zero (or could not start): a failed operation, exit code 1. */
 export class GitError extends PlatformError {
@@ -35,31 +35,31 @@ export function createGit(cwd: string, env: Readonly<Record<string, string | und
   return {
     cwd,
     env,
-    run(args, options = {}) {
-      return new Promise((resolve, reject) => {
-        const child = execFile(
-          "git",
-          [...args],
-          {
-            cwd,
-            env: { ...env, ...options.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
-            maxBuffer: 64 * 1024 * 1024,
-          },
-          (error, stdout, stderr) => {
-            if (error) {
-              const code = typeof error.code === "number" ? error.code : null;
-              reject(new GitError(args, code, stderr || error.message));
-            } else {
-              resolve(stdout);
-            }
-          },
-        );
-        // git may exit before reading its input (it failed); that surfaces as its exit code.
-        child.stdin?.on("error", () => undefined);
-        child.stdin?.end(options.input);
+    async run(args, options = {}) {
+      const result = await runProcess("git", args, {
+        cwd,
+        env: { ...env, ...options.env, GIT_TERMINAL_PROMPT: "0", LC_ALL: "C" },
+        ...(options.input !== undefined ? { input: options.input } : {}),
       });
+      if (result.exitCode === 0 && !result.stopped) return result.stdout;
+      // A git that could not start, was stopped or was ended by a signal has no exit status.
+      const status = result.stopped ? null : result.exitCode;
+      throw new GitError(args, status, result.stderr || result.stopped?.message || howItEnded(result));
     },
   };
+}
+
+/**
+ * Runs a git query whose exit status `absent` means "there is none" (a ref that does not exist,
+ * no common ancestor): undefined then; any other failure is thrown.
+ */
+async function unlessExit<T>(absent: number, query: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof GitError && error.status === absent) return undefined;
+    throw error;
+  }
 }
 
 /** The path of `cwd` inside its repository (`""` at the top, else ending in `/`). */
@@ -75,26 +75,32 @@ export async function uncommittedChanges(git: Git): Promise<string[]> {
 
 /** The commit a ref names, or undefined when there is none. */
 export async function resolveCommit(git: Git, ref: string): Promise<string | undefined> {
-  try {
-    return (
-      await git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`])
-    ).trim();
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return undefined;
-    throw error;
+  return unlessExit(1, async () =>
+    (await git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`])).trim(),
+  );
+}
+
+/**
+ * The commit a ref the user named (`--base`) points to.
+ *
+ * @throws InputError naming the ref, and how to make it known in a CI checkout.
+ */
+export async function commitOfRef(git: Git, ref: string): Promise<string> {
+  const commit = await resolveCommit(git, ref);
+  if (commit === undefined) {
+    throw new InputError(
+      `unknown git ref '${ref}'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)`,
+    );
   }
+  return commit;
 }
 
 /** A file's content at a commit (`path` from the top of the repository), or undefined when absent. */
 export async function readFileAt(git: Git, commit: string, file: string): Promise<string | undefined> {
-  let blob: string;
-  try {
-    blob = (await git.run(["rev-parse", "--verify", "--quiet", `${commit}:${file}`])).trim();
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return undefined;
-    throw error;
-  }
-  return git.run(["cat-file", "blob", blob]);
+  const blob = await unlessExit(1, async () =>
+    (await git.run(["rev-parse", "--verify", "--quiet", `${commit}:${file}`])).trim(),
+  );
+  return blob === undefined ? undefined : git.run(["cat-file", "blob", blob]);
 }
 
 /**
@@ -133,13 +139,11 @@ export async function remoteBranchCommit(
   remote: string,
   branch: string,
 ): Promise<string | undefined> {
-  try {
-    const line = await git.run(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`]);
-    return line.split(/\s/)[0];
-  } catch (error) {
-    if (error instanceof GitError && error.status === 2) return undefined;
-    throw error;
-  }
+  // ls-remote --exit-code exits with 2 when the remote has no such ref.
+  const line = await unlessExit(2, () =>
+    git.run(["ls-remote", "--exit-code", remote, `refs/heads/${branch}`]),
+  );
+  return line?.split(/\s/)[0];
 }
 
 /** The files changed between two commits, and the messages of the commits in `from..to`. */
@@ -165,12 +169,7 @@ export async function changesBetween(
 
 /** The best common ancestor of two commits, or undefined when they share no history. */
 export async function mergeBase(git: Git, a: string, b: string): Promise<string | undefined> {
-  try {
-    return (await git.run(["merge-base", a, b])).trim();
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return undefined;
-    throw error;
-  }
+  return unlessExit(1, async () => (await git.run(["merge-base", a, b])).trim());
 }
 
 /** The tree and first parent of a commit. */
@@ -269,13 +268,8 @@ export async function pushBranch(
  * fetched it once (git does not move fetched tags on its own).
  */
 export async function fetchRef(git: Git, remote: string, ref: string): Promise<string | undefined> {
-  try {
-    const listed = await git.run(["ls-remote", "--exit-code", remote, ref]);
-    if (listed.trim() === "") return undefined;
-  } catch (error) {
-    if (error instanceof GitError && error.status === 2) return undefined;
-    throw error;
-  }
+  const listed = await unlessExit(2, () => git.run(["ls-remote", "--exit-code", remote, ref]));
+  if (listed === undefined || listed.trim() === "") return undefined;
   return fetchIntoOwnRef(git, remote, ref);
 }
 
@@ -287,13 +281,11 @@ export async function remoteDefaultBranch(git: Git, remote: string): Promise<str
 
 /** Whether `ancestor` is `commit` or one of its ancestors. */
 export async function isAncestor(git: Git, ancestor: string, commit: string): Promise<boolean> {
-  try {
+  const answer = await unlessExit(1, async () => {
     await git.run(["merge-base", "--is-ancestor", ancestor, commit]);
     return true;
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return false;
-    throw error;
-  }
+  });
+  return answer ?? false;
 }
 
 /** A commit as history lists it. */

@@ -4,6 +4,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck";
+import { isRecord } from "../lib/values";
 import { processInterruption } from "./context";
 import { InputError, InterruptedError, PlatformError } from "./errors";
 
@@ -361,14 +362,10 @@ export async function openOrUpdatePullRequest(
   return { action: "opened", pullRequest: await github.createPullRequest(request) };
 }
 
-/** A value as a message quotes it: JSON, cut at 60 characters. */
-function quote(value: unknown): string {
+/** An answer's value as a message shows it: JSON, cut at 60 characters (unlike lib's `quote`). */
+function shortJson(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -377,12 +374,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * @throws UnexpectedAnswer naming each field that is missing or of the wrong type.
  */
 export function readPullRequest(data: unknown): PullRequest {
-  if (!isObject(data)) throw new UnexpectedAnswer([`the body is ${quote(data)}, not a JSON object`]);
+  if (!isRecord(data)) throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not a JSON object`]);
   const problems: string[] = [];
   const field = (name: string, valid: (value: unknown) => boolean, what: string) => {
     const value = data[name];
     if (valid(value)) return;
-    problems.push(value === undefined ? `${name} is missing` : `${name} is ${quote(value)}, not ${what}`);
+    problems.push(value === undefined ? `${name} is missing` : `${name} is ${shortJson(value)}, not ${what}`);
   };
   field("number", (v) => Number.isSafeInteger(v) && (v as number) > 0, "a positive integer");
   field("html_url", (v) => typeof v === "string" && /^https?:\/\/\S+$/.test(v), "an http(s) URL");
@@ -399,7 +396,7 @@ export function readPullRequest(data: unknown): PullRequest {
 
 /** Reads a list of pull requests. @throws UnexpectedAnswer as readPullRequest, with the index. */
 export function readPullRequestList(data: unknown): PullRequest[] {
-  if (!Array.isArray(data)) throw new UnexpectedAnswer([`the body is ${quote(data)}, not a JSON array`]);
+  if (!Array.isArray(data)) throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not a JSON array`]);
   return data.map((item, index) => {
     try {
       return readPullRequest(item);
@@ -412,13 +409,13 @@ export function readPullRequestList(data: unknown): PullRequest[] {
 
 /** Reads `default_branch` (a non-empty string) from a repository. @throws UnexpectedAnswer */
 export function readDefaultBranch(data: unknown): string {
-  if (!isObject(data)) throw new UnexpectedAnswer([`the body is ${quote(data)}, not a JSON object`]);
+  if (!isRecord(data)) throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not a JSON object`]);
   const branch = data["default_branch"];
   if (typeof branch === "string" && branch !== "") return branch;
   throw new UnexpectedAnswer([
     branch === undefined
       ? "default_branch is missing"
-      : `default_branch is ${quote(branch)}, not a branch name`,
+      : `default_branch is ${shortJson(branch)}, not a branch name`,
   ]);
 }
 
@@ -435,7 +432,7 @@ function asFailure(error: unknown): RequestFailure {
 /** GitHub's words: its message and the messages of its errors. */
 function gitHubSaid(error: unknown): string {
   const failure = asFailure(error);
-  const data = (isObject(failure.response?.data) ? failure.response.data : {}) as {
+  const data = (isRecord(failure.response?.data) ? failure.response.data : {}) as {
     message?: unknown;
     errors?: unknown;
   };
@@ -446,7 +443,7 @@ function gitHubSaid(error: unknown): string {
       errors.map((e) =>
         typeof e === "string"
           ? e
-          : isObject(e) && typeof e["message"] === "string"
+          : isRecord(e) && typeof e["message"] === "string"
             ? e["message"]
             : JSON.stringify(e),
       ),

@@ -2,7 +2,7 @@ import { appNames, type AppName } from "../apps/catalog";
 import type { EnvironmentName } from "../environments";
 import type { ImageVersion } from "../apps/image-reference";
 import { logCommits, readFileAt, type CommitInfo, type Git } from "./git";
-import { formatVersion, inspectImages, sameVersion, type StackImages } from "./stack-file";
+import { formatVersion, inspectImages, sameVersion, type StackImages } from "./stack-file/read-images";
 
 /** One version an app had in an environment: its entry, and the commit that set it. */
 export interface VersionRecord {

@@ -2,7 +2,7 @@ import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanResponse } from "../engine/plan-runner";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
-import { planOf, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
+import { planOf, planTimeoutSeconds, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
@@ -38,7 +38,11 @@ describe("planOf: a plan only from a runner that exited with 0 and said ok", () 
     ],
     [
       "ok, then stopped at the time limit",
-      { exitCode: null, signal: "SIGTERM", stopped: "after 150 s, its time limit" },
+      {
+        exitCode: null,
+        signal: null,
+        stopped: { code: "ETIMEDOUT", message: "after 150 s, its time limit" },
+      },
       "the program run for acceptance printed a plan but was stopped (after 150 s, its time limit), so the plan may be partial",
     ],
     [
@@ -149,3 +153,17 @@ function catchError(action: () => unknown): Error | undefined {
   }
   return undefined;
 }
+
+describe("planTimeoutSeconds", () => {
+  test.each([
+    [undefined, 120],
+    ["3", 3],
+    ["0.5", 0.5],
+    ["0", 120],
+    ["-5", 120],
+    ["soon", 120],
+    ["", 120],
+  ])("PLATFORM_PLAN_TIMEOUT_SECONDS=%p gives %p seconds", (value, seconds) => {
+    expect(planTimeoutSeconds({ PLATFORM_PLAN_TIMEOUT_SECONDS: value })).toBe(seconds);
+  });
+});

@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
 import { InputError, PlatformError } from "./errors";
+import { howItEnded, runProcess, type ProcessResult } from "./process";
 
 /** The compiled runner: beside this file's compiled copy, or in `dist/` when running from source (tests). */
 const runnerPath = [
@@ -11,16 +11,8 @@ const runnerPath = [
   path.join(__dirname, "..", "dist", "engine", "plan-runner.js"),
 ].find((candidate) => existsSync(candidate));
 
-/** How the runner's process ended, as `execFile` reports it. */
-export interface RunnerOutcome {
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The exit code; null when a signal ended the process or it never started. */
-  readonly exitCode: number | null;
-  readonly signal: NodeJS.Signals | null;
-  /** Why the process was ended from outside, if it was: its time limit, a full buffer, a failed start. */
-  readonly stopped?: string;
-}
+/** How the runner's process ended. */
+export type RunnerOutcome = ProcessResult;
 
 /** The runner's last line of output: its response, unless it ended before printing one. */
 const lastLine = (stdout: string): string => stdout.trim().split("\n").pop() ?? "";
@@ -49,12 +41,6 @@ function stderrTail(stderr: string): string {
   return `; ${heading}:\n${shown.join("\n")}`;
 }
 
-function howItEnded(outcome: RunnerOutcome): string {
-  if (outcome.stopped) return `was stopped (${outcome.stopped})`;
-  if (outcome.signal) return `was ended by ${outcome.signal}`;
-  return outcome.exitCode === 0 ? "ended" : `exited with code ${String(outcome.exitCode)}`;
-}
-
 /**
  * The plan a runner's process produced, accepted only when the process exited with 0 and its
  * last line of output says ok: a program may print lines of its own, and a process that printed
@@ -80,6 +66,12 @@ export function planOf(stack: string, outcome: RunnerOutcome): ProgramRun {
   );
 }
 
+/** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */
+export function planTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
+  const seconds = Number(env["PLATFORM_PLAN_TIMEOUT_SECONDS"] ?? 120);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
+}
+
 /**
  * Runs the Pulumi program in `dir` for `stack` under the mock engine, in a child process of its
  * own, and returns what it registered (secrets masked).
@@ -98,27 +90,10 @@ export async function runPlan(request: PlanRequest): Promise<ProgramRun> {
   if (!runnerPath) throw new PlatformError("the compiled plan runner is missing; run npm run build");
   // The runner stops the program itself after timeoutSeconds; this limit is for the runner.
   const limitSeconds = request.timeoutSeconds + 30;
-  const outcome = await new Promise<RunnerOutcome>((resolve) => {
-    execFile(
-      process.execPath,
-      [runnerPath, JSON.stringify(request)],
-      { cwd: request.dir, maxBuffer: 256 * 1024 * 1024, timeout: limitSeconds * 1000 },
-      (error, stdout, stderr) => {
-        const code = error?.code;
-        resolve({
-          stdout,
-          stderr,
-          exitCode: error ? (typeof code === "number" ? code : null) : 0,
-          signal: error?.signal ?? null,
-          stopped:
-            typeof code === "string"
-              ? error?.message
-              : error?.killed
-                ? `after ${limitSeconds} s, its time limit`
-                : undefined,
-        });
-      },
-    );
+  const outcome = await runProcess(process.execPath, [runnerPath, JSON.stringify(request)], {
+    cwd: request.dir,
+    maxBytes: 256 * 1024 * 1024,
+    timeoutSeconds: limitSeconds,
   });
   return planOf(request.stack, outcome);
 }

@@ -1,4 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
+import { isRecord } from "../lib/values";
+import { imagesKey } from "./stack-file/read-images";
 
 /** What a pull request changes, as the promotion checks see it. */
 export interface ScopeInput {
@@ -24,15 +26,11 @@ export interface PromotionScope {
   readonly removedApps: readonly string[];
 }
 
-const imagesKey = "platform:images";
-const isMap = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 /** A stack file document without its image versions: what a promotion must leave byte-identical. */
 function withoutImages(document: unknown): Record<string, unknown> {
-  if (!isMap(document)) return { document };
+  if (!isRecord(document)) return { document };
   const { config, ...rest } = document;
-  if (!isMap(config)) return { ...rest, config };
+  if (!isRecord(config)) return { ...rest, config };
   const { [imagesKey]: _images, ...others } = config;
   return { ...rest, config: others };
 }
@@ -46,7 +44,7 @@ function changedKeys(base: Record<string, unknown>, head: Record<string, unknown
   ];
   const changes: string[] = [];
   for (const key of keys(base, head).sort()) {
-    if (key === "config" && isMap(base[key]) && isMap(head[key])) {
+    if (key === "config" && isRecord(base[key]) && isRecord(head[key])) {
       const before = base[key];
       const after = head[key];
       for (const name of keys(before, after).sort()) {
@@ -61,9 +59,9 @@ function changedKeys(base: Record<string, unknown>, head: Record<string, unknown
 }
 
 const images = (document: unknown): Record<string, unknown> => {
-  const config = isMap(document) ? document["config"] : undefined;
-  const value = isMap(config) ? config[imagesKey] : undefined;
-  return isMap(value) ? value : {};
+  const config = isRecord(document) ? document["config"] : undefined;
+  const value = isRecord(config) ? config[imagesKey] : undefined;
+  return isRecord(value) ? value : {};
 };
 
 /**

@@ -14,9 +14,9 @@ import {
   type Git,
 } from "./git";
 import { openOrUpdatePullRequest, type GitHub, type PullRequest } from "./github";
-import { generatedTrailer } from "./promotion";
+import { generatedTrailer } from "./promotion/messages";
 
-/** A stack file edit to propose, planned from the file as the default branch has it. */
+/** A stack file edit to propose, made from the file as the default branch has it. */
 export interface ProposedEdit {
   /** The new content of the file. */
   readonly text: string;
@@ -45,7 +45,7 @@ export interface ProposeDeps {
 const remote = "origin";
 
 /**
- * Proposes an edit of one file as a pull request: plans it from the file on the default
+ * Proposes an edit of one file as a pull request: makes it from the file on the default
  * branch, commits it on a deterministic branch, pushes it to `origin` and opens a pull request,
  * or updates the open one of that branch. The user's working tree, index and branches are never
  * touched: the commit is built in a temporary index on top of the fetched default branch. If
@@ -53,7 +53,7 @@ const remote = "origin";
  * back as it was (deleted if it was new), unless a pull request was opened from it after all.
  *
  * @param file the file, relative to the git adapter's directory.
- * @param plan the edit, from the file's text on the default branch (and a name for messages, and
+ * @param makeEdit the edit, from the file's text on the default branch (and a name for messages, and
  *   the branch's commit); undefined when nothing changes, then nothing is pushed or opened.
  * @returns undefined when there was nothing to propose.
  * @throws PlatformError for a dirty working tree, a branch of someone else's, a rejected push
@@ -62,7 +62,7 @@ const remote = "origin";
 export async function proposeEdit(
   { git, github }: ProposeDeps,
   file: string,
-  plan: (
+  makeEdit: (
     text: string,
     source: string,
     baseCommit: string,
@@ -85,7 +85,7 @@ export async function proposeEdit(
   if (text === undefined) {
     throw new PlatformError(`${file} does not exist on ${base}; add it there first, then run again`);
   }
-  const edit = await plan(text, `${file} on ${base}`, baseCommit);
+  const edit = await makeEdit(text, `${file} on ${base}`, baseCommit);
   if (edit === undefined) return undefined;
 
   const previous = await step(`cannot read branch ${edit.branch} of ${remote}`, () =>

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import { readStackData } from "../stack-config/from-file";
-import { runProgram, type ProgramFailure, type RunProgram } from "./stack-outputs";
+import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What the registry says of `app:tag`. */
 export type RegistryAnswer =
@@ -29,7 +29,7 @@ const lookupTimeoutSeconds = 60;
 export async function azureRegistry(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
-  run: RunProgram = runProgram,
+  run: RunProgram = processOutput,
 ): Promise<RegistryLookup | undefined> {
   const file = path.join(cwd, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
   let text: string;
@@ -59,7 +59,7 @@ export async function azureRegistry(
       try {
         json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds });
       } catch (error) {
-        const failure = error as Partial<ProgramFailure>;
+        const failure = error as Partial<ProcessFailure>;
         if (failure.code === "ENOENT") return { kind: "unavailable", detail: "the az CLI is not installed" };
         const said = (failure.stderr ?? "").trim() || String(failure.message);
         // ACR answers a missing repository or tag with 404 (MANIFEST_UNKNOWN, NAME_UNKNOWN).

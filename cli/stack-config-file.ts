@@ -5,7 +5,7 @@ import type { EnvironmentName } from "../environments/settings";
 import { configMap, parseStackFile } from "../stack-config/from-file";
 import type { StackConfig } from "../stack-config/schema";
 import { InputError } from "./errors";
-import { readStackFile, stackFileName } from "./workspace";
+import { readStackFile, stackFileName } from "./stack-file/files";
 
 // The CLI's side of reading stack files: from disk, with the CLI's errors for a missing or
 // unreadable file. Parsing and checking are stack-config/from-file.ts's, shared with the tests.

@@ -206,7 +206,7 @@ describe("pure helpers", () => {
   });
 
   test("the role ids are Azure's built-in ones", async () => {
-    const { roles } = await import("./role-ids");
+    const { roles } = await import("../lib/role-ids");
     expect(roles).toMatchObject({
       contributor: roleIds.contributor,
       roleBasedAccessControlAdministrator: roleIds.rbacAdministrator,

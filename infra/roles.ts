@@ -1,7 +1,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 
-export { roles } from "./role-ids";
+export { roles } from "../lib/role-ids";
 
 /** The full id of a built-in role definition in the current subscription. */
 export function roleDefinitionId(roleId: string): pulumi.Output<string> {

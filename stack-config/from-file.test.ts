@@ -1,4 +1,5 @@
-import { readImages, setImage } from "../cli/stack-file";
+import { readImages } from "../cli/stack-file/read-images";
+import { setImage } from "../cli/stack-file/edit-images";
 import { parseStackFile, pulumiConfig } from "./from-file";
 
 describe("parseStackFile", () => {

@@ -87,6 +87,12 @@ describe("parseStackConfig", () => {
       ['platform:images.web.tag: 1.4 is a number, not a tag; quote it: "1.4"'],
     ],
     [
+      "a list for an entry",
+      "acceptance",
+      { ...location, "platform:images": { web: ["1.4"] } },
+      ['platform:images.web: expected a map { tag, digest? }, found ["1.4"]'],
+    ],
+    [
       "a missing tag",
       "acceptance",
       { ...location, "platform:images": { web: {} } },

@@ -44,7 +44,7 @@ export const objectIssue =
     return `expected a map ${shape}, found ${quote(issue.input)}`;
   };
 
-const imageVersion = v.strictObject(
+const imageVersionFields = v.strictObject(
   {
     tag: v.pipe(
       v.string((issue) =>
@@ -66,7 +66,21 @@ const imageVersion = v.strictObject(
   objectIssue("tag, digest", "{ tag, digest? }", { tag: "missing; expected an image tag such as 1.4.2" }),
 );
 
-const images = v.record(
+/**
+ * One `platform:images` entry. The CLI's stack file reader (cli/stack-file/read-images.ts) checks
+ * entries with this schema too, so the rules exist once.
+ */
+export const imageVersion = v.pipe(
+  // valibot takes a list or a date (a YAML timestamp, in the CLI) for an object; neither is an entry.
+  v.custom<Record<string, unknown>>(
+    isRecord,
+    (issue) => `expected a map { tag, digest? }, found ${quote(issue.input)}`,
+  ),
+  imageVersionFields,
+);
+
+/** The `platform:images` map: app name to entry. */
+export const images = v.record(
   v.picklist(appNames, `unknown app; expected one of ${appNames.join(", ")}`),
   imageVersion,
   (issue) =>
@@ -87,6 +101,16 @@ export function describe(issues: readonly v.BaseIssue<unknown>[], prefix: string
     messages.add(`${[prefix, ...keys].join(".")}: ${issue.message}`);
   }
   return [...messages];
+}
+
+/**
+ * Why an entry without a digest cannot deploy in an environment that does not build images, or
+ * undefined where it builds them. One wording for the program's config check, `platform
+ * set-image` and the gate.
+ */
+export function onlyTagAtDigest(environment: EnvironmentSettings, app: string): string | undefined {
+  if (environment.buildsImages) return undefined;
+  return `${environment.name} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${environment.name} --app ${app})`;
 }
 
 /**
@@ -139,9 +163,7 @@ export function parseStackConfig(
   if (!environment.buildsImages && isRecord(rawImages)) {
     for (const [app, version] of Object.entries(rawImages)) {
       if (isAppName(app) && isRecord(version) && version["digest"] === undefined) {
-        problems.push(
-          `platform:images.${app}.digest: missing; ${stack} does not build images and deploys only tag@digest (copy it with: platform promote ${environment.upstream} ${stack} --app ${app})`,
-        );
+        problems.push(`platform:images.${app}.digest: missing; ${onlyTagAtDigest(environment, app)}`);
       }
     }
   }

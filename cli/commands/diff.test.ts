@@ -142,7 +142,7 @@ test("a git ref that does not exist: exit 2 and what to name instead", async () 
     code: 2,
     stdout: "",
     stderr:
-      "error: git ref 'no-such-branch' does not exist; name a branch, tag or commit of this repository\n",
+      "error: unknown git ref 'no-such-branch'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)\n",
   });
 });
 

@@ -1,23 +1,19 @@
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
-import { createGit, readFileAt, repositoryPrefix, resolveCommit, type Git } from "../git";
+import { commitOfRef, createGit, readFileAt, repositoryPrefix, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
-import { diffPlans, formatDiff, isEmptyDiff } from "../plan";
-import { runPlan } from "../program-runs";
+import { diffPlans, formatDiff, isEmptyDiff } from "../plan-view/diff";
+import { planTimeoutSeconds, runPlan } from "../program-runs";
+import { processOutput } from "../process";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
-import { readStackFile, stackFileName } from "../workspace";
-import type { RegisterCommand } from "./index";
-import { planTimeoutSeconds } from "./plan";
-
-const run = promisify(execFile);
+import { readStackFile, stackFileName } from "../stack-file/files";
+import type { RegisterCommand } from "../command";
 
 /**
  * Writes the program as it is at `commit` into `dir` (its tree under the repository prefix),
@@ -27,11 +23,11 @@ async function checkOutProgram(git: Git, commit: string, dir: string, cwd: strin
   const prefix = await repositoryPrefix(git);
   const archive = path.join(dir, "program.tar");
   await git.run(["archive", "--format=tar", "-o", archive, `${commit}:${prefix}`]);
-  await run("tar", ["-xf", archive, "-C", dir]);
+  await processOutput("tar", ["-xf", archive, "-C", dir], { cwd });
   await rm(archive);
   await symlink(path.join(cwd, "node_modules"), path.join(dir, "node_modules"), "dir");
   const builder = path.join(dir, "bin", "ensure-built.js");
-  if (existsSync(builder)) await run(process.execPath, [builder], { cwd: dir });
+  if (existsSync(builder)) await processOutput(process.execPath, [builder], { cwd: dir });
 }
 
 /**
@@ -56,11 +52,7 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
       const headText = await readStackFile(context.cwd, environment);
       parseStackFile(headText, environment, file);
       const git = createGit(context.cwd, context.env);
-      const commit = await resolveCommit(git, options.base);
-      if (!commit)
-        throw new InputError(
-          `git ref '${options.base}' does not exist; name a branch, tag or commit of this repository`,
-        );
+      const commit = await commitOfRef(git, options.base);
       let scope: PromotionScope | undefined;
       if (options.onlyImages) {
         const prefix = await repositoryPrefix(git);

@@ -59,7 +59,7 @@ test("fails a digest acceptance did not deploy and an entry without digest, one 
     stdout: [
       "gate production: a promotion: only image versions in Pulumi.production.yaml change",
       `main-api: failed: ${digest("f")} is not what acceptance deployed (acceptance runs 1.4.0@${digest("a")}); copy it with: platform promote acceptance production --app main-api`,
-      "web: failed: 2.0.2 has no digest; a gated change must pin tag@digest; copy it with: platform promote acceptance production --app web",
+      "web: failed: 2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
       "",
     ].join("\n"),
     stderr: "error: gate production: 2 of 2 changed apps failed (main-api, web)\n",

@@ -1,15 +1,15 @@
 import { environmentNames, environments } from "../../environments";
 import { parseEnvironment } from "../arguments";
-import { InputError, PlatformError } from "../errors";
+import { PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
-import { createGit, GitError, readFileAt, repositoryPrefix, resolveCommit } from "../git";
+import { commitOfRef, createGit, GitError, readFileAt, repositoryPrefix } from "../git";
 import { readImageHistory } from "../image-history";
 import { notAPromotion } from "../promotion-scope";
-import { changedApps, checkGate } from "../promotion";
-import { readImages } from "../stack-file";
-import { stackOutputsReader } from "../stack-outputs";
-import { readStackFile, stackFileName } from "../workspace";
-import type { RegisterCommand } from "./index";
+import { changedApps, checkGate } from "../promotion/gate";
+import { readImages } from "../stack-file/read-images";
+import { stackOutputsReader } from "../deployed-images";
+import { readStackFile, stackFileName } from "../stack-file/files";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform gate <environment> --base <git-ref> [--outputs <file>] [--allow-removal]`: the
@@ -50,12 +50,7 @@ export const registerGate: RegisterCommand = (program, context) => {
             throw new PlatformError(`${context.cwd} is not in a git repository; gate compares with --base`);
           throw error;
         }
-        const baseCommit = await resolveCommit(git, options.base);
-        if (baseCommit === undefined) {
-          throw new InputError(
-            `unknown git ref '${options.base}'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)`,
-          );
-        }
+        const baseCommit = await commitOfRef(git, options.base);
         const baseText = await readFileAt(git, baseCommit, `${prefix}${name}`);
         const headText = await readStackFile(context.cwd, environment);
         const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);

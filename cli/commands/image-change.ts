@@ -3,29 +3,28 @@ import type { Context } from "../context";
 import type { DeploySkew } from "../deploy-skew";
 import { createGit, type Git } from "../git";
 import type { GitHub } from "../github";
+import { applyChange, type ImageChange } from "../promotion/moves";
 import {
-  applyChange,
   branchName,
   commitMessage,
   describeMoves,
   pullRequestBody,
   pullRequestTitle,
-  runUrl,
-  type ImageChange,
-} from "../promotion";
+} from "../promotion/messages";
+import { runUrl } from "../promotion/run-url";
 import { proposeEdit } from "../pull-request";
 import { parseStackFile } from "../../stack-config/from-file";
-import { readImages, type StackImages } from "../stack-file";
-import { editStackFile, stackFileName } from "../workspace";
+import { readImages, type StackImages } from "../stack-file/read-images";
+import { editStackFile, stackFileName } from "../stack-file/files";
 
 /** How `release`, `promote` and `rollback` carry out a change of image versions in one environment. */
 export interface ImageChangeRun {
   readonly environment: EnvironmentName;
   /** The command line, for the pull request body. */
   readonly command: string;
-  /** Plans the change from the environment's current entries. */
-  readonly plan: (current: StackImages) => ImageChange;
-  /** Printed before the outcome once the change is planned, for example apps skipped. */
+  /** The change, from the environment's current entries. */
+  readonly changeFrom: (current: StackImages) => ImageChange;
+  /** Printed before the outcome once the change is known, for example apps skipped. */
   readonly notes: readonly string[];
   /** What to print when the environment already has the versions. */
   readonly nothingToDo: (change: ImageChange) => string;
@@ -36,14 +35,14 @@ export interface ImageChangeRun {
 }
 
 /**
- * Without `--pr`, edits the stack file in the working tree atomically, under its lock. With `--pr`, plans from
+ * Without `--pr`, edits the stack file in the working tree atomically, under its lock. With `--pr`, starts from
  * the default branch and proposes the edit as a pull request, leaving the working tree as it is.
  */
 export async function runImageChange(context: Context, run: ImageChangeRun): Promise<void> {
   const name = stackFileName(run.environment);
   const print = (lines: readonly string[]) => context.stdout(lines.map((line) => `${line}\n`).join(""));
   const edit = (text: string, source: string) => {
-    const change = run.plan(readImages(text, source));
+    const change = run.changeFrom(readImages(text, source));
     if (change.moves.length === 0) return { change, text };
     const result = applyChange(text, change, source);
     // Never write a file the program would reject: read it back as the program would.
@@ -64,15 +63,15 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
     return print(describeMoves(change!));
   }
 
-  // The plan is made inside the flow, from the file on the default branch.
-  let planned: ImageChange | undefined;
+  // The change is made inside the flow, from the file on the default branch.
+  let proposed: ImageChange | undefined;
   const git = createGit(context.cwd, context.env);
   const proposal = await proposeEdit(
     { git, github: run.github },
     name,
     async (baseText, source, baseCommit) => {
       const { change, text } = edit(baseText, source);
-      planned = change;
+      proposed = change;
       if (change.moves.length === 0) return undefined;
       const skew = run.skew === undefined ? undefined : await run.skew(git, baseCommit);
       return {
@@ -84,12 +83,12 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
       };
     },
   );
-  if (planned === undefined) return;
+  if (proposed === undefined) return;
   print(run.notes);
-  if (proposal === undefined) return print([run.nothingToDo(planned)]);
+  if (proposal === undefined) return print([run.nothingToDo(proposed)]);
   const { action, pullRequest, branch, base } = proposal;
   print([
-    ...describeMoves(planned),
+    ...describeMoves(proposed),
     `${action} pull request #${pullRequest.number}: ${pullRequest.url} (${branch} into ${base})`,
   ]);
 }

@@ -4,7 +4,7 @@ import type { ProgramRun } from "../../engine/mock-engine";
 import { root } from "../../test/program";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
-import { criticalPath, dependencyGraph, waitsOn } from "../plan";
+import { criticalPath, dependencyGraph, waitsOn } from "../plan-view/graph";
 import { runPlan } from "../program-runs";
 import { pulumiConfig } from "../../stack-config/from-file";
 

@@ -2,17 +2,12 @@ import { baselinePolicies } from "../../policy/baseline";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { PlatformError } from "../errors";
-import { formatGraph, formatPlan, planJson } from "../plan";
-import { runPlan } from "../program-runs";
+import { formatGraph } from "../plan-view/graph";
+import { formatPlan, planJson } from "../plan-view/tree";
+import { planTimeoutSeconds, runPlan } from "../program-runs";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
-import { readStackFile, stackFileName } from "../workspace";
-import type { RegisterCommand } from "./index";
-
-/** How long a program run may take before it counts as hung (`PLATFORM_PLAN_TIMEOUT_SECONDS`). */
-export function planTimeoutSeconds(env: Readonly<Record<string, string | undefined>>): number {
-  const seconds = Number(env["PLATFORM_PLAN_TIMEOUT_SECONDS"] ?? 120);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
-}
+import { readStackFile, stackFileName } from "../stack-file/files";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform plan <environment>`: what `pulumi up` would create, without Azure or credentials:

@@ -141,7 +141,7 @@ describe("platform promote --pr", () => {
     ]);
   });
 
-  test("plans from the default branch, not from a feature branch the user is on", async () => {
+  test("starts from the default branch, not from a feature branch the user is on", async () => {
     fixture.git(["switch", "--quiet", "-c", "feature"]);
     fixture.write("notes.txt", "wip\n");
     const before = fixture.cloneState();

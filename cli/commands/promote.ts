@@ -4,11 +4,11 @@ import { parseApp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
-import { planPromotion, refuseMovingTags } from "../promotion";
-import { formatVersion } from "../stack-file";
-import { stackOutputsReader } from "../stack-outputs";
+import { promotionChange, refuseMovingTags } from "../promotion/moves";
+import { formatVersion } from "../stack-file/read-images";
+import { stackOutputsReader } from "../deployed-images";
 import { runImageChange } from "./image-change";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /** Checks that `to` takes promotions from `from`. @throws InputError */
 export function checkDirection(from: EnvironmentName, to: EnvironmentName): void {
@@ -67,8 +67,8 @@ export const registerPromote: RegisterCommand = (program, context) => {
         await runImageChange(context, {
           environment: to,
           command: `platform promote ${from} ${to}${appFlags}${options.pr ? " --pr" : ""}`,
-          plan: (current) => {
-            const { change } = planPromotion({ from, to, deployed, current, apps });
+          changeFrom: (current) => {
+            const { change } = promotionChange({ from, to, deployed, current, apps });
             refuseMovingTags(change);
             return change;
           },

@@ -2,10 +2,10 @@ import { appNames } from "../../apps/catalog";
 import { environmentNames } from "../../environments";
 import { parseApp, parseTag } from "../arguments";
 import { createGitHub, gitHubSettings } from "../github";
-import { planRelease } from "../promotion";
-import { formatVersion } from "../stack-file";
+import { releaseChange } from "../promotion/moves";
+import { formatVersion } from "../stack-file/read-images";
 import { runImageChange } from "./image-change";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform release <app> <tag> [--pr]`: sets the app's tag (without digest) in the first
@@ -28,7 +28,7 @@ export const registerRelease: RegisterCommand = (program, context) => {
       await runImageChange(context, {
         environment: first,
         command: `platform release ${app} ${tag}${options.pr ? " --pr" : ""}`,
-        plan: (current) => planRelease({ environment: first, app, tag, current }),
+        changeFrom: (current) => releaseChange({ environment: first, app, tag, current }),
         notes: [],
         nothingToDo: () => `nothing to release: ${first} already has ${app} ${formatVersion({ tag })}`,
         github,

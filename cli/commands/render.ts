@@ -3,7 +3,7 @@ import { registryLoginServer } from "../../bootstrap/config";
 import { renderYaml } from "../../apps/manifests/render-yaml";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { readBootstrapConfig, readStackConfigFile } from "../stack-config-file";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform render <environment>`: every Kubernetes object of the environment as YAML, exactly

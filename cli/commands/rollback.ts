@@ -26,13 +26,13 @@ import {
   type RollbackStep,
   type VersionRecord,
 } from "../image-history";
-import type { ImageChange, ImageMove } from "../promotion";
+import type { ImageChange, ImageMove } from "../promotion/moves";
 import { azureRegistry, type RegistryLookup } from "../registry";
-import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file";
-import { readStackFile, stackFileName } from "../workspace";
+import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
+import { readStackFile, stackFileName } from "../stack-file/files";
 import { runImageChange } from "./image-change";
 import type { Context } from "../context";
-import type { RegisterCommand } from "./index";
+import type { RegisterCommand } from "../command";
 
 /** Runs a git step that needs origin; its failure says what rollback reads there. */
 async function fromOrigin<T>(what: string, step: () => Promise<T>): Promise<T> {
@@ -46,7 +46,7 @@ async function fromOrigin<T>(what: string, step: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The default branch's state a rollback is planned from. */
+/** The default branch's state a rollback starts from. */
 interface Origin {
   readonly branch: string;
   readonly tip: string;
@@ -297,11 +297,11 @@ async function rollback(
   await runImageChange(context, {
     environment,
     command: `platform rollback ${environment}${appWords}${options.to !== undefined ? ` --to ${options.to}` : ""}${options.pr ? " --pr" : ""}`,
-    plan: (current) => {
+    changeFrom: (current) => {
       const moves: ImageMove[] = steps.map((step) => {
         if (!sameVersion(current[step.app], step.from.version)) {
           throw new PlatformError(
-            `${name} changed while the rollback was planned (${step.app} is now ${formatVersion(current[step.app])}); run again`,
+            `${name} changed while the rollback was being prepared (${step.app} is now ${formatVersion(current[step.app])}); run again`,
           );
         }
         return {

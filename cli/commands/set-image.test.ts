@@ -113,7 +113,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
   test("a tag without digest where only tag@digest deploys", () =>
     refused(
       ["production", "web", "2.0.2"],
-      "production does not build images and deploys only tag@digest; pass 2.0.2@sha256:<digest>, or copy what acceptance deployed with: platform promote acceptance production --app web",
+      "2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
     ));
 
   test("a stack file that is not valid YAML", async () => {

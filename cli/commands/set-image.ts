@@ -1,11 +1,13 @@
 import { appNames } from "../../apps/catalog";
 import { environmentNames, environments } from "../../environments";
+import { onlyTagAtDigest } from "../../stack-config/schema";
 import { parseApp, parseEnvironment, parseImageVersion } from "../arguments";
 import { InputError } from "../errors";
 import { parseStackFile } from "../../stack-config/from-file";
-import { formatVersion, inspectImages, readImages, setImage } from "../stack-file";
-import { editStackFile, stackFileName } from "../workspace";
-import type { RegisterCommand } from "./index";
+import { formatVersion, inspectImages, readImages } from "../stack-file/read-images";
+import { setImage } from "../stack-file/edit-images";
+import { editStackFile, stackFileName } from "../stack-file/files";
+import type { RegisterCommand } from "../command";
 
 /**
  * `platform set-image <environment> <app> <tag>[@<digest>]`: sets one entry of an environment's
@@ -24,11 +26,9 @@ export const registerSetImage: RegisterCommand = (program, context) => {
       const environment = parseEnvironment(environmentArgument);
       const app = parseApp(appArgument);
       const version = parseImageVersion(versionArgument);
-      const settings = environments[environment];
-      if (!settings.buildsImages && version.digest === undefined) {
-        throw new InputError(
-          `${environment} does not build images and deploys only tag@digest; pass ${version.tag}@sha256:<digest>, or copy what ${settings.upstream} deployed with: platform promote ${settings.upstream} ${environment} --app ${app}`,
-        );
+      const digestRule = onlyTagAtDigest(environments[environment], app);
+      if (digestRule !== undefined && version.digest === undefined) {
+        throw new InputError(`${version.tag} has no digest; ${digestRule}`);
       }
       const name = stackFileName(environment);
       const { before, after } = await editStackFile(context.cwd, environment, (text) => {

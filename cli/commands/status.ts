@@ -3,9 +3,9 @@ import { environmentNames, environments, type EnvironmentName } from "../../envi
 import type { ImageVersion } from "../../apps/image-reference";
 import { createGit, GitError, repositoryPrefix } from "../git";
 import { pinnedDigest, readImageHistory, rollbackStep, type ImageHistory } from "../image-history";
-import { readImages, type StackImages } from "../stack-file";
-import { readStackFile, stackFileName } from "../workspace";
-import type { RegisterCommand } from "./index";
+import { readImages, type StackImages } from "../stack-file/read-images";
+import { readStackFile, stackFileName } from "../stack-file/files";
+import type { RegisterCommand } from "../command";
 
 /** One app's row of the status: its entry per environment and what stands out. */
 export interface AppStatus {

@@ -1,5 +1,5 @@
-import type { ProgramRun, Registration } from "../engine/mock-engine";
-import { diffPlans, formatDiff, isEmptyDiff, reviewInputs } from "./plan";
+import type { ProgramRun, Registration } from "../../engine/mock-engine";
+import { diffPlans, formatDiff, isEmptyDiff } from "./diff";
 
 const resource = (overrides: Partial<Registration> = {}): Registration => ({
   urn: "urn:pulumi:production::platform::azure-native:dbformysql:Server::mysql-server",
@@ -50,39 +50,5 @@ describe("diffPlans", () => {
     ).toBe(
       "+ kubernetes:batch/v1:Job main-api-migrate-1-5-0\n- kubernetes:batch/v1:Job main-api-migrate-1-4-0\n",
     );
-  });
-});
-
-describe("reviewInputs", () => {
-  test("names a role assignment's role and scope instead of the definition id", () => {
-    const assignment = {
-      type: "azure-native:authorization:RoleAssignment",
-      inputs: {
-        roleDefinitionId:
-          "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d",
-        scope: "registry",
-      },
-    };
-    expect(reviewInputs(assignment)).toEqual([
-      ["role", "acrPull"],
-      ["scope", "registry"],
-    ]);
-  });
-
-  test("lists every container image of a workload", () => {
-    const deployment = {
-      type: "kubernetes:apps/v1:Deployment",
-      inputs: {
-        spec: {
-          replicas: 2,
-          template: { spec: { initContainers: [{ image: "a:1" }], containers: [{ image: "b:2" }] } },
-        },
-      },
-    };
-    expect(reviewInputs(deployment)).toEqual([
-      ["spec.replicas", 2],
-      ["image", "a:1"],
-      ["image", "b:2"],
-    ]);
   });
 });

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import type { EnvironmentName } from "../environments";
-import { InputError, PlatformError } from "./errors";
+import type { EnvironmentName } from "../../environments";
+import { InputError, PlatformError } from "../errors";
 
 /** The stack config file of an environment, relative to the repository directory. */
 export function stackFileName(environment: EnvironmentName): string {

@@ -17,8 +17,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { InputError, PlatformError } from "./errors";
-import { editStackFile, readStackFile, writeFileAtomic } from "./workspace";
+import { InputError, PlatformError } from "../errors";
+import { editStackFile, readStackFile, writeFileAtomic } from "./files";
 
 let directory: string;
 let file: string;

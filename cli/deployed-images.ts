@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { isAppName, type AppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import type { EnvironmentName } from "../environments";
+import { isRecord, quote } from "../lib/values";
 import { InputError, PlatformError } from "./errors";
+import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What an environment has deployed of one app: its `images.<app>` stack output. */
 export interface DeployedImage {
@@ -19,12 +20,6 @@ export type DeployedImages = Readonly<Partial<Record<AppName, DeployedImage>>>;
 
 /** Reads what an environment has deployed. */
 export type StackOutputsReader = (environment: EnvironmentName) => Promise<DeployedImages>;
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
-const quote = (value: unknown): string =>
-  typeof value === "string" ? `'${value}'` : (JSON.stringify(value) ?? "nothing");
 
 /**
  * Parses the JSON of `pulumi stack output --json` and returns its `images` output. Apps the
@@ -95,18 +90,6 @@ export async function readOutputsFile(
   return parsed.images;
 }
 
-/** Runs a program without a shell and resolves to its stdout; the adapter tests can replace. */
-export type RunProgram = (
-  file: string,
-  args: readonly string[],
-  options: {
-    cwd: string;
-    env: Readonly<Record<string, string | undefined>>;
-    /** Stops the program (SIGTERM, then SIGKILL) after this long: code "ETIMEDOUT". */
-    timeoutSeconds?: number;
-  },
-) => Promise<string>;
-
 /** The variable that sets how long `pulumi stack output` may take. */
 export const pulumiTimeoutVariable = "PLATFORM_PULUMI_TIMEOUT_SECONDS";
 
@@ -130,74 +113,6 @@ export function pulumiTimeoutSeconds(env: Readonly<Record<string, string | undef
   return seconds;
 }
 
-/** A program that could not start (`code` "ENOENT"), exited non-zero or timed out ("ETIMEDOUT"), with what it said. */
-export class ProgramFailure extends Error {
-  constructor(
-    message: string,
-    readonly code: string | number | undefined,
-    readonly stderr: string,
-  ) {
-    super(message);
-    this.name = "ProgramFailure";
-  }
-}
-
-/** How long a program stopped with SIGTERM has before SIGKILL. */
-const killGraceMs = 5000;
-
-/**
- * Runs a program with no input (stdin is /dev/null, so a prompt ends at once) and, with
- * `timeoutSeconds`, stops it when it takes longer: SIGTERM, then SIGKILL.
- */
-export const runProgram: RunProgram = (file, args, { cwd, env, timeoutSeconds }) =>
-  new Promise((resolve, reject) => {
-    const child = spawn(file, [...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = (finish: () => void) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      finish();
-    };
-    const said = () => Buffer.concat(stderr).toString("utf8");
-    const collect = (chunks: Buffer[]) => (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-      if (size > 64 * 1024 * 1024) child.kill("SIGKILL");
-    };
-    child.stdout.on("data", collect(stdout));
-    child.stderr.on("data", collect(stderr));
-    if (timeoutSeconds !== undefined) {
-      timer = setTimeout(() => {
-        settle(() =>
-          reject(new ProgramFailure(`${file} timed out after ${timeoutSeconds} s`, "ETIMEDOUT", said())),
-        );
-        child.kill("SIGTERM");
-        const kill = setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();
-        child.once("exit", () => clearTimeout(kill));
-        // A child process of the program may hold its output open after it ends: stop reading.
-        child.stdout.destroy();
-        child.stderr.destroy();
-      }, timeoutSeconds * 1000);
-    }
-    child.on("error", (error: NodeJS.ErrnoException) =>
-      settle(() => reject(new ProgramFailure(error.message, error.code, said()))),
-    );
-    child.on("close", (code, signal) =>
-      settle(() => {
-        if (code === 0) resolve(Buffer.concat(stdout).toString("utf8"));
-        else {
-          const how = signal !== null ? `was ended by ${signal}` : `exited with code ${code}`;
-          reject(new ProgramFailure(`${file} ${how}`, code ?? signal ?? undefined, said()));
-        }
-      }),
-    );
-  });
-
 /**
  * Reads `images` with `pulumi stack output --json --stack <environment>`, run with no input and
  * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120).
@@ -209,7 +124,7 @@ export async function readPulumiOutputs(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   environment: EnvironmentName,
-  run: RunProgram = runProgram,
+  run: RunProgram = processOutput,
 ): Promise<DeployedImages> {
   const command = outputsCommand(environment);
   const timeoutSeconds = pulumiTimeoutSeconds(env);
@@ -221,7 +136,7 @@ export async function readPulumiOutputs(
       timeoutSeconds,
     });
   } catch (error) {
-    const failure = error as Partial<ProgramFailure>;
+    const failure = error as Partial<ProcessFailure>;
     if (failure.code === "ENOENT") {
       throw new PlatformError(
         `cannot run '${command}': the pulumi CLI is not installed or not on PATH; install it, or pass --outputs <file> holding that command's output`,

@@ -2,7 +2,12 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { InputError, PlatformError } from "./errors";
-import { parseStackOutputs, pulumiTimeoutSeconds, readOutputsFile, readPulumiOutputs } from "./stack-outputs";
+import {
+  parseStackOutputs,
+  pulumiTimeoutSeconds,
+  readOutputsFile,
+  readPulumiOutputs,
+} from "./deployed-images";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 const outputs = {

@@ -1,10 +1,10 @@
 import fc from "fast-check";
-import { appNames, type AppName } from "../apps/catalog";
-import type { ImageVersion } from "../apps/image-reference";
-import { StackConfigError } from "../stack-config/schema";
-import { InputError } from "./errors";
-import { readStackData } from "../stack-config/from-file";
-import { formatVersion, inspectImages, readImages, sameVersion, setImage } from "./stack-file";
+import { appNames, type AppName } from "../../apps/catalog";
+import type { ImageVersion } from "../../apps/image-reference";
+import { StackConfigError } from "../../stack-config/schema";
+import { readStackData } from "../../stack-config/from-file";
+import { setImage } from "./edit-images";
+import { readImages } from "./read-images";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 
@@ -175,107 +175,6 @@ describe("setImage edits one entry in place", () => {
     ]);
   });
 });
-
-describe("readImages reads the entries with precise errors", () => {
-  test("reads block and flow entries", () => {
-    expect(readImages(production, "Pulumi.production.yaml")).toEqual({
-      "main-api": { tag: "1.4.0", digest: digest("a") },
-      web: { tag: "2.0.1", digest: digest("b") },
-    });
-  });
-
-  const bad: { name: string; text: string; problems: string[] }[] = [
-    {
-      name: "text that is not YAML",
-      text: "config:\n  platform:images: [\n",
-      problems: [
-        "line 3, column 1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
-      ],
-    },
-    {
-      name: "a duplicate app",
-      text: "config:\n  platform:images:\n    web: {tag: a}\n    web: {tag: b}\n",
-      problems: [
-        "line 4, column 5: duplicate key 'web' in config.platform:images; a key may appear only once in a map, keep one",
-      ],
-    },
-    {
-      name: "a duplicate top-level key",
-      text: "config: {}\nconfig: {}\n",
-      problems: ["line 2, column 1: duplicate key 'config'; a key may appear only once in a map, keep one"],
-    },
-    {
-      name: "no config map",
-      text: "# empty\n",
-      problems: ["config: missing; a stack file holds its settings in a top-level config: map"],
-    },
-    {
-      name: "no platform:images",
-      text: "config:\n  azure-native:location: westeurope\n",
-      problems: [
-        "platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
-      ],
-    },
-    {
-      name: "platform:images that is not a map",
-      text: "config:\n  platform:images:\n",
-      problems: [
-        "platform:images: expected a map of app name to { tag, digest? }, found null; write {} for no app (line 2)",
-      ],
-    },
-    {
-      name: "entries of the wrong form",
-      text: [
-        "config:",
-        "  platform:images:",
-        "    api: { tag: '1' }",
-        "    web: { tag: 2.0, digest: 'sha256:12', replicas: 2 }",
-        "    main-api: latest",
-        "    customer-api: { digest: " + digest("a") + " }",
-        "",
-      ].join("\n"),
-      problems: [
-        "platform:images.api: unknown app; expected one of main-api, web, customer-api (line 3)",
-        `platform:images.web.tag: 2.0 is read as number, not an image tag; quote it: tag: "2.0" (line 4)`,
-        "platform:images.web.digest: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars) (line 4)",
-        "platform:images.web.replicas: unknown key; allowed: tag, digest (line 4)",
-        "platform:images.main-api: expected a map { tag, digest? }, found 'latest' (line 5)",
-        "platform:images.customer-api.tag: missing; expected an image tag such as 1.4.2 (line 6)",
-      ],
-    },
-  ];
-
-  test.each(bad)("reports $name", ({ text, problems }) => {
-    expect(problemsOf(() => readImages(text, "Pulumi.production.yaml"))).toEqual(problems);
-  });
-
-  test("the error names the file and lists every problem", () => {
-    expect(() => readImages("config:\n  x: 1\n", "Pulumi.production.yaml")).toThrow(
-      "Pulumi.production.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
-    );
-  });
-
-  test("inspectImages keeps the valid entries beside the problems", () => {
-    const { versions, problems } = inspectImages(
-      "config:\n  platform:images:\n    web: {tag: x}\n    main-api: {tag: 1.0}\n",
-      "f",
-    );
-    expect(versions).toEqual({ web: { tag: "x" } });
-    expect(problems).toHaveLength(1);
-  });
-});
-
-test("formatVersion and sameVersion", () => {
-  expect(formatVersion({ tag: "1.0" })).toBe("1.0");
-  expect(formatVersion({ tag: "1.0", digest: digest("a") })).toBe(`1.0@${digest("a")}`);
-  expect(formatVersion(undefined)).toBe("not deployed");
-  expect(sameVersion({ tag: "1" }, { tag: "1" })).toBe(true);
-  expect(sameVersion({ tag: "1" }, { tag: "1", digest: digest("a") })).toBe(false);
-  expect(sameVersion(undefined, undefined)).toBe(true);
-});
-
-// ---------------------------------------------------------------------------------------------
-// Property-based: arbitrary stack files, with the byte span of each entry known by construction.
 
 const hex = "0123456789abcdef".split("");
 const digestArbitrary = fc
@@ -469,94 +368,6 @@ describe("setImage, for any stack file and any edit", () => {
         expect(setImage(file.text, app, current)).toBe(file.text);
       }),
       { numRuns: 200 },
-    );
-  });
-});
-
-describe("one reader: plain scalars read as Pulumi's YAML reader (yaml.v3) reads them", () => {
-  test("numbers with 0b/0o/0x prefixes or underscores, and dates, are not strings", () => {
-    expect(
-      readStackData(
-        "a: 0b1\nb: 20240101_1200\nc: '0b1'\nd: 1.4.0\ne: 0x1F\nf: 0o17\ng: 010\nh: v1_0\ni: 2024-01-01\n",
-        "f",
-      ),
-    ).toEqual({
-      a: 1,
-      b: 202401011200,
-      c: "0b1",
-      d: "1.4.0",
-      e: 31,
-      f: 15,
-      g: 8,
-      h: "v1_0",
-      i: new Date("2024-01-01T00:00:00.000Z"),
-    });
-  });
-
-  test.each([
-    ["0b1", "number"],
-    ["20240101_1200", "number"],
-    ["1_000", "number"],
-    ["2024-01-01", "date"],
-  ])("a plain tag %s is read as %s, with the quoting to write", (tag, kind) => {
-    const text = `config:\n  platform:images:\n    web:\n      tag: ${tag}\n`;
-    expect(problemsOf(() => readImages(text, "f"))).toEqual([
-      `platform:images.web.tag: ${tag} is read as ${kind}, not an image tag; quote it: tag: "${tag}" (line 4)`,
-    ]);
-  });
-});
-
-describe("YAML aliases and merge keys", () => {
-  const shared = `config:
-  azure-native:location: &region westeurope
-  other:location: *region
-  platform:images:
-    main-api: &api
-      tag: "1.4.0"
-    web:
-      <<: *api
-      digest: ${digest("b")}
-    customer-api: *api
-`;
-
-  test("are read as Pulumi reads them", () => {
-    expect(readImages(shared, "f")).toEqual({
-      "main-api": { tag: "1.4.0" },
-      web: { tag: "1.4.0", digest: digest("b") },
-      "customer-api": { tag: "1.4.0" },
-    });
-  });
-
-  test("an entry outside every alias is edited as usual", () => {
-    const text = shared.replace("    customer-api: *api\n", "    customer-api:\n      tag: '0.9.0'\n");
-    expect(setImage(text, "customer-api", { tag: "0.9.1" }, "f")).toBe(
-      text.replace("tag: '0.9.0'", 'tag: "0.9.1"'),
-    );
-  });
-
-  test.each([
-    [
-      "main-api",
-      "f: cannot edit platform:images.main-api: it carries the YAML anchor &api, so aliases elsewhere may share it (line 5); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
-    ],
-    [
-      "web",
-      "f: cannot edit platform:images.web: it takes keys from a YAML merge key (<<) (line 8); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
-    ],
-    [
-      "customer-api",
-      "f: cannot edit platform:images.customer-api: it is the YAML alias *api, a copy of a value written elsewhere (line 10); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
-    ],
-  ] as const)("editing %s, which is shared, is refused naming the line", (app, message) => {
-    expect(() => setImage(shared, app, { tag: "2.0.0" }, "f")).toThrow(new InputError(message));
-  });
-
-  test("a tag written as an alias is refused naming the line", () => {
-    const text = `config:\n  x: &t "1.0.0"\n  platform:images:\n    web:\n      tag: *t\n`;
-    expect(() => setImage(text, "web", { tag: "2.0.0" }, "f")).toThrow(
-      new InputError(
-        "f: cannot edit platform:images.web.tag: it is the YAML alias *t, a copy of a value written elsewhere (line 5); platform edits only values written out in full where they are used: write it out there, or edit the file by hand, then run again",
-      ),
     );
   });
 });

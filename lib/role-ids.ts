@@ -1,3 +1,8 @@
+// The ids of the built-in Azure roles the platform assigns, as plain data. Kept apart from
+// infra/roles.ts, which re-exports them beside code that imports @pulumi/azure-native: the CLI
+// (`platform plan` names the role of each assignment) reads them here without loading that large
+// SDK, which would slow every CLI start.
+
 /** Built-in Azure role definitions the platform assigns, by their fixed ids. */
 export const roles = {
   /** Pull images from a container registry. */

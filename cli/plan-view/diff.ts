@@ -1,0 +1,93 @@
+// What differs between two Pulumi plans of one environment, as a reviewer reads it.
+import type { ProgramRun, Registration } from "../../engine/mock-engine";
+import { show } from "./tree";
+
+/** One changed input of a resource. */
+export interface InputChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/** What differs between two plans of one environment. */
+export interface PlanDiff {
+  readonly added: readonly Registration[];
+  readonly removed: readonly Registration[];
+  readonly changed: readonly { readonly resource: Registration; readonly changes: readonly InputChange[] }[];
+}
+
+/** Every leaf of a value, by dotted path. */
+function leaves(value: unknown, prefix = ""): Map<string, unknown> {
+  const result = new Map<string, unknown>();
+  const walk = (node: unknown, path: string): void => {
+    if (
+      typeof node === "object" &&
+      node !== null &&
+      (Array.isArray(node) ? node.length > 0 : Object.keys(node).length > 0)
+    ) {
+      for (const [key, item] of Object.entries(node)) walk(item, path === "" ? key : `${path}.${key}`);
+    } else {
+      result.set(path, node);
+    }
+  };
+  walk(value, prefix);
+  return result;
+}
+
+/**
+ * What a diff compares of a resource: its inputs, and the options that decide what Pulumi may do
+ * to it (a pull request that drops `protect` from the database changes more than images).
+ */
+function reviewed(registration: Registration): Record<string, unknown> {
+  return {
+    ...registration.inputs,
+    "(protect)": registration.protect,
+    "(retainOnDelete)": registration.retainOnDelete,
+    "(provider)": registration.provider?.split("::").slice(0, -1).join("::"),
+  };
+}
+
+/** Compares two plans resource by resource (by URN), input by input and option by option. */
+export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
+  const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
+  const now = new Map(after.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
+  const byUrn = (a: Registration, b: Registration) => a.urn.localeCompare(b.urn);
+  const changed = [...now.values()]
+    .filter((r) => old.has(r.urn))
+    .sort(byUrn)
+    .map((resource) => {
+      const a = leaves(reviewed(old.get(resource.urn)!));
+      const b = leaves(reviewed(resource));
+      const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+      const changes = paths
+        .filter((path) => JSON.stringify(a.get(path)) !== JSON.stringify(b.get(path)))
+        .map((path) => ({ path, before: a.get(path), after: b.get(path) }));
+      return { resource, changes };
+    })
+    .filter((entry) => entry.changes.length > 0);
+  return {
+    added: [...now.values()].filter((r) => !old.has(r.urn)).sort(byUrn),
+    removed: [...old.values()].filter((r) => !now.has(r.urn)).sort(byUrn),
+    changed,
+  };
+}
+
+/** Whether a diff has nothing in it. */
+export const isEmptyDiff = (diff: PlanDiff): boolean =>
+  diff.added.length + diff.removed.length + diff.changed.length === 0;
+
+/** A diff as a reviewer reads it: `+` added, `-` removed, `~` changed with `old → new` per input. */
+export function formatDiff(diff: PlanDiff): string {
+  const lines: string[] = [];
+  for (const resource of diff.added) lines.push(`+ ${resource.type} ${resource.name}`);
+  for (const resource of diff.removed) lines.push(`- ${resource.type} ${resource.name}`);
+  for (const { resource, changes } of diff.changed) {
+    lines.push(`~ ${resource.type} ${resource.name}`);
+    for (const change of changes)
+      lines.push(
+        `    ${change.path}: ${show(change.before ?? "(none)")} → ${show(change.after ?? "(none)")}`,
+      );
+  }
+  if (lines.length === 0) lines.push("no changes");
+  return `${lines.join("\n")}\n`;
+}
