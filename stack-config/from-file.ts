@@ -117,7 +117,7 @@ export function configMap(text: string, source: string): Record<string, unknown>
 /**
  * Parses a stack file's text into the checked stack config of `environment`, as the program
  * would see it. Values Pulumi keeps encrypted (`secure:`) stay opaque. (Reading only: edits go
- * through `cli/stack-file.ts`, which keeps comments and layout.)
+ * through `cli/stack-file/edit-images.ts`, which keeps comments and layout.)
  *
  * @throws StackConfigError for text that is not YAML (a duplicate key, say), a file without a
  *   `config:` map, and every problem `parseStackConfig` finds.

@@ -41,7 +41,7 @@ async function checkOutProgram(git: Git, commit: string, dir: string, cwd: strin
 export const registerDiff: RegisterCommand = (program, context, setExitCode) => {
   program
     .command("diff")
-    .description("show what changes between the environment at a git ref and the working tree")
+    .description("Show what changes between the environment at a git ref and the working tree")
     .argument("<environment>", environmentArgumentHelp)
     .requiredOption("--base <ref>", "the git ref to compare with (a branch, tag or commit)")
     .option("--only-images", "fail when anything other than image references changes")

@@ -17,7 +17,7 @@ import type { RegisterCommand } from "../command";
 export const registerPlan: RegisterCommand = (program, context) => {
   program
     .command("plan")
-    .description("show the resources pulumi up would create for an environment, without a cloud")
+    .description("Show the resources pulumi up would create for an environment, without a cloud")
     .argument("<environment>", environmentArgumentHelp)
     .option("--json", "print the plan as JSON")
     .option("--graph", "print the dependency graph (Mermaid) and the critical path of a first deployment")

@@ -6,7 +6,7 @@ import { root } from "../../test/program";
 import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { readYamlStream } from "../../test/yaml-stream";
-import { readStackConfigFile } from "../stack-config-file";
+import { readStackConfigFile } from "../stack-file/read-config";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 

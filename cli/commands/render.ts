@@ -2,7 +2,7 @@ import { environmentObjects } from "../../apps/manifests/environment-objects";
 import { registryLoginServer } from "../../bootstrap/config";
 import { renderYaml } from "../../apps/manifests/render-yaml";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
-import { readBootstrapConfig, readStackConfigFile } from "../stack-config-file";
+import { readBootstrapConfig, readStackConfigFile } from "../stack-file/read-config";
 import type { RegisterCommand } from "../command";
 
 /**
@@ -13,7 +13,7 @@ export const registerRender: RegisterCommand = (program, context) => {
   program
     .command("render")
     .description(
-      "print the environment's Kubernetes objects as YAML (values known only after deployment appear as references)",
+      "Print the environment's Kubernetes objects as YAML (values known only after deployment appear as references)",
     )
     .argument("<environment>", environmentArgumentHelp)
     .action(async (name: string) => {

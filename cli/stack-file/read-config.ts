@@ -1,11 +1,11 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { bootstrapStack, parseBootstrapConfig, type BootstrapConfig } from "../bootstrap/config";
-import type { EnvironmentName } from "../environments/settings";
-import { configMap, parseStackFile } from "../stack-config/from-file";
-import type { StackConfig } from "../stack-config/schema";
-import { InputError } from "./errors";
-import { readStackFile, stackFileName } from "./stack-file/files";
+import { bootstrapStack, parseBootstrapConfig, type BootstrapConfig } from "../../bootstrap/config";
+import type { EnvironmentName } from "../../environments/settings";
+import { configMap, parseStackFile } from "../../stack-config/from-file";
+import type { StackConfig } from "../../stack-config/schema";
+import { InputError } from "../errors";
+import { readStackFile, stackFileName } from "./files";
 
 // The CLI's side of reading stack files: from disk, with the CLI's errors for a missing or
 // unreadable file. Parsing and checking are stack-config/from-file.ts's, shared with the tests.
