@@ -11,7 +11,7 @@ import { deployTimeValueNames } from "../apps/manifests/deploy-time-values";
 import type { KubeObject } from "../apps/manifests/kube-object";
 import { resolveDeployTimeValues, sortObjects } from "../apps/manifests/environment-objects";
 import { waitsForJobAnnotation } from "../apps/manifests/mysql-users";
-import { isRolloutChecksum } from "../apps/manifests/rollout-checksums";
+import { checksumSources, isRolloutChecksum } from "../apps/manifests/rollout-checksums";
 
 /** Arguments of {@link AppWorkloads}. */
 export interface AppWorkloadsArgs {
@@ -151,13 +151,8 @@ export class AppWorkloads extends pulumi.ComponentResource {
     const { apiVersion: _apiVersion, kind: _kind, ...fields } = object;
     const own = deployTimeValueNames(object);
     if (own.length === 0) return fields;
-    // A rollout checksum hashes the data of the app's ConfigMaps and Secrets: resolve those too.
-    const sources = own.some(isRolloutChecksum)
-      ? args.objects.filter(
-          (other) =>
-            (other.kind === "ConfigMap" || other.kind === "Secret") && appOf(other) === appOf(object),
-        )
-      : [];
+    // A rollout checksum hashes the data of the ConfigMaps and Secrets the pods read: resolve those too.
+    const sources = own.some(isRolloutChecksum) ? checksumSources(object, args.objects) : [];
     const names = deployTimeValueNames([object, ...sources]).filter((token) => !isRolloutChecksum(token));
 
     const values: Record<string, pulumi.Input<string>> = {};

@@ -2,9 +2,10 @@ import { environments } from "../../environments/environments";
 import type { AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
 import { replaceDeployTimeValues } from "./deploy-time-values";
-import { isRecord } from "../../lib/values";
+import { valueAt } from "../../lib/values";
 import type { KubeObject } from "./kube-object";
 import {
+  checksumSources,
   configChecksumAnnotation,
   secretChecksumAnnotation,
   withRolloutChecksums,
@@ -27,16 +28,13 @@ const templatePaths: Readonly<Record<string, readonly string[]>> = {
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
-const dig = (value: unknown, path: readonly string[]): unknown =>
-  path.reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), value);
-
 /** The annotations of every pod template, by workload kind and name. */
 function checksums(objects: readonly KubeObject[]): Record<string, Record<string, string> | undefined> {
   return Object.fromEntries(
     objects.flatMap((object) => {
       const path = templatePaths[object.kind];
       if (path === undefined) return [];
-      const annotations = dig(object, [...path, "metadata", "annotations"]) as
+      const annotations = valueAt(object, [...path, "metadata", "annotations"]) as
         Record<string, string> | undefined;
       return [[`${object.kind}/${object.metadata.name}`, annotations]];
     }),
@@ -158,5 +156,41 @@ describe("withRolloutChecksums", () => {
     const before = structuredClone(objects);
     withRolloutChecksums(objects);
     expect(objects).toEqual(before);
+  });
+});
+
+describe("checksumSources", () => {
+  const configMap = (name: string, labels: Record<string, string> = {}): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: "apps", labels },
+    data: { A: "1" },
+  });
+  const deployment: KubeObject = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", namespace: "apps", labels: { "app.kubernetes.io/name": "web" } },
+    spec: {
+      template: {
+        spec: { containers: [{ name: "web", envFrom: [{ configMapRef: { name: "shared-settings" } }] }] },
+      },
+    },
+  };
+
+  it("are what the pods read through envFrom, labelled or not, and nothing they do not read", () => {
+    const objects = [
+      configMap("shared-settings"),
+      configMap("web-config", { "app.kubernetes.io/name": "web" }),
+    ];
+    expect(checksumSources(deployment, objects).map((object) => object.metadata.name)).toEqual([
+      "shared-settings",
+    ]);
+  });
+
+  it("are none for an object without checksummed pods, and an error for a source not rendered", () => {
+    expect(checksumSources(configMap("shared-settings"), [])).toEqual([]);
+    expect(() => checksumSources(deployment, [])).toThrow(
+      "Deployment web reads ConfigMap shared-settings, which is not rendered",
+    );
   });
 });

@@ -48,45 +48,80 @@ const annotations = [
 export function withRolloutChecksums(objects: readonly KubeObject[]): KubeObject[] {
   return objects.map((object) => {
     const copy = clonePlain(object);
-    const path =
-      podTemplatePaths[copy.kind] ??
-      (copy.kind === "Job" && copy.metadata.annotations?.[rerunOnSecretChangeAnnotation] === "true"
-        ? jobTemplatePath
-        : undefined);
-    const template = path === undefined ? undefined : valueAt(copy, path);
-    if (!isRecord(template)) return copy;
+    const template = podTemplateOf(copy);
+    if (template === undefined) return copy;
 
     const metadata: Record<string, unknown> = isRecord(template.metadata) ? template.metadata : {};
     const templateAnnotations: Record<string, unknown> = isRecord(metadata.annotations)
       ? metadata.annotations
       : {};
     for (const { annotation, kind, reference } of annotations) {
-      const names = envFromNames(template, reference);
-      const sources = names.map((name) => {
-        const source = objects.find(
-          (candidate) =>
-            candidate.kind === kind &&
-            candidate.metadata.name === name &&
-            candidate.metadata.namespace === object.metadata.namespace,
-        );
-        if (source === undefined) {
-          throw new Error(
-            `${object.kind} ${object.metadata.name} reads ${kind} ${name}, which is not rendered`,
-          );
-        }
-        return { data: source.data, binaryData: source.binaryData, stringData: source.stringData };
-      });
+      const read = readThroughEnvFrom(object, template, objects, kind, reference);
+      const names = read.map((source) => source.metadata.name);
+      const data = read.map((source) => ({
+        data: source.data,
+        binaryData: source.binaryData,
+        stringData: source.stringData,
+      }));
       if (names.length === 0) delete templateAnnotations[annotation];
-      else if (deployTimeValueNames(sources).length > 0) {
+      else if (deployTimeValueNames(data).length > 0) {
         templateAnnotations[annotation] = deployTimeValue(`${checksumPrefix}${names.join(", ")}`);
       } else {
-        templateAnnotations[annotation] = createHash("sha256").update(canonicalJson(sources)).digest("hex");
+        templateAnnotations[annotation] = createHash("sha256").update(canonicalJson(data)).digest("hex");
       }
     }
     if (Object.keys(templateAnnotations).length > 0) metadata.annotations = templateAnnotations;
     else delete metadata.annotations;
     template.metadata = metadata;
     return copy;
+  });
+}
+
+/**
+ * The ConfigMaps and Secrets whose data an object's rollout checksums hash: those its pods read
+ * through `envFrom`. The one definition, for the checksums and for the deploy, which resolves
+ * their deploy-time values to compute them. Empty for an object without checksummed pods.
+ *
+ * @throws Error when a pod reads a ConfigMap or Secret that is not among `objects`.
+ */
+export function checksumSources(object: KubeObject, objects: readonly KubeObject[]): KubeObject[] {
+  const template = podTemplateOf(object);
+  if (template === undefined) return [];
+  return annotations.flatMap(({ kind, reference }) =>
+    readThroughEnvFrom(object, template, objects, kind, reference),
+  );
+}
+
+/** The pod template whose change rolls the object's pods, if it has one that gets checksums. */
+function podTemplateOf(object: KubeObject): Record<string, unknown> | undefined {
+  const path =
+    podTemplatePaths[object.kind] ??
+    (object.kind === "Job" && object.metadata.annotations?.[rerunOnSecretChangeAnnotation] === "true"
+      ? jobTemplatePath
+      : undefined);
+  const template = path === undefined ? undefined : valueAt(object, path);
+  return isRecord(template) ? template : undefined;
+}
+
+/** The objects of `kind` a pod template reads through `envFrom`, in its namespace, in order. */
+function readThroughEnvFrom(
+  object: KubeObject,
+  template: Record<string, unknown>,
+  objects: readonly KubeObject[],
+  kind: "ConfigMap" | "Secret",
+  reference: "configMapRef" | "secretRef",
+): KubeObject[] {
+  return envFromNames(template, reference).map((name) => {
+    const source = objects.find(
+      (candidate) =>
+        candidate.kind === kind &&
+        candidate.metadata.name === name &&
+        candidate.metadata.namespace === object.metadata.namespace,
+    );
+    if (source === undefined) {
+      throw new Error(`${object.kind} ${object.metadata.name} reads ${kind} ${name}, which is not rendered`);
+    }
+    return source;
   });
 }
 
