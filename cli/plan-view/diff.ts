@@ -1,6 +1,7 @@
 // What differs between two Pulumi plans of one environment, as a reviewer reads it.
 import type { ProgramRun, Registration } from "../../engine/mock-engine";
 import { show } from "./tree";
+import { compareText } from "../../lib/values";
 
 /** One changed input of a resource. */
 export interface InputChange {
@@ -51,7 +52,7 @@ function reviewed(registration: Registration): Record<string, unknown> {
 export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
   const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const now = new Map(after.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
-  const byUrn = (a: Registration, b: Registration) => a.urn.localeCompare(b.urn);
+  const byUrn = (a: Registration, b: Registration) => compareText(a.urn, b.urn);
   const changed = [...now.values()]
     .filter((r) => old.has(r.urn))
     .sort(byUrn)

@@ -1,6 +1,7 @@
 // A Pulumi plan as a tree of resources with their review inputs: text for people, JSON for machines.
 import type { ProgramRun, Registration } from "../../engine/mock-engine";
 import { reviewInputs, type ReviewInput } from "./review";
+import { compareText } from "../../lib/values";
 
 /** A resource of a plan, with the inputs a reviewer of infrastructure changes looks at. */
 export interface PlannedResource {
@@ -30,7 +31,7 @@ export function planTree(run: ProgramRun): PlannedResource[] {
   });
   const childrenOf = (parent: string | undefined): PlannedResource[] =>
     [...(byParent.get(parent) ?? [])]
-      .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
+      .sort((a, b) => compareText(a.type, b.type) || compareText(a.name, b.name))
       .map(build);
   return childrenOf(undefined);
 }
@@ -67,7 +68,7 @@ export function countByType(run: ProgramRun): [string, number][] {
   for (const registration of run.registrations.filter((r) => r.custom)) {
     counts.set(registration.type, (counts.get(registration.type) ?? 0) + 1);
   }
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  return [...counts].sort((a, b) => b[1] - a[1] || compareText(a[0], b[0]));
 }
 
 /** The plan as JSON: the same tree, for machines. */
