@@ -20,6 +20,13 @@ const arrow = (move: ImageMove, format: (version: ImageVersion) => string = form
 
 const tagOnly = (version: ImageVersion) => version.tag;
 
+/** What a pull request body says besides the change: the command, the run, the skew. */
+export interface BodyContext {
+  readonly command: string;
+  readonly runUrl?: string;
+  readonly skew?: DeploySkew;
+}
+
 /** The pull request title: `Promote to production: main-api 1.4.0 → 1.5.0`, `Roll back production: web 2.0.2 → 2.0.1`. */
 export function pullRequestTitle(change: ImageChange): string {
   const verb = { release: "Release to", promote: "Promote to", rollback: "Roll back" }[change.kind];
@@ -39,10 +46,7 @@ export function describeMoves(change: ImageChange): string[] {
  * The pull request body: every move with old and new tag and digest, where the new version
  * comes from, and a link to the run that deployed it when known.
  */
-export function pullRequestBody(
-  change: ImageChange,
-  context: { readonly command: string; readonly runUrl?: string; readonly skew?: DeploySkew },
-): string {
+export function pullRequestBody(change: ImageChange, context: BodyContext): string {
   if (change.kind === "rollback") return rollbackBody(change, context);
   const code = (version: ImageVersion | undefined) =>
     version === undefined ? "not deployed" : `\`${formatVersion(version)}\``;
@@ -60,23 +64,27 @@ export function pullRequestBody(
     "|---|---|---|",
     ...rows,
     "",
-    ...(context.runUrl !== undefined ? [`${run}: ${context.runUrl}`, ""] : []),
+    ...bodyEnd(file, context, run),
+  ].join("\n");
+}
+
+/** The end of every pull request body: the run, the one file changed, the skew, who opened it. */
+function bodyEnd(file: string, context: BodyContext, runLabel: string): string[] {
+  return [
+    ...(context.runUrl !== undefined ? [`${runLabel}: ${context.runUrl}`, ""] : []),
     `Changes only \`${file}\`.`,
     "",
     ...(context.skew !== undefined ? skewSection(context.skew) : []),
     `<sub>Opened by \`${context.command}\`; running it again updates this pull request.</sub>`,
     "",
-  ].join("\n");
+  ];
 }
 
 /**
  * A rollback's pull request body: per app, from which version to which, and the commit that
  * set each and when, so that a reviewer sees what is undone without opening the history.
  */
-function rollbackBody(
-  change: ImageChange,
-  context: { readonly command: string; readonly runUrl?: string; readonly skew?: DeploySkew },
-): string {
+function rollbackBody(change: ImageChange, context: BodyContext): string {
   const code = (version: ImageVersion | undefined) => `\`${formatVersion(version)}\``;
   const set = (record: VersionRecord | undefined) =>
     record === undefined ? "" : ` (${record.commit.sha.slice(0, 7)}, ${formatDate(record.commit.date)})`;
@@ -92,12 +100,7 @@ function rollbackBody(
     "|---|---|---|",
     ...rows,
     "",
-    ...(context.runUrl !== undefined ? [`Run: ${context.runUrl}`, ""] : []),
-    `Changes only \`${file}\`.`,
-    "",
-    ...(context.skew !== undefined ? skewSection(context.skew) : []),
-    `<sub>Opened by \`${context.command}\`; running it again updates this pull request.</sub>`,
-    "",
+    ...bodyEnd(file, context, "Run"),
   ].join("\n");
 }
 

@@ -1,34 +1,10 @@
-import { StackConfigError } from "../../stack-config/schema";
 import { InputError } from "../errors";
 import { setImage } from "./edit-images";
 import { readStackData } from "../../stack-config/from-file";
 import { formatVersion, inspectImages, readImages, sameVersion } from "./read-images";
+import { digest, problemsOf, productionExample } from "../../test/stack-file-example";
 
-const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
-
-/** The example of the issue: block and flow entries, comments, a blank line, a secret. */
-const production = `# Production: deployed only by promotion pull requests.
-config:
-  azure-native:location: westeurope
-  platform:images:
-    main-api:
-      tag: "1.4.0"   # promoted by CI
-      digest: ${digest("a")}
-    web: { tag: 2.0.1, digest: "${digest("b")}" }
-
-  platform:dbPassword:
-    secure: v1:AAAABBBB...   # encrypted values: never touched
-`;
-
-const problemsOf = (run: () => unknown): readonly string[] => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof StackConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error("expected a StackConfigError");
-};
+const production = productionExample;
 
 describe("readImages reads the entries with precise errors", () => {
   test("reads block and flow entries", () => {
