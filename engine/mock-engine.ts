@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import type * as pulumiModule from "@pulumi/pulumi";
-import { compareText } from "../lib/values";
 import { azureRefusal } from "./azure-contracts";
 import { kubernetesRefusal } from "./kubernetes-contracts";
 
@@ -371,8 +370,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   // Sorted by name: the engine keeps a stack's outputs as a map (`pulumi stack output` prints them
   // sorted), and the order of a module's exports depends on the compiler (tsc: source order, swc:
   // sorted), so the plan must not.
-  const exported = Object.entries(program).sort(([a], [b]) => compareText(a, b));
-  for (const [key, value] of exported) {
+  for (const key of Object.keys(program).sort()) {
+    const value = program[key];
     // Like the engine, resolve outputs nested anywhere in an export.
     const output = pulumi.output(value);
     const resolved = await resolve(output);
