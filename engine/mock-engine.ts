@@ -385,7 +385,11 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig({ ...options.config });
   const program = (await options.load()) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(program)) {
+  // Sorted by name: the engine keeps a stack's outputs as a map (`pulumi stack output` prints them
+  // sorted), and the order of a module's exports depends on the compiler (tsc: source order, swc:
+  // sorted), so the plan must not.
+  for (const key of Object.keys(program).sort()) {
+    const value = program[key];
     // Like the engine, resolve outputs nested anywhere in an export.
     const output = pulumi.output(value);
     const resolved = await resolve(output);

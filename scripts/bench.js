@@ -20,7 +20,8 @@ const parts = {
   render: "platform render against kubectl kustomize (about 30 s)",
   plan: "platform plan per environment (about 15 s)",
   start: "the README's main command against node bin/platform.js, warm and first run (about 1 min)",
-  tests: "npm test and its checks alone, jest per suite (the long one: 4-6 min)",
+  tests:
+    "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first)",
 };
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -235,11 +236,24 @@ function benchStart() {
 }
 
 /**
- * npm test's checks, each alone, then `npm test` itself as CI runs it (the checks beside jest),
- * once each; jest's JSON report gives its suites' times.
+ * A checkout of `ref` in a temporary directory beside this one's dependencies, built as `npm ci`
+ * builds it (its own `npm run build`): the "before" of `BENCH_BASE=<ref> npm run bench -- tests`.
  */
-function benchTests() {
-  const bin = (name) => path.join(root, "node_modules", ".bin", name);
+function checkoutOf(ref) {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-base-"));
+  execFileSync("git", ["clone", "--quiet", "--no-checkout", "--shared", root, dir], { stdio: "inherit" });
+  execFileSync("git", ["checkout", "--quiet", "--detach", ref], { cwd: dir, stdio: "inherit" });
+  execFileSync("ln", ["-s", path.join(root, "node_modules"), path.join(dir, "node_modules")]);
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: dir, stdio: "inherit" });
+  return dir;
+}
+
+/**
+ * npm test's checks, each alone, then `npm test` itself as CI runs it (the checks beside jest),
+ * once each, in `dir`; jest's JSON report gives its suites' times. Returns the table's rows.
+ */
+function measureTests(dir, label) {
+  const bin = (name) => path.join(dir, "node_modules", ".bin", name);
   const report = mkdtempSync(path.join(tmpdir(), "bench-jest-"));
   const jestJson = path.join(report, "jest.json");
   // BENCH_TESTS (jest path patterns, space-separated) limits jest to some suites.
@@ -256,17 +270,20 @@ function benchTests() {
   ];
   // A failing part is reported, not fatal: its time is the figure wanted here.
   const rows = phases.map(([what, command, args]) => {
-    const run = runOnce(command, args, {}, false);
-    return { what, ...timingColumns(run), result: run.status === 0 ? "passed" : `exit ${run.status}` };
+    const run = runOnce(command, args, { cwd: dir }, false);
+    return {
+      tree: label,
+      what,
+      ...timingColumns(run),
+      result: run.status === 0 ? "passed" : `exit ${run.status}`,
+    };
   });
-  console.log("\nnpm test, one run each (reported, not asserted; the aim is npm test under 1 min)");
-  console.table(rows);
 
   const results = JSON.parse(readFileSync(jestJson, "utf8"));
   rmSync(report, { recursive: true, force: true });
   const suites = results.testResults
     .map((suite) => ({
-      suite: path.relative(root, suite.name),
+      suite: path.relative(dir, suite.name),
       tests: suite.assertionResults.length,
       seconds: (suite.endTime - suite.startTime) / 1000,
     }))
@@ -274,7 +291,7 @@ function benchTests() {
   const total = suites.reduce((sum, suite) => sum + suite.seconds, 0);
   const lastEnd = Math.max(...results.testResults.map((suite) => suite.endTime));
   console.log(
-    `jest: ${results.numTotalTests} tests in ${suites.length} suites, ${((lastEnd - results.startTime) / 1000).toFixed(1)} s from start to the last suite's end; the suites' own times add up to ${total.toFixed(1)} s`,
+    `\n${label}: jest ran ${results.numTotalTests} tests in ${suites.length} suites, ${((lastEnd - results.startTime) / 1000).toFixed(1)} s from start to the last suite's end; the suites' own times add up to ${total.toFixed(1)} s`,
   );
   console.table(
     suites.slice(0, 12).map((s) => ({
@@ -283,6 +300,27 @@ function benchTests() {
       share: `${Math.round((100 * s.seconds) / total)}%`,
     })),
   );
+  return rows;
+}
+
+/**
+ * npm test and its parts in this tree; with BENCH_BASE=<git ref>, first in a checkout of that
+ * ref too, in the same run, so that "before" and "after" see the same machine.
+ */
+function benchTests() {
+  const base = process.env.BENCH_BASE;
+  const rows = [];
+  if (base) {
+    const dir = checkoutOf(base);
+    try {
+      rows.push(...measureTests(dir, `base ${base}`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  rows.push(...measureTests(root, "this tree"));
+  console.log("\nnpm test, one run each (reported, not asserted; the aim is npm test under 1 min)");
+  console.table(rows);
 }
 
 const timingColumns = (m) => ({

@@ -1,6 +1,6 @@
-// `npm test`: the type-check, ESLint and Prettier run beside jest instead of before it. jest runs
-// its suites in one process on a 2-core machine (its default, cores - 1 workers), so the other
-// core has room for the checks (about 40 s of CPU together, measured by `npm run bench -- tests`).
+// `npm test`: the type-check, ESLint and Prettier run beside jest instead of before it, all
+// started at once: jest runs one worker per core (jest.config.js), and the checks (about 40 s of
+// CPU together, measured by `npm run bench -- tests`) end while its suites still run.
 // jest's output streams as usual; each check's result is printed (on stderr) when it ends, with
 // its output if it failed.
 // Arguments go to jest (`npm test -- cli/commands`). Exit code: jest's, or 1 when a check failed.
