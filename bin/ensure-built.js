@@ -30,33 +30,27 @@ const sourceDirs = [
 
 const isSource = (name) => name.endsWith(".ts") && !name.endsWith(".d.ts");
 
-/** The files dist/ is built from, as paths relative to the root: index.ts and the folders' .ts files but tests. */
-function sourceFiles() {
+/** Every .ts file of index.ts and the source folders, tests too, as paths relative to the root. */
+function typeScriptFiles() {
   const files = ["index.ts"];
   const visit = (dir) => {
     for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
       const relative = path.join(dir, entry.name);
       if (entry.isDirectory()) visit(relative);
-      else if (isSource(entry.name) && !entry.name.endsWith(".test.ts")) files.push(relative);
+      else if (entry.name.endsWith(".ts")) files.push(relative);
     }
   };
   for (const dir of sourceDirs) if (fs.existsSync(path.join(root, dir))) visit(dir);
   return files;
 }
 
+/** The files dist/ is built from: the sources, without tests and declarations. */
+const sourceFiles = () =>
+  typeScriptFiles().filter((file) => isSource(path.basename(file)) && !file.endsWith(".test.ts"));
+
 /** The newest modification time of a .ts file (tests too: the old rule, and cheap). */
-function newestSource() {
-  let newest = fs.statSync(path.join(root, "index.ts")).mtimeMs;
-  const visit = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) visit(full);
-      else if (entry.name.endsWith(".ts")) newest = Math.max(newest, fs.statSync(full).mtimeMs);
-    }
-  };
-  for (const dir of sourceDirs) if (fs.existsSync(path.join(root, dir))) visit(path.join(root, dir));
-  return newest;
-}
+const newestSource = () =>
+  Math.max(...typeScriptFiles().map((file) => fs.statSync(path.join(root, file)).mtimeMs));
 
 function builtAt() {
   try {
