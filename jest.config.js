@@ -26,5 +26,6 @@ module.exports = {
   // git they start, and npm test's checks beside jest end early (`npm run bench -- tests`).
   maxWorkers: "100%",
   globalSetup: "<rootDir>/test/global-setup.js",
+  globalTeardown: "<rootDir>/test/global-teardown.js",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],
 };

@@ -1,7 +1,9 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { isRecord } from "../lib/values";
 import {
   composeFakes,
+  fakeHash,
   fakeState,
   runProgram,
   type ProgramRun,
@@ -75,17 +77,51 @@ export async function runIsolated(
   return run;
 }
 
+/** The variable that names the directory of shared runs (set by test/global-setup.js). */
+export const sharedRunsVariable = "PLATFORM_TEST_SHARED_RUNS";
+
+/** What stands for `undefined` in a shared run's JSON, which would otherwise drop the key. */
+const undefinedMark = "\u0000undefined";
+
+/** A run as text: JSON, `undefined` kept (a registration's `provider`, for one). */
+export const encodeRun = (run: ProgramRun): string =>
+  JSON.stringify(run, (_key, value: unknown) => (value === undefined ? undefinedMark : value));
+
+/** The run {@link encodeRun} wrote: equal to it, `toStrictEqual` included. */
+export function decodeRun(text: string): ProgramRun {
+  const restore = (value: unknown): unknown => {
+    if (value === undefinedMark) return undefined;
+    if (Array.isArray(value)) return value.map(restore);
+    if (isRecord(value)) for (const key of Object.keys(value)) value[key] = restore(value[key]);
+    return value;
+  };
+  return restore(JSON.parse(text)) as ProgramRun;
+}
+
 /**
  * Runs `index.ts` for `stack` under the mock engine, with the stack file's config by default, in
  * the world of this repository after the first-deploy steps ({@link projectWorld}).
+ *
+ * A run depends on nothing but these four arguments, and several suites make the same ones (the
+ * shipped stacks): within one jest invocation the first run of each is shared, through the
+ * directory test/global-setup.js makes ({@link sharedRunsVariable}). Each caller gets its own copy.
  */
-export function runStack(
+export async function runStack(
   stack: string,
   config: Record<string, string> = stackConfig(stack),
   preview = false,
   world: World = projectWorld(root, config),
 ): Promise<ProgramRun> {
-  return runIsolated(() => import("../index"), { stack, config, preview, world });
+  const run = () => runIsolated(() => import("../index"), { stack, config, preview, world });
+  const shared = process.env[sharedRunsVariable];
+  if (!shared) return run();
+  const file = path.join(shared, `${fakeHash(JSON.stringify({ stack, config, preview, world }))}.json`);
+  if (existsSync(file)) return decodeRun(readFileSync(file, "utf8"));
+  const result = await run();
+  // Another worker may write the same run at the same time: each writes whole, then renames.
+  writeFileSync(`${file}.${process.pid}`, encodeRun(result));
+  renameSync(`${file}.${process.pid}`, file);
+  return result;
 }
 
 /** The registrations of one resource type. */

@@ -1,18 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../../engine/mock-engine";
-import { root } from "../../test/program";
+import { root, runStack } from "../../test/program";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { criticalPath, dependencyGraph, waitsOn } from "../plan-view/graph";
-import { runPlan } from "../program-runs";
-import { pulumiConfig } from "../../stack-config/from-file";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
 describe("platform plan", () => {
-  test("acceptance: the whole platform, three image builds, workloads pinned to the pushed digests", async () => {
-    const { code, stdout, stderr } = await runCli(["plan", "acceptance"], root, env);
+  test("acceptance --policy: the whole platform, three image builds, workloads pinned to the pushed digests, and the security baseline passed", async () => {
+    const { code, stdout, stderr } = await runCli(["plan", "acceptance", "--policy"], root, env);
     expect([code, stderr]).toEqual([0, ""]);
     expect(stdout).toMatch(/^ {4}3 docker-build:index:Image$/m);
     expect(stdout).toMatch(/^ {4}1 azure-native:containerservice:ManagedCluster$/m);
@@ -27,6 +25,7 @@ describe("platform plan", () => {
     // Secrets never print.
     expect(stdout).toMatch(/ {6}stringData: \[secret [0-9a-f]{8}\]/);
     expect(stdout).not.toContain("mock-password");
+    expect(stdout).toMatch(/security baseline: \d+ policies, no violation\n$/);
   });
 
   test("production --json: no image build, the stack file's tag@digest references, the zone-redundant database", async () => {
@@ -48,12 +47,6 @@ describe("platform plan", () => {
       "contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b",
     );
     expect(stdout).toContain('"highAvailability.mode": "ZoneRedundant"');
-  });
-
-  test("--policy: the shipped program passes the security baseline", async () => {
-    const { code, stdout, stderr } = await runCli(["plan", "acceptance", "--policy"], root, env);
-    expect([code, stderr]).toEqual([0, ""]);
-    expect(stdout).toMatch(/security baseline: \d+ policies, no violation\n$/);
   });
 
   test("--policy: a program that breaks the baseline fails with every violation", async () => {
@@ -155,8 +148,7 @@ describe("platform plan", () => {
 describe("the dependency graph", () => {
   let run: ProgramRun;
   beforeAll(async () => {
-    const config = pulumiConfig(readFileSync(path.join(root, "Pulumi.acceptance.yaml"), "utf8"));
-    run = await runPlan({ dir: root, stack: "acceptance", config, timeoutSeconds: 60 });
+    run = await runStack("acceptance");
   });
 
   test("the cluster, the database and the cache have no path between them", () => {
