@@ -262,6 +262,16 @@ function measureTests(dir, label) {
     ["type-check alone (tsc -p tsconfig.check.json)", bin("tsc"), ["-p", "tsconfig.check.json"]],
     ["ESLint alone (eslint .)", bin("eslint"), ["."]],
     ["Prettier alone (prettier --check .)", bin("prettier"), ["--check", "."]],
+    // What npm test runs instead of the first two, since docs/decisions/0025.
+    ...(existsSync(path.join(dir, "scripts", "typecheck-and-lint.mjs"))
+      ? [
+          [
+            "type-check and ESLint on one program",
+            node,
+            [path.join(dir, "scripts", "typecheck-and-lint.mjs")],
+          ],
+        ]
+      : []),
     [
       `npm test${suiteFilter.length > 0 ? ` -- ${suiteFilter.join(" ")}` : ""} (checks beside jest)`,
       "npm",
