@@ -56,6 +56,7 @@ export async function runIsolated(
   Error.prepareStackTrace = (error: Error, frames: { toString(): string }[]) =>
     `${String(error)}${frames.map((frame) => `\n    at ${frame.toString()}`).join("")}`;
   Error.stackTraceLimit = 10;
+  const exitListeners = new Set(process.listeners("exit"));
   try {
     await jest.isolateModulesAsync(async () => {
       const pulumi = (await import("@pulumi/pulumi")) as typeof import("@pulumi/pulumi");
@@ -72,6 +73,9 @@ export async function runIsolated(
   } finally {
     Error.prepareStackTrace = prepareStackTrace;
     Error.stackTraceLimit = stackTraceLimit;
+    for (const listener of process.listeners("exit")) {
+      if (!exitListeners.has(listener)) process.removeListener("exit", listener);
+    }
   }
   if (!run) throw new Error("the program did not run");
   return run;
