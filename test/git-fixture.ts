@@ -176,21 +176,28 @@ function openGitFixture(root: string): GitFixture {
     originBranches: () =>
       git(["for-each-ref", "--format=%(refname:short)", "refs/heads"], origin).split("\n").filter(Boolean),
     originShow: (ref, file) => git(["show", `${ref}:${file}`], origin),
-    cloneState: () => ({
-      head: git(["rev-parse", "HEAD"]),
-      branch: git(["branch", "--show-current"]),
-      status: git(["status", "--porcelain", "--untracked-files=all"]),
-      branches: git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/remotes"]),
-      files: Object.fromEntries(
-        ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"].map((file) => {
-          try {
-            return [file, readFileSync(path.join(clone, file), "utf8")];
-          } catch {
-            return [file, "<missing>"];
-          }
-        }),
-      ),
-    }),
+    cloneState: () => {
+      // One git for HEAD, the branch and the status: `# branch.oid`/`# branch.head` headers,
+      // then a line per changed or untracked file.
+      const lines = git(["status", "--porcelain=v2", "--branch", "--untracked-files=all"]).split("\n");
+      const header = (name: string) =>
+        lines.find((line) => line.startsWith(`# branch.${name} `))?.slice(`# branch.${name} `.length) ?? "";
+      return {
+        head: header("oid"),
+        branch: header("head"),
+        status: lines.filter((line) => line !== "" && !line.startsWith("# ")).join("\n"),
+        branches: git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/remotes"]),
+        files: Object.fromEntries(
+          ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"].map((file) => {
+            try {
+              return [file, readFileSync(path.join(clone, file), "utf8")];
+            } catch {
+              return [file, "<missing>"];
+            }
+          }),
+        ),
+      };
+    },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }
