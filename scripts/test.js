@@ -12,8 +12,13 @@ const path = require("node:path");
 const root = path.join(__dirname, "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const checks = [
-  // tsc's type-check and ESLint on one TypeScript program (docs/decisions/0025).
-  ["type-check and eslint", process.execPath, [path.join(__dirname, "typecheck-and-lint.mjs")]],
+  // tsc's type-check and ESLint on one TypeScript program (docs/decisions/0025). A larger young
+  // generation spares TypeScript's compiler some garbage collection: about 1 s of 20.
+  [
+    "type-check and eslint",
+    process.execPath,
+    ["--max-semi-space-size=64", path.join(__dirname, "typecheck-and-lint.mjs")],
+  ],
   // Prettier skips the files whose content it already found formatted (node_modules/.cache).
   ["prettier", bin("prettier"), ["--check", "--cache", "--cache-strategy", "content", "."]],
 ];
