@@ -26,9 +26,10 @@ const checks = [
 /**
  * Where jest's processes keep scratch files (TMPDIR): the suites make and delete hundreds of git
  * repositories, project copies and builds, a few MB at a time. On this machine's disk that cost
- * about 10 s of system CPU a run, which memory does not (docs/decisions/0025). So: /dev/shm, when TMPDIR is
- * not set, and /dev/shm is a directory this user can write with 256 MB free (Docker's default
- * is 64 MB). jest's transform cache and Node's compile cache live there too, and stay.
+ * about 10 s of system CPU a run, which memory does not (docs/decisions/0025). So: /dev/shm,
+ * when TMPDIR is not set, and /dev/shm is a directory this user can write with 256 MB free
+ * (Docker's default is 64 MB). jest's transform cache and Node's compile cache live there too,
+ * and stay.
  */
 function scratchDir() {
   if (process.env.TMPDIR) return undefined;
