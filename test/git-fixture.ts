@@ -180,8 +180,10 @@ function openGitFixture(root: string): GitFixture {
       // One git for HEAD, the branch and the status: `# branch.oid`/`# branch.head` headers,
       // then a line per changed or untracked file.
       const lines = git(["status", "--porcelain=v2", "--branch", "--untracked-files=all"]).split("\n");
-      const header = (name: string) =>
-        lines.find((line) => line.startsWith(`# branch.${name} `))?.slice(`# branch.${name} `.length) ?? "";
+      const header = (name: string) => {
+        const prefix = `# branch.${name} `;
+        return lines.find((line) => line.startsWith(prefix))?.slice(prefix.length) ?? "";
+      };
       return {
         head: header("oid"),
         branch: header("head"),
