@@ -42,6 +42,16 @@ function scratchDir() {
   }
 }
 
+/**
+ * Node's flags for jest: jest-circus runs every test inside an AsyncLocalStorage (its test
+ * context), which on Node 22 turns on async hooks for every promise the suites make. With
+ * AsyncContextFrame (Node 24's default) the context travels without them: about 13% less CPU
+ * for the suites that run programs (decision 0027). jest's workers inherit the flag; the
+ * processes the suites start do not. A Node that no longer knows the flag gets none.
+ */
+const asyncContextFrame = "--experimental-async-context-frame";
+const jestNodeFlags = process.allowedNodeEnvironmentFlags.has(asyncContextFrame) ? [asyncContextFrame] : [];
+
 /** Runs a command; resolves with its exit code and, when `capture`, its output. */
 function run(command, args, capture, env = process.env) {
   return new Promise((resolve) => {
@@ -80,7 +90,12 @@ async function main() {
   });
   const scratch = scratchDir();
   const jestEnv = scratch ? { ...process.env, TMPDIR: scratch } : process.env;
-  const jest = run(bin("jest"), process.argv.slice(2), false, jestEnv).then((result) => {
+  const jestArgs = [
+    ...jestNodeFlags,
+    path.join(root, "node_modules", "jest", "bin", "jest.js"),
+    ...process.argv.slice(2),
+  ];
+  const jest = run(process.execPath, jestArgs, false, jestEnv).then((result) => {
     timings.push(`jest ${seconds(start)}`);
     return result.code;
   });
