@@ -1,78 +1,84 @@
+import { fork } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
-import type { PlanResponse } from "../engine/plan-runner";
+import type { PlanRequest, PlanResponse, RunnerReply } from "../engine/plan-runner";
+import { root, stackConfig } from "../test/program";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
 import { planOf, planTimeoutSeconds, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
-const line = (response: PlanResponse): string => `\n${JSON.stringify(response)}\n`;
-const outcome = (overrides: Partial<RunnerOutcome>): RunnerOutcome => ({
-  stdout: line({ ok: true, run }),
+const replied = (response: PlanResponse, overrides: Partial<RunnerOutcome> = {}): RunnerOutcome => ({
+  reply: { response, reusable: true },
+  stdout: "",
   stderr: "",
-  exitCode: 0,
+  exitCode: null,
+  signal: null,
+  ...overrides,
+});
+const ended = (overrides: Partial<RunnerOutcome>): RunnerOutcome => ({
+  stdout: "",
+  stderr: "",
+  exitCode: null,
   signal: null,
   ...overrides,
 });
 
-describe("planOf: a plan only from a runner that exited with 0 and said ok", () => {
-  test("ok and exit code 0: the run", () => {
-    expect(planOf("acceptance", outcome({}))).toEqual(run);
+describe("planOf: a plan only from the runner's reply, never from what the program prints", () => {
+  test("an ok reply: the run, whatever the program printed", () => {
+    const stdout = `info: [runtime] planning\n{"ok":false}\nprogress: 50%`;
+    expect(planOf("acceptance", replied({ ok: true, run }, { stdout }))).toEqual(run);
   });
 
-  test("lines the program printed before the response do not matter", () => {
-    const stdout = `info: [runtime] planning\n{"ok":false}\nprogress: 50%${line({ ok: true, run })}`;
-    expect(planOf("acceptance", outcome({ stdout }))).toEqual(run);
-  });
-
-  test.each<[string, Partial<RunnerOutcome>, string]>([
-    [
-      "ok, then exit code 1",
-      { exitCode: 1, stderr: "TypeError: x is not a function\n    at index.js:3\n" },
-      "the program run for acceptance printed a plan but exited with code 1, so the plan may be partial; its stderr:\n  TypeError: x is not a function\n      at index.js:3",
-    ],
-    [
-      "ok, then killed",
-      { exitCode: null, signal: "SIGKILL" },
-      "the program run for acceptance printed a plan but was ended by SIGKILL, so the plan may be partial",
-    ],
-    [
-      "ok, then stopped at the time limit",
-      {
-        exitCode: null,
-        signal: null,
-        stopped: { code: "ETIMEDOUT", message: "after 150 s, its time limit" },
-      },
-      "the program run for acceptance printed a plan but was stopped (after 150 s, its time limit), so the plan may be partial",
-    ],
-    [
-      "ok, but a line after it",
-      { stdout: `${line({ ok: true, run })}done\n`, exitCode: 0 },
-      "the program run for acceptance ended without a result; its last line of output: done",
-    ],
-    [
-      "nothing printed, out of memory",
-      { stdout: "", exitCode: 134, stderr: "\nFATAL ERROR: Reached heap limit Allocation failed\n\n" },
-      "the program run for acceptance exited with code 134 without a result; its stderr:\n  FATAL ERROR: Reached heap limit Allocation failed",
-    ],
-    [
-      "the response cut off",
-      { stdout: '{"ok":true,"run":{"registr', exitCode: null, signal: "SIGKILL" },
-      'the program run for acceptance was ended by SIGKILL without a result; its last line of output: {"ok":true,"run":{"registr',
-    ],
+  test.each<[string, RunnerOutcome, string]>([
     [
       "a program failure",
-      { stdout: line({ ok: false, kind: "program", error: "the subnet layout does not fit" }), exitCode: 1 },
+      replied({ ok: false, kind: "program", error: "the subnet layout does not fit" }),
       "the program failed for acceptance: the subnet layout does not fit",
     ],
-  ])("%s: a PlatformError", (_name, overrides, message) => {
-    const failure = catchError(() => planOf("acceptance", outcome(overrides)));
+    [
+      "the program's time limit",
+      replied({
+        ok: false,
+        kind: "timeout",
+        error: "the program did not finish within 2 s; still waiting: x",
+      }),
+      "the program failed for acceptance: the program did not finish within 2 s; still waiting: x",
+    ],
+    [
+      "an ok line on stdout, then exit code 1, no reply",
+      ended({
+        stdout: `${JSON.stringify({ ok: true, run })}\n`,
+        exitCode: 1,
+        stderr: "TypeError: x is not a function\n    at index.js:3\n",
+      }),
+      `the program run for acceptance exited with code 1 without a result; its last line of output: ${JSON.stringify({ ok: true, run })}; its stderr:\n  TypeError: x is not a function\n      at index.js:3`,
+    ],
+    [
+      "killed, nothing printed",
+      ended({ signal: "SIGKILL" }),
+      "the program run for acceptance was ended by SIGKILL without a result",
+    ],
+    [
+      "stopped at the runner's time limit",
+      ended({ stopped: { code: "ETIMEDOUT", message: "after 150 s, its time limit" } }),
+      "the program run for acceptance was stopped (after 150 s, its time limit) without a result",
+    ],
+    [
+      "out of memory",
+      ended({ exitCode: 134, stderr: "\nFATAL ERROR: Reached heap limit Allocation failed\n\n" }),
+      "the program run for acceptance exited with code 134 without a result; its stderr:\n  FATAL ERROR: Reached heap limit Allocation failed",
+    ],
+  ])("%s: a PlatformError", (_name, outcome, message) => {
+    const failure = catchError(() => planOf("acceptance", outcome));
     expect([failure?.constructor, failure?.message]).toEqual([PlatformError, message]);
   });
 
   test("bad stack config: an InputError with the program's message alone", () => {
-    const stdout = line({ ok: false, kind: "config", error: "platform:images.web.tag: missing" });
-    const failure = catchError(() => planOf("acceptance", outcome({ stdout, exitCode: 2 })));
+    const outcome = replied({ ok: false, kind: "config", error: "platform:images.web.tag: missing" });
+    const failure = catchError(() => planOf("acceptance", outcome));
     expect([failure?.constructor, failure?.message]).toEqual([
       InputError,
       "platform:images.web.tag: missing",
@@ -81,7 +87,7 @@ describe("planOf: a plan only from a runner that exited with 0 and said ok", () 
 
   test(`a long stderr: only its last ${stderrLines} lines`, () => {
     const stderr = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`).join("\n");
-    const failure = catchError(() => planOf("acceptance", outcome({ stdout: "", exitCode: 1, stderr })));
+    const failure = catchError(() => planOf("acceptance", ended({ exitCode: 1, stderr })));
     const shown = Array.from({ length: stderrLines }, (_, i) => `  line ${i + 51 - stderrLines}`);
     expect(failure?.message).toBe(
       `the program run for acceptance exited with code 1 without a result; its last ${stderrLines} lines on stderr:\n${shown.join("\n")}`,
@@ -144,6 +150,76 @@ describe("runPlan", () => {
     }
   });
 });
+
+describe("runPlan: a runner serves the next plan only when its run left nothing behind", () => {
+  const header = 'const { pulumi, Thing } = require("./resources");\n';
+  /** Plans a synthetic program that notes its process: that process's id, and what it planned. */
+  async function runnerOf(program: string): Promise<{ pid: string; planned?: string[] }> {
+    const project = syntheticProject(
+      `${header}require("node:fs").writeFileSync(require("node:path").join(__dirname, "pid"), String(process.pid));\n${program}\n`,
+    );
+    try {
+      const run = await runPlan({
+        dir: project.dir,
+        stack: "acceptance",
+        config: {},
+        timeoutSeconds: 60,
+      }).catch(() => undefined);
+      const planned = run?.registrations.map((registration) => registration.name);
+      return { pid: readFileSync(path.join(project.dir, "pid"), "utf8"), ...(planned ? { planned } : {}) };
+    } finally {
+      project.remove();
+    }
+  }
+  // A project module that counts the runs that loaded it: 1 when it loads afresh.
+  const counted =
+    'const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(`run-${resources.runs}`, {});';
+
+  test("two clean runs: one process, the program's own modules loaded afresh", async () => {
+    const first = await runnerOf(counted);
+    expect(first.planned).toEqual(["run-1"]);
+    expect(await runnerOf(counted)).toEqual(first);
+  });
+
+  test.each([
+    ["a timer", "setInterval(() => undefined, 60000);"],
+    ["a global", "globalThis.leftOver = true;"],
+    ["an environment variable", 'process.env["LEFT_OVER"] = "1";'],
+    ["a failure", 'throw new Error("the vault is sealed");'],
+  ])("a run that leaves %s behind is its process's last", async (_name, program) => {
+    const first = await runnerOf(`new Thing("network", {});\n${program}`);
+    expect((await runnerOf(counted)).pid).not.toBe(first.pid);
+  });
+
+  test("the shipped stacks planned one after another are exactly what a fresh runner plans", async () => {
+    const request = (stack: string): PlanRequest => ({
+      dir: root,
+      stack,
+      config: stackConfig(stack),
+      timeoutSeconds: 120,
+    });
+    await runnerOf(counted);
+    await runPlan(request("production"));
+    const reused = await runPlan(request("acceptance"));
+    expect(reused).toStrictEqual(await freshRun(request("acceptance")));
+  });
+});
+
+/** What a runner process of its own answers for `request`. */
+function freshRun(request: PlanRequest): Promise<ProgramRun> {
+  const child = fork(path.join(root, "dist", "engine", "plan-runner.js"), [], {
+    execArgv: [],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  return new Promise((resolve, reject) => {
+    child.on("message", (reply: RunnerReply) => {
+      child.disconnect();
+      if (reply.response.ok) resolve(reply.response.run);
+      else reject(new Error(reply.response.error));
+    });
+    child.send({ request });
+  });
+}
 
 function catchError(action: () => unknown): Error | undefined {
   try {

@@ -1,9 +1,10 @@
-import { existsSync } from "node:fs";
+import { fork, type ChildProcess } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
-import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
+import type { PlanRequest, RunnerReply, RunnerRequest } from "../engine/plan-runner";
 import { InputError, PlatformError } from "./errors";
-import { howItEnded, runProcess, type ProcessResult } from "./process";
+import { howItEnded, type ProcessResult } from "./process";
 
 /** The compiled runner: beside this file's compiled copy, or in `dist/` when running from source (tests). */
 const runnerPath = [
@@ -11,23 +12,11 @@ const runnerPath = [
   path.join(__dirname, "..", "dist", "engine", "plan-runner.js"),
 ].find((candidate) => existsSync(candidate));
 
-/** How the runner's process ended. */
-export type RunnerOutcome = ProcessResult;
-
-/** The runner's last line of output: its response, unless it ended before printing one. */
-const lastLine = (stdout: string): string => stdout.trim().split("\n").pop() ?? "";
-
-function responseOf(stdout: string): PlanResponse | undefined {
-  const line = lastLine(stdout);
-  try {
-    const response = JSON.parse(line) as unknown;
-    return typeof response === "object" && response !== null && "ok" in response
-      ? (response as PlanResponse)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * How a runner answered one request: its reply, or how its process ended without one, with the
+ * end of what it printed meanwhile (the program's own output).
+ */
+export type RunnerOutcome = ProcessResult & { readonly reply?: RunnerReply };
 
 /** How many lines of the runner's stderr a failure shows: the end, where the cause is. */
 export const stderrLines = 20;
@@ -42,24 +31,17 @@ function stderrTail(stderr: string): string {
 }
 
 /**
- * The plan a runner's process produced, accepted only when the process exited with 0 and its
- * last line of output says ok: a program may print lines of its own, and a process that printed
- * a plan and then failed (an error thrown after the plan, a kill) may have printed a partial one.
+ * The plan in a runner's reply. A reply is one message, whole or absent: what the program
+ * prints, on stdout or anywhere else, is never taken for one.
  *
  * @throws InputError for bad stack config; PlatformError for anything else.
  */
 export function planOf(stack: string, outcome: RunnerOutcome): ProgramRun {
-  const response = responseOf(outcome.stdout);
-  const exitedCleanly = outcome.exitCode === 0 && !outcome.signal && !outcome.stopped;
-  if (response?.ok && exitedCleanly) return response.run;
-  if (response?.ok) {
-    throw new PlatformError(
-      `the program run for ${stack} printed a plan but ${howItEnded(outcome)}, so the plan may be partial${stderrTail(outcome.stderr)}`,
-    );
-  }
+  const response = outcome.reply?.response;
+  if (response?.ok) return response.run;
   if (response?.kind === "config") throw new InputError(response.error);
   if (response) throw new PlatformError(`the program failed for ${stack}: ${response.error}`);
-  const line = lastLine(outcome.stdout);
+  const line = outcome.stdout.trim().split("\n").pop() ?? "";
   const output = line ? `; its last line of output: ${line.slice(0, 500)}` : "";
   throw new PlatformError(
     `the program run for ${stack} ${howItEnded(outcome)} without a result${output}${stderrTail(outcome.stderr)}`,
@@ -72,9 +54,136 @@ export function planTimeoutSeconds(env: Readonly<Record<string, string | undefin
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 120;
 }
 
+/** A runner process. Its output is kept from the start of its current request, the end only. */
+interface Runner {
+  readonly child: ChildProcess;
+  /** Resolves when the process has ended and its output is closed. */
+  readonly closed: Promise<Pick<ProcessResult, "exitCode" | "signal">>;
+  stdout: string;
+  stderr: string;
+  idleTimer?: NodeJS.Timeout;
+}
+
+/** How much of a runner's stdout and stderr is kept per request: their ends, for messages. */
+const keptOutput = 64 * 1024;
+/** How long an idle runner waits for another request before it is ended. */
+const idleSeconds = 10;
+/** How long a runner stopped with SIGTERM has before SIGKILL. */
+const killGraceMs = 5000;
+
+/** Idle runners, by the `@pulumi/pulumi` they have loaded: a process holds one copy only. */
+const idle = new Map<string, Runner[]>();
+
+/** The `@pulumi/pulumi` the program in `dir` loads; `dir` itself when none resolves. */
+function sdkOf(dir: string): string {
+  try {
+    return realpathSync(require.resolve("@pulumi/pulumi", { paths: [dir] }));
+  } catch {
+    return dir;
+  }
+}
+
+/** Keeps (`true`) or stops keeping (`false`) this process alive for a runner. */
+function hold(runner: Runner, held: boolean): void {
+  const { child } = runner;
+  const handles = [child, child.channel, child.stdout, child.stderr] as (
+    | {
+        ref?(): void;
+        unref?(): void;
+      }
+    | null
+    | undefined
+  )[];
+  for (const handle of handles) {
+    if (held) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
+function startRunner(runner: string): Runner {
+  // No execArgv of this process (a debugger's, a test runner's): the runner runs as Node starts it.
+  const child = fork(runner, [], { execArgv: [], stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const started: Runner = {
+    child,
+    closed: new Promise((resolve) => {
+      child.on("error", () => undefined);
+      child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
+    }),
+    stdout: "",
+    stderr: "",
+  };
+  const keep = (stream: "stdout" | "stderr") => (chunk: string) => {
+    started[stream] = (started[stream] + chunk).slice(-keptOutput);
+  };
+  child.stdout?.setEncoding("utf8").on("data", keep("stdout"));
+  child.stderr?.setEncoding("utf8").on("data", keep("stderr"));
+  return started;
+}
+
+function takeIdle(key: string): Runner | undefined {
+  const runner = idle.get(key)?.pop();
+  if (runner) clearTimeout(runner.idleTimer);
+  return runner;
+}
+
+/** Puts a runner that said it can take another request among the idle ones. */
+function release(key: string, runner: Runner): void {
+  const runners = idle.get(key) ?? [];
+  idle.set(key, runners);
+  runners.push(runner);
+  hold(runner, false);
+  const forget = () => {
+    const index = runners.indexOf(runner);
+    if (index >= 0) runners.splice(index, 1);
+  };
+  void runner.closed.then(forget);
+  runner.idleTimer = setTimeout(() => {
+    forget();
+    runner.child.disconnect();
+  }, idleSeconds * 1000).unref();
+}
+
+/** Sends one request and waits for the reply, the end of the process, or `limitSeconds`. */
+function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promise<RunnerOutcome> {
+  const { child } = runner;
+  runner.stdout = "";
+  runner.stderr = "";
+  hold(runner, true);
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (end: Omit<RunnerOutcome, "stdout" | "stderr">) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.off("message", onMessage);
+      resolve({ ...end, stdout: runner.stdout, stderr: runner.stderr });
+    };
+    const onMessage = (message: unknown) => {
+      const reply = message as RunnerReply;
+      if (typeof reply?.response?.ok === "boolean") settle({ reply, exitCode: null, signal: null });
+    };
+    child.on("message", onMessage);
+    void runner.closed.then(({ exitCode, signal }) => settle({ exitCode, signal }));
+    const timer = setTimeout(() => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();
+      settle({
+        exitCode: null,
+        signal: null,
+        stopped: { code: "ETIMEDOUT", message: `after ${limitSeconds} s, its time limit` },
+      });
+    }, limitSeconds * 1000);
+    const message: RunnerRequest = { request };
+    // A process that is gone cannot take it: its end settles the outcome.
+    child.send(message, (error) => void error);
+  });
+}
+
 /**
- * Runs the Pulumi program in `dir` for `stack` under the mock engine, in a child process of its
- * own, and returns what it registered (secrets masked).
+ * Runs the Pulumi program in `dir` for `stack` under the mock engine, in a runner process
+ * (engine/plan-runner.ts), and returns what it registered (secrets masked). A runner whose run
+ * left nothing behind serves the next request for a program with the same `@pulumi/pulumi`;
+ * one that stays idle for 10 s ends.
  *
  * @throws InputError for bad stack config; PlatformError when the program fails (an error thrown
  *   anywhere, in an `apply` too, or a resource it constructed but never registered), when its
@@ -88,12 +197,10 @@ export async function runPlan(request: PlanRequest): Promise<ProgramRun> {
     );
   }
   if (!runnerPath) throw new PlatformError("the compiled plan runner is missing; run npm run build");
+  const key = sdkOf(request.dir);
+  const runner = takeIdle(key) ?? startRunner(runnerPath);
   // The runner stops the program itself after timeoutSeconds; this limit is for the runner.
-  const limitSeconds = request.timeoutSeconds + 30;
-  const outcome = await runProcess(process.execPath, [runnerPath, JSON.stringify(request)], {
-    cwd: request.dir,
-    maxBytes: 256 * 1024 * 1024,
-    timeoutSeconds: limitSeconds,
-  });
+  const outcome = await ask(runner, request, request.timeoutSeconds + 30);
+  if (outcome.reply?.reusable) release(key, runner);
   return planOf(request.stack, outcome);
 }

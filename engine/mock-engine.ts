@@ -285,8 +285,9 @@ interface RegisterRequest {
 
 /**
  * Runs the real program under Pulumi's mock engine and returns every registration, with its
- * parent and the resources it waits on. Call it with a fresh `@pulumi/pulumi` module (a new
- * process, or an isolated module registry in tests).
+ * parent and the resources it waits on. Pulumi's state is reset here (`setMocks`, then
+ * `setAllConfig`); the program's own modules must load afresh for each run (the plan runner
+ * forgets them, tests run in an isolated module registry).
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const { pulumi } = options;

@@ -1,7 +1,12 @@
-// A child process that runs one Pulumi program under the mock engine and prints what it
-// registered as one JSON line on stdout. `platform plan` and `platform diff` start it so that
-// every run gets a fresh `@pulumi/pulumi`, its own program sources (a git ref's, for a diff) and
-// a time limit. Input: one JSON argument, {@link PlanRequest}.
+// A child process that runs Pulumi programs under the mock engine for `platform plan` and
+// `platform diff` (cli/program-runs.ts starts it with an IPC channel). It takes one request at
+// a time ({@link RunnerRequest}) and answers each with what the program registered, or why it
+// failed ({@link RunnerReply}). Every run loads the program's own modules afresh, from its own
+// directory (a git ref's checkout, for a diff), under a time limit. node_modules, the SDKs,
+// stay loaded between runs, as in Pulumi's automation API, and Pulumi's state is reset by each
+// run's `setMocks` and `setAllConfig` (docs/decisions/0007). A run after which that may not
+// hold (it failed, left a timer or a global behind, changed the environment, registered
+// TypeScript) is the process's last.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -28,10 +33,21 @@ export interface PlanRequest {
   readonly preview?: boolean;
 }
 
-/** What the runner prints: the run with secrets masked, or why it failed. */
+/** The run with secrets masked, or why it failed. */
 export type PlanResponse =
   | { readonly ok: true; readonly run: ProgramRun }
   | { readonly ok: false; readonly error: string; readonly kind: "config" | "program" | "timeout" };
+
+/** A message to the runner: one request; the next only after its reply. */
+export interface RunnerRequest {
+  readonly request: PlanRequest;
+}
+
+/** The runner's answer; `reusable` false when the process ends after it. */
+export interface RunnerReply {
+  readonly response: PlanResponse;
+  readonly reusable: boolean;
+}
 
 /** A secret as the runner prints it: never the value, a hash to tell changes apart. */
 export const maskedSecret = (value: unknown): string =>
@@ -46,44 +62,58 @@ function mask(value: unknown): unknown {
   return value;
 }
 
+/** The message of anything thrown: an error's message, else the value as text. */
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** A turn of the event loop: promise rejections nobody handled are reported before it ends. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** How many runs one process serves at most: a bound on what runs may leave in its memory. */
+const runsPerProcess = 50;
+
+/** The globals @pulumi/pulumi makes on its first run (runtime/state.js). */
+const pulumiGlobals = new Set(["globalStore"]);
+
 /**
- * The program's entry as Pulumi finds it (`main` in Pulumi.yaml, else index.ts). A TypeScript
- * entry gets ts-node registered the way Pulumi's runtime registers it.
+ * Forgets the modules of earlier runs, so that the program's own modules load afresh: every
+ * module outside node_modules, this runner's own included (it keeps the copies it has). A
+ * module that stays loaded drops the ones removed from its `children`, so they can be freed.
  */
-async function programEntry(dir: string): Promise<string> {
+function forgetProjectModules(): void {
+  const isDependency = (file: string) => file.includes(`${path.sep}node_modules${path.sep}`);
+  for (const file of Object.keys(require.cache)) {
+    if (!isDependency(file)) delete require.cache[file];
+  }
+  for (const loaded of Object.values(require.cache)) {
+    if (loaded) loaded.children = loaded.children.filter((child) => require.cache[child.id] === child);
+  }
+}
+
+/**
+ * The program's entry as Pulumi finds it (`main` in Pulumi.yaml, else index.ts), and whether it
+ * is TypeScript, for which ts-node is registered the way Pulumi's runtime registers it.
+ */
+async function programEntry(dir: string): Promise<{ readonly entry: string; readonly typescript: boolean }> {
   const project = parse(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as {
     main?: string;
     runtime?: { options?: { typescript?: boolean } };
   };
-  if (project.runtime?.options?.typescript !== false) await registerTypeScript(dir);
-  return path.join(dir, project.main ?? "index.ts");
-}
-
-/** The message of anything thrown: an error's message, else the value as text. */
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
-let finished = false;
-
-/**
- * Prints the response and ends the process with `exitCode`. The program's pending work (values
- * that never came, timers it started) must not keep the process alive, nor add output after
- * the response. The line break before it keeps the response on a line of its own when the
- * program printed text without one.
- */
-function finish(response: PlanResponse, exitCode: number): void {
-  // The time limit and the run may both end: the first response counts.
-  if (finished) return;
-  finished = true;
-  process.stdout.write(`\n${JSON.stringify(response)}\n`, () => process.exit(exitCode));
+  const typescript = project.runtime?.options?.typescript !== false;
+  if (typescript) await registerTypeScript(dir);
+  return { entry: path.join(dir, project.main ?? "index.ts"), typescript };
 }
 
 /**
  * The errors Pulumi's Node.js language host fails a deployment for (`cmd/run/run.js`): an
- * exception nobody caught and a promise rejection nobody handled. An `apply` callback that
- * throws surfaces only this way: the resources waiting on its value are never registered, and
- * the program itself still "finishes".
+ * exception nobody caught and a promise rejection nobody handled, during one run. An `apply`
+ * callback that throws surfaces only this way: the resources waiting on its value are never
+ * registered, and the program itself still "finishes".
  */
-function trackUncaughtErrors(): { readonly errors: readonly unknown[]; readonly first: Promise<void> } {
+function trackUncaughtErrors(): {
+  readonly errors: readonly unknown[];
+  readonly first: Promise<void>;
+  stop(): void;
+} {
   const errors: unknown[] = [];
   let reported = (): void => undefined;
   const first = new Promise<void>((resolve) => (reported = resolve));
@@ -94,32 +124,38 @@ function trackUncaughtErrors(): { readonly errors: readonly unknown[]; readonly 
   };
   process.on("uncaughtException", record);
   process.on("unhandledRejection", record);
-  return { errors, first };
+  return {
+    errors,
+    first,
+    stop: () => {
+      process.off("uncaughtException", record);
+      process.off("unhandledRejection", record);
+    },
+  };
 }
 
-/** A turn of the event loop: promise rejections nobody handled are reported before it ends. */
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** The resources one run constructed, by `type::name`, as `type name`. */
+let constructed = new Map<string, string>();
 
-async function main(request: PlanRequest): Promise<void> {
-  // Pulumi captures `new Error().stack` for every promise it makes (runtime/debuggable.js, for a
-  // leak report this process never prints): about a tenth of a run's CPU. The runner reports
-  // errors by message only, so it keeps no frames. Resources' source positions are unaffected:
-  // Pulumi lifts the limit itself to read them (Resource.callsites).
-  Error.stackTraceLimit = 0;
-  const uncaught = trackUncaughtErrors();
-  process.chdir(request.dir);
-  const entry = await programEntry(request.dir);
-  const pulumi = (await import(
-    require.resolve("@pulumi/pulumi", { paths: [request.dir] })
-  )) as typeof import("@pulumi/pulumi");
+/**
+ * The `@pulumi/pulumi` of this process: the first request's. Its `registerResource` is wrapped
+ * once to see every resource the program constructs, including those the engine never hears
+ * of (their inputs wait on a value that never comes).
+ */
+let loadedPulumi: { readonly file: string; readonly module: typeof import("@pulumi/pulumi") } | undefined;
 
-  // Every resource the program constructs, and which of them the engine has seen: the ones
-  // left over when the time runs out are the ones waiting on a value that never came, and the
-  // ones left over at the end are missing from the plan.
-  const constructed = new Map<string, string>();
-  const runtime = (await import(
-    require.resolve("@pulumi/pulumi/runtime/resource", { paths: [request.dir] })
-  )) as {
+async function pulumiFor(dir: string): Promise<typeof import("@pulumi/pulumi")> {
+  const file = require.resolve("@pulumi/pulumi", { paths: [dir] });
+  if (loadedPulumi) {
+    if (loadedPulumi.file !== file) {
+      // cli/program-runs.ts keeps one process per @pulumi/pulumi; a second copy would not see
+      // the first's mocks.
+      throw new Error(`this runner has ${loadedPulumi.file} loaded, not ${file}`);
+    }
+    return loadedPulumi.module;
+  }
+  const sdk = (await import(file)) as typeof import("@pulumi/pulumi");
+  const runtime = (await import(require.resolve("@pulumi/pulumi/runtime/resource", { paths: [dir] }))) as {
     registerResource: (...args: unknown[]) => unknown;
   };
   const register = runtime.registerResource;
@@ -127,6 +163,36 @@ async function main(request: PlanRequest): Promise<void> {
     constructed.set(`${String(args[2])}::${String(args[3])}`, `${String(args[2])} ${String(args[3])}`);
     return register(...args);
   };
+  loadedPulumi = { file, module: sdk };
+  return sdk;
+}
+
+let runs = 0;
+
+/** What keeps this process alive (its IPC channel; timers, sockets): a sorted list. */
+const activeResources = (): string => [...process.getActiveResourcesInfo()].sort().join(",");
+
+/** Runs one request. Resolves when the run ended, or its time limit did. */
+async function plan(request: PlanRequest): Promise<RunnerReply> {
+  runs += 1;
+  forgetProjectModules();
+  let pulumi: typeof import("@pulumi/pulumi") | undefined;
+  let loadError: unknown;
+  try {
+    process.chdir(request.dir);
+    pulumi = await pulumiFor(request.dir);
+  } catch (error) {
+    loadError = error;
+  }
+  // What the run must leave as it found it, taken once @pulumi/pulumi (which makes globals of
+  // its own when it loads) is loaded.
+  const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
+  const envBefore = JSON.stringify(process.env);
+  const resourcesBefore = activeResources();
+  constructed = new Map();
+  const uncaught = trackUncaughtErrors();
+  let typescript = false;
+  let timer: NodeJS.Timeout | undefined;
   let registered: readonly Registration[] = [];
   const unregistered = (): string[] => {
     const seen = new Set(registered.map((r) => `${r.type}::${r.name}`));
@@ -134,65 +200,111 @@ async function main(request: PlanRequest): Promise<void> {
   };
   const programErrors = (): string => [...new Set(uncaught.errors.map(messageOf))].join("; ");
 
-  const timer = setTimeout(() => {
-    const waiting = unregistered().join(", ") || "(no resource: the program itself)";
-    // A program that failed and then hung fails for its error, not for the time.
-    if (uncaught.errors.length > 0) {
-      finish({ ok: false, kind: "program", error: `${programErrors()}; still waiting: ${waiting}` }, 1);
-    } else {
-      finish(
-        {
-          ok: false,
-          kind: "timeout",
-          error: `the program did not finish within ${request.timeoutSeconds} s; still waiting: ${waiting}`,
-        },
-        3,
+  // The time limit: the resources left over when it runs out are the ones waiting on a value
+  // that never came. A program that failed and then hung fails for its error, not for the time.
+  const timedOut = new Promise<PlanResponse>((resolve) => {
+    timer = setTimeout(() => {
+      const waiting = unregistered().join(", ") || "(no resource: the program itself)";
+      resolve(
+        uncaught.errors.length > 0
+          ? { ok: false, kind: "program", error: `${programErrors()}; still waiting: ${waiting}` }
+          : {
+              ok: false,
+              kind: "timeout",
+              error: `the program did not finish within ${request.timeoutSeconds} s; still waiting: ${waiting}`,
+            },
       );
-    }
-  }, request.timeoutSeconds * 1000);
+    }, request.timeoutSeconds * 1000);
+  });
 
-  try {
-    // An uncaught error ends the run at once: the outputs that depend on it never resolve.
-    const run = await Promise.race([
-      runProgram({
-        stack: request.stack,
-        config: request.config,
-        world: request.world ?? projectWorld(request.dir, request.config),
-        preview: request.preview ?? false,
-        fakes: platformFakes,
-        pulumi,
-        load: () => import(entry),
-        onRegistered: (registrations) => (registered = registrations),
-      }),
-      uncaught.first,
-    ]);
-    // Let the registrations under way end (those of resources that wait on a failed value fail
-    // too), then let the rejections nobody handled be reported.
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    await nextTurn();
-    clearTimeout(timer);
-    const missing = unregistered();
-    const notRegistered = missing.length > 0 ? `never registered: ${missing.join(", ")}` : "";
-    if (uncaught.errors.length > 0 || !run) {
-      const error = [programErrors(), notRegistered].filter(Boolean).join("; ");
-      finish({ ok: false, kind: "program", error }, 1);
-    } else if (missing.length > 0) {
-      finish(
-        { ok: false, kind: "program", error: `the program ended, but some resources were ${notRegistered}` },
-        1,
-      );
-    } else {
-      finish({ ok: true, run: mask(run) as ProgramRun }, 0);
+  const run = async (): Promise<PlanResponse> => {
+    try {
+      if (!pulumi) throw loadError;
+      const program = await programEntry(request.dir);
+      typescript = program.typescript;
+      // An uncaught error ends the run at once: the outputs that depend on it never resolve.
+      const result = await Promise.race([
+        runProgram({
+          stack: request.stack,
+          config: request.config,
+          world: request.world ?? projectWorld(request.dir, request.config),
+          preview: request.preview ?? false,
+          fakes: platformFakes,
+          pulumi,
+          load: () => import(program.entry),
+          onRegistered: (registrations) => (registered = registrations),
+        }),
+        uncaught.first,
+      ]);
+      // Let the registrations under way end (those of resources that wait on a failed value
+      // fail too), then let the rejections nobody handled be reported.
+      await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+      await nextTurn();
+      const missing = unregistered();
+      const notRegistered = missing.length > 0 ? `never registered: ${missing.join(", ")}` : "";
+      if (uncaught.errors.length > 0 || !result) {
+        return {
+          ok: false,
+          kind: "program",
+          error: [programErrors(), notRegistered].filter(Boolean).join("; "),
+        };
+      }
+      if (missing.length > 0) {
+        return {
+          ok: false,
+          kind: "program",
+          error: `the program ended, but some resources were ${notRegistered}`,
+        };
+      }
+      return { ok: true, run: mask(result) as ProgramRun };
+    } catch (error) {
+      const config = error instanceof Error && error.name === "StackConfigError";
+      return { ok: false, kind: config ? "config" : "program", error: messageOf(error) };
     }
-  } catch (error) {
-    clearTimeout(timer);
-    const config = error instanceof Error && error.name === "StackConfigError";
-    finish({ ok: false, kind: config ? "config" : "program", error: messageOf(error) }, config ? 2 : 1);
-  }
+  };
+
+  const response = await Promise.race([run(), timedOut]);
+  clearTimeout(timer);
+  uncaught.stop();
+  const leftGlobals = Object.getOwnPropertyNames(globalThis).filter(
+    (name) => !globalsBefore.has(name) && !pulumiGlobals.has(name),
+  );
+  const clean =
+    response.ok &&
+    uncaught.errors.length === 0 &&
+    !typescript &&
+    runs < runsPerProcess &&
+    activeResources() === resourcesBefore &&
+    leftGlobals.length === 0 &&
+    JSON.stringify(process.env) === envBefore;
+  return { response, reusable: clean };
+}
+
+function serve(send: NonNullable<typeof process.send>): void {
+  // Pulumi captures `new Error().stack` for every promise it makes (runtime/debuggable.js, for a
+  // leak report this process never prints): about a tenth of a run's CPU. The runner reports
+  // errors by message only, so it keeps no frames. Resources' source positions are unaffected:
+  // Pulumi lifts the limit itself to read them (Resource.callsites).
+  Error.stackTraceLimit = 0;
+  // The parent went away: nobody waits for another run.
+  process.on("disconnect", () => process.exit(0));
+  let queue = Promise.resolve();
+  process.on("message", (message: RunnerRequest) => {
+    queue = queue.then(async () => {
+      const reply = await plan(message.request);
+      // A run that may have left something behind is this process's last: the program's
+      // pending work (values that never came, timers it started) must not reach another.
+      send(reply, undefined, undefined, () => {
+        if (!reply.reusable) process.exit(0);
+      });
+    });
+  });
 }
 
 if (require.main === module) {
-  main(JSON.parse(process.argv[2] ?? "{}") as PlanRequest).catch((error: unknown) =>
-    finish({ ok: false, kind: "program", error: messageOf(error) }, 1),
-  );
+  if (process.send) serve(process.send.bind(process));
+  else {
+    process.stderr.write("engine/plan-runner.js: start it with an IPC channel (cli/program-runs.ts does)\n");
+    process.exit(2);
+  }
 }

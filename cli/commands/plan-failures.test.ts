@@ -26,7 +26,7 @@ const flatten = (resource: PlannedResource): string[] => [
   ...resource.children.flatMap(flatten),
 ];
 
-/** What a runner prints for a successful run: a program can print it too. */
+/** What a runner answers for a successful run: a program can print it too, and it means nothing. */
 const okLine = JSON.stringify({ ok: true, run: { registrations: [], invocations: [], outputs: {} } });
 
 describe("platform plan never shows a partial plan as a success", () => {
@@ -100,7 +100,7 @@ new Thing("pool", {});
     });
   });
 
-  test("a process that prints an ok line and exits non-zero: no plan, the exit code and its stderr", async () => {
+  test("a program that prints a runner's ok line and exits: no plan, the exit code, its last line and stderr", async () => {
     const run = await plan(
       `${header}new Thing("network", {});
 process.stdout.write(${JSON.stringify(`${okLine}\n`)});
@@ -111,12 +111,11 @@ process.exit(4);
     expect(run).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "error: the program run for acceptance printed a plan but exited with code 4, so the plan may be partial; its stderr:\n  out of disk space\n",
+      stderr: `error: the program run for acceptance exited with code 4 without a result; its last line of output: ${okLine}; its stderr:\n  out of disk space\n`,
     });
   });
 
-  test("a process killed after printing an ok line: no plan, the signal", async () => {
+  test("a program that prints a runner's ok line and is killed: no plan, the signal", async () => {
     const run = await plan(
       `${header}new Thing("network", {});
 process.stdout.write(${JSON.stringify(`${okLine}\n`)});
@@ -126,8 +125,7 @@ process.kill(process.pid, "SIGKILL");
     expect(run).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "error: the program run for acceptance printed a plan but was ended by SIGKILL, so the plan may be partial\n",
+      stderr: `error: the program run for acceptance was ended by SIGKILL without a result; its last line of output: ${okLine}\n`,
     });
   });
 });
