@@ -1,5 +1,6 @@
 import { createGitFixture, type GitFixture } from "../test/git-fixture";
-import { createGit, fetchBranch, type Git } from "./git";
+import { PlatformError } from "./errors";
+import { createGit, fetchBranch, readFileAt, type Git } from "./git";
 
 let fixture: GitFixture;
 beforeEach(() => (fixture = createGitFixture()));
@@ -45,5 +46,19 @@ describe("fetchBranch", () => {
       /couldn't find remote ref refs\/heads\/no-such-branch/,
     );
     expect(fixture.git(["for-each-ref", "refs/platform"])).toBe("");
+  });
+});
+
+describe("readFileAt", () => {
+  test("a file's exact content at a commit, or undefined when the commit or path has none", async () => {
+    const texts = { "no-newline.txt": "last line", "utf8.txt": "naïve – ✓\n\n", "empty.txt": "" };
+    const commit = fixture.commit({ ...texts, "dir/inner.txt": "x\n" }, "Files");
+    const git = createGit(fixture.clone, fixture.env);
+    for (const [file, text] of Object.entries(texts)) expect(await readFileAt(git, commit, file)).toBe(text);
+    expect(await readFileAt(git, commit, "absent.txt")).toBeUndefined();
+    expect(await readFileAt(git, "0".repeat(40), "utf8.txt")).toBeUndefined();
+    await expect(readFileAt(git, commit, "dir")).rejects.toThrow(
+      new PlatformError(`dir at ${commit} is a tree, not a file`),
+    );
   });
 });

@@ -95,12 +95,22 @@ export async function commitOfRef(git: Git, ref: string): Promise<string> {
   return commit;
 }
 
-/** A file's content at a commit (`path` from the top of the repository), or undefined when absent. */
+/**
+ * A file's content at a commit (`path` from the top of the repository), or undefined when absent.
+ * One git process: `cat-file --batch` answers `<name> missing` for an object that does not
+ * exist, else `<id> <type> <size>`, the content and a line break.
+ *
+ * @throws PlatformError when the path names something other than a file (a directory).
+ */
 export async function readFileAt(git: Git, commit: string, file: string): Promise<string | undefined> {
-  const blob = await unlessExit(1, async () =>
-    (await git.run(["rev-parse", "--verify", "--quiet", `${commit}:${file}`])).trim(),
-  );
-  return blob === undefined ? undefined : git.run(["cat-file", "blob", blob]);
+  const name = `${commit}:${file}`;
+  const output = await git.run(["cat-file", "--batch"], { input: `${name}\n` });
+  const headerEnd = output.indexOf("\n");
+  const header = output.slice(0, headerEnd);
+  if (header === `${name} missing` || header === `${name} ambiguous`) return undefined;
+  const type = header.split(" ")[1];
+  if (type !== "blob") throw new PlatformError(`${file} at ${commit} is a ${type}, not a file`);
+  return output.slice(headerEnd + 1, -1);
 }
 
 /**
