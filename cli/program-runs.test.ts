@@ -1,5 +1,5 @@
 import { fork } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse, RunnerReply } from "../engine/plan-runner";
@@ -11,7 +11,7 @@ import { planOf, planTimeoutSeconds, runPlan, stderrLines, type RunnerOutcome } 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
 const replied = (response: PlanResponse, overrides: Partial<RunnerOutcome> = {}): RunnerOutcome => ({
-  reply: { response, reusable: true },
+  reply: { id: "0", response, reusable: true },
   stdout: "",
   stderr: "",
   exitCode: null,
@@ -152,12 +152,25 @@ describe("runPlan", () => {
 });
 
 describe("runPlan: a runner serves the next plan only when its run left nothing behind", () => {
-  const header = 'const { pulumi, Thing } = require("./resources");\n';
-  /** Plans a synthetic program that notes its process: that process's id, and what it planned. */
-  async function runnerOf(program: string): Promise<{ pid: string; planned?: string[] }> {
-    const project = syntheticProject(
-      `${header}require("node:fs").writeFileSync(require("node:path").join(__dirname, "pid"), String(process.pid));\n${program}\n`,
-    );
+  const notePid =
+    'require("node:fs").writeFileSync(require("node:path").join(__dirname, "pid"), String(process.pid));';
+  /**
+   * Plans a synthetic program (`module: true`: as an ES module) that notes its process: that
+   * process's id, and what it planned, if it planned.
+   */
+  async function runnerOf(
+    program: string,
+    options: { readonly module?: boolean } = {},
+  ): Promise<{ pid: string; planned?: string[] }> {
+    const header = 'const { pulumi, Thing } = require("./resources");\n';
+    const project = syntheticProject(`${header}${notePid}\n${program}\n`);
+    if (options.module) {
+      const esm =
+        'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst __dirname = import.meta.dirname;\n';
+      writeFileSync(path.join(project.dir, "index.mjs"), `${esm}${header}${notePid}\n${program}\n`);
+      const yaml = readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
+      writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml.replace("main: index.js", "main: index.mjs"));
+    }
     try {
       const run = await runPlan({
         dir: project.dir,
@@ -172,35 +185,59 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
     }
   }
   // A project module that counts the runs that loaded it: 1 when it loads afresh.
-  const counted =
-    'const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(`run-${resources.runs}`, {});';
+  const counted = (name: string) =>
+    `const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(\`${name}-\${resources.runs}\`, {});`;
 
-  test("two clean runs: one process, the program's own modules loaded afresh", async () => {
-    const first = await runnerOf(counted);
-    expect(first.planned).toEqual(["run-1"]);
-    expect(await runnerOf(counted)).toEqual(first);
+  test("two clean runs: one process, each its own plan, the program's own modules loaded afresh", async () => {
+    const first = await runnerOf(counted("first"));
+    const second = await runnerOf(counted("second"));
+    expect([first.planned, second.planned]).toEqual([["first-1"], ["second-1"]]);
+    expect(second.pid).toBe(first.pid);
   });
 
   test.each([
     ["a timer", "setInterval(() => undefined, 60000);"],
+    [
+      "a timer that does not keep the process alive",
+      'setInterval(() => new Thing("ghost", {}), 20).unref();',
+    ],
+    ["a listener on process", 'process.on("message", () => undefined);'],
     ["a global", "globalThis.leftOver = true;"],
     ["an environment variable", 'process.env["LEFT_OVER"] = "1";'],
-    ["a failure", 'throw new Error("the vault is sealed");'],
-  ])("a run that leaves %s behind is its process's last", async (_name, program) => {
+  ])("a run that leaves %s behind plans, and is its process's last", async (_name, program) => {
     const first = await runnerOf(`new Thing("network", {});\n${program}`);
-    expect((await runnerOf(counted)).pid).not.toBe(first.pid);
+    expect(first.planned).toEqual(["network"]);
+    const next = await runnerOf(counted("next"));
+    expect([next.planned, next.pid === first.pid]).toEqual([["next-1"], false]);
   });
 
-  test("the shipped stacks planned one after another are exactly what a fresh runner plans", async () => {
+  test.each([
+    ["that fails", 'throw new Error("the vault is sealed");'],
+    ["that writes to the runner's channel", "process.send({ response: { ok: true, run: {} } });"],
+  ])("a run %s has no plan, and is its process's last", async (_name, program) => {
+    const first = await runnerOf(`new Thing("network", {});\n${program}`);
+    expect(first.planned).toBeUndefined();
+    expect((await runnerOf(counted("next"))).pid).not.toBe(first.pid);
+  });
+
+  test("an ES module program plans each time, in a process of its own", async () => {
+    const first = await runnerOf(counted("first"), { module: true });
+    const second = await runnerOf(counted("second"), { module: true });
+    expect([first.planned, second.planned]).toEqual([["first-1"], ["second-1"]]);
+    expect(second.pid).not.toBe(first.pid);
+  });
+
+  test("the shipped stacks planned one after another in one runner are exactly a fresh runner's plan", async () => {
     const request = (stack: string): PlanRequest => ({
       dir: root,
       stack,
       config: stackConfig(stack),
       timeoutSeconds: 120,
     });
-    await runnerOf(counted);
+    const before = await runnerOf(counted("before"));
     await runPlan(request("production"));
     const reused = await runPlan(request("acceptance"));
+    expect((await runnerOf(counted("after"))).pid).toBe(before.pid);
     expect(reused).toStrictEqual(await freshRun(request("acceptance")));
   });
 });
@@ -217,7 +254,7 @@ function freshRun(request: PlanRequest): Promise<ProgramRun> {
       if (reply.response.ok) resolve(reply.response.run);
       else reject(new Error(reply.response.error));
     });
-    child.send({ request });
+    child.send({ id: "fresh", request });
   });
 }
 

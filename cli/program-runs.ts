@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
@@ -120,10 +121,15 @@ function startRunner(runner: string): Runner {
   return started;
 }
 
+/** An idle runner for `key` that is still there (one may have ended since it was released). */
 function takeIdle(key: string): Runner | undefined {
-  const runner = idle.get(key)?.pop();
-  if (runner) clearTimeout(runner.idleTimer);
-  return runner;
+  const runners = idle.get(key) ?? [];
+  for (let runner = runners.pop(); runner; runner = runners.pop()) {
+    clearTimeout(runner.idleTimer);
+    const { child } = runner;
+    if (child.connected && child.exitCode === null && child.signalCode === null) return runner;
+  }
+  return undefined;
 }
 
 /** Puts a runner that said it can take another request among the idle ones. */
@@ -146,6 +152,7 @@ function release(key: string, runner: Runner): void {
 /** Sends one request and waits for the reply, the end of the process, or `limitSeconds`. */
 function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promise<RunnerOutcome> {
   const { child } = runner;
+  const id = randomUUID();
   runner.stdout = "";
   runner.stderr = "";
   hold(runner, true);
@@ -159,8 +166,18 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
       resolve({ ...end, stdout: runner.stdout, stderr: runner.stderr });
     };
     const onMessage = (message: unknown) => {
-      const reply = message as RunnerReply;
-      if (typeof reply?.response?.ok === "boolean") settle({ reply, exitCode: null, signal: null });
+      const reply = message as RunnerReply | undefined;
+      if (reply?.id === id && typeof reply.response?.ok === "boolean") {
+        settle({ reply, exitCode: null, signal: null });
+        return;
+      }
+      // Only the runner writes to its channel, once per request: anything else is not a plan.
+      child.kill("SIGKILL");
+      settle({
+        exitCode: null,
+        signal: null,
+        stopped: { code: "EPROTO", message: "it sent a message that is not its reply" },
+      });
     };
     child.on("message", onMessage);
     void runner.closed.then(({ exitCode, signal }) => settle({ exitCode, signal }));
@@ -173,7 +190,7 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
         stopped: { code: "ETIMEDOUT", message: `after ${limitSeconds} s, its time limit` },
       });
     }, limitSeconds * 1000);
-    const message: RunnerRequest = { request };
+    const message: RunnerRequest = { id, request };
     // A process that is gone cannot take it: its end settles the outcome.
     child.send(message, (error) => void error);
   });
@@ -198,9 +215,17 @@ export async function runPlan(request: PlanRequest): Promise<ProgramRun> {
   }
   if (!runnerPath) throw new PlatformError("the compiled plan runner is missing; run npm run build");
   const key = sdkOf(request.dir);
-  const runner = takeIdle(key) ?? startRunner(runnerPath);
   // The runner stops the program itself after timeoutSeconds; this limit is for the runner.
-  const outcome = await ask(runner, request, request.timeoutSeconds + 30);
+  const limitSeconds = request.timeoutSeconds + 30;
+  const reused = takeIdle(key);
+  let runner = reused ?? startRunner(runnerPath);
+  let outcome = await ask(runner, request, limitSeconds);
+  if (reused && !outcome.reply && !outcome.stopped) {
+    // A reused runner that ended without a reply may have ended before the request reached it:
+    // the request once more, in a runner of its own.
+    runner = startRunner(runnerPath);
+    outcome = await ask(runner, request, limitSeconds);
+  }
   if (outcome.reply?.reusable) release(key, runner);
   return planOf(request.stack, outcome);
 }

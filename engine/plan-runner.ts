@@ -4,9 +4,9 @@
 // failed ({@link RunnerReply}). Every run loads the program's own modules afresh, from its own
 // directory (a git ref's checkout, for a diff), under a time limit. node_modules, the SDKs,
 // stay loaded between runs, as in Pulumi's automation API, and Pulumi's state is reset by each
-// run's `setMocks` and `setAllConfig` (docs/decisions/0007). A run after which that may not
-// hold (it failed, left a timer or a global behind, changed the environment, registered
-// TypeScript) is the process's last.
+// run's `setMocks` and `setAllConfig` (docs/decisions/0028). A run after which that may not
+// hold (it failed; left a timer, handle, listener, global or environment change behind; loaded
+// TypeScript or an ES module of the project) is the process's last.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -40,11 +40,14 @@ export type PlanResponse =
 
 /** A message to the runner: one request; the next only after its reply. */
 export interface RunnerRequest {
+  /** Chosen by the parent; the reply carries it, so that nothing else passes for the reply. */
+  readonly id: string;
   readonly request: PlanRequest;
 }
 
 /** The runner's answer; `reusable` false when the process ends after it. */
 export interface RunnerReply {
+  readonly id: string;
   readonly response: PlanResponse;
   readonly reusable: boolean;
 }
@@ -74,19 +77,112 @@ const runsPerProcess = 50;
 /** The globals @pulumi/pulumi makes on its first run (runtime/state.js). */
 const pulumiGlobals = new Set(["globalStore"]);
 
+/** The timer functions a program may leave work behind with, on the global and in `timers`. */
+const timerFunctions = ["setTimeout", "setInterval", "setImmediate"] as const;
+const clearFunctions = ["clearTimeout", "clearInterval", "clearImmediate"] as const;
+type TimerHost = Record<(typeof timerFunctions)[number] | (typeof clearFunctions)[number], unknown>;
+
+/**
+ * Watches what a run could leave behind to act in the next one: timers (referenced or not) not
+ * yet fired or cleared, handles that keep the process alive, listeners on `process`, globals
+ * and environment variables. `stop` puts the timer functions back and says what was left, if
+ * anything. The `@pulumi/pulumi` globals (its store) do not count.
+ */
+function watchLeftovers(): { stop(): string | undefined } {
+  const globals = new Set(Object.getOwnPropertyNames(globalThis));
+  const env = JSON.stringify(process.env);
+  const resources = activeResources();
+  const listeners = processListeners();
+  const pending = new Set<unknown>();
+  // The `timers` module itself (an import would give a copy of its exports).
+  const hosts = [globalThis, process.getBuiltinModule("node:timers")] as unknown as TimerHost[];
+  const names = [...timerFunctions, ...clearFunctions];
+  const originals = hosts.map((host) => Object.fromEntries(names.map((name) => [name, host[name]])));
+  for (const host of hosts) {
+    for (const name of timerFunctions) {
+      const start = host[name] as (callback: unknown, ...rest: unknown[]) => unknown;
+      host[name] = (callback: unknown, ...rest: unknown[]) => {
+        if (typeof callback !== "function") return start(callback, ...rest);
+        const timer = start(
+          function (this: unknown, ...args: unknown[]) {
+            if (name !== "setInterval") pending.delete(timer);
+            return (callback as (...a: unknown[]) => unknown).apply(this, args);
+          },
+          ...rest,
+        );
+        pending.add(timer);
+        return timer;
+      };
+    }
+    for (const name of clearFunctions) {
+      const clear = host[name] as (timer: unknown) => void;
+      host[name] = (timer: unknown) => {
+        pending.delete(timer);
+        clear(timer);
+      };
+    }
+  }
+  return {
+    stop() {
+      hosts.forEach((host, index) => Object.assign(host, originals[index]));
+      const newGlobals = Object.getOwnPropertyNames(globalThis).filter(
+        (name) => !globals.has(name) && !pulumiGlobals.has(name),
+      );
+      if (pending.size > 0) return "a timer";
+      if (activeResources() !== resources) return "a handle";
+      if (processListeners() !== listeners) return "a listener on process";
+      if (newGlobals.length > 0) return `a global (${newGlobals.join(", ")})`;
+      if (JSON.stringify(process.env) !== env) return "an environment variable";
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The listeners on `process`, counted by event; not those of 'exit', which run only when the
+ * process ends (@pulumi/pulumi adds one, its promise-leak report, on its first run).
+ */
+const processListeners = (): string =>
+  process
+    .eventNames()
+    .filter((event) => event !== "exit")
+    .map((event) => `${String(event)}:${process.listenerCount(event)}`)
+    .sort()
+    .join(",");
+
+/** True for a module of a dependency (under node_modules), which stays loaded between runs. */
+const isDependency = (file: string): boolean => file.includes(`${path.sep}node_modules${path.sep}`);
+
 /**
  * Forgets the modules of earlier runs, so that the program's own modules load afresh: every
  * module outside node_modules, this runner's own included (it keeps the copies it has). A
  * module that stays loaded drops the ones removed from its `children`, so they can be freed.
  */
 function forgetProjectModules(): void {
-  const isDependency = (file: string) => file.includes(`${path.sep}node_modules${path.sep}`);
   for (const file of Object.keys(require.cache)) {
     if (!isDependency(file)) delete require.cache[file];
   }
   for (const loaded of Object.values(require.cache)) {
     if (loaded) loaded.children = loaded.children.filter((child) => require.cache[child.id] === child);
   }
+}
+
+/**
+ * True when the run's entry, and every project module `require` loaded, is CommonJS. ES modules
+ * stay in a cache of their own, which forgetting `require.cache` does not reach: a run that
+ * loaded one is its process's last. (One the program imports with `import()` only is not seen.)
+ */
+function loadedAsCommonJs(entry: string): boolean {
+  const isNamespace = (exports: unknown) =>
+    (exports as { [Symbol.toStringTag]?: unknown } | null)?.[Symbol.toStringTag] === "Module";
+  try {
+    if (require.cache[require.resolve(entry)] === undefined) return false;
+  } catch {
+    return false;
+  }
+  return Object.entries(require.cache).every(
+    ([file, loaded]) => isDependency(file) || !isNamespace(loaded?.exports),
+  );
 }
 
 /**
@@ -173,7 +269,7 @@ let runs = 0;
 const activeResources = (): string => [...process.getActiveResourcesInfo()].sort().join(",");
 
 /** Runs one request. Resolves when the run ended, or its time limit did. */
-async function plan(request: PlanRequest): Promise<RunnerReply> {
+async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
   runs += 1;
   forgetProjectModules();
   let pulumi: typeof import("@pulumi/pulumi") | undefined;
@@ -184,14 +280,12 @@ async function plan(request: PlanRequest): Promise<RunnerReply> {
   } catch (error) {
     loadError = error;
   }
-  // What the run must leave as it found it, taken once @pulumi/pulumi (which makes globals of
-  // its own when it loads) is loaded.
-  const globalsBefore = new Set(Object.getOwnPropertyNames(globalThis));
-  const envBefore = JSON.stringify(process.env);
-  const resourcesBefore = activeResources();
+  // What the run must leave as it found it, from once @pulumi/pulumi (which makes globals of its
+  // own when it loads) is loaded.
+  const leftovers = watchLeftovers();
   constructed = new Map();
   const uncaught = trackUncaughtErrors();
-  let typescript = false;
+  let entry: { readonly entry: string; readonly typescript: boolean } | undefined;
   let timer: NodeJS.Timeout | undefined;
   let registered: readonly Registration[] = [];
   const unregistered = (): string[] => {
@@ -221,7 +315,7 @@ async function plan(request: PlanRequest): Promise<RunnerReply> {
     try {
       if (!pulumi) throw loadError;
       const program = await programEntry(request.dir);
-      typescript = program.typescript;
+      entry = program;
       // An uncaught error ends the run at once: the outputs that depend on it never resolve.
       const result = await Promise.race([
         runProgram({
@@ -266,17 +360,11 @@ async function plan(request: PlanRequest): Promise<RunnerReply> {
   const response = await Promise.race([run(), timedOut]);
   clearTimeout(timer);
   uncaught.stop();
-  const leftGlobals = Object.getOwnPropertyNames(globalThis).filter(
-    (name) => !globalsBefore.has(name) && !pulumiGlobals.has(name),
-  );
+  const left = leftovers.stop();
+  // TypeScript's loader stays registered.
+  const reloadable = entry !== undefined && !entry.typescript && loadedAsCommonJs(entry.entry);
   const clean =
-    response.ok &&
-    uncaught.errors.length === 0 &&
-    !typescript &&
-    runs < runsPerProcess &&
-    activeResources() === resourcesBefore &&
-    leftGlobals.length === 0 &&
-    JSON.stringify(process.env) === envBefore;
+    response.ok && uncaught.errors.length === 0 && reloadable && left === undefined && runs < runsPerProcess;
   return { response, reusable: clean };
 }
 
@@ -291,7 +379,7 @@ function serve(send: NonNullable<typeof process.send>): void {
   let queue = Promise.resolve();
   process.on("message", (message: RunnerRequest) => {
     queue = queue.then(async () => {
-      const reply = await plan(message.request);
+      const reply: RunnerReply = { id: message.id, ...(await plan(message.request)) };
       // A run that may have left something behind is this process's last: the program's
       // pending work (values that never came, timers it started) must not reach another.
       send(reply, undefined, undefined, () => {
@@ -302,8 +390,14 @@ function serve(send: NonNullable<typeof process.send>): void {
 }
 
 if (require.main === module) {
-  if (process.send) serve(process.send.bind(process));
-  else {
+  const send = process.send?.bind(process);
+  if (send) {
+    // The channel is the runner's: a program that writes to it fails, and cannot pass for it.
+    process.send = () => {
+      throw new Error("a program under platform plan may not use the plan runner's IPC channel");
+    };
+    serve(send);
+  } else {
     process.stderr.write("engine/plan-runner.js: start it with an IPC channel (cli/program-runs.ts does)\n");
     process.exit(2);
   }
