@@ -95,6 +95,10 @@ describe("planOf: a plan only from the runner's reply, never from what the progr
   });
 });
 
+/** `runPlan` of a synthetic project's acceptance stack, with no config. */
+const planProject = (dir: string): Promise<ProgramRun> =>
+  runPlan({ dir, stack: "acceptance", config: {}, timeoutSeconds: 60 });
+
 describe("runPlan", () => {
   test("the registrations are exactly the resources the program constructed", async () => {
     const project = syntheticProject(
@@ -107,12 +111,7 @@ describe("runPlan", () => {
       ].join("\n"),
     );
     try {
-      const planned = await runPlan({
-        dir: project.dir,
-        stack: "acceptance",
-        config: {},
-        timeoutSeconds: 60,
-      });
+      const planned = await planProject(project.dir);
       expect(planned.registrations.map((r) => `${r.type} ${r.name}`).sort()).toEqual(
         [
           "test:index:Thing network",
@@ -138,9 +137,7 @@ describe("runPlan", () => {
       ].join("\n"),
     );
     try {
-      await expect(
-        runPlan({ dir: project.dir, stack: "acceptance", config: {}, timeoutSeconds: 60 }),
-      ).rejects.toThrow(
+      await expect(planProject(project.dir)).rejects.toThrow(
         new PlatformError(
           'the program failed for acceptance: error serializing property "subnet": no subnet left; never registered: test:index:Thing pool',
         ),
@@ -172,12 +169,7 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
       writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml.replace("main: index.js", "main: index.mjs"));
     }
     try {
-      const run = await runPlan({
-        dir: project.dir,
-        stack: "acceptance",
-        config: {},
-        timeoutSeconds: 60,
-      }).catch(() => undefined);
+      const run = await planProject(project.dir).catch(() => undefined);
       const planned = run?.registrations.map((registration) => registration.name);
       return { pid: readFileSync(path.join(project.dir, "pid"), "utf8"), ...(planned ? { planned } : {}) };
     } finally {
