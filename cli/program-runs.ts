@@ -58,8 +58,8 @@ export function planTimeoutSeconds(env: Readonly<Record<string, string | undefin
 /** A runner process. Its output is kept from the start of its current request, the end only. */
 interface Runner {
   readonly child: ChildProcess;
-  /** Resolves when the process has ended and its output is closed. */
-  readonly closed: Promise<Pick<ProcessResult, "exitCode" | "signal">>;
+  /** Resolves when the process has ended and its output is closed, or it could not start. */
+  readonly closed: Promise<Pick<ProcessResult, "exitCode" | "signal" | "stopped">>;
   stdout: string;
   stderr: string;
   idleTimer?: NodeJS.Timeout;
@@ -107,7 +107,13 @@ function startRunner(runner: string): Runner {
   const started: Runner = {
     child,
     closed: new Promise((resolve) => {
-      child.on("error", () => undefined);
+      child.on("error", (error: NodeJS.ErrnoException) =>
+        resolve({
+          exitCode: null,
+          signal: null,
+          stopped: { code: error.code ?? "ERROR", message: error.message },
+        }),
+      );
       child.on("close", (exitCode, signal) => resolve({ exitCode, signal }));
     }),
     stdout: "",
@@ -180,7 +186,7 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
       });
     };
     child.on("message", onMessage);
-    void runner.closed.then(({ exitCode, signal }) => settle({ exitCode, signal }));
+    void runner.closed.then((end) => settle(end));
     const timer = setTimeout(() => {
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();

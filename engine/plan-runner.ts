@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { platformFakes } from "../infra/fakes";
 import { isSecret, runProgram, type ProgramRun, type Registration, type World } from "./mock-engine";
@@ -77,6 +78,21 @@ const runsPerProcess = 50;
 /** The globals @pulumi/pulumi makes on its first run (runtime/state.js). */
 const pulumiGlobals = new Set(["globalStore"]);
 
+/** What keeps this process alive (its IPC channel; timers, sockets): a sorted list. */
+const activeResources = (): string => [...process.getActiveResourcesInfo()].sort().join(",");
+
+/**
+ * The listeners on `process`, counted by event; not those of 'exit', which run only when the
+ * process ends (@pulumi/pulumi adds one, its promise-leak report, on its first run).
+ */
+const processListeners = (): string =>
+  process
+    .eventNames()
+    .filter((event) => event !== "exit")
+    .map((event) => `${String(event)}:${process.listenerCount(event)}`)
+    .sort()
+    .join(",");
+
 /** The timer functions a program may leave work behind with, on the global and in `timers`. */
 const timerFunctions = ["setTimeout", "setInterval", "setImmediate"] as const;
 const clearFunctions = ["clearTimeout", "clearInterval", "clearImmediate"] as const;
@@ -101,7 +117,7 @@ function watchLeftovers(): { stop(): string | undefined } {
   for (const host of hosts) {
     for (const name of timerFunctions) {
       const start = host[name] as (callback: unknown, ...rest: unknown[]) => unknown;
-      host[name] = (callback: unknown, ...rest: unknown[]) => {
+      const watched = (callback: unknown, ...rest: unknown[]) => {
         if (typeof callback !== "function") return start(callback, ...rest);
         const timer = start(
           function (this: unknown, ...args: unknown[]) {
@@ -113,6 +129,9 @@ function watchLeftovers(): { stop(): string | undefined } {
         pending.add(timer);
         return timer;
       };
+      // `util.promisify(setTimeout)` keeps working (its promise form is not watched).
+      const custom = (start as { [promisify.custom]?: unknown })[promisify.custom];
+      host[name] = Object.assign(watched, { [promisify.custom]: custom });
     }
     for (const name of clearFunctions) {
       const clear = host[name] as (timer: unknown) => void;
@@ -137,18 +156,6 @@ function watchLeftovers(): { stop(): string | undefined } {
     },
   };
 }
-
-/**
- * The listeners on `process`, counted by event; not those of 'exit', which run only when the
- * process ends (@pulumi/pulumi adds one, its promise-leak report, on its first run).
- */
-const processListeners = (): string =>
-  process
-    .eventNames()
-    .filter((event) => event !== "exit")
-    .map((event) => `${String(event)}:${process.listenerCount(event)}`)
-    .sort()
-    .join(",");
 
 /** True for a module of a dependency (under node_modules), which stays loaded between runs. */
 const isDependency = (file: string): boolean => file.includes(`${path.sep}node_modules${path.sep}`);
@@ -264,9 +271,6 @@ async function pulumiFor(dir: string): Promise<typeof import("@pulumi/pulumi")> 
 }
 
 let runs = 0;
-
-/** What keeps this process alive (its IPC channel; timers, sockets): a sorted list. */
-const activeResources = (): string => [...process.getActiveResourcesInfo()].sort().join(",");
 
 /** Runs one request. Resolves when the run ended, or its time limit did. */
 async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
