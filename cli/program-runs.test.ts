@@ -6,7 +6,16 @@ import type { PlanRequest, PlanResponse, RunnerReply } from "../engine/plan-runn
 import { root, stackConfig } from "../test/program";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
-import { planOf, planTimeoutSeconds, runPlan, stderrLines, type RunnerOutcome } from "./program-runs";
+import {
+  endIdleRunners,
+  planOf,
+  planTimeoutSeconds,
+  runPlan,
+  stderrLines,
+  type RunnerOutcome,
+} from "./program-runs";
+
+afterAll(endIdleRunners);
 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
@@ -210,6 +219,12 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
     const first = await runnerOf(`new Thing("network", {});\n${program}`);
     expect(first.planned).toBeUndefined();
     expect((await runnerOf(counted("next"))).pid).not.toBe(first.pid);
+  });
+
+  test("endIdleRunners ends the idle runners: the next plan starts a process of its own", async () => {
+    const first = await runnerOf(counted("first"));
+    endIdleRunners();
+    expect((await runnerOf(counted("second"))).pid).not.toBe(first.pid);
   });
 
   test("an ES module program plans each time, in a process of its own", async () => {

@@ -67,8 +67,12 @@ interface Runner {
 
 /** How much of a runner's stdout and stderr is kept per request: their ends, for messages. */
 const keptOutput = 64 * 1024;
-/** How long an idle runner waits for another request before it is ended. */
-const idleSeconds = 10;
+/**
+ * How long an idle runner waits for another request before it is ended. The CLI's runners end
+ * with the CLI; this is for a process that plans and goes on (tests end theirs with
+ * {@link endIdleRunners}).
+ */
+const idleSeconds = 60;
 /** How long a runner stopped with SIGTERM has before SIGKILL. */
 const killGraceMs = 5000;
 
@@ -151,8 +155,19 @@ function release(key: string, runner: Runner): void {
   void runner.closed.then(forget);
   runner.idleTimer = setTimeout(() => {
     forget();
-    runner.child.disconnect();
+    end(runner);
   }, idleSeconds * 1000).unref();
+}
+
+/** Ends an idle runner: without its channel, it exits. */
+function end(runner: Runner): void {
+  clearTimeout(runner.idleTimer);
+  if (runner.child.connected) runner.child.disconnect();
+}
+
+/** Ends every idle runner, for a process that has no more plans to make. */
+export function endIdleRunners(): void {
+  for (const runners of idle.values()) runners.splice(0).forEach(end);
 }
 
 /** Sends one request and waits for the reply, the end of the process, or `limitSeconds`. */
@@ -206,7 +221,7 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
  * Runs the Pulumi program in `dir` for `stack` under the mock engine, in a runner process
  * (engine/plan-runner.ts), and returns what it registered (secrets masked). A runner whose run
  * left nothing behind serves the next request for a program with the same `@pulumi/pulumi`;
- * one that stays idle for 10 s ends.
+ * one that stays idle for a minute ends.
  *
  * @throws InputError for bad stack config; PlatformError when the program fails (an error thrown
  *   anywhere, in an `apply` too, or a resource it constructed but never registered), when its

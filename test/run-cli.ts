@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { main } from "../cli/main";
+import { endIdleRunners } from "../cli/program-runs";
+
+// The plan runners the CLI's runs leave idle end with the test file, not a minute later.
+afterAll(endIdleRunners);
 
 /** What one run of the CLI printed and returned. */
 export interface CliRun {
