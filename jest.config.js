@@ -25,8 +25,6 @@ module.exports = {
   // One worker per core, not jest's default of one less: the CLI suites wait on the programs and
   // git they start, and npm test's checks beside jest end early (`npm run bench -- tests`).
   maxWorkers: "100%",
-  // isolateModules shares node_modules within a test file (test/jest-runtime.js).
-  runtime: "<rootDir>/test/jest-runtime.js",
   globalSetup: "<rootDir>/test/global-setup.js",
   globalTeardown: "<rootDir>/test/global-teardown.js",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],

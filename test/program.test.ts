@@ -19,22 +19,6 @@ test("a run survives the text the suites share it as, undefined values included"
   expect(decodeRun(encodeRun(run as never))).toStrictEqual(run);
 });
 
-test("a run after other runs in the same file is exactly the first: no state carries over", async () => {
-  // test/jest-runtime.js shares node_modules between the runs of one file: the first run here
-  // loads @pulumi/pulumi, the later ones reuse it.
-  const pulumiLoaded = () => Object.keys(require.cache).some((file) => file.includes("/@pulumi/pulumi/"));
-  const run = (stack: string) => {
-    const config = stackConfig(stack);
-    return runIsolated(() => import("../index"), { stack, config, world: projectWorld(root, config) });
-  };
-  expect(pulumiLoaded()).toBe(false);
-  const first = await run("acceptance");
-  expect(pulumiLoaded()).toBe(true);
-  const production = await run("production");
-  expect(production.outputs).not.toEqual(first.outputs);
-  expect(await run("acceptance")).toStrictEqual(first);
-});
-
 test("a shared run of the shipped acceptance stack is exactly a fresh one", async () => {
   expect(process.env[sharedRunsVariable]).toBeDefined();
   const config = stackConfig("acceptance");

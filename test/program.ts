@@ -30,11 +30,9 @@ export function stackConfig(
 }
 
 /**
- * Runs `build` under the mock engine in a module registry of its own: the project's modules are
- * loaded afresh for every run; node_modules, `@pulumi/pulumi` included, once per test file
- * (test/jest-runtime.js), with Pulumi's state reset by `setMocks`. What `build` returns becomes
- * the run's outputs, like a program's exports. For one component in isolation, `build`
- * constructs just that component.
+ * Runs `build` under the mock engine in a module registry of its own, so that every run starts
+ * from a fresh `@pulumi/pulumi`. What `build` returns becomes the run's outputs, like a
+ * program's exports. For one component in isolation, `build` constructs just that component.
  */
 export async function runIsolated(
   build: (pulumi: typeof import("@pulumi/pulumi")) => Promise<unknown>,
@@ -53,14 +51,15 @@ export async function runIsolated(
   // Pulumi reads `new Error().stack` for every promise it makes (runtime/debuggable.js, for its
   // leak report) and every resource (its source position, all frames). jest source-maps each
   // frame of up to 100: about 40% of a run's CPU. During the run, V8's own format, and no frames
-  // at all, as in the plan runner (engine/plan-runner.ts): about a tenth of a run's CPU more.
+  // at all, as in the plan runner (engine/plan-runner.ts): about 8% of a run's CPU more
+  // (docs/decisions/0026).
   // Pulumi lifts the limit itself for source positions. An error from a run shows its message
   // only; raise the limit here to see where one comes from.
   Error.prepareStackTrace = (error: Error, frames: { toString(): string }[]) =>
     `${String(error)}${frames.map((frame) => `\n    at ${frame.toString()}`).join("")}`;
   Error.stackTraceLimit = 0;
-  // Loading @pulumi/pulumi adds an 'exit' listener (its promise-leak report, which never
-  // reports under jest): left there, it keeps the run, and the test file's modules, alive.
+  // Each fresh @pulumi/pulumi adds an 'exit' listener (its promise-leak report, which never
+  // reports under jest): left there, it keeps the whole run alive, about 9 MB a run.
   const exitListeners = new Set(process.listeners("exit"));
   try {
     await jest.isolateModulesAsync(async () => {
