@@ -148,13 +148,10 @@ function release(key: string, runner: Runner): void {
   idle.set(key, runners);
   runners.push(runner);
   hold(runner, false);
-  const forget = () => {
+  // One that ends meanwhile stays listed until takeIdle passes over it.
+  runner.idleTimer = setTimeout(() => {
     const index = runners.indexOf(runner);
     if (index >= 0) runners.splice(index, 1);
-  };
-  void runner.closed.then(forget);
-  runner.idleTimer = setTimeout(() => {
-    forget();
     end(runner);
   }, idleSeconds * 1000).unref();
 }
@@ -179,12 +176,12 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
   hold(runner, true);
   return new Promise((resolve) => {
     let settled = false;
-    const settle = (end: Omit<RunnerOutcome, "stdout" | "stderr">) => {
+    const settle = (how: Omit<RunnerOutcome, "stdout" | "stderr">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve({ ...end, stdout: runner.stdout, stderr: runner.stderr });
+      resolve({ ...how, stdout: runner.stdout, stderr: runner.stderr });
     };
     const onMessage = (message: unknown) => {
       const reply = message as RunnerReply | undefined;
@@ -201,7 +198,7 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
       });
     };
     child.on("message", onMessage);
-    void runner.closed.then((end) => settle(end));
+    void runner.closed.then(settle);
     const timer = setTimeout(() => {
       child.kill("SIGTERM");
       setTimeout(() => child.kill("SIGKILL"), killGraceMs).unref();

@@ -276,13 +276,12 @@ let runs = 0;
 async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
   runs += 1;
   forgetProjectModules();
-  let pulumi: typeof import("@pulumi/pulumi") | undefined;
-  let loadError: unknown;
+  let pulumi: typeof import("@pulumi/pulumi");
   try {
     process.chdir(request.dir);
     pulumi = await pulumiFor(request.dir);
   } catch (error) {
-    loadError = error;
+    return { response: { ok: false, kind: "program", error: messageOf(error) }, reusable: false };
   }
   // What the run must leave as it found it, from once @pulumi/pulumi (which makes globals of its
   // own when it loads) is loaded.
@@ -317,7 +316,6 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
 
   const run = async (): Promise<PlanResponse> => {
     try {
-      if (!pulumi) throw loadError;
       const program = await programEntry(request.dir);
       entry = program;
       // An uncaught error ends the run at once: the outputs that depend on it never resolve.
