@@ -1084,11 +1084,11 @@ describe("Azure login and Pulumi", () => {
     });
   });
 
-  // kubelogin v0.2.9 in workloadidentity mode takes AZURE_CLIENT_ID and AZURE_TENANT_ID, and
-  // AAD_LOGIN_METHOD overrides the kubeconfig's --login (pkg/internal/token/options.go,
-  // UpdateFromEnv, run by get-token after its flags). With ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN
-  // present (id-token: write) it fetches a GitHub ID token for api://AzureADTokenExchange at every
-  // token request (provider.go, githubactionscredential.go): no file, nothing that expires first.
+  // kubelogin v0.2.9: AAD_LOGIN_METHOD overrides the kubeconfig's --login, and the client id comes
+  // from AAD_SERVICE_PRINCIPAL_CLIENT_ID (pkg/internal/token/options.go, UpdateFromEnv, which
+  // get-token runs after parsing its flags). In workloadidentity mode with ACTIONS_ID_TOKEN_REQUEST_URL
+  // and _TOKEN set (id-token: write) it fetches a GitHub ID token for api://AzureADTokenExchange at
+  // every token request (provider.go, githubactionscredential.go): no file, nothing to expire first.
   test.each(clusterJobs)(
     "%s: kubelogin exchanges a new GitHub ID token for each AKS token, as the job's identity",
     (_where, _file, of) => {
@@ -1096,23 +1096,29 @@ describe("Azure login and Pulumi", () => {
       expect(of.env).toMatchObject({
         AAD_LOGIN_METHOD: "workloadidentity",
         // The identity azure/login and azure-native use: its federated credential trusts this job.
-        AZURE_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
-        AZURE_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
+        AAD_SERVICE_PRINCIPAL_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
         ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
-        ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
       });
-      // A token file would be ignored while the job can request ID tokens; a secret must not exist.
-      const kubeloginInputs =
-        /^(AZURE_FEDERATED_TOKEN_FILE|AZURE_AUTHORITY_HOST|AZURE_CLIENT_SECRET|AAD_SERVICE_PRINCIPAL_\w+)$/;
-      expect(Object.keys(of.env ?? {}).filter((key) => kubeloginInputs.test(key))).toEqual([]);
       for (const step of of.steps) {
-        expect([
-          step.name ?? step.uses,
-          Object.keys(step.env ?? {}).filter((key) => /^(AAD_|AZURE_C)/.test(key)),
-        ]).toEqual([step.name ?? step.uses, []]);
+        const overrides = Object.keys(step.env ?? {}).filter((key) => /^(AAD_|AZURE_)/.test(key));
+        expect([step.name ?? step.uses, overrides]).toEqual([step.name ?? step.uses, []]);
       }
     },
   );
+
+  test("no job sets what azidentity's DefaultAzureCredential (the azblob state backend) would pick up", () => {
+    // AZURE_CLIENT_ID would make its managed identity credential ask the runner's IMDS for that
+    // identity, and fail the chain there instead of reaching the az login; a token file or a
+    // secret would change which credential it uses (docs/decisions/0038).
+    const picked =
+      /^(AZURE_CLIENT_ID|AZURE_TENANT_ID|AZURE_FEDERATED_TOKEN_FILE|AZURE_AUTHORITY_HOST|AZURE_CLIENT_SECRET|AZURE_CLIENT_CERTIFICATE_PATH|AAD_SERVICE_PRINCIPAL_CLIENT_SECRET)$/;
+    const found = allJobs.flatMap(({ file, id, job: of }) =>
+      Object.keys(of.env ?? {})
+        .filter((key) => picked.test(key))
+        .map((key) => `${file} ${id} ${key}`),
+    );
+    expect(found).toEqual([]);
+  });
 
   test("nothing fetches an AKS token ahead from the az login", () => {
     const ahead = allSteps.filter(({ step }) =>
