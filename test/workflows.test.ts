@@ -1062,13 +1062,13 @@ describe("Azure login and Pulumi", () => {
       expect(of.steps[0]).toEqual({
         name: runnerCheck,
         env: { PLATFORM_RUNNER: `\${{ ${source} }}` },
-        run: clusterJobs[0][2].steps[0]!.run,
+        run: clusterJobs[0]![2].steps[0]!.run,
       });
     },
   );
 
   test("the runner check fails at once naming the variable and where to set it, and passes when it is set", () => {
-    const script = clusterJobs[0][2].steps[0]!.run!;
+    const script = clusterJobs[0]![2].steps[0]!.run!;
     expect(runBash(script, { PLATFORM_RUNNER: "" })).toEqual({
       status: 1,
       stdout: `${runnerMissing}\n`,
