@@ -39,6 +39,7 @@ interface Step {
 
 interface Job {
   readonly name?: string;
+  readonly "runs-on"?: unknown;
   readonly needs?: string | readonly string[];
   readonly if?: string;
   readonly environment?: string | { readonly name: string };
@@ -159,7 +160,6 @@ const pulumiEnvironment = {
   ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
   ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
   ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
-  AAD_LOGIN_METHOD: "azurecli",
   AZURE_KEYVAULT_AUTH_VIA_CLI: "true",
   AZURE_STORAGE_ACCOUNT: "${{ vars.AZURE_STORAGE_ACCOUNT }}",
   PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
@@ -594,14 +594,16 @@ describe("deploy workflow", () => {
     expect(stepUsing(changes, pin("dorny/paths-filter@v3")).with).toEqual({
       filters: ".github/stack-filters.yml",
     });
-    expect(changes.outputs).toEqual(
-      Object.fromEntries(
+    expect(changes.outputs).toEqual({
+      ...Object.fromEntries(
         environmentNames.map((stack) => [
           stack,
           `\${{ github.event_name == 'workflow_dispatch' || steps.filter.outputs.${stack} == 'true' }}`,
         ]),
       ),
-    );
+      // The deploy jobs' runner (see "Azure login and Pulumi").
+      runner: "${{ vars.PLATFORM_RUNNER }}",
+    });
   });
 
   test.each(environmentNames)(
@@ -931,8 +933,7 @@ describe("Azure login and Pulumi", () => {
     const steps = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps;
     expect(steps.map((step) => step.uses ?? step.run)).toEqual([
       pin("azure/login@v2"),
-      // The AKS Entra ID server application: kubelogin's audience, cached before the login expires.
-      "az account get-access-token --resource 6dae42f8-4368-4678-94ff-3960e28e3630 --output none",
+      // No AKS token fetched ahead from this az login: kubelogin gets its own (decision 0038).
       // docker-build pushes, pinned-digest lookups and the images' refresh need it.
       expect.stringContaining('az acr login --name "${REGISTRY%%.*}"'),
       pin("azure/use-kubelogin@v1"),
@@ -943,10 +944,10 @@ describe("Azure login and Pulumi", () => {
       "tenant-id": "${{ inputs.tenant-id }}",
       "subscription-id": "${{ inputs.subscription-id }}",
     });
-    expect(steps[2]!.env).toEqual({ REGISTRY: "${{ inputs.registry }}" });
-    expect(steps[3]!.with).toEqual({ "kubelogin-version": "v0.2.9" });
+    expect(steps[1]!.env).toEqual({ REGISTRY: "${{ inputs.registry }}" });
+    expect(steps[2]!.with).toEqual({ "kubelogin-version": "v0.2.9" });
     // Install only: no command.
-    expect(steps[4]!.with).toBeUndefined();
+    expect(steps[3]!.with).toBeUndefined();
   });
 
   test("exactly the jobs that run Pulumi log in to Azure", () => {
@@ -1012,18 +1013,118 @@ describe("Azure login and Pulumi", () => {
     }
   });
 
-  test("the jobs that reach the clusters run where their API servers let them in (vars.PLATFORM_RUNNER)", () => {
-    const reaching = allJobs.filter(({ job: of }) =>
+  /** The jobs that reach a cluster: `pulumi preview` and `pulumi up` run the Kubernetes provider. */
+  const clusterJobs = allJobs
+    .filter(({ job: of }) =>
       of.steps.some((step) => step.uses === pin("pulumi/actions@v6") && step.with?.["command"] !== undefined),
+    )
+    .map(({ file, id, job: of }) => [`${file} ${id}`, file, of] as const);
+
+  test("the jobs that reach a cluster are the deploys, drift and the previews", () => {
+    expect(clusterJobs.map(([where]) => where)).toEqual([
+      ".github/workflows/deploy.yml deploy-acceptance",
+      ".github/workflows/deploy.yml deploy-production",
+      ".github/workflows/drift.yml drift",
+      ".github/workflows/preview.yml preview-acceptance",
+      ".github/workflows/preview.yml preview-production",
+    ]);
+  });
+
+  const runnerCheck = "Check that the job runs on the platform runner";
+  const runnerMissing =
+    "::error::vars.PLATFORM_RUNNER is not set, so this job runs on a GitHub-hosted runner whose address " +
+    "the clusters' API servers refuse. Set the repository variable PLATFORM_RUNNER (Settings > Secrets " +
+    "and variables > Actions > Variables; an environment's variable does not reach runs-on) to the label " +
+    "of the runner group whose static egress ranges are in cluster.authorizedIpRanges (README, Deploying " +
+    "for real, step 2).";
+
+  test.each(clusterJobs)(
+    "%s runs on vars.PLATFORM_RUNNER and, first of all, fails when it is empty",
+    (_where, file, of) => {
+      // The fallback only lets the job start, so that its first step can say what is missing.
+      const runsOn = /^\$\{\{ (.+) \|\| 'ubuntu-latest' \}\}$/.exec(String(of["runs-on"]));
+      expect(runsOn).not.toBeNull();
+      const source = runsOn![1]!;
+      if (of.environment === undefined) {
+        expect(source).toBe("vars.PLATFORM_RUNNER");
+      } else {
+        // runs-on never sees a GitHub environment's variables (github/docs#33389) but the job's
+        // steps do: both read the repository's variable through a job that has no environment.
+        const upstream = /^needs\.([\w-]+)\.outputs\.runner$/.exec(source)?.[1];
+        expect(needsOf(of)).toContain(upstream);
+        const via = workflows[file]!.jobs[upstream!]!;
+        expect([via.environment, via.outputs?.["runner"]]).toEqual([
+          undefined,
+          "${{ vars.PLATFORM_RUNNER }}",
+        ]);
+      }
+      // The check reads exactly what runs-on reads, before the checkout and `npm ci`.
+      expect(of.steps[0]).toEqual({
+        name: runnerCheck,
+        env: { PLATFORM_RUNNER: `\${{ ${source} }}` },
+        run: clusterJobs[0]![2].steps[0]!.run,
+      });
+    },
+  );
+
+  test("the runner check fails at once naming the variable and where to set it, and passes when it is set", () => {
+    const script = clusterJobs[0]![2].steps[0]!.run!;
+    expect(runBash(script, { PLATFORM_RUNNER: "" })).toEqual({
+      status: 1,
+      stdout: `${runnerMissing}\n`,
+      stderr: "",
+      leftBehind: [],
+    });
+    expect(runBash(script, {})).toMatchObject({ status: 1, stdout: `${runnerMissing}\n` });
+    expect(runBash(script, { PLATFORM_RUNNER: "platform-deploy" })).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+      leftBehind: [],
+    });
+  });
+
+  // kubelogin v0.2.9: AAD_LOGIN_METHOD overrides the kubeconfig's --login, and the client id comes
+  // from AAD_SERVICE_PRINCIPAL_CLIENT_ID (pkg/internal/token/options.go, UpdateFromEnv, which
+  // get-token runs after parsing its flags). In workloadidentity mode with ACTIONS_ID_TOKEN_REQUEST_URL
+  // and _TOKEN set (id-token: write) it fetches a GitHub ID token for api://AzureADTokenExchange at
+  // every token request (provider.go, githubactionscredential.go): no file, nothing to expire first.
+  test.each(clusterJobs)(
+    "%s: kubelogin exchanges a new GitHub ID token for each AKS token, as the job's identity",
+    (_where, _file, of) => {
+      expect(of.permissions?.["id-token"]).toBe("write");
+      expect(of.env).toMatchObject({
+        AAD_LOGIN_METHOD: "workloadidentity",
+        // The identity azure/login and azure-native use: its federated credential trusts this job.
+        AAD_SERVICE_PRINCIPAL_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+        ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+      });
+      for (const step of of.steps) {
+        const overrides = Object.keys(step.env ?? {}).filter((key) => /^(AAD_|AZURE_)/.test(key));
+        expect([step.name ?? step.uses, overrides]).toEqual([step.name ?? step.uses, []]);
+      }
+    },
+  );
+
+  test("no job sets what azidentity's DefaultAzureCredential (the azblob state backend) would pick up", () => {
+    // AZURE_CLIENT_ID would make its managed identity credential ask the runner's IMDS for that
+    // identity, and fail the chain there instead of reaching the az login; a token file or a
+    // secret would change which credential it uses (docs/decisions/0038).
+    const picked =
+      /^(AZURE_CLIENT_ID|AZURE_TENANT_ID|AZURE_FEDERATED_TOKEN_FILE|AZURE_AUTHORITY_HOST|AZURE_CLIENT_SECRET|AZURE_CLIENT_CERTIFICATE_PATH|AAD_SERVICE_PRINCIPAL_CLIENT_SECRET)$/;
+    const found = allJobs.flatMap(({ file, id, job: of }) =>
+      Object.keys(of.env ?? {})
+        .filter((key) => picked.test(key))
+        .map((key) => `${file} ${id} ${key}`),
     );
-    expect(reaching.map(({ file, id }) => `${file} ${id}`)).toHaveLength(5);
-    for (const { file, id, job: of } of reaching) {
-      expect([file, id, (of as Job & { "runs-on"?: string })["runs-on"]]).toEqual([
-        file,
-        id,
-        "${{ vars.PLATFORM_RUNNER || 'ubuntu-latest' }}",
-      ]);
-    }
+    expect(found).toEqual([]);
+  });
+
+  test("nothing fetches an AKS token ahead from the az login", () => {
+    const ahead = allSteps.filter(({ step }) =>
+      /get-access-token|6dae42f8-4368-4678-94ff-3960e28e3630/.test(step.run ?? ""),
+    );
+    expect(ahead.map(({ where, step }) => `${where}: ${step.run}`)).toEqual([]);
   });
 
   test("jobs that do not log in to Azure get no OIDC token", () => {
