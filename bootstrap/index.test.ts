@@ -138,8 +138,9 @@ describe("the bootstrap stack", () => {
       roleName: "Registry private endpoint approver (contosoplatformacr)",
       description: "Create auto-approved private endpoints to the contosoplatformacr registry; nothing else.",
       roleType: "CustomRole",
-      scope: registry,
-      assignableScopes: [registry],
+      // Assignable in the shared group (Azure takes no resource there); assigned on the registry.
+      scope: "azure-native:resources:ResourceGroup/registry-rg",
+      assignableScopes: ["azure-native:resources:ResourceGroup/registry-rg"],
       permissions: [
         {
           actions: [

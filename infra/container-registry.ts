@@ -101,8 +101,12 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         roleName: `Registry private endpoint approver (${args.registryName})`,
         description: `Create auto-approved private endpoints to the ${args.registryName} registry; nothing else.`,
         roleType: "CustomRole",
-        scope: registry.id,
-        assignableScopes: [registry.id],
+        // Azure takes management groups, subscriptions and resource groups as assignable scopes,
+        // not resources (learn.microsoft.com/azure/role-based-access-control/role-definitions,
+        // "AssignableScopes"; MicrosoftDocs/azure-docs#50296): the shared group, which holds
+        // only the registry. The assignments stay on the registry (DeployIdentity).
+        scope: group.id,
+        assignableScopes: [group.id],
         permissions: [{ actions: registryEndpointApproverActions, notActions: [] }],
       },
       { parent: this },
