@@ -74,6 +74,11 @@ export interface World {
   readonly registryLogins: readonly string[];
   /** Images in the registries, `host/repository:tag` → digest. Pushes during the run add to it. */
   readonly registryImages: Readonly<Record<string, string>>;
+  /**
+   * Scopes that carry a `CanNotDelete` or `ReadOnly` management lock: Azure refuses a delete at or
+   * under them (engine/azure-operations.ts). @default none
+   */
+  readonly locks?: readonly string[];
 }
 
 /** A world with nothing in it: no other stack, no registry login, no image. */
