@@ -10,7 +10,8 @@ import { environmentObjects } from "./apps/manifests/environment-objects";
 import { mysqlPasswordValue } from "./apps/manifests/mysql-users";
 import { bootstrapStackReference, checkRegistryOutput } from "./bootstrap/outputs";
 import { networkLayout } from "./environments/network-layout";
-import { stackConfigOfPulumi } from "./stack-config/from-pulumi";
+import { environmentPlaceholders, refusePlaceholders } from "./environments/placeholder-ranges";
+import { readProjectFile, stackConfigOfPulumi, underMockEngine } from "./stack-config/from-pulumi";
 import {
   AksCluster,
   AppIdentities,
@@ -26,6 +27,8 @@ import {
 
 const config = stackConfigOfPulumi();
 const { environment, location } = config;
+// Documentation ranges are placeholders: a real preview or up stops here, before any resource.
+refusePlaceholders(environmentPlaceholders(environment, readProjectFile), underMockEngine(), pulumi.log.warn);
 const layout = networkLayout(environment.addressSpace);
 const deployed = Object.keys(config.images) as AppName[];
 

@@ -4,7 +4,7 @@ import type { ProgramRun } from "../engine/mock-engine";
 import { mockSubscriptionId } from "../engine/mock-engine";
 import { roles } from "../lib/role-ids";
 import { ofType, only, root, runIsolated, stackConfig } from "../test/program";
-import { bootstrapOutputs } from "./outputs";
+import { bootstrapLocks, bootstrapOutputs } from "./outputs";
 
 // The ids themselves are checked against Azure's built-in roles in infra/deploy-identity.test.ts.
 const roleIds = {
@@ -47,7 +47,7 @@ const assignments = (of: ProgramRun) =>
     .sort();
 
 describe("the bootstrap stack", () => {
-  test("creates the shared registry from its config: Premium, untagged manifests kept 30 days, protected, locked, no admin user", () => {
+  test("creates the shared registry from its config: Premium, untagged manifests kept 30 days, protected, no admin user", () => {
     const registry = only(run, "azure-native:containerregistry:Registry");
     expect(registry.inputs).toEqual({
       registryName: "contosoplatformacr",
@@ -65,12 +65,6 @@ describe("the bootstrap stack", () => {
       zoneRedundancy: "Disabled",
     });
     expect([registry.protect, registry.retainOnDelete]).toEqual([true, true]);
-    const lock = only(run, "azure-native:authorization:ManagementLockByScope");
-    expect([lock.inputs["scope"], lock.inputs["level"], lock.protect]).toEqual([
-      "azure-native:containerregistry:Registry/registry-registry",
-      "CanNotDelete",
-      true,
-    ]);
     const group = only(run, "azure-native:resources:ResourceGroup", "registry-rg");
     expect(group.inputs["resourceGroupName"]).toBe("rg-platform-shared");
     expect([group.protect, group.retainOnDelete]).toEqual([true, true]);
@@ -138,8 +132,9 @@ describe("the bootstrap stack", () => {
       roleName: "Registry private endpoint approver (contosoplatformacr)",
       description: "Create auto-approved private endpoints to the contosoplatformacr registry; nothing else.",
       roleType: "CustomRole",
-      scope: registry,
-      assignableScopes: [registry],
+      // Assignable in the shared group (Azure takes no resource there); assigned on the registry.
+      scope: "azure-native:resources:ResourceGroup/registry-rg",
+      assignableScopes: ["azure-native:resources:ResourceGroup/registry-rg"],
       permissions: [
         {
           actions: [
@@ -250,6 +245,21 @@ describe("the bootstrap stack", () => {
     // Every check must have run on the branch as it is after the latest merge (strict): a
     // promotion is re-checked against every change merged before it.
     expect(protection.requiredStatusChecks[0].strict).toBe(true);
+  });
+
+  test("locks exactly what the mock engine's world says is locked: nothing (docs/decisions/0034)", () => {
+    // A lock on the registry or its group would also lock the role assignments and endpoint
+    // connections under it: engine/azure-operations.test.ts replaces a cluster under one.
+    const { registry } = bootstrapOutputs("contosoplatformacr", mockSubscriptionId);
+    const azureIds: Record<string, string> = {
+      "azure-native:containerregistry:Registry/registry-registry": registry.id,
+      "azure-native:resources:ResourceGroup/registry-rg": registry.id.split("/providers/")[0]!,
+    };
+    const locks = ofType(run, "azure-native:authorization:ManagementLockByScope").map(
+      (lock) => azureIds[String(lock.inputs["scope"])] ?? String(lock.inputs["scope"]),
+    );
+    expect(locks).toEqual(bootstrapLocks());
+    expect(locks).toEqual([]);
   });
 
   test("exports exactly what the environment stacks read (the mock engine's bootstrap fake)", () => {

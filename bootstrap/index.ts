@@ -12,7 +12,14 @@ import { ContainerRegistry } from "../infra/container-registry";
 import { DeliverySettings } from "../infra/delivery-settings";
 import { readRequiredChecks } from "../infra/github-repository-settings";
 import { PodSecurityPolicy, type PodSecurityEffect } from "../infra/pod-security-policy";
-import { identitiesResourceGroupName, parseBootstrapConfig, sharedResourceGroupName } from "./config";
+import { placeholderRanges, refusePlaceholders } from "../environments/placeholder-ranges";
+import { readProjectFile, underMockEngine } from "../stack-config/from-pulumi";
+import {
+  bootstrapStack,
+  identitiesResourceGroupName,
+  parseBootstrapConfig,
+  sharedResourceGroupName,
+} from "./config";
 
 const config = parseBootstrapConfig(
   Object.fromEntries(
@@ -23,6 +30,21 @@ const config = parseBootstrapConfig(
   ),
 );
 const { location } = config;
+// Documentation ranges are placeholders: a real preview or up stops here, before any resource.
+refusePlaceholders(
+  placeholderRanges(
+    config.registry.allowedIpRanges,
+    {
+      file: `bootstrap/Pulumi.${bootstrapStack}.yaml`,
+      text: readProjectFile(`Pulumi.${bootstrapStack}.yaml`),
+      key: "registryAllowedIpRanges",
+    },
+    "platform-bootstrap:registryAllowedIpRanges",
+    'the static egress ranges of the runners that push and look images up, and the operators\' (README, "Deploying for real")',
+  ),
+  underMockEngine(),
+  pulumi.log.warn,
+);
 // What the environments run and what grants access to it: protected, and kept on destroy.
 const keep = { protect: true, retainOnDelete: true };
 

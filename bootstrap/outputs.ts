@@ -50,3 +50,13 @@ export function bootstrapOutputs(registryName: string, subscriptionId: string): 
     },
   };
 }
+
+/**
+ * The scopes the bootstrap stack puts a management lock on: none. A lock on the registry (or its group) would also lock every role
+ * assignment and private endpoint connection under it, so replacing a cluster or destroying an
+ * environment would fail with `ScopeLocked` (docs/decisions/0034). The mock engine's world reads
+ * this (a test holds it to the bootstrap program's real locks).
+ */
+export function bootstrapLocks(): string[] {
+  return [];
+}

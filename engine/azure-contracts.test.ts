@@ -129,3 +129,37 @@ test("a program run fails with the refusal, as `pulumi up` would fail at that re
     project.remove();
   }
 });
+
+describe("custom roles: assignable at management groups, subscriptions or resource groups only", () => {
+  const definition = "azure-native:authorization:RoleDefinition";
+  const group = "/subscriptions/s/resourceGroups/rg-platform-shared";
+  const registryId = `${group}/providers/Microsoft.ContainerRegistry/registries/acr`;
+  test.each([
+    ["a resource group", group],
+    ["a subscription", "/subscriptions/s"],
+    ["a management group", "/providers/Microsoft.Management/managementGroups/platform"],
+    ["a resource group as the mock engine ids it", "azure-native:resources:ResourceGroup/registry-rg"],
+  ])("accepts %s", (_, scope) => {
+    expect(azureRefusal(definition, "role", { scope, assignableScopes: [scope] })).toBeUndefined();
+  });
+
+  test.each([
+    [
+      "a resource (a registry)",
+      registryId,
+      `RoleDefinition role: assignable scope '${registryId}' is a resource; a custom role is assignable at management groups, subscriptions or resource groups only (learn.microsoft.com/azure/role-based-access-control/role-definitions#assignablescopes)`,
+    ],
+    [
+      "a resource as the mock engine ids it",
+      "azure-native:containerregistry:Registry/registry-registry",
+      "RoleDefinition role: assignable scope 'azure-native:containerregistry:Registry/registry-registry' is a resource; a custom role is assignable at management groups, subscriptions or resource groups only (learn.microsoft.com/azure/role-based-access-control/role-definitions#assignablescopes)",
+    ],
+    [
+      "the root",
+      "/",
+      "RoleDefinition role: assignable scope '/' (the root) is for built-in roles only; a custom role names management groups, subscriptions or resource groups (learn.microsoft.com/azure/role-based-access-control/role-definitions#assignablescopes)",
+    ],
+  ])("refuses %s", (_, scope, message) => {
+    expect(azureRefusal(definition, "role", { scope: group, assignableScopes: [scope] })).toBe(message);
+  });
+});

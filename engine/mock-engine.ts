@@ -41,6 +41,8 @@ export interface ProgramRun {
   readonly reads: readonly { readonly type: string; readonly name: string; readonly id: string }[];
   /** The stack outputs (the program's exports), resolved; secrets wrapped as on the wire. */
   readonly outputs: Record<string, unknown>;
+  /** What the program logged with `pulumi.log.warn`; absent when nothing. */
+  readonly warnings?: readonly string[];
 }
 
 /** The organization the mock engine runs in: what a self-managed backend calls every stack's. */
@@ -74,6 +76,11 @@ export interface World {
   readonly registryLogins: readonly string[];
   /** Images in the registries, `host/repository:tag` → digest. Pushes during the run add to it. */
   readonly registryImages: Readonly<Record<string, string>>;
+  /**
+   * Scopes that carry a `CanNotDelete` or `ReadOnly` management lock: Azure refuses a delete at or
+   * under them (engine/azure-operations.ts). @default none
+   */
+  readonly locks?: readonly string[];
 }
 
 /** A world with nothing in it: no other stack, no registry login, no image. */
@@ -384,7 +391,20 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   };
 
   pulumi.runtime.setAllConfig({ ...options.config });
-  const program = (await options.load()) as Record<string, unknown>;
+  // Without an engine Pulumi prints warnings to the console; the run keeps them (`platform plan` shows them).
+  const warnings: string[] = [];
+  const log = pulumi.log as { warn: (message: string) => Promise<void> };
+  const warn = log.warn;
+  log.warn = (message) => {
+    warnings.push(message);
+    return Promise.resolve();
+  };
+  let program: Record<string, unknown>;
+  try {
+    program = (await options.load()) as Record<string, unknown>;
+  } finally {
+    log.warn = warn;
+  }
   const outputs: Record<string, unknown> = {};
   // Sorted by name: the engine keeps a stack's outputs as a map (`pulumi stack output` prints them
   // sorted), and the order of a module's exports depends on the compiler (tsc: source order, swc:
@@ -400,7 +420,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 
-  return { registrations, invocations, reads, outputs };
+  return { registrations, invocations, reads, outputs, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 /** The value of an output; rejects when the output failed (an `apply` threw, an invoke failed). */

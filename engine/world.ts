@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
-import { bootstrapOutputs, bootstrapStackReference } from "../bootstrap/outputs";
+import { bootstrapLocks, bootstrapOutputs, bootstrapStackReference } from "../bootstrap/outputs";
 import { mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
 
 /**
@@ -25,6 +25,7 @@ export function projectWorld(dir: string, config: Readonly<Record<string, string
       [bootstrapStackReference(mockOrganization)]: bootstrapOutputs(registry.name, mockSubscriptionId),
     },
     registryLogins: [loginServer],
+    locks: bootstrapLocks(),
     registryImages: Object.fromEntries(
       pinnedImages(config).map(({ app, tag, digest }) => [`${loginServer}/${app}:${tag}`, digest]),
     ),

@@ -14,7 +14,10 @@ export interface ClusterSettings {
   readonly tier: "Free" | "Standard";
   /** Availability zones of every node pool; empty means no zone placement. */
   readonly zones: readonly string[];
-  /** The small system pool kept inline in the cluster (it cannot change in place). */
+  /**
+   * The small system pool kept inline in the cluster. Create-only: changing it is a runbook (a new
+   * system pool, then the old one deleted), docs/decisions/0036.
+   */
   readonly systemPool: { readonly vmSize: string; readonly count: number };
   /** The autoscaled pool the apps run on, a separate `AgentPool`. */
   readonly workloadPool: { readonly vmSize: string; readonly minCount: number; readonly maxCount: number };

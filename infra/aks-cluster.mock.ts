@@ -1,3 +1,4 @@
+import { createOnlyInputs, valueAt } from "../engine/azure-operations";
 import { fakeHash, noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
 import { userAssignedIdentity } from "./app-identities.mock";
 import { monitoringFakes } from "./monitoring.mock";
@@ -7,12 +8,17 @@ export const aksClusterFakes: Fakes = {
   source: "infra/aks-cluster.mock.ts",
   resources: {
     // What the program reads of a cluster: its API server, the kubelet's identity, the OIDC issuer.
-    "azure-native:containerservice:ManagedCluster": ({ name, inputs }) => {
+    // AKS creates the kubelet identity with the cluster: a cluster replaced (a create-only input
+    // changed) has a new one.
+    "azure-native:containerservice:ManagedCluster": ({ type, name, inputs }) => {
       const physical = physicalName(name, inputs, "resourceName");
+      const created = (createOnlyInputs[type] ?? []).map((path) => JSON.stringify(valueAt(inputs, path)));
       return {
         name: physical,
         fqdn: `${physical}.hcp.westeurope.azmk8s.io`,
-        identityProfile: { kubeletidentity: { objectId: `kubelet-${fakeHash(name).slice(0, 12)}` } },
+        identityProfile: {
+          kubeletidentity: { objectId: `kubelet-${fakeHash([name, ...created].join("\n")).slice(0, 12)}` },
+        },
         oidcIssuerProfile: {
           enabled: true,
           issuerURL: `https://oidc.example/${fakeHash(name).slice(0, 12)}/`,

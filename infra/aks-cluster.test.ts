@@ -92,3 +92,48 @@ test("acceptance's window closes before production's opens, on the day before", 
     durationHours: 4,
   });
 });
+
+test("the cluster ignores what AKS changes by itself: the Kubernetes version and the pool list (docs/decisions/0036)", async () => {
+  const ignoreChanges = new Map<string, string[]>();
+  await runIsolated(async (pulumi) => {
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+      registerResource(
+        request: { getName(): string; getIgnorechangesList(): string[] },
+        callback: unknown,
+      ): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request, callback) => {
+      ignoreChanges.set(request.getName(), request.getIgnorechangesList());
+      register(request, callback);
+    };
+    const { AksCluster } = await import("./aks-cluster");
+    new AksCluster("aks", {
+      resourceGroupName: "rg",
+      location: "westeurope",
+      clusterName: "aks-test",
+      settings: production.cluster,
+      layout: networkLayout("10.30.0.0/16"),
+      nodesSubnetId: "subnet-id",
+      logAnalyticsWorkspaceId: "workspace-id",
+    });
+    return {};
+  });
+  expect(ignoreChanges.get("aks-cluster")).toEqual(["kubernetesVersion", "agentPoolProfiles"]);
+  // The autoscaler owns the workload pool's count.
+  expect(ignoreChanges.get("aks-workload-pool")).toEqual(["count"]);
+});
+
+test.each(["acceptance", "production"] as const)(
+  "%s: the inline system pool keeps the settings it was created with (create-only; changing it is a runbook, docs/decisions/0036)",
+  (name) => {
+    // A change here would be ignored by the cluster (ignoreChanges) and refused by AKS without it:
+    // add a new system pool, move the add-ons, delete the old one (decision 0036), then update this.
+    const created = {
+      acceptance: { systemPool: { vmSize: "Standard_D2ds_v5", count: 1 }, zones: [] },
+      production: { systemPool: { vmSize: "Standard_D2ds_v5", count: 3 }, zones: ["1", "2", "3"] },
+    };
+    const { systemPool, zones } = environments[name].cluster;
+    expect({ systemPool, zones }).toEqual(created[name]);
+  },
+);

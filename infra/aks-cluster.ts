@@ -165,7 +165,16 @@ export class AksCluster extends pulumi.ComponentResource {
           azurepolicy: { enabled: true },
         },
       },
-      { parent: this, dependsOn: [subnetAccess] },
+      {
+        parent: this,
+        dependsOn: [subnetAccess],
+        // What AKS changes by itself: the version (auto-upgrade channel) and the pool list (the
+        // separate workload pool shows up there, with the autoscaler's count). `refresh: true`
+        // copies both into the state's inputs (azure-native's Read), and the program would then
+        // PUT the cluster on every deploy to take them back (pulumi/pulumi-azure-native#579,
+        // #4264). The inline pool is create-only anyway (docs/decisions/0036).
+        ignoreChanges: ["kubernetesVersion", "agentPoolProfiles"],
+      },
     );
 
     this.workloadPool = new containerservice.AgentPool(

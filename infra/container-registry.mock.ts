@@ -11,8 +11,7 @@ export const containerRegistryFakes: Fakes = {
       const physical = physicalName(name, inputs, "registryName");
       return { name: physical, loginServer: `${physical}.azurecr.io` };
     },
-    // The endpoint approver role and the delete lock: the program reads only their ids.
+    // The endpoint approver role: the program reads only its id.
     "azure-native:authorization:RoleDefinition": noOutputs,
-    "azure-native:authorization:ManagementLockByScope": noOutputs,
   },
 };

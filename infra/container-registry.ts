@@ -40,8 +40,10 @@ export interface ContainerRegistryArgs {
  * The shared container registry and its resource group, created by the bootstrap stack before
  * any environment, so that the first `pulumi up` of an environment pushes to (and pulls from)
  * a registry that exists and that `az acr login` could log in to. Both are protected and kept on
- * `pulumi destroy`, and a `CanNotDelete` lock keeps anyone with Contributor from deleting the
- * registry (or its group) by hand: every environment runs images from it. Nothing uses the admin
+ * `pulumi destroy`; no pipeline identity holds a role that can delete it or an image in it. No
+ * management lock: one on the registry would also lock every role assignment and private endpoint
+ * connection under it, so replacing a cluster or destroying an environment would fail with
+ * `ScopeLocked` (docs/decisions/0034). Nothing uses the admin
  * user; each cluster's kubelet gets `AcrPull` from its environment's stack ({@link RegistryPull}).
  */
 export class ContainerRegistry extends pulumi.ComponentResource {
@@ -101,21 +103,15 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         roleName: `Registry private endpoint approver (${args.registryName})`,
         description: `Create auto-approved private endpoints to the ${args.registryName} registry; nothing else.`,
         roleType: "CustomRole",
-        scope: registry.id,
-        assignableScopes: [registry.id],
+        // Azure takes management groups, subscriptions and resource groups as assignable scopes,
+        // not resources (learn.microsoft.com/azure/role-based-access-control/role-definitions,
+        // "AssignableScopes"; MicrosoftDocs/azure-docs#50296): the shared group, which holds
+        // only the registry. The assignments stay on the registry (DeployIdentity).
+        scope: group.id,
+        assignableScopes: [group.id],
         permissions: [{ actions: registryEndpointApproverActions, notActions: [] }],
       },
       { parent: this },
-    );
-    new authorization.ManagementLockByScope(
-      `${name}-lock`,
-      {
-        scope: registry.id,
-        lockName: "registry-can-not-delete",
-        level: "CanNotDelete",
-        notes: "Every environment pulls its images from this registry (platform-bootstrap).",
-      },
-      { parent: this, protect: true },
     );
     this.registryId = registry.id;
     this.loginServer = registry.loginServer;

@@ -114,8 +114,14 @@ export class RedisCache extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const assignments = Object.entries(args.users).map(
-      ([user, objectId]) =>
+    // One write to the cache at a time: each assignment after the previous one, the first after
+    // the private endpoint. Whether Azure Managed Redis takes parallel assignment writes is not
+    // documented; azurerm serialises them with a lock (hashicorp/terraform-provider-azurerm#30980)
+    // and classic Redis refuses parallel ones (#26085).
+    const assignments: redisenterprise.AccessPolicyAssignment[] = [];
+    for (const [user, objectId] of Object.entries(args.users)) {
+      const previous = assignments.at(-1) ?? endpointDns;
+      assignments.push(
         new redisenterprise.AccessPolicyAssignment(
           `${name}-access-${user}`,
           {
@@ -128,9 +134,10 @@ export class RedisCache extends pulumi.ComponentResource {
             accessPolicyName: "default",
             user: { objectId },
           },
-          { parent: this },
+          { parent: this, dependsOn: [previous] },
         ),
-    );
+      );
+    }
     // Ids carry the dependency: known for resources that exist, unchanged by in-place updates.
     const ready = pulumi.all(
       [database, endpoint, endpointDns, link, ...assignments].map((resource) => resource.id),

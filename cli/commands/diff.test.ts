@@ -113,6 +113,22 @@ test("without --only-images a diff reports and exits 0; no change at all says so
   ]);
 });
 
+test("a change of a create-only input lists what it replaces: a new pod range replaces the cluster and its kubelet's AcrPull", async () => {
+  edit("environments/network-layout.ts", 'podCidr: "192.168.0.0/16"', 'podCidr: "10.244.0.0/16"');
+  const { code, stdout } = await runCli(["diff", "acceptance", "--base", "main"], copy.dir, env);
+  // No management lock covers the registry (docs/decisions/0034): Azure deletes the old assignment.
+  expect(code).toBe(0);
+  expect(stdout).toContain(
+    [
+      "replaced (created anew, then the old one deleted):",
+      "  azure-native:containerservice:ManagedCluster aks-cluster (networkProfile.podCidr)",
+      "  azure-native:authorization:RoleAssignment registry-pull-kubelet (principalId)",
+      "",
+    ].join("\n"),
+  );
+  expect(stdout).not.toContain("pulumi up would fail");
+});
+
 test("a git ref that does not exist: exit 2 and what to name instead", async () => {
   expect(await runCli(["diff", "production", "--base", "no-such-branch"], copy.dir, env)).toEqual({
     code: 2,

@@ -14,6 +14,38 @@ import { processOutput } from "../process";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
 import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "../command";
+import type { Context } from "../context";
+import type { ProgramRun } from "../../engine/mock-engine";
+import { lockedDeletes, plannedOperations } from "../../engine/azure-operations";
+import { projectWorld } from "../../engine/world";
+
+/**
+ * Prints the resources a change replaces (Azure creates them anew, then deletes the old ones), and
+ * the deletes Azure would refuse under a management lock. False when there is one: `pulumi up`
+ * would fail there.
+ */
+function replacementsAllowed(
+  before: ProgramRun,
+  after: ProgramRun,
+  locks: readonly string[],
+  context: Pick<Context, "stdout">,
+): boolean {
+  const operations = plannedOperations(before, after);
+  const replaced = operations.filter((operation) => operation.kind === "replace");
+  if (replaced.length > 0)
+    context.stdout(
+      `replaced (created anew, then the old one deleted):\n${replaced
+        .map(
+          ({ resource, createOnlyChanges }) =>
+            `  ${resource.type} ${resource.name} (${createOnlyChanges?.join(", ")})\n`,
+        )
+        .join("")}`,
+    );
+  const refused = lockedDeletes(operations, locks);
+  if (refused.length === 0) return true;
+  context.stdout(`pulumi up would fail; Azure refuses:\n${refused.map((line) => `  ${line}\n`).join("")}`);
+  return false;
+}
 
 /**
  * Writes the program as it is at `commit` into `dir` (its tree under the repository prefix),
@@ -105,6 +137,8 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         context.stdout(
           `${environment}: ${options.base} → working tree\n${formatDiff(diffPlans(before, after))}`,
         );
+        if (!replacementsAllowed(before, after, projectWorld(context.cwd, headConfig).locks ?? [], context))
+          setExitCode(1);
         // What merging also ships: the program changes on the base the environment has not deployed.
         const skew = await deploySkew(git, environment, commit);
         context.stdout(`\n${describeSkew(skew).join("\n")}\n`);

@@ -37,6 +37,8 @@ export const registerPlan: RegisterCommand = (program, context) => {
       });
       if (options.graph) context.stdout(formatGraph(run));
       else context.stdout(options.json ? planJson(environment, run) : formatPlan(environment, run));
+      // What the program warned about under the mock engine (placeholder ranges, which pulumi refuses).
+      for (const warning of run.warnings ?? []) context.stderr(`WARNING: ${warning}\n`);
       if (!options.policy) return;
       // The same policies `pulumi preview --policy-pack policy` runs, over the plan's inputs.
       const violations = await evaluatePolicies(baselinePolicies, run.registrations);
