@@ -1,3 +1,4 @@
+import { homedir } from "node:os";
 import { runPlan } from "./cli/program-runs";
 import { environments } from "./environments/environments";
 import { isSecret, type ProgramRun, type World } from "./engine/mock-engine";
@@ -432,10 +433,34 @@ describe("images", () => {
     async (preview) => {
       const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1"));
       await expect(planIn("production", productionConfig(), world, preview)).rejects.toThrow(
-        `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: contosoplatformacr.azurecr.io has no image web:2.0.1 (Got error when attempting to fetch image version contosoplatformacr.azurecr.io/web:2.0.1 from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown)`,
+        `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: contosoplatformacr.azurecr.io has no image web:2.0.1 (Got error when attempting to fetch image version web:2.0.1 from registry: got bad response from registry: 404 Not Found)`,
       );
     },
   );
+
+  test("a preview of production with every app pinned reads the registry with the token file, not az acr login's credential", async () => {
+    const run = await planIn("production", productionConfig(), projectWorld(root, productionConfig()), true);
+    const reader = only(run, "pulumi:providers:docker");
+    expect(JSON.parse(reader.inputs["registryAuth"] as string)).toEqual([
+      { address: "contosoplatformacr.azurecr.io", configFile: "~/.docker/platform-registry-reader.json" },
+    ]);
+    expect(run.invocations.filter((call) => call.token.startsWith("docker:"))).toHaveLength(3);
+  });
+
+  test("without the token file (only az acr login) the preview fails with the provider's error and says what to run", async () => {
+    const world = { ...projectWorld(root, productionConfig()), dockerConfigFiles: {} };
+    const file = `${homedir()}/.docker/platform-registry-reader.json`;
+    await expect(planIn("production", productionConfig(), world, true)).rejects.toThrow(
+      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Error loading registry auth config: could not open config file from filePath: ${file}. Error: open ${file}: no such file or directory); the lookups authenticate with the ACR token in ~/.docker/platform-registry-reader.json: write it after \`az acr login --name contosoplatformacr --expose-token\` as README "Deploying for real" shows (CI: the azure-pulumi action)`,
+    );
+  });
+
+  test("a token the registry does not take (expired) fails the lookup with the provider's 401", async () => {
+    const world = { ...projectWorld(root, productionConfig()), registryTokens: {} };
+    await expect(planIn("production", productionConfig(), world, true)).rejects.toThrow(
+      "contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Got error when attempting to fetch image version main-api:1.4.0 from registry: got bad response from registry: 401 Unauthorized)",
+    );
+  });
 
   test("a tag that names another digest in the registry fails the run, naming both", async () => {
     const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1", digest("f")));

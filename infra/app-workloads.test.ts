@@ -322,7 +322,13 @@ describe.each(["acceptance", "production"])("%s: apps authenticate as themselves
       redisCacheFakes.calls!["azure-native:redisenterprise:listDatabaseKeys"]!({
         token: "azure-native:redisenterprise:listDatabaseKeys",
         inputs: { clusterName: "redis-cluster" },
-        world: { ...emptyWorld, registryLogins: new Set(), registryImages: new Map() },
+        world: {
+          ...emptyWorld,
+          registryLogins: new Set(),
+          registryImages: new Map(),
+          dockerConfigFiles: {},
+          registryTokens: {},
+        },
       }),
     );
     const appSecrets = kubernetes(run()).filter(
