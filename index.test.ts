@@ -383,7 +383,7 @@ describe("images", () => {
   test("acceptance builds each unpinned app, pushes it to the bootstrap stack's registry, and keeps it on delete", () => {
     const images = ofType(run("acceptance"), "docker-build:index:Image");
     // Each push carries a second tag naming its source (docs/decisions/0030).
-    const tags = (reference: string) => [
+    const tags = (reference: string): unknown[] => [
       reference,
       expect.stringMatching(new RegExp(`^${reference.replace(/\./g, "\\.")}--src\\.[0-9a-f]{12}$`)),
     ];

@@ -13,7 +13,10 @@ const world: World = projectWorld(root, config);
 const token = world.registryTokens![server]!;
 
 /** Looks web:2.0.1 up through a docker provider with `registryAuth`, as AppImages does. */
-const lookUp = (registryAuth: Record<string, string>[], inWorld: World = world) =>
+const lookUp = (
+  registryAuth: { address: string; username?: string; password?: string; configFile?: string }[],
+  inWorld: World = world,
+) =>
   runIsolated(
     async () => {
       const docker = await import("@pulumi/docker");

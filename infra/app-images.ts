@@ -192,10 +192,13 @@ export function sourceTag(tag: string, settings: BuildSettings, files: readonly 
   return `${tag}--src.${hash.slice(0, 12)}`;
 }
 
-/** One file of a build context: its path in the context, mode and content hash. */
+/**
+ * One file of a build context: its path in the context, whether it is executable (the mode git
+ * keeps; the other bits follow each checkout's umask) and its content hash.
+ */
 export interface ContextFile {
   readonly path: string;
-  readonly mode: number;
+  readonly executable: boolean;
   readonly sha256: string;
 }
 
@@ -236,7 +239,7 @@ export function contextFiles(settings: BuildSettings): ContextFile[] {
       else {
         const file = path.join(dir, name);
         const sha256 = createHash("sha256").update(readFileSync(file)).digest("hex");
-        files.push({ path: name, mode: statSync(file).mode, sha256 });
+        files.push({ path: name, executable: (statSync(file).mode & 0o111) !== 0, sha256 });
       }
     }
   };
@@ -244,7 +247,7 @@ export function contextFiles(settings: BuildSettings): ContextFile[] {
   const dockerfile = settings.dockerfile.location;
   if (existsSync(dockerfile) && !dockerfile.startsWith(`${dir}/`)) {
     const sha256 = createHash("sha256").update(readFileSync(dockerfile)).digest("hex");
-    files.push({ path: dockerfile, mode: statSync(dockerfile).mode, sha256 });
+    files.push({ path: dockerfile, executable: (statSync(dockerfile).mode & 0o111) !== 0, sha256 });
   }
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
