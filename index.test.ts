@@ -1,8 +1,12 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import * as path from "node:path";
 import { runPlan } from "./cli/program-runs";
 import { environments } from "./environments/environments";
 import { isSecret, type ProgramRun, type World } from "./engine/mock-engine";
 import { projectWorld } from "./engine/world";
 import { ofType, only, root, runStack, stackConfig } from "./test/program";
+import { projectCopy } from "./test/project-copy";
 
 const acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 const registryId =
@@ -378,11 +382,87 @@ describe("container registry (the bootstrap stack's)", () => {
 describe("images", () => {
   test("acceptance builds each unpinned app, pushes it to the bootstrap stack's registry, and keeps it on delete", () => {
     const images = ofType(run("acceptance"), "docker-build:index:Image");
+    // Each push carries a second tag naming its source (docs/decisions/0030).
+    const tags = (reference: string): unknown[] => [
+      reference,
+      expect.stringMatching(new RegExp(`^${reference.replace(/\./g, "\\.")}--src\\.[0-9a-f]{12}$`)),
+    ];
     expect(images.map((image) => [image.name, image.inputs["tags"], image.retainOnDelete])).toEqual([
-      ["images-main-api", ["contosoplatformacr.azurecr.io/main-api:1.4.0"], true],
-      ["images-web", ["contosoplatformacr.azurecr.io/web:2.0.1"], true],
-      ["images-customer-api", ["contosoplatformacr.azurecr.io/customer-api:0.9.3"], true],
+      ["images-main-api", tags("contosoplatformacr.azurecr.io/main-api:1.4.0"), true],
+      ["images-web", tags("contosoplatformacr.azurecr.io/web:2.0.1"), true],
+      ["images-customer-api", tags("contosoplatformacr.azurecr.io/customer-api:0.9.3"), true],
     ]);
+  });
+
+  describe("release tags are not moved", () => {
+    /** The registry after acceptance's first up: every tag each build pushed, at its digest. */
+    const pushed = (): Record<string, string> =>
+      Object.fromEntries(
+        ofType(run("acceptance"), "docker-build:index:Image").flatMap((image) => {
+          const app = image.name.replace(/^images-/, "");
+          const { digest: pushedDigest } = (
+            run("acceptance").outputs["images"] as Record<string, { digest: string }>
+          )[app]!;
+          return (image.inputs["tags"] as string[]).map((tag) => [tag, pushedDigest]);
+        }),
+      );
+    const webSourceTag = () =>
+      (only(run("acceptance"), "docker-build:index:Image", "images-web").inputs["tags"] as string[])[1]!;
+    const afterFirstUp = () => ({
+      ...projectWorld(root, stackConfig("acceptance")),
+      registryImages: pushed(),
+    });
+
+    test("the run after a push is a no-op: the stack's own push of the same source is not refused", async () => {
+      const again = await planIn("acceptance", stackConfig("acceptance"), afterFirstUp());
+      expect(ofType(again, "docker-build:index:Image").map((image) => image.inputs)).toEqual(
+        ofType(run("acceptance"), "docker-build:index:Image").map((image) => image.inputs),
+      );
+    });
+
+    test("a tag the registry holds at another digest (pushed from elsewhere) is refused before the image is declared", async () => {
+      const world = {
+        ...projectWorld(root, stackConfig("acceptance")),
+        registryImages: { "contosoplatformacr.azurecr.io/web:2.0.1": digest("e") },
+      };
+      const source = webSourceTag().split(":").pop();
+      await expect(planIn("acceptance", stackConfig("acceptance"), world, true)).rejects.toThrow(
+        `platform:images.web: web:2.0.1 cannot be built: contosoplatformacr.azurecr.io already holds web:2.0.1 at ${digest("e")}, built from another source than this one (web:${source}), and release tags are not moved; release a new version instead: platform release web <version> --pr`,
+      );
+    });
+
+    test("a change to a folder-built app's sources under the same tag is refused, before anything is pushed", async () => {
+      const server = readFileSync(path.join(root, "apps/web/server.mjs"), "utf8");
+      const copy = projectCopy({ "apps/web/server.mjs": `${server}\n// a fix without a new tag\n` });
+      const registry = pushed();
+      const attempt = runPlan({
+        dir: copy.dir,
+        stack: "acceptance",
+        config: stackConfig("acceptance"),
+        world: { ...afterFirstUp(), registryImages: registry },
+        timeoutSeconds: 120,
+      }).finally(() => copy.remove());
+      await expect(attempt).rejects.toThrow(
+        `platform:images.web: web:2.0.1 cannot be built: contosoplatformacr.azurecr.io already holds web:2.0.1 at ${registry["contosoplatformacr.azurecr.io/web:2.0.1"]}, built from another source`,
+      );
+      // The refusal is the image's `tags` input: the engine never receives the build to push.
+      await expect(attempt).rejects.toThrow('error serializing property "tags": platform:images.web:');
+    });
+
+    test("a change the build ignores (the catalog entry, in .dockerignore) is no new source", async () => {
+      const definition = readFileSync(path.join(root, "apps/web/app.ts"), "utf8");
+      const copy = projectCopy({ "apps/web/app.ts": `${definition}\n// catalog edit\n` });
+      const again = await runPlan({
+        dir: copy.dir,
+        stack: "acceptance",
+        config: stackConfig("acceptance"),
+        world: afterFirstUp(),
+        timeoutSeconds: 120,
+      }).finally(() => copy.remove());
+      expect(only(again, "docker-build:index:Image", "images-web").inputs["tags"]).toEqual(
+        only(run("acceptance"), "docker-build:index:Image", "images-web").inputs["tags"],
+      );
+    });
   });
 
   test("a push without registry credentials fails as the registry refuses it", async () => {
@@ -432,10 +512,34 @@ describe("images", () => {
     async (preview) => {
       const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1"));
       await expect(planIn("production", productionConfig(), world, preview)).rejects.toThrow(
-        `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: contosoplatformacr.azurecr.io has no image web:2.0.1 (Got error when attempting to fetch image version contosoplatformacr.azurecr.io/web:2.0.1 from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown)`,
+        `platform:images.web: web:2.0.1@${digest("b")} cannot be deployed: contosoplatformacr.azurecr.io has no image web:2.0.1 (Got error when attempting to fetch image version web:2.0.1 from registry: got bad response from registry: 404 Not Found)`,
       );
     },
   );
+
+  test("a preview of production with every app pinned reads the registry with the token file, not az acr login's credential", async () => {
+    const run = await planIn("production", productionConfig(), projectWorld(root, productionConfig()), true);
+    const reader = only(run, "pulumi:providers:docker");
+    expect(JSON.parse(reader.inputs["registryAuth"] as string)).toEqual([
+      { address: "contosoplatformacr.azurecr.io", configFile: "~/.docker/platform-registry-reader.json" },
+    ]);
+    expect(run.invocations.filter((call) => call.token.startsWith("docker:"))).toHaveLength(3);
+  });
+
+  test("without the token file (only az acr login) the preview fails with the provider's error and says what to run", async () => {
+    const world = { ...projectWorld(root, productionConfig()), dockerConfigFiles: {} };
+    const file = `${homedir()}/.docker/platform-registry-reader.json`;
+    await expect(planIn("production", productionConfig(), world, true)).rejects.toThrow(
+      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Error loading registry auth config: could not open config file from filePath: ${file}. Error: open ${file}: no such file or directory); the lookups authenticate with the ACR token in ~/.docker/platform-registry-reader.json: write it after \`az acr login --name contosoplatformacr --expose-token\` as README "Deploying for real" shows (CI: the azure-pulumi action)`,
+    );
+  });
+
+  test("a token the registry does not take (expired) fails the lookup with the provider's 401", async () => {
+    const world = { ...projectWorld(root, productionConfig()), registryTokens: {} };
+    await expect(planIn("production", productionConfig(), world, true)).rejects.toThrow(
+      "contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Got error when attempting to fetch image version main-api:1.4.0 from registry: got bad response from registry: 401 Unauthorized)",
+    );
+  });
 
   test("a tag that names another digest in the registry fails the run, naming both", async () => {
     const world = withRegistry(allBut("contosoplatformacr.azurecr.io/web:2.0.1", digest("f")));

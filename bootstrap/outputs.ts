@@ -52,11 +52,26 @@ export function bootstrapOutputs(registryName: string, subscriptionId: string): 
 }
 
 /**
- * The scopes the bootstrap stack puts a management lock on: none. A lock on the registry (or its group) would also lock every role
- * assignment and private endpoint connection under it, so replacing a cluster or destroying an
+ * The scopes the bootstrap stack puts a management lock on: none. A lock on the registry (or its
+ * group) would also lock every role assignment and private endpoint connection under it, so replacing a cluster or destroying an
  * environment would fail with `ScopeLocked` (docs/decisions/0034). The mock engine's world reads
  * this (a test holds it to the bootstrap program's real locks).
  */
 export function bootstrapLocks(): string[] {
   return [];
 }
+
+/**
+ * The user name ACR takes with a token from `az acr login --expose-token` as the password
+ * (learn.microsoft.com, container-registry-authentication, "az acr login with --expose-token").
+ */
+export const acrTokenUsername = "00000000-0000-0000-0000-000000000000";
+
+/**
+ * The Docker config file the environment stacks' registry lookups read their credential from:
+ * `{"auths":{"<login server>":{"auth":"<base64 of acrTokenUsername:token>"}}}`, written before
+ * `pulumi` runs (the azure-pulumi action; README, "Deploying for real"). `az acr login` leaves
+ * only an `identitytoken` in ~/.docker/config.json, which the docker provider drops
+ * (docs/decisions/0029). The docker provider expands the leading `~/`.
+ */
+export const registryReaderConfigFile = "~/.docker/platform-registry-reader.json";

@@ -63,16 +63,25 @@ export function isSecret(value: unknown): boolean {
   );
 }
 
+/** A user name and password for a registry, as a Docker config file's `auth` holds them. */
+export interface RegistryCredential {
+  readonly username: string;
+  readonly password: string;
+}
+
 /**
  * What exists before the run, outside the program: the stacks it may reference, the registries
- * the machine is logged in to (`az acr login`), and the images those registries hold. The fakes
- * of StackReference, docker-build's push and docker's registry lookup answer from it, and refuse
- * what the real services refuse.
+ * the machine is logged in to (`az acr login`), the Docker config files it holds, and the images
+ * those registries hold. The fakes of StackReference, docker-build's push and docker's registry
+ * lookup answer from it, and refuse what the real services refuse.
  */
 export interface World {
   /** Outputs of the stacks the program may reference, by fully qualified name. */
   readonly stacks: Readonly<Record<string, Record<string, unknown>>>;
-  /** Registry hosts the machine's Docker credentials cover. */
+  /**
+   * Registry hosts `az acr login` logged the machine in to: ~/.docker/config.json holds an
+   * `identitytoken` for each (with an empty password), which docker-build's pushes use.
+   */
   readonly registryLogins: readonly string[];
   /** Images in the registries, `host/repository:tag` → digest. Pushes during the run add to it. */
   readonly registryImages: Readonly<Record<string, string>>;
@@ -81,6 +90,13 @@ export interface World {
    * under them (engine/azure-operations.ts). @default none
    */
   readonly locks?: readonly string[];
+  /**
+   * Docker config files besides ~/.docker/config.json, by the path a provider is given
+   * (`~/.docker/platform-registry-reader.json`): registry host → credential. @default none
+   */
+  readonly dockerConfigFiles?: Readonly<Record<string, Readonly<Record<string, RegistryCredential>>>>;
+  /** The token each registry accepts as a password (`az acr login --expose-token`), by host. @default none */
+  readonly registryTokens?: Readonly<Record<string, string>>;
 }
 
 /** A world with nothing in it: no other stack, no registry login, no image. */
@@ -120,6 +136,8 @@ export interface LiveWorld {
   readonly stacks: World["stacks"];
   readonly registryLogins: ReadonlySet<string>;
   readonly registryImages: Map<string, string>;
+  readonly dockerConfigFiles: NonNullable<World["dockerConfigFiles"]>;
+  readonly registryTokens: NonNullable<World["registryTokens"]>;
 }
 
 /** What a fake sees of one resource the program creates. */
@@ -264,6 +282,8 @@ const liveWorld = (world: World): LiveWorld => ({
   stacks: world.stacks,
   registryLogins: new Set(world.registryLogins),
   registryImages: new Map(Object.entries(world.registryImages)),
+  dockerConfigFiles: world.dockerConfigFiles ?? {},
+  registryTokens: world.registryTokens ?? {},
 });
 
 /** A StackReference reads the outputs of a stack that exists, as the engine does. */

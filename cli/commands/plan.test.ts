@@ -24,7 +24,10 @@ describe("platform plan", () => {
     expect(stdout).toContain(
       "  + azure-native:authorization:RoleAssignment registry-pull-kubelet\n      role: acrPull\n",
     );
-    expect(stdout).toContain('      tags: ["contosoplatformacr.azurecr.io/main-api:1.4.0"]');
+    // The release tag and the tag naming its source (docs/decisions/0030).
+    expect(stdout).toMatch(
+      /^ {6}tags: \["contosoplatformacr\.azurecr\.io\/main-api:1\.4\.0","contosoplatformacr\.azurecr\.io\/main-api:1\.4\.0--src\.[0-9a-f]{12}"\]$/m,
+    );
     expect(stdout).toMatch(/ {6}image: contosoplatformacr\.azurecr\.io\/web:2\.0\.1@sha256:[0-9a-f]{64}\n/);
     expect(stdout).toContain("      sku.tier: Free");
     // Secrets never print.

@@ -165,7 +165,7 @@ describe("platform rollback production", () => {
         timeoutSeconds: 120,
       }),
     ).rejects.toThrow(
-      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io has no image main-api:1.4.0 (Got error when attempting to fetch image version contosoplatformacr.azurecr.io/main-api:1.4.0 from registry: 404 Not Found: MANIFEST_UNKNOWN: manifest unknown)`,
+      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io has no image main-api:1.4.0 (Got error when attempting to fetch image version main-api:1.4.0 from registry: got bad response from registry: 404 Not Found)`,
     );
   });
 
