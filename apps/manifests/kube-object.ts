@@ -29,3 +29,12 @@ export function clonePlain<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, clonePlain(item)])) as T;
   return value;
 }
+
+/**
+ * The annotation every Job carries: pulumi-kubernetes replaces (deletes, then creates anew) a Job
+ * that is not complete when the next `pulumi up` diffs it, instead of awaiting the same failed Job
+ * again (provider/pkg/provider/provider.go, `Diff`, ReplaceUnready; docs/decisions/0032).
+ */
+export const replaceUnreadyAnnotations: Readonly<Record<string, string>> = {
+  "pulumi.com/replaceUnready": "true",
+};

@@ -3,7 +3,7 @@ import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
 import { databaseName } from "../catalog";
 import { deployTimeValue } from "./deploy-time-values";
-import { runAsId, type KubeObject } from "./kube-object";
+import { replaceUnreadyAnnotations, runAsId, type KubeObject } from "./kube-object";
 import { appLabels, restrictedNamespace, workloadLabels } from "./labels";
 import { clusterDnsEgress, mysqlPort } from "./network-policies";
 
@@ -121,7 +121,7 @@ export function mysqlUsersObjects(
       metadata: {
         ...metadata(),
         labels: jobLabels(),
-        annotations: { [rerunOnSecretChangeAnnotation]: "true" },
+        annotations: { [rerunOnSecretChangeAnnotation]: "true", ...replaceUnreadyAnnotations },
       },
       spec: {
         backoffLimit: 3,

@@ -6,7 +6,7 @@ import { inEnvironment, type AppDefinition, type ContainerResources } from "../a
 import { databaseName } from "../catalog";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
-import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
+import { appsNamespace, replaceUnreadyAnnotations, runAsId, type KubeObject } from "./kube-object";
 import { appLabels, selectorLabels, workloadLabels, type Component } from "./labels";
 import {
   mysqlPasswordValue,
@@ -391,7 +391,12 @@ function migrationJob(app: AppDefinition, command: readonly string[], version: I
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name, namespace: appsNamespace, labels: labels(), ...waitsForUsers(app) },
+    metadata: {
+      name,
+      namespace: appsNamespace,
+      labels: labels(),
+      annotations: { ...waitsForUsers(app).annotations, ...replaceUnreadyAnnotations },
+    },
     spec: {
       backoffLimit: 1,
       activeDeadlineSeconds: 900,
