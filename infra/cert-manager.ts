@@ -12,6 +12,69 @@ export const certManagerChart = "oci://quay.io/jetstack/charts/cert-manager";
 /** The namespace cert-manager runs in. */
 export const certManagerNamespace = "cert-manager";
 
+/**
+ * The chart's components that run pods, with the `image.name` each has by default, and where
+ * their image values sit in the chart's values (deploy/charts/cert-manager/values.yaml, v1.21.1).
+ */
+export const certManagerComponents = [
+  { component: "controller", path: [], name: "cert-manager-controller" },
+  { component: "webhook", path: ["webhook"], name: "cert-manager-webhook" },
+  { component: "cainjector", path: ["cainjector"], name: "cert-manager-cainjector" },
+  { component: "acmesolver", path: ["acmesolver"], name: "cert-manager-acmesolver" },
+  { component: "startupapicheck", path: ["startupapicheck"], name: "cert-manager-startupapicheck" },
+] as const;
+
+/** The Helm values the platform installs cert-manager with. */
+export const certManagerValues = {
+  // CRDs kept when the release goes, so that no certificate or issuer is deleted with it.
+  crds: { enabled: true, keep: true },
+  config: {
+    // cert-manager 1.18 made HTTP-01 solver paths `Exact`, which ingress-nginx's path
+    // validation (the add-on's NGINX) rejects: keep `ImplementationSpecific`
+    // (cert-manager/cert-manager#7791).
+    featureGates: { ACMEHTTP01IngressPathTypeExact: false },
+  },
+};
+
+/**
+ * The image each component of the chart runs with `values`, as the chart's `cert-manager.image`
+ * helper renders it (templates/_helpers.tpl, v1.21.1): `image.repository` (prefixed by
+ * `image.registry`), else `imageRegistry/imageNamespace/image.name` (defaults `quay.io`,
+ * `jetstack`); then `:tag@digest`, `:tag`, `@digest`, or `:<appVersion>`.
+ */
+export function certManagerImages(values: Readonly<Record<string, unknown>>): Record<string, string> {
+  const record = (value: unknown): Record<string, unknown> =>
+    typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const text = (value: unknown): string => (typeof value === "string" ? value : "");
+  const imageRegistry = "imageRegistry" in values ? text(values["imageRegistry"]) : "quay.io";
+  const imageNamespace = "imageNamespace" in values ? text(values["imageNamespace"]) : "jetstack";
+  return Object.fromEntries(
+    certManagerComponents.map(({ component, path, name }) => {
+      const scope = path.length === 0 ? values : record(values[path[0]]);
+      const own = record(scope["image"]);
+      const registry = text(own["registry"]);
+      let repository = text(own["repository"]);
+      if (repository === "") {
+        repository = [imageRegistry, imageNamespace, text(own["name"]) || name]
+          .filter((part) => part !== "")
+          .join("/");
+      }
+      if (registry !== "") repository = `${registry}/${repository}`;
+      const tag = text(own["tag"]);
+      const digest = text(own["digest"]);
+      const reference =
+        tag !== "" && digest !== ""
+          ? `:${tag}@${digest}`
+          : tag !== ""
+            ? `:${tag}`
+            : digest !== ""
+              ? `@${digest}`
+              : `:${certManagerVersion}`;
+      return [component, `${repository}${reference}`];
+    }),
+  );
+}
+
 /** Arguments of {@link CertManager}. */
 export interface CertManagerArgs {
   /** The environment's name, a label of the namespace. */
@@ -50,16 +113,7 @@ export class CertManager extends pulumi.ComponentResource {
         chart: certManagerChart,
         version: certManagerVersion,
         namespace: namespace.metadata.name,
-        values: {
-          // CRDs kept when the release goes, so that no certificate or issuer is deleted with it.
-          crds: { enabled: true, keep: true },
-          config: {
-            // cert-manager 1.18 made HTTP-01 solver paths `Exact`, which ingress-nginx's path
-            // validation (the add-on's NGINX) rejects: keep `ImplementationSpecific`
-            // (cert-manager/cert-manager#7791).
-            featureGates: { ACMEHTTP01IngressPathTypeExact: false },
-          },
-        },
+        values: certManagerValues,
       },
       { parent: this },
     );
