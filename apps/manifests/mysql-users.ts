@@ -3,7 +3,12 @@ import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
 import { databaseName } from "../catalog";
 import { deployTimeValue } from "./deploy-time-values";
-import { replaceUnreadyAnnotations, runAsId, type KubeObject } from "./kube-object";
+import {
+  replaceUnreadyAnnotations,
+  restrictedPodSecurityContext,
+  runAsId,
+  type KubeObject,
+} from "./kube-object";
 import { appLabels, restrictedNamespace, workloadLabels } from "./labels";
 import { clusterDnsEgress, mysqlPort } from "./network-policies";
 
@@ -160,12 +165,7 @@ export function mysqlUsersObjects(
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             restartPolicy: "Never",
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: runAsId,
-              runAsGroup: runAsId,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurityContext(runAsId),
             containers: [
               {
                 name: "mysql",
