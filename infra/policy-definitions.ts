@@ -47,6 +47,14 @@ export const podSecurityInitiatives = {
   },
 } as const satisfies Record<string, PolicySetDefinition>;
 
+/** The namespaces the restricted initiative skips by default (`excludedNamespaces.defaultValue`). */
+export const restrictedDefaultExcludedNamespaces = [
+  "kube-system",
+  "gatekeeper-system",
+  "azure-arc",
+  "azure-extensions-usage-system",
+] as const;
+
 const known: readonly PolicySetDefinition[] = Object.values(podSecurityInitiatives);
 
 const typeOf = (value: unknown): PolicyParameter["type"] | undefined => {
