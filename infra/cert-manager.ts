@@ -193,9 +193,10 @@ export function acmeSolverPod(
   issuer: { readonly [key: string]: unknown },
   solverImage: string,
 ): { name: string; spec: Record<string, unknown> } {
-  const solver = (issuer["spec"] as { acme?: { solvers?: { http01?: { ingress?: Record<string, any> } }[] } })
+  type Ingress = { podTemplate?: { spec?: { securityContext?: Record<string, unknown> } } };
+  const solver = (issuer["spec"] as { acme?: { solvers?: { http01?: { ingress?: Ingress } }[] } } | undefined)
     ?.acme?.solvers?.[0]?.http01?.ingress;
-  const template = solver?.["podTemplate"]?.spec?.securityContext as Record<string, unknown> | undefined;
+  const template = solver?.podTemplate?.spec?.securityContext;
   const fields = [
     "seLinuxOptions",
     "runAsUser",

@@ -205,7 +205,7 @@ export function restrictedStandardViolations(pod: ReviewedPod): string[] {
           `The specified hostNetwork and hostPort are not allowed, container: ${name}, hostPort ${port.hostPort}`,
         );
     }
-    const added = ((context["capabilities"] as { add?: string[] } | undefined)?.add ?? []) as string[];
+    const added = (context["capabilities"] as { add?: string[] } | undefined)?.add ?? [];
     for (const capability of added.filter(
       (c) => !(values.allowedCapabilities as readonly string[]).includes(c),
     ))
