@@ -741,6 +741,15 @@ describe("monitoring", () => {
   );
 });
 
+const distrolessPodSecurity = {
+  runAsNonRoot: true,
+  runAsUser: 65532,
+  runAsGroup: 65532,
+  supplementalGroups: [65532],
+  fsGroup: 65532,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
 describe.each(["acceptance", "production"])("%s TLS of the public hosts", (stack) => {
   const release = () => only(run(stack), "kubernetes:helm.sh/v3:Release", "cert-manager");
   const namespace = () => only(run(stack), "kubernetes:core/v1:Namespace", "cert-manager-namespace");
@@ -755,6 +764,11 @@ describe.each(["acceptance", "production"])("%s TLS of the public hosts", (stack
       values: {
         crds: { enabled: true, keep: true },
         config: { featureGates: { ACMEHTTP01IngressPathTypeExact: false } },
+        // The images' distroless nonroot user and its groups (restricted initiative, decision 0033).
+        securityContext: distrolessPodSecurity,
+        webhook: { securityContext: distrolessPodSecurity },
+        cainjector: { securityContext: distrolessPodSecurity },
+        startupapicheck: { securityContext: distrolessPodSecurity },
       },
     });
     expect(release().dependencies).toContain(namespace().urn);
@@ -789,7 +803,16 @@ describe.each(["acceptance", "production"])("%s TLS of the public hosts", (stack
       acme: {
         server: environments[stack as "acceptance" | "production"].tls.acmeServer,
         privateKeySecretRef: { name: "acme-account-key" },
-        solvers: [{ http01: { ingress: { ingressClassName: "webapprouting.kubernetes.azure.com" } } }],
+        solvers: [
+          {
+            http01: {
+              ingress: {
+                ingressClassName: "webapprouting.kubernetes.azure.com",
+                podTemplate: { spec: { securityContext: distrolessPodSecurity } },
+              },
+            },
+          },
+        ],
       },
     });
     const ingresses = ofType(run(stack), "kubernetes:networking.k8s.io/v1:Ingress");

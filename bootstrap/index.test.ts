@@ -155,23 +155,34 @@ describe("the bootstrap stack", () => {
     ).toEqual([]);
   });
 
-  test("assigns the restricted pod security initiative to each environment's group, in audit mode", () => {
+  test("assigns the restricted pod security initiative to each environment's group: deny in acceptance, audit in production, the routing add-on's namespace skipped", () => {
     const assignments = ofType(run, "azure-native:authorization:PolicyAssignment").map((a) => [
       a.name,
       a.inputs,
     ]);
-    const expected = (environment: string) => ({
+    const expected = (environment: string, effect: string) => ({
       policyAssignmentName: "pod-security-restricted",
       displayName: `[${environment}] Kubernetes cluster pod security restricted standards for Linux-based workloads`,
       policyDefinitionId:
         "/providers/Microsoft.Authorization/policySetDefinitions/42b8ef37-b724-4e24-bbc8-7a7708edfe00",
       scope: `azure-native:resources:ResourceGroup/${environment}-rg`,
-      parameters: { effect: { value: "audit" } },
+      parameters: {
+        effect: { value: effect },
+        excludedNamespaces: {
+          value: [
+            "kube-system",
+            "gatekeeper-system",
+            "azure-arc",
+            "azure-extensions-usage-system",
+            "app-routing-system",
+          ],
+        },
+      },
       enforcementMode: "Default",
     });
     expect(assignments).toEqual([
-      ["acceptance-pod-security-restricted", expected("acceptance")],
-      ["production-pod-security-restricted", expected("production")],
+      ["acceptance-pod-security-restricted", expected("acceptance", "deny")],
+      ["production-pod-security-restricted", expected("production", "audit")],
     ]);
   });
 

@@ -11,7 +11,7 @@ import { environmentNames } from "../environments/settings";
 import { ContainerRegistry } from "../infra/container-registry";
 import { DeliverySettings } from "../infra/delivery-settings";
 import { readRequiredChecks } from "../infra/github-repository-settings";
-import { PodSecurityPolicy, type PodSecurityEffect } from "../infra/pod-security-policy";
+import { PodSecurityPolicy } from "../infra/pod-security-policy";
 import { placeholderRanges, refusePlaceholders } from "../environments/placeholder-ranges";
 import { readProjectFile, underMockEngine } from "../stack-config/from-pulumi";
 import {
@@ -70,14 +70,14 @@ const groups = environmentNames.map((name) => ({
   ),
 }));
 
-// Audit, not deny, in every environment: the application routing add-on's NGINX
-// (app-routing-system) is not known to pass the restricted level (docs/decisions/0016).
-const podSecurityEffect: PodSecurityEffect = "audit";
+// Each environment's switch (audit or deny) and the add-ons' namespaces it skips, such as the
+// application routing add-on's NGINX (docs/decisions/0016, 0033).
 for (const { settings, group } of groups) {
   new PodSecurityPolicy(`${settings.name}-pod-security`, {
     environment: settings.name,
     resourceGroupId: group.id,
-    effect: podSecurityEffect,
+    effect: settings.podSecurity.effect,
+    excludedNamespaces: settings.podSecurity.excludedNamespaces,
   });
 }
 

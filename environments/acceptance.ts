@@ -33,5 +33,7 @@ export const acceptance: EnvironmentDefinition = {
   redis: { sku: "Balanced_B0", highAvailability: false },
   // Browser-trusted certificates here too: the public hosts of acceptance are public as well.
   tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
+  // Deny here first: a pod the initiative refuses fails acceptance's deploy, not production's.
+  podSecurity: { effect: "deny", excludedNamespaces: ["app-routing-system"] },
   logRetentionDays: 30,
 };

@@ -32,5 +32,7 @@ export const production: EnvironmentDefinition = {
   },
   redis: { sku: "Balanced_B1", highAvailability: true },
   tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
+  // Audit until acceptance has deployed a release under deny (docs/decisions/0033).
+  podSecurity: { effect: "audit", excludedNamespaces: ["app-routing-system"] },
   logRetentionDays: 90,
 };

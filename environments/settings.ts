@@ -127,8 +127,28 @@ export interface EnvironmentSettings {
   readonly mysql: MySqlSettings;
   readonly redis: RedisSettings;
   readonly tls: TlsSettings;
+  readonly podSecurity: PodSecuritySettings;
   /** Days the Log Analytics workspace keeps logs. */
   readonly logRetentionDays: number;
+}
+
+/**
+ * The pod security initiative (restricted) the bootstrap assigns to the environment's resource
+ * group (docs/decisions/0016, 0033). Every pod the platform renders meets it
+ * (infra/pod-security.test.ts), so `deny` needs only this switch.
+ */
+export interface PodSecuritySettings {
+  /**
+   * `audit` reports a non-compliant pod in Azure Policy's compliance view; `deny` makes the
+   * Azure Policy add-on's Gatekeeper refuse it at admission.
+   */
+  readonly effect: "audit" | "deny";
+  /**
+   * Namespaces the initiative skips besides its own defaults (kube-system, gatekeeper-system,
+   * azure-arc, azure-extensions-usage-system): the AKS add-ons' own, whose pods the platform
+   * does not write, such as the application routing add-on's `app-routing-system`.
+   */
+  readonly excludedNamespaces: readonly string[];
 }
 
 /** An environment's settings as its file writes them: everything but what the pipeline's order says. */

@@ -2,7 +2,7 @@ import { isSecret } from "../engine/mock-engine";
 import { acceptance } from "../environments/acceptance";
 import { production } from "../environments/production";
 import type { MySqlSettings } from "../environments/settings";
-import { only, runIsolated } from "../test/program";
+import { ofType, only, runIsolated } from "../test/program";
 
 /**
  * Builds only the MySQL component under the mock engine. Besides the registrations, returns the
@@ -60,6 +60,15 @@ describe.each([
       "highAvailability.standbyAvailabilityZone",
     ]);
     expect(server.protect).toBe(true);
+  });
+
+  test("every app's database is protected and kept in Azure when it leaves the program", async () => {
+    const { run } = await mysqlRun(settings);
+    const databases = ofType(run, "azure-native:dbformysql:Database");
+    expect(databases.map((database) => [database.name, database.protect, database.retainOnDelete])).toEqual([
+      ["mysql-db-main_api", true, true],
+      ["mysql-db-customer_api", true, true],
+    ]);
   });
 
   test("storage is stated in full, its redundancy from the settings", async () => {

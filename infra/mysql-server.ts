@@ -171,7 +171,16 @@ export class MySqlServer extends pulumi.ComponentResource {
             charset: "utf8mb4",
             collation: "utf8mb4_0900_ai_ci",
           },
-          { parent: this, dependsOn: [previous] },
+          {
+            parent: this,
+            dependsOn: [previous],
+            // An app's data outlives the catalog: removing or renaming the app must not delete its
+            // database. `protect` makes such a plan stop (the engine refuses to delete a protected
+            // resource); `retainOnDelete` keeps the database in Azure should someone unprotect it
+            // to let the app go (`pulumi state unprotect`, then `up` forgets it). Decision 0031.
+            protect: true,
+            retainOnDelete: true,
+          },
         ),
       );
     }

@@ -1,6 +1,6 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
-import { podSecurityInitiatives } from "./policy-definitions";
+import { podSecurityInitiatives, restrictedDefaultExcludedNamespaces } from "./policy-definitions";
 
 /** What the Azure Policy add-on does with a pod that breaks the initiative. */
 export type PodSecurityEffect = "audit" | "deny";
@@ -19,6 +19,12 @@ export interface PodSecurityPolicyArgs {
    * add-on's Gatekeeper refuse them at admission.
    */
   readonly effect: PodSecurityEffect;
+  /**
+   * Namespaces to skip besides the initiative's defaults, which stay: the parameter replaces the
+   * default list, so the assignment passes both.
+   * @default none
+   */
+  readonly excludedNamespaces?: readonly string[];
 }
 
 /**
@@ -26,8 +32,9 @@ export interface PodSecurityPolicyArgs {
  * Linux-based workloads" to an environment's resource group, as the AKS baseline reference
  * architecture does: the clusters' Azure Policy add-on then checks every pod against the Pod
  * Security Standards' restricted level (no privileged or host-namespace pods, no privilege
- * escalation, non-root, allowed volume types, seccomp). The initiative's own default exclusions
- * (`kube-system`, `gatekeeper-system`, `azure-arc`, `azure-extensions-usage-system`) stay.
+ * escalation, non-root with user and groups in range, allowed volume types, seccomp). The
+ * initiative's own default exclusions (`kube-system`, `gatekeeper-system`, `azure-arc`,
+ * `azure-extensions-usage-system`) stay; the environment may add the add-ons' namespaces.
  *
  * Assigning needs `Microsoft.Authorization/policyAssignments/write`, which the deploy identities'
  * Contributor excludes: the bootstrap stack, run by an administrator, creates it.
@@ -46,7 +53,16 @@ export class PodSecurityPolicy extends pulumi.ComponentResource {
         displayName: `[${args.environment}] ${initiative.displayName}`,
         policyDefinitionId: initiative.id,
         scope: args.resourceGroupId,
-        parameters: { effect: { value: args.effect } },
+        parameters: {
+          effect: { value: args.effect },
+          ...(args.excludedNamespaces !== undefined && args.excludedNamespaces.length > 0
+            ? {
+                excludedNamespaces: {
+                  value: [...restrictedDefaultExcludedNamespaces, ...args.excludedNamespaces],
+                },
+              }
+            : {}),
+        },
         // `Default` applies the effect; `DoNotEnforce` would only evaluate.
         enforcementMode: "Default",
       },

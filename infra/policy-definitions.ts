@@ -47,6 +47,14 @@ export const podSecurityInitiatives = {
   },
 } as const satisfies Record<string, PolicySetDefinition>;
 
+/** The namespaces the restricted initiative skips by default (`excludedNamespaces.defaultValue`). */
+export const restrictedDefaultExcludedNamespaces = [
+  "kube-system",
+  "gatekeeper-system",
+  "azure-arc",
+  "azure-extensions-usage-system",
+] as const;
+
 const known: readonly PolicySetDefinition[] = Object.values(podSecurityInitiatives);
 
 const typeOf = (value: unknown): PolicyParameter["type"] | undefined => {
@@ -85,6 +93,169 @@ export function policyAssignmentProblems(policyDefinitionId: unknown, parameters
       problems.push(
         `parameter '${name}': ${JSON.stringify(value)} is not allowed; allowed: ${declared.allowedValues.join(", ")}`,
       );
+  }
+  return problems;
+}
+
+/** A pod as the Azure Policy add-on's Gatekeeper reviews it at admission: its name and `spec`. */
+export interface ReviewedPod {
+  readonly name: string;
+  readonly spec: Record<string, unknown>;
+}
+
+type Container = {
+  name: string;
+  image?: string;
+  ports?: { hostPort?: number }[];
+  securityContext?: Record<string, unknown>;
+};
+type Range = { readonly min: number; readonly max: number };
+
+/**
+ * The values the restricted initiative (Kubernetes_PSPRestrictedStandard.json 2.5.0) gives its
+ * policies that this project does not set: AllowedUsersGroups (f06ddb64), AllowedVolumeTypes
+ * (16697877), AllowedSeccompProfiles (975ce327), BlockUsingHostNetwork (82985f06, ports 0-0), and
+ * the initiative's default `allowedCapabilities`.
+ */
+export const restrictedStandardValues = {
+  runAsUser: { rule: "MustRunAsNonRoot", ranges: [] as Range[] },
+  runAsGroup: { rule: "MustRunAs", ranges: [{ min: 1, max: 65535 }] },
+  supplementalGroups: { rule: "MustRunAs", ranges: [{ min: 1, max: 65535 }] },
+  fsGroup: { rule: "MustRunAs", ranges: [{ min: 1, max: 65535 }] },
+  allowedVolumeTypes: [
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+  ],
+  allowedSeccompProfiles: ["runtime/default", "docker/default"],
+  allowedCapabilities: [
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FSETID",
+    "FOWNER",
+    "MKNOD",
+    "NET_RAW",
+    "SETGID",
+    "SETUID",
+    "SETFCAP",
+    "SETPCAP",
+    "NET_BIND_SERVICE",
+    "SYS_CHROOT",
+    "KILL",
+    "AUDIT_WRITE",
+  ],
+  hostPorts: { min: 0, max: 0 },
+} as const;
+
+/**
+ * What the restricted initiative reports of a pod (in `deny` mode: refuses), one line per problem,
+ * each naming the pod and the field, worded as the policies' Gatekeeper templates word them
+ * (open-policy-agent/gatekeeper-library `library/pod-security-policy/*`/template.yaml, Rego):
+ * a container's own `securityContext` field wins, else the pod's (`get_field_value`). Empty when
+ * the pod complies.
+ */
+export function restrictedStandardViolations(pod: ReviewedPod): string[] {
+  const spec = pod.spec;
+  const podContext = (spec["securityContext"] ?? {}) as Record<string, unknown>;
+  const containers = ["initContainers", "containers", "ephemeralContainers"].flatMap(
+    (key) => (spec[key] ?? []) as Container[],
+  );
+  const values = restrictedStandardValues;
+  const problems: string[] = [];
+  const add = (message: string) => problems.push(`${pod.name}: ${message}`);
+  const fieldOf = (container: Container, field: string): unknown =>
+    container.securityContext?.[field] !== undefined ? container.securityContext[field] : podContext[field];
+  const inRange = (value: unknown, ranges: readonly Range[]) =>
+    typeof value === "number" && ranges.some((range) => value >= range.min && value <= range.max);
+  const allowed = (field: string, params: { rule: string; ranges: readonly Range[] }) =>
+    `Allowed ${field}: ${JSON.stringify({ ranges: params.ranges, rule: params.rule })}`;
+
+  if (spec["hostNetwork"] === true)
+    add("The specified hostNetwork and hostPort are not allowed, pod: hostNetwork");
+  if (spec["hostPID"] === true || spec["hostIPC"] === true)
+    add("Sharing the host namespace is not allowed: hostPID/hostIPC");
+  for (const volume of (spec["volumes"] ?? []) as Record<string, unknown>[]) {
+    for (const type of Object.keys(volume).filter((key) => key !== "name")) {
+      if (!(values.allowedVolumeTypes as readonly string[]).includes(type))
+        add(
+          `The volume type ${type} of volume ${String(volume["name"])} is not allowed; allowed: ${values.allowedVolumeTypes.join(", ")}`,
+        );
+    }
+  }
+  for (const container of containers) {
+    const context = container.securityContext ?? {};
+    const name = container.name;
+    if (context["privileged"] === true)
+      add(`Privileged container is not allowed: ${name}, securityContext: privileged`);
+    if (context["allowPrivilegeEscalation"] !== false)
+      add(
+        `Privilege escalation container is not allowed: ${name}, securityContext/allowPrivilegeEscalation must be false`,
+      );
+    for (const port of container.ports ?? []) {
+      if (
+        port.hostPort !== undefined &&
+        (port.hostPort < values.hostPorts.min || port.hostPort > values.hostPorts.max)
+      )
+        add(
+          `The specified hostNetwork and hostPort are not allowed, container: ${name}, hostPort ${port.hostPort}`,
+        );
+    }
+    const added = (context["capabilities"] as { add?: string[] } | undefined)?.add ?? [];
+    for (const capability of added.filter(
+      (c) => !(values.allowedCapabilities as readonly string[]).includes(c),
+    ))
+      add(
+        `container <${name}> has a disallowed capability ${capability}. Allowed capabilities are ${values.allowedCapabilities.join(", ")}`,
+      );
+    // Seccomp: the container's profile, else the pod's; RuntimeDefault is `runtime/default`.
+    const profile = (
+      (context["seccompProfile"] ?? podContext["seccompProfile"]) as { type?: string } | undefined
+    )?.type;
+    const named =
+      profile === "RuntimeDefault"
+        ? "runtime/default"
+        : profile === "Localhost"
+          ? "localhost/*"
+          : profile === "Unconfined"
+            ? "unconfined"
+            : "not configured";
+    if (!(values.allowedSeccompProfiles as readonly string[]).includes(named))
+      add(
+        `Seccomp profile '${named}' is not allowed for container '${name}'. Allowed profiles: ${values.allowedSeccompProfiles.join(", ")}`,
+      );
+    // AllowedUsersGroups (k8spspallowedusers).
+    const user = fieldOf(container, "runAsUser");
+    if (user === 0)
+      add(
+        `Container ${name} is attempting to run as disallowed user 0. ${allowed("runAsUser", values.runAsUser)}`,
+      );
+    if (user === undefined && fieldOf(container, "runAsNonRoot") !== true)
+      add(
+        `Container ${name} is attempting to run without a required securityContext/runAsNonRoot or securityContext/runAsUser != 0`,
+      );
+    for (const field of ["runAsGroup", "supplementalGroups", "fsGroup"] as const) {
+      const params = values[field];
+      const value = fieldOf(container, field);
+      if (value === undefined) {
+        add(
+          `Container ${name} is attempting to run without a required securityContext/${field}. ${allowed(field, params)}`,
+        );
+      } else if (Array.isArray(value)) {
+        if (value.some((group) => !inRange(group, params.ranges)))
+          add(
+            `Container ${name} is attempting to run with disallowed supplementalGroups ${JSON.stringify(value)}. ${allowed(field, params)}`,
+          );
+      } else if (!inRange(value, params.ranges)) {
+        add(
+          `Container ${name} is attempting to run as disallowed group ${JSON.stringify(value)}. ${allowed(field, params)}`,
+        );
+      }
+    }
   }
   return problems;
 }

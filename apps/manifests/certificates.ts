@@ -1,5 +1,5 @@
 import type { EnvironmentSettings } from "../../environments/settings";
-import type { KubeObject } from "./kube-object";
+import { distrolessNonRootId, restrictedPodSecurityContext, type KubeObject } from "./kube-object";
 import { platformLabels } from "./labels";
 
 /** The ClusterIssuer every public Ingress names: cert-manager's ACME account of the environment. */
@@ -34,7 +34,18 @@ export function clusterIssuer(environment: EnvironmentSettings): KubeObject {
         server: acmeServer,
         ...(acmeEmail !== undefined ? { email: acmeEmail } : {}),
         privateKeySecretRef: { name: `${clusterIssuerName}-account-key` },
-        solvers: [{ http01: { ingress: { ingressClassName } } }],
+        solvers: [
+          {
+            http01: {
+              ingress: {
+                ingressClassName,
+                // The solver pod's own security context has no groups, which the restricted
+                // initiative requires; a template's replaces it whole (pkg/issuer/acme/http/pod.go).
+                podTemplate: { spec: { securityContext: restrictedPodSecurityContext(distrolessNonRootId) } },
+              },
+            },
+          },
+        ],
       },
     },
   };

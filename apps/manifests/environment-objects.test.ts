@@ -164,6 +164,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
           runAsNonRoot: true,
           runAsUser: 10001,
           runAsGroup: 10001,
+          supplementalGroups: [10001],
           fsGroup: 10001,
           seccompProfile: { type: "RuntimeDefault" },
         },
@@ -486,7 +487,27 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
         acme: {
           server: "https://acme-v02.api.letsencrypt.org/directory",
           privateKeySecretRef: { name: "acme-account-key" },
-          solvers: [{ http01: { ingress: { ingressClassName: "webapprouting.kubernetes.azure.com" } } }],
+          solvers: [
+            {
+              http01: {
+                ingress: {
+                  ingressClassName: "webapprouting.kubernetes.azure.com",
+                  podTemplate: {
+                    spec: {
+                      securityContext: {
+                        runAsNonRoot: true,
+                        runAsUser: 65532,
+                        runAsGroup: 65532,
+                        supplementalGroups: [65532],
+                        fsGroup: 65532,
+                        seccompProfile: { type: "RuntimeDefault" },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          ],
         },
       },
     });

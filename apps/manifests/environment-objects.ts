@@ -111,7 +111,7 @@ export function environmentObjects(
   const objects = [
     ...namespaceObjects(environment),
     ...(isPublic ? certificateObjects(environment) : []),
-    ...mysqlUsersObjects(catalog, environment),
+    ...mysqlUsersObjects(catalog, environment, registryLoginServer),
     ...deployed.flatMap(({ app, version }) => appObjects(app, environment, version)),
   ];
   const entries = deployed.map(({ app, version }) => imageEntry(app.name, version, registryLoginServer));

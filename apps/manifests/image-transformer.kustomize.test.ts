@@ -24,7 +24,16 @@ const registries = ["", "host:5000/", "docker.io/library/", "acr.azurecr.io/", "
 const repositories = ["app", "web", "team/app", "my.app", "myxapp", "app-x", "foo", "host:5000"];
 const tags = ["", ":1.0", ":", ":v2_x", ":{b}", ":1:2"];
 const digests = ["", `@${sha("a")}`, "@sha256:", "@sha512:abc", "@sha256:x:y", `@${token("app")}`];
-const oddImages = ["", "/app:1", "app@b:c", "app:1@sha256:a@b", "a/b:c/d", "APP", "app/", mysqlClientImage];
+const oddImages = [
+  "",
+  "/app:1",
+  "app@b:c",
+  "app:1@sha256:a@b",
+  "a/b:c/d",
+  "APP",
+  "app/",
+  mysqlClientImage("acr.azurecr.io"),
+];
 
 /** Mostly a tag and digest kustomize's match accepts, sometimes one it does not. */
 const suffix = fc
@@ -106,7 +115,7 @@ const productCase: Case = {
   entries: appNames.map((app, index) =>
     imageEntry(app, index === 0 ? { tag: "1.5.0", digest: sha("c") } : { tag: "2.3.1" }, "acr.azurecr.io"),
   ),
-  images: [...appNames, mysqlClientImage],
+  images: [...appNames, mysqlClientImage("acr.azurecr.io")],
 };
 
 /** Cases chosen by hand (the outcome still comes from kubectl): the rules the unit tests name. */

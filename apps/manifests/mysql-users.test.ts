@@ -4,7 +4,14 @@ import { apps } from "../catalog";
 import { replaceDeployTimeValues } from "./deploy-time-values";
 import { isRecord } from "../../lib/values";
 import type { KubeObject } from "./kube-object";
-import { mysqlUsersObjects, mysqlUsersScript } from "./mysql-users";
+import {
+  mysqlClientImage,
+  mysqlClientImportCommand,
+  mysqlUsersObjects,
+  mysqlUsersScript,
+} from "./mysql-users";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { secretChecksumAnnotation, withRolloutChecksums } from "./rollout-checksums";
 
 const dig = (value: unknown, ...path: string[]): unknown =>
@@ -12,7 +19,7 @@ const dig = (value: unknown, ...path: string[]): unknown =>
 const find = (objects: readonly KubeObject[], kind: string): KubeObject =>
   objects.find((object) => object.kind === kind)!;
 
-const objects = mysqlUsersObjects(apps, environments.production);
+const objects = mysqlUsersObjects(apps, environments.production, "contosoplatformacr.azurecr.io");
 const values = (mainApiPassword: string) => ({
   "mysql.host": "mysql.example.com",
   "mysql.admin.username": "platformadmin",
@@ -89,6 +96,15 @@ describe("mysqlUsersObjects", () => {
 
   it("are none when no app uses MySQL", () => {
     const web: AppDefinition = apps.web;
-    expect(mysqlUsersObjects({ web }, environments.production)).toEqual([]);
+    expect(mysqlUsersObjects({ web }, environments.production, "contosoplatformacr.azurecr.io")).toEqual([]);
   });
+});
+
+test("the Job pulls its client from the shared registry by digest, and the README's runbook imports exactly that", () => {
+  const registry = "contosoplatformacr.azurecr.io";
+  expect(mysqlClientImage(registry)).toBe(
+    `${registry}/mirror/mysql:8.4.11@sha256:85b9bf2e29cf836ecb8c2a15a935d4ba0c606631dff1dd79531a11983c638f2a`,
+  );
+  const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  expect(readme).toContain(`   ${mysqlClientImportCommand("<registry>")}\n`);
 });

@@ -3,7 +3,12 @@ import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
 import { databaseName } from "../catalog";
 import { deployTimeValue } from "./deploy-time-values";
-import { runAsId, type KubeObject } from "./kube-object";
+import {
+  replaceUnreadyAnnotations,
+  restrictedPodSecurityContext,
+  runAsId,
+  type KubeObject,
+} from "./kube-object";
 import { appLabels, restrictedNamespace, workloadLabels } from "./labels";
 import { clusterDnsEgress, mysqlPort } from "./network-policies";
 
@@ -29,12 +34,38 @@ export const waitsForJobAnnotation = "platform/waits-for-job";
 export const rerunOnSecretChangeAnnotation = "platform/rerun-on-secret-change";
 
 /**
- * The image of the Job: the MySQL client of the server's major version, from Microsoft's mirror of
- * Docker Hub's official image (MCR, which AKS nodes reach without Docker Hub's pull limits).
+ * The Job's MySQL client: Docker's official `mysql` image 8.4.11 (the 8.4 LTS client speaks to the
+ * 8.0 server; the official 8.0 image is no longer built), which the bootstrap runbook imports into
+ * the shared registry by this digest (`az acr import` keeps it), so that the Job, which holds the
+ * administrator's password, runs exactly these bytes and pulls them privately. The digest is the
+ * OCI index of `mysql:8.4.11` as docker-library/repo-info records it (`repos/mysql/remote/
+ * 8.4.11.md`, commit 0f0c69aa), the same in independent pins (docs/decisions/0033).
  */
-export const mysqlClientImage = "mcr.microsoft.com/mirror/docker/library/mysql:8.0";
+export const mysqlClientMirror = {
+  source: "docker.io/library/mysql",
+  repository: "mirror/mysql",
+  tag: "8.4.11",
+  digest: "sha256:85b9bf2e29cf836ecb8c2a15a935d4ba0c606631dff1dd79531a11983c638f2a",
+} as const;
 
-/** Where the MySQL image (Oracle Linux) keeps the system's CA bundle. */
+/** The Job's image in the shared registry: `<registry>/mirror/mysql:8.4.11@sha256:…`. */
+export function mysqlClientImage(registryLoginServer: string): string {
+  const { repository, tag, digest } = mysqlClientMirror;
+  return `${registryLoginServer}/${repository}:${tag}@${digest}`;
+}
+
+/** The runbook's command that imports the client image into the shared registry, by digest. */
+export function mysqlClientImportCommand(registryName: string): string {
+  const { source, repository, tag, digest } = mysqlClientMirror;
+  return `az acr import --name ${registryName} --source ${source}@${digest} --image ${repository}:${tag}`;
+}
+
+/**
+ * Where the MySQL image keeps the system's CA bundle: its base, oraclelinux:9-slim, has the
+ * `ca-certificates` package (docker-library/repo-info `repos/oraclelinux/local/9-slim.md`), which
+ * on EL9 provides this path; the image's own build fetches over HTTPS with it before installing
+ * anything (`curl -fL https://github.com/...` in `repos/mysql/remote/8.4.11.md`).
+ */
 const caBundle = "/etc/pki/tls/certs/ca-bundle.crt";
 
 /** The MySQL user of an app: the name of its database (`main-api` → `main_api`). */
@@ -74,6 +105,7 @@ export function mysqlUsersScript(appNames: readonly string[]): string {
 export function mysqlUsersObjects(
   catalog: Readonly<Record<string, AppDefinition>>,
   environment: EnvironmentSettings,
+  registryLoginServer: string,
 ): KubeObject[] {
   const users = Object.values(catalog)
     .filter((app) => app.uses.mysql)
@@ -121,7 +153,7 @@ export function mysqlUsersObjects(
       metadata: {
         ...metadata(),
         labels: jobLabels(),
-        annotations: { [rerunOnSecretChangeAnnotation]: "true" },
+        annotations: { [rerunOnSecretChangeAnnotation]: "true", ...replaceUnreadyAnnotations },
       },
       spec: {
         backoffLimit: 3,
@@ -133,16 +165,11 @@ export function mysqlUsersObjects(
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             restartPolicy: "Never",
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: runAsId,
-              runAsGroup: runAsId,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPodSecurityContext(runAsId),
             containers: [
               {
                 name: "mysql",
-                image: mysqlClientImage,
+                image: mysqlClientImage(registryLoginServer),
                 // $(NAME) is expanded by the kubelet from the container's environment.
                 command: [
                   "mysql",

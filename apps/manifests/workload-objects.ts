@@ -6,7 +6,13 @@ import { inEnvironment, type AppDefinition, type ContainerResources } from "../a
 import { databaseName } from "../catalog";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
-import { appsNamespace, runAsId, type KubeObject } from "./kube-object";
+import {
+  appsNamespace,
+  replaceUnreadyAnnotations,
+  restrictedPodSecurityContext,
+  runAsId,
+  type KubeObject,
+} from "./kube-object";
 import { appLabels, selectorLabels, workloadLabels, type Component } from "./labels";
 import {
   mysqlPasswordValue,
@@ -136,13 +142,7 @@ function podSpec(app: AppDefinition, run: Process): Record<string, unknown> {
     // Service links would add variables such as REDIS_PORT=tcp://... for every Service in the
     // namespace, shadowing the app's own settings.
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: runAsId,
-      runAsGroup: runAsId,
-      fsGroup: runAsId,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPodSecurityContext(runAsId),
     containers: [
       {
         name: app.name,
@@ -391,7 +391,12 @@ function migrationJob(app: AppDefinition, command: readonly string[], version: I
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name, namespace: appsNamespace, labels: labels(), ...waitsForUsers(app) },
+    metadata: {
+      name,
+      namespace: appsNamespace,
+      labels: labels(),
+      annotations: { ...waitsForUsers(app).annotations, ...replaceUnreadyAnnotations },
+    },
     spec: {
       backoffLimit: 1,
       activeDeadlineSeconds: 900,

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { formatDate } from "../image-history";
@@ -190,5 +190,73 @@ describe("what a deploy also ships: program changes since production's last depl
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("an app removed from the catalog: the base's stack file names an app the working tree does not have", () => {
+  /** Adds billing-api (a copy of customer-api, with its own database) to the catalog and production. */
+  function addBillingApi(): void {
+    cpSync(path.join(copy.dir, "apps/customer-api"), path.join(copy.dir, "apps/billing-api"), {
+      recursive: true,
+    });
+    edit("apps/billing-api/app.ts", 'name: "customer-api"', 'name: "billing-api"');
+    edit("apps/billing-api/app.ts", 'path: "apps/customer-api"', 'path: "apps/billing-api"');
+    edit("apps/billing-api/app.ts", "export const customerApi", "export const billingApi");
+    edit("apps/catalog.ts", '"customer-api"] as const', '"customer-api", "billing-api"] as const');
+    edit(
+      "apps/catalog.ts",
+      '  "customer-api": customerApi,\n',
+      '  "customer-api": customerApi,\n  "billing-api": billingApi,\n',
+    );
+    edit(
+      "apps/catalog.ts",
+      'import { web } from "./web/app";\n',
+      'import { web } from "./web/app";\nimport { billingApi } from "./billing-api/app";\n',
+    );
+    edit(
+      "Pulumi.production.yaml",
+      "  platform:images:\n",
+      `  platform:images:\n    billing-api:\n      tag: "3.1.0"\n      digest: ${newDigest}\n`,
+    );
+    copy.git("add", "--all");
+    copy.git("commit", "--quiet", "-m", "Production runs billing-api");
+  }
+
+  test("the plan shows the app leaving, and its database refused with the engine's message", async () => {
+    addBillingApi();
+    copy.git("revert", "--no-edit", "--quiet", "HEAD");
+    const { code, stdout, stderr } = await runCli(["diff", "production", "--base", "HEAD~1"], copy.dir, env);
+    expect([code, stderr]).toEqual([0, ""]);
+    expect(stdout).toContain("- kubernetes:apps/v1:Deployment billing-api\n");
+    const urn =
+      "urn:pulumi:production::platform::platform:azure:MySqlServer$azure-native:dbformysql:Database::mysql-db-billing_api";
+    expect(stdout).toContain(
+      [
+        "- azure-native:dbformysql:Database mysql-db-billing_api",
+        `    refused, the update stops: resource "${urn}" cannot be deleted`,
+        "      because it is protected. To unprotect the resource, either remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use the command:",
+        `      \`pulumi state unprotect '${urn}'\``,
+        "    retainOnDelete: once deleted from the stack it stays in its service; Pulumi only forgets it",
+        "",
+      ].join("\n"),
+    );
+    expect(stdout).toContain(
+      "\npulumi up of production would stop: protected resources leave the program: mysql-db-billing_api (the refusal above); the engine deletes nothing then. To keep managing one, keep it in the program; to let it go, unprotect it as above before the deploy (one retained on delete stays in its service, Pulumi only forgets it)\n",
+    );
+  });
+
+  test("--only-images: not a promotion (the catalog changes), reported rather than refused as bad input", async () => {
+    addBillingApi();
+    copy.git("revert", "--no-edit", "--quiet", "HEAD");
+    const { code, stdout, stderr } = await runCli(
+      ["diff", "production", "--base", "HEAD~1", "--only-images"],
+      copy.dir,
+      env,
+    );
+    expect([code, stderr]).toEqual([1, ""]);
+    expect(stdout).toContain(
+      "  - removes billing-api (a promotion may remove an app only with --allow-removal)\n",
+    );
+    expect(stdout).toContain("changes beyond image references (not allowed in a promotion):\n");
   });
 });

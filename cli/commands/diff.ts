@@ -8,7 +8,7 @@ import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
 import { commitOfRef, createGit, readFileAt, repositoryPrefix, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
-import { diffPlans, formatDiff, isEmptyDiff } from "../plan-view/diff";
+import { diffPlans, formatDiff, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
 import { planTimeoutSeconds, runPlan } from "../program-runs";
 import { processOutput } from "../process";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
@@ -120,10 +120,10 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         const baseText = await readFile(path.join(baseDir, file), "utf8").catch(() => {
           throw new InputError(`${file} does not exist at ${options.base}; nothing to compare with`);
         });
-        parseStackFile(baseText, environment, `${file} at ${options.base}`);
-
-        const headConfig = pulumiConfig(headText);
-        const baseConfig = pulumiConfig(baseText);
+        // The base is checked by the base's own program when it plans, not by this checkout's
+        // schema: the base may name an app the working tree's catalog no longer has.
+        const headConfig = pulumiConfig(headText, file);
+        const baseConfig = pulumiConfig(baseText, `${file} at ${options.base}`);
         const plan = (dir: string, config: Record<string, string>) =>
           runPlan({ dir, stack: environment, config, timeoutSeconds: planTimeoutSeconds(context.env) });
         const [before, after, beforeWithNewImages] = await Promise.all([
@@ -134,9 +134,14 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
             ? plan(baseDir, { ...baseConfig, "platform:images": headConfig["platform:images"] ?? "{}" })
             : undefined,
         ]);
-        context.stdout(
-          `${environment}: ${options.base} → working tree\n${formatDiff(diffPlans(before, after))}`,
-        );
+        const change = diffPlans(before, after);
+        context.stdout(`${environment}: ${options.base} → working tree\n${formatDiff(change)}`);
+        const refused = refusedDeletes(change);
+        if (refused.length > 0) {
+          context.stdout(
+            `\npulumi up of ${environment} would stop: protected resources leave the program: ${refused.map((r) => r.name).join(", ")} (the refusal above); the engine deletes nothing then. To keep managing one, keep it in the program; to let it go, unprotect it as above before the deploy (one retained on delete stays in its service, Pulumi only forgets it)\n`,
+          );
+        }
         if (!replacementsAllowed(before, after, projectWorld(context.cwd, headConfig).locks ?? [], context))
           setExitCode(1);
         // What merging also ships: the program changes on the base the environment has not deployed.

@@ -278,3 +278,64 @@ test("a stack file new since the base: not a promotion, and every entry is check
     `gate production: not a promotion:\n  - Pulumi.production.yaml is new: a new environment is not a promotion\nA promotion pull request changes image versions in the stack file and nothing else. Anything else takes the ordinary review path: its own pull request, reviewed by the code owners.\nmain-api: passed: 1.3.0@${digest("1")} is what acceptance deployed\nweb: failed: acceptance has not deployed web (no images.web in its stack outputs); release and deploy it there first\n`,
   );
 });
+
+describe("the base's stack file names an app the catalog no longer has (removed from apps/catalog.ts)", () => {
+  const retired = `    billing-api: { tag: 3.1.0, digest: "${digest("9")}" }\n`;
+  beforeEach(() => {
+    // The base: production ran billing-api; the pull request removes it from catalog and stack file.
+    fixture.commit(
+      {
+        "Pulumi.production.yaml": productionFile.replace(
+          "  azure-native:clientSecret",
+          `${retired}\n  azure-native:clientSecret`,
+        ),
+      },
+      "Production runs billing-api",
+    );
+    fixture.write("Pulumi.production.yaml", productionFile);
+  });
+
+  test("the removal is reported, and refused without --allow-removal (no 'unknown app' exit 2)", async () => {
+    expect(await gateProduction()).toEqual({
+      code: 1,
+      stdout: [
+        "gate production: not a promotion:",
+        "  - removes billing-api (a promotion may remove an app only with --allow-removal)",
+        "A promotion pull request changes image versions in the stack file and nothing else. Anything else takes the ordinary review path: its own pull request, reviewed by the code owners.",
+        "billing-api: passed: removed from the catalog (apps/catalog.ts), nothing to deploy",
+        "",
+      ].join("\n"),
+      stderr: "error: gate production: not a promotion\n",
+    });
+  });
+
+  test("with --allow-removal it passes, naming the app", async () => {
+    expect(await gate("production", "--base", "main", "--outputs", outputs, "--allow-removal")).toEqual({
+      code: 0,
+      stdout: [
+        "gate production: a promotion: only image versions in Pulumi.production.yaml change",
+        "gate production: removal of billing-api allowed by --allow-removal",
+        "billing-api: passed: removed from the catalog (apps/catalog.ts), nothing to deploy",
+        "gate production: 1 changed app passed",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+  });
+
+  test("a bad entry of an app the catalog still has is still refused at the base", async () => {
+    fixture.commit(
+      {
+        "Pulumi.production.yaml": productionFile
+          .replace(`digest: "${digest("2")}"`, 'digest: "sha256:12"')
+          .replace("  azure-native:clientSecret", `${retired}\n  azure-native:clientSecret`),
+      },
+      "A bad web digest",
+    );
+    const run = await gateProduction();
+    expect([run.code, run.stderr]).toEqual([
+      2,
+      "error: Pulumi.production.yaml at main is not valid:\n  - platform:images.web.digest: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars) (line 8)\n",
+    ]);
+  });
+});

@@ -6,7 +6,7 @@ import { commitOfRef, createGit, GitError, readFileAt, repositoryPrefix } from "
 import { readImageHistory } from "../image-history";
 import { notAPromotion } from "../promotion-scope";
 import { changedApps, checkGate } from "../promotion/gate";
-import { readImages } from "../stack-file/read-images";
+import { readBaseImages, readImages } from "../stack-file/read-images";
 import { stackOutputsReader } from "../deployed-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "../command";
@@ -53,7 +53,11 @@ export const registerGate: RegisterCommand = (program, context) => {
         const baseCommit = await commitOfRef(git, options.base);
         const baseText = await readFileAt(git, baseCommit, `${prefix}${name}`);
         const headText = await readStackFile(context.cwd, environment);
-        const base = baseText === undefined ? {} : readImages(baseText, `${name} at ${options.base}`);
+        // The base may name an app this checkout's catalog has dropped: that is a removal to report.
+        const { versions: base, removedFromCatalog } =
+          baseText === undefined
+            ? { versions: {}, removedFromCatalog: [] }
+            : readBaseImages(baseText, `${name} at ${options.base}`);
         const head = readImages(headText, name);
         const scope = await promotionScopeSince(
           git,
@@ -78,7 +82,8 @@ export const registerGate: RegisterCommand = (program, context) => {
         } else {
           context.stdout(`gate ${notAPromotion(environment, scope)}`);
         }
-        const changed = changedApps(base, head);
+        const changedInCatalog = changedApps(base, head);
+        const changed = [...changedInCatalog, ...removedFromCatalog];
         if (changed.length === 0) {
           if (!scope.isPromotion) throw new PlatformError(`gate ${environment}: not a promotion`);
           context.stdout(
@@ -86,13 +91,22 @@ export const registerGate: RegisterCommand = (program, context) => {
           );
           return;
         }
-        const needsOutputs = upstream !== undefined && changed.some((app) => head[app]?.digest !== undefined);
+        const needsOutputs =
+          upstream !== undefined && changedInCatalog.some((app) => head[app]?.digest !== undefined);
         const deployed = needsOutputs
           ? await stackOutputsReader(context.cwd, context.env, options.outputs)(upstream)
           : {};
         // A digest the environment itself ran before, by the base's history, passes as a rollback.
         const history = needsOutputs ? await readImageHistory(git, baseCommit, `${prefix}${name}`) : {};
-        const verdicts = checkGate({ environment, upstream, base, head, deployed, history });
+        const verdicts = checkGate({
+          environment,
+          upstream,
+          base,
+          head,
+          deployed,
+          history,
+          removedFromCatalog,
+        });
         context.stdout(verdicts.map((verdict) => `${verdict.line}\n`).join(""));
         const failed = verdicts.filter((verdict) => !verdict.passed);
         if (failed.length > 0) {

@@ -1,5 +1,5 @@
 import type { ProgramRun, Registration } from "../../engine/mock-engine";
-import { diffPlans, formatDiff, isEmptyDiff } from "./diff";
+import { diffPlans, formatDiff, isEmptyDiff, refusedDeletes } from "./diff";
 
 const resource = (overrides: Partial<Registration> = {}): Registration => ({
   urn: "urn:pulumi:production::platform::azure-native:dbformysql:Server::mysql-server",
@@ -44,11 +44,33 @@ describe("diffPlans", () => {
         type: "kubernetes:batch/v1:Job",
         name,
         inputs: {},
+        protect: false,
       });
     expect(
       formatDiff(diffPlans(run(job("main-api-migrate-1-4-0")), run(job("main-api-migrate-1-5-0")))),
     ).toBe(
       "+ kubernetes:batch/v1:Job main-api-migrate-1-5-0\n- kubernetes:batch/v1:Job main-api-migrate-1-4-0\n",
+    );
+  });
+
+  test("a removed protected resource carries the engine's refusal; retained on delete says it stays", () => {
+    const database = resource({
+      urn: "urn:pulumi:production::platform::platform:azure:MySqlServer$azure-native:dbformysql:Database::mysql-db-web",
+      type: "azure-native:dbformysql:Database",
+      name: "mysql-db-web",
+      retainOnDelete: true,
+    });
+    const diff = diffPlans(run(resource(), database), run(resource()));
+    expect(refusedDeletes(diff)).toEqual([database]);
+    expect(formatDiff(diff)).toBe(
+      [
+        "- azure-native:dbformysql:Database mysql-db-web",
+        `    refused, the update stops: resource "${database.urn}" cannot be deleted`,
+        "      because it is protected. To unprotect the resource, either remove the `protect` flag from the resource in your Pulumi program and run `pulumi up`, or use the command:",
+        `      \`pulumi state unprotect '${database.urn}'\``,
+        "    retainOnDelete: once deleted from the stack it stays in its service; Pulumi only forgets it",
+        "",
+      ].join("\n"),
     );
   });
 });

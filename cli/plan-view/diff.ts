@@ -77,11 +77,44 @@ export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
 export const isEmptyDiff = (diff: PlanDiff): boolean =>
   diff.added.length + diff.removed.length + diff.changed.length === 0;
 
-/** A diff as a reviewer reads it: `+` added, `-` removed, `~` changed with `old → new` per input. */
+/**
+ * What Pulumi's engine answers when a plan would delete a protected resource: it refuses, and the
+ * preview or update fails. The wording of pulumi/pulumi's engine (its lifecycle tests expect it
+ * verbatim: `pkg/engine/lifecycletest/pulumi_test.go`, the protect test).
+ */
+export function protectedDeleteRefusal(urn: string): string {
+  return (
+    `resource "${urn}" cannot be deleted\n` +
+    "because it is protected. To unprotect the resource, either remove the `protect` flag " +
+    "from the resource in your Pulumi program and run `pulumi up`, or use the command:\n" +
+    `\`pulumi state unprotect '${urn}'\``
+  );
+}
+
+/** The removed resources the engine refuses to delete: protected ones. */
+export const refusedDeletes = (diff: PlanDiff): readonly Registration[] =>
+  diff.removed.filter((resource) => resource.protect);
+
+/**
+ * A diff as a reviewer reads it: `+` added, `-` removed, `~` changed with `old → new` per input.
+ * A removed resource says what really happens to it: a protected one stops the update with the
+ * engine's refusal; one retained on delete stays in its service, only Pulumi forgets it.
+ */
 export function formatDiff(diff: PlanDiff): string {
   const lines: string[] = [];
   for (const resource of diff.added) lines.push(`+ ${resource.type} ${resource.name}`);
-  for (const resource of diff.removed) lines.push(`- ${resource.type} ${resource.name}`);
+  for (const resource of diff.removed) {
+    lines.push(`- ${resource.type} ${resource.name}`);
+    if (resource.protect) {
+      const [first, ...rest] = protectedDeleteRefusal(resource.urn).split("\n");
+      lines.push(`    refused, the update stops: ${first}`, ...rest.map((line) => `      ${line}`));
+    }
+    if (resource.retainOnDelete) {
+      lines.push(
+        "    retainOnDelete: once deleted from the stack it stays in its service; Pulumi only forgets it",
+      );
+    }
+  }
   for (const { resource, changes } of diff.changed) {
     lines.push(`~ ${resource.type} ${resource.name}`);
     for (const change of changes)

@@ -13,7 +13,8 @@ export function changedApps(base: StackImages, head: StackImages): AppName[] {
 
 /** The gate's verdict on one changed app, with the line it prints. */
 export interface GateVerdict {
-  readonly app: AppName;
+  /** An app of the catalog, or one the base's stack file names and the catalog has dropped. */
+  readonly app: string;
   readonly passed: boolean;
   readonly line: string;
 }
@@ -31,48 +32,58 @@ export function checkGate(input: {
   readonly deployed: DeployedImages;
   /** The environment's own history at the base: a digest it ran before passes as a rollback. */
   readonly history?: ImageHistory;
+  /** Apps the base's stack file names that the catalog has dropped: removals, nothing to deploy. */
+  readonly removedFromCatalog?: readonly string[];
 }): GateVerdict[] {
   const { environment, upstream } = input;
-  return changedApps(input.base, input.head).map((app): GateVerdict => {
-    const entry = input.head[app];
-    const pass = (why: string) => ({ app, passed: true, line: `${app}: passed: ${why}` });
-    const fail = (why: string) => ({ app, passed: false, line: `${app}: failed: ${why}` });
-    const copy =
-      upstream !== undefined
-        ? `; copy it with: platform promote ${upstream} ${environment} --app ${app}`
-        : "";
-    if (entry === undefined) return pass(`removed from ${environment}, nothing to deploy`);
-    if (entry.digest === undefined) {
-      const rule =
-        onlyTagAtDigest(environments[environment], app) ?? `a gated change must pin tag@digest${copy}`;
-      return fail(`${entry.tag} has no digest; ${rule}`);
-    }
-    if (upstream === undefined) return pass(`${formatVersion(entry)} is pinned by digest`);
-    const deployed = input.deployed[app];
-    if (deployed?.digest === entry.digest && deployed.tag === entry.tag) {
+  const dropped = (input.removedFromCatalog ?? []).map((app): GateVerdict => ({
+    app,
+    passed: true,
+    line: `${app}: passed: removed from the catalog (apps/catalog.ts), nothing to deploy`,
+  }));
+  return [
+    ...changedApps(input.base, input.head).map((app): GateVerdict => {
+      const entry = input.head[app];
+      const pass = (why: string) => ({ app, passed: true, line: `${app}: passed: ${why}` });
+      const fail = (why: string) => ({ app, passed: false, line: `${app}: failed: ${why}` });
+      const copy =
+        upstream !== undefined
+          ? `; copy it with: platform promote ${upstream} ${environment} --app ${app}`
+          : "";
+      if (entry === undefined) return pass(`removed from ${environment}, nothing to deploy`);
+      if (entry.digest === undefined) {
+        const rule =
+          onlyTagAtDigest(environments[environment], app) ?? `a gated change must pin tag@digest${copy}`;
+        return fail(`${entry.tag} has no digest; ${rule}`);
+      }
+      if (upstream === undefined) return pass(`${formatVersion(entry)} is pinned by digest`);
+      const deployed = input.deployed[app];
+      if (deployed?.digest === entry.digest && deployed.tag === entry.tag) {
+        return pass(`${formatVersion(entry)} is what ${upstream} deployed`);
+      }
+      const ran = ranBefore(input.history?.[app], entry);
+      if (ran !== undefined) {
+        return pass(
+          `${formatVersion(entry)} is a rollback: ${environment} ran it, set by ${describeCommit(ran.commit)}`,
+        );
+      }
+      if (deployed === undefined) {
+        return fail(
+          `${upstream} has not deployed ${app} (no images.${app} in its stack outputs); release and deploy it there first`,
+        );
+      }
+      if (deployed.digest !== entry.digest) {
+        return fail(
+          `${entry.digest} is not what ${upstream} deployed (${upstream} runs ${deployed.tag}@${deployed.digest})${copy}`,
+        );
+      }
+      if (deployed.tag !== entry.tag) {
+        return fail(
+          `tag ${entry.tag} does not match the tag ${upstream} deployed ${entry.digest} as (${deployed.tag})${copy}`,
+        );
+      }
       return pass(`${formatVersion(entry)} is what ${upstream} deployed`);
-    }
-    const ran = ranBefore(input.history?.[app], entry);
-    if (ran !== undefined) {
-      return pass(
-        `${formatVersion(entry)} is a rollback: ${environment} ran it, set by ${describeCommit(ran.commit)}`,
-      );
-    }
-    if (deployed === undefined) {
-      return fail(
-        `${upstream} has not deployed ${app} (no images.${app} in its stack outputs); release and deploy it there first`,
-      );
-    }
-    if (deployed.digest !== entry.digest) {
-      return fail(
-        `${entry.digest} is not what ${upstream} deployed (${upstream} runs ${deployed.tag}@${deployed.digest})${copy}`,
-      );
-    }
-    if (deployed.tag !== entry.tag) {
-      return fail(
-        `tag ${entry.tag} does not match the tag ${upstream} deployed ${entry.digest} as (${deployed.tag})${copy}`,
-      );
-    }
-    return pass(`${formatVersion(entry)} is what ${upstream} deployed`);
-  });
+    }),
+    ...dropped,
+  ];
 }

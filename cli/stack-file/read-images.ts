@@ -39,6 +39,26 @@ export function readImages(text: string, source: string): StackImages {
 }
 
 /**
+ * Reads the image versions of a stack file as it was at the base of a change, which this
+ * checkout's catalog may no longer fully know: an entry of an app the catalog has dropped is
+ * not a problem but a removal, returned by name in `removedFromCatalog`. Every other entry is
+ * checked as `readImages` checks it.
+ *
+ * @throws StackConfigError as `readImages`, except for entries of apps the catalog lacks.
+ */
+export function readBaseImages(
+  text: string,
+  source: string,
+): { versions: StackImages; removedFromCatalog: string[] } {
+  const located = locateImages(text, source);
+  const written = Object.keys(plainOf(located.doc, located.images) as Record<string, unknown>);
+  const removedFromCatalog = written.filter((app) => !isAppName(app));
+  const { versions, problems } = readEntries(located, removedFromCatalog);
+  if (problems.length > 0) throw new StackConfigError(source, problems);
+  return { versions, removedFromCatalog };
+}
+
+/**
  * Reads the valid entries of a stack file's text and lists the problems of the others, for
  * a command that may be about to fix one of them.
  *
@@ -99,7 +119,10 @@ const kindOf = (value: unknown): string =>
  * that the CLI and the program apply one set of rules and word them alike; the CLI adds the
  * line of each problem and, for a value YAML did not read as a string, what was written there.
  */
-function readEntries(located: Located): { versions: StackImages; problems: string[] } {
+function readEntries(
+  located: Located,
+  skipped: readonly string[] = [],
+): { versions: StackImages; problems: string[] } {
   const { doc, images } = located;
   // Read as plain data, so that aliases and merge keys count as Pulumi counts them; the nodes
   // written in this map give the lines and the source text of messages.
@@ -109,6 +132,7 @@ function readEntries(located: Located): { versions: StackImages; problems: strin
   const versions: Partial<Record<AppName, ImageVersion>> = {};
   const problems: string[] = [];
   for (const [app, entry] of Object.entries(entries)) {
+    if (skipped.includes(app)) continue;
     const own = issues.filter((issue) => issue.path?.[0]?.key === app);
     if (own.length === 0 && isAppName(app)) {
       const { tag, digest } = entry as ImageVersion;
