@@ -88,7 +88,9 @@ export function gitHubSettings(
   const maxWaitSeconds = seconds("PLATFORM_GITHUB_MAX_WAIT_SECONDS", 60, "zero or more");
   if (problems.length === 1) throw new InputError(problems[0]!);
   if (problems.length > 1) {
-    throw new InputError(`${purpose.who} cannot talk to GitHub:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new InputError(
+      `${purpose.who} cannot talk to GitHub:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
   const unit = Number(env["PLATFORM_GITHUB_DELAY_UNIT_MS"] ?? 1000);
   return {
@@ -397,7 +399,13 @@ export function createGitHub(
       call(
         `listing the artifacts named ${name}`,
         (signal) =>
-          octokit.rest.actions.listArtifactsForRepo({ owner, repo, name, per_page: 100, request: { signal } }),
+          octokit.rest.actions.listArtifactsForRepo({
+            owner,
+            repo,
+            name,
+            per_page: 100,
+            request: { signal },
+          }),
         readArtifacts,
       ),
     downloadArtifact: (id) =>
@@ -498,7 +506,8 @@ export function readMergedPullRequests(data: unknown): MergedPullRequest[] {
   const problems: string[] = [];
   const pulls = data.flatMap((item: unknown, index): MergedPullRequest[] => {
     const head = isRecord(item) && isRecord(item["head"]) ? item["head"] : {};
-    const labels = isRecord(item) && Array.isArray(item["labels"]) ? (item["labels"] as unknown[]) : undefined;
+    const labels =
+      isRecord(item) && Array.isArray(item["labels"]) ? (item["labels"] as unknown[]) : undefined;
     if (
       !isRecord(item) ||
       !Number.isSafeInteger(item["number"]) ||

@@ -24,7 +24,8 @@ function announceOverride(context: Context, environment: string, reason: string,
   const line = `FINGERPRINT OVERRIDE: deploying ${environment} although ${what}; override: ${reason}`;
   const rule = "!".repeat(72);
   context.stdout(`${rule}\n${line}\n${rule}\n`);
-  if (context.env["GITHUB_ACTIONS"] === "true") context.stdout(`::warning title=Fingerprint override::${line}\n`);
+  if (context.env["GITHUB_ACTIONS"] === "true")
+    context.stdout(`::warning title=Fingerprint override::${line}\n`);
 }
 
 /**
@@ -45,7 +46,10 @@ export const registerFingerprint: RegisterCommand = (program, context) => {
     .option("--out <file>", "also write the fingerprint document (JSON) to this file")
     .action(async (name: string, options: { preview: string; out?: string }) => {
       const environment = parseEnvironment(name);
-      const document = fingerprintDocument(environment, await readPlannedOperations(options.preview, environment));
+      const document = fingerprintDocument(
+        environment,
+        await readPlannedOperations(options.preview, environment),
+      );
       context.stdout(formatFingerprint(document));
       if (options.out !== undefined) await writeFile(options.out, `${JSON.stringify(document, null, 2)}\n`);
     });
@@ -69,7 +73,9 @@ export const registerFingerprint: RegisterCommand = (program, context) => {
       }
       const override = options.override?.trim();
       if (options.override !== undefined && !override) {
-        throw new InputError("--override needs a reason (who decided, and why), for example 'incident 123: hotfix'");
+        throw new InputError(
+          "--override needs a reason (who decided, and why), for example 'incident 123: hotfix'",
+        );
       }
       // The deploy's own preview first: a failed or malformed one refuses even with an override.
       const planned = await readPlannedOperations(options.preview, environment);
@@ -78,7 +84,8 @@ export const registerFingerprint: RegisterCommand = (program, context) => {
       const github = createGitHub(
         gitHubSettings(context.env, {
           who: "platform fingerprint check",
-          token: "a token that may read pull requests and Actions artifacts (pull-requests: read, actions: read)",
+          token:
+            "a token that may read pull requests and Actions artifacts (pull-requests: read, actions: read)",
         }),
       );
       let previewed: PreviewedFingerprint;
@@ -103,10 +110,16 @@ export const registerFingerprint: RegisterCommand = (program, context) => {
         `${environment}: the deploy's preview (${fingerprintNow}) differs from ${source} (${document.fingerprint}):\n` +
         `added (not previewed):\n${formatOperations(added)}` +
         `missing (previewed, not planned any more):\n${formatOperations(missing)}`;
-      const reason = override ?? (labelled ? `label ${overrideLabel} on pull request #${pullRequest.number}` : undefined);
+      const reason =
+        override ?? (labelled ? `label ${overrideLabel} on pull request #${pullRequest.number}` : undefined);
       if (reason !== undefined) {
         context.stdout(difference);
-        announceOverride(context, environment, reason, "its operations differ from what was previewed (above)");
+        announceOverride(
+          context,
+          environment,
+          reason,
+          "its operations differ from what was previewed (above)",
+        );
         return;
       }
       context.stdout(difference);

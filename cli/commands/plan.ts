@@ -23,7 +23,11 @@ import type { RegisterCommand } from "../command";
  * The environment as it is at `ref` (program and stack file), planned under the mock engine:
  * what is deployed, for a fingerprint. Undefined when its stack file does not exist there.
  */
-async function planAt(context: Context, environment: EnvironmentName, ref: string): Promise<ProgramRun | undefined> {
+async function planAt(
+  context: Context,
+  environment: EnvironmentName,
+  ref: string,
+): Promise<ProgramRun | undefined> {
   const git = createGit(context.cwd, context.env);
   const commit = await commitOfRef(git, ref);
   const dir = await mkdtemp(path.join(tmpdir(), "platform-plan-deployed-"));

@@ -11,7 +11,11 @@ import { InputError } from "../errors";
  */
 export interface PreviewDigest {
   readonly steps?: readonly PreviewStep[];
-  readonly diagnostics?: readonly { readonly urn?: string; readonly message?: string; readonly severity?: string }[];
+  readonly diagnostics?: readonly {
+    readonly urn?: string;
+    readonly message?: string;
+    readonly severity?: string;
+  }[];
 }
 
 /** One step of a preview (`PreviewStep` in pulumi/pulumi `pkg/display/json.go`). */
@@ -26,7 +30,9 @@ export interface PreviewStep {
   /** The top-level keys that force a replacement (`ReplaceReasons`). */
   readonly replaceReasons?: readonly string[] | null;
   /** Property path (`sku.name`, `containers[0].image`) → kind of change; null when the provider gave none. */
-  readonly detailedDiff?: Readonly<Record<string, { readonly kind: string; readonly inputDiff?: boolean }>> | null;
+  readonly detailedDiff?: Readonly<
+    Record<string, { readonly kind: string; readonly inputDiff?: boolean }>
+  > | null;
 }
 
 /** What a deploy does to one resource, in words that do not depend on values or order. */
@@ -83,10 +89,14 @@ const fingerprintPattern = /^sha256:[0-9a-f]{64}$/;
  */
 export function operationsOf(preview: unknown, stack: string, source: string): PlannedOperation[] {
   if (!isRecord(preview)) {
-    throw new InputError(`${source}: ${quote(preview)} is not a preview (pulumi preview --json prints an object)`);
+    throw new InputError(
+      `${source}: ${quote(preview)} is not a preview (pulumi preview --json prints an object)`,
+    );
   }
   const diagnostics = Array.isArray(preview["diagnostics"]) ? (preview["diagnostics"] as unknown[]) : [];
-  const errors = diagnostics.filter((d) => isRecord(d) && d["severity"] === "error") as { message?: unknown }[];
+  const errors = diagnostics.filter((d) => isRecord(d) && d["severity"] === "error") as {
+    message?: unknown;
+  }[];
   if (errors.length > 0) {
     throw new InputError(
       `${source}: the preview failed, so it plans nothing that can be compared:\n${errors
@@ -184,7 +194,11 @@ export const isFingerprintDocument = (value: unknown): boolean =>
  * its fingerprint the hash of them.
  * @throws InputError naming what is malformed
  */
-export function readFingerprintDocument(value: unknown, environment: string, source: string): FingerprintDocument {
+export function readFingerprintDocument(
+  value: unknown,
+  environment: string,
+  source: string,
+): FingerprintDocument {
   const malformed = (what: string) => new InputError(`${source}: malformed fingerprint: ${what}`);
   if (!isRecord(value)) throw malformed(`${quote(value)} is not an object`);
   if (value["version"] !== 1) throw malformed(`version is ${quote(value["version"])}, expected 1`);

@@ -31,7 +31,9 @@ export async function readPlannedOperations(file: string, environment: string): 
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new InputError(`cannot read the preview ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new InputError(
+      `cannot read the preview ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   if (text.trim() === "") {
     throw new InputError(
@@ -117,7 +119,9 @@ export async function previewedFingerprint(
   try {
     value = JSON.parse(text.toString("utf8"));
   } catch (error) {
-    throw new InputError(`${source}: malformed fingerprint: ${fingerprintFile} is not JSON (${(error as Error).message})`);
+    throw new InputError(
+      `${source}: malformed fingerprint: ${fingerprintFile} is not JSON (${(error as Error).message})`,
+    );
   }
   return { pullRequest, artifact, document: readFingerprintDocument(value, environment, source) };
 }

@@ -54,7 +54,10 @@ function stepOf(operation: Operation): PreviewStep {
     newState: state,
     diffReasons: [...new Set(paths.map((path) => path.split(/[.[]/)[0]!))],
     detailedDiff: Object.fromEntries(
-      paths.map((path) => [path, { kind: replaced.has(path) ? "update-replace" : "update", inputDiff: true }]),
+      paths.map((path) => [
+        path,
+        { kind: replaced.has(path) ? "update-replace" : "update", inputDiff: true },
+      ]),
     ),
   };
 }

@@ -40,7 +40,10 @@ export function filesInZip(archive: Uint8Array): Map<string, Buffer> {
     const data = zip.subarray(start, start + compressedSize);
     if (method === 0) files.set(name, Buffer.from(data));
     else if (method === 8) files.set(name, inflateRawSync(data));
-    else throw new Error(`${name} is compressed with method ${method}; only stored (0) and deflated (8) are read`);
+    else
+      throw new Error(
+        `${name} is compressed with method ${method}; only stored (0) and deflated (8) are read`,
+      );
   }
   return files;
 }
