@@ -5,7 +5,7 @@ import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
-import { commitOfRef, createGit, readFileAt, repositoryPrefix, type Git } from "../git";
+import { commitOfRef, createGit, readFileAt, repositoryPrefix } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff } from "../plan-view/diff";
 import { planTimeoutSeconds, runPlan } from "../program-runs";

@@ -89,7 +89,7 @@ export const registerFingerprint: RegisterCommand = (program, context) => {
         }),
       );
       let previewed: PreviewedFingerprint;
-      let labelled = false;
+      let labelled: boolean;
       try {
         const pullRequest = await mergedPullRequestOf(github, options.commit);
         labelled = pullRequest.labels.includes(overrideLabel);

@@ -100,7 +100,7 @@ export function operationsOf(preview: unknown, stack: string, source: string): P
   if (errors.length > 0) {
     throw new InputError(
       `${source}: the preview failed, so it plans nothing that can be compared:\n${errors
-        .map((error) => `  ${String(error.message ?? "").trim()}`)
+        .map((error) => `  ${typeof error.message === "string" ? error.message.trim() : ""}`)
         .join("\n")}`,
     );
   }

@@ -32,7 +32,7 @@ export async function readPlannedOperations(file: string, environment: string): 
     text = await readFile(file, "utf8");
   } catch (error) {
     throw new InputError(
-      `cannot read the preview ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      `cannot read the preview ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
   if (text.trim() === "") {
