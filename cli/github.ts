@@ -4,7 +4,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import Bottleneck from "bottleneck";
-import { isRecord } from "../lib/values";
+import { compareText, isRecord } from "../lib/values";
 import { processInterruption } from "./context";
 import { InputError, InterruptedError, PlatformError } from "./errors";
 
@@ -37,17 +37,33 @@ export interface GitHubApiSettings {
   readonly maxWaitSeconds: number;
 }
 
+/** Who needs GitHub, and for what: `--pr` by default. */
+export interface GitHubPurpose {
+  /** Names the option or command in messages. */
+  readonly who: string;
+  /** What the token must be allowed to do. */
+  readonly token: string;
+}
+
+const pullRequestPurpose: GitHubPurpose = {
+  who: "--pr",
+  token: "a token that may push branches and open pull requests",
+};
+
 /**
  * Reads the GitHub settings from the environment.
  * @throws InputError naming every variable that is missing or malformed.
  */
-export function gitHubSettings(env: Readonly<Record<string, string | undefined>>): GitHubApiSettings {
+export function gitHubSettings(
+  env: Readonly<Record<string, string | undefined>>,
+  purpose: GitHubPurpose = pullRequestPurpose,
+): GitHubApiSettings {
   const problems: string[] = [];
   const token = env["GITHUB_TOKEN"]?.trim();
   const repository = env["GITHUB_REPOSITORY"]?.trim();
   if (!token) {
     problems.push(
-      "GITHUB_TOKEN is not set; --pr needs a token that may push branches and open pull requests (in GitHub Actions: env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})",
+      `GITHUB_TOKEN is not set; ${purpose.who} needs ${purpose.token} (in GitHub Actions: env: GITHUB_TOKEN: \${{ secrets.GITHUB_TOKEN }})`,
     );
   }
   const match = repository ? /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(repository) : null;
@@ -72,7 +88,9 @@ export function gitHubSettings(env: Readonly<Record<string, string | undefined>>
   const maxWaitSeconds = seconds("PLATFORM_GITHUB_MAX_WAIT_SECONDS", 60, "zero or more");
   if (problems.length === 1) throw new InputError(problems[0]!);
   if (problems.length > 1) {
-    throw new InputError(`--pr cannot talk to GitHub:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    throw new InputError(
+      `${purpose.who} cannot talk to GitHub:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
   const unit = Number(env["PLATFORM_GITHUB_DELAY_UNIT_MS"] ?? 1000);
   return {
@@ -123,6 +141,34 @@ export interface GitHub {
   }): Promise<PullRequest>;
   /** PATCH /repos/:owner/:repo/pulls/:number */
   updatePullRequest(number: number, change: { title: string; body: string }): Promise<PullRequest>;
+  /** GET /repos/:owner/:repo/commits/:sha/pulls: the merged pull requests the commit belongs to. */
+  mergedPullRequestsOf(sha: string): Promise<MergedPullRequest[]>;
+  /** GET /repos/:owner/:repo/actions/artifacts?name=: the artifacts of that name, newest first. */
+  artifactsNamed(name: string): Promise<Artifact[]>;
+  /** GET /repos/:owner/:repo/actions/artifacts/:id/zip: the artifact's zip archive. */
+  downloadArtifact(id: number): Promise<Uint8Array>;
+}
+
+/** A merged pull request, as the deploy's fingerprint check needs it. */
+export interface MergedPullRequest {
+  readonly number: number;
+  readonly url: string;
+  /** The commit its branch was at when it merged: its last preview ran for this one. */
+  readonly headSha: string;
+  /** The commit merging it made on the base branch. */
+  readonly mergeCommitSha: string;
+  readonly labels: readonly string[];
+}
+
+/** An Actions artifact (GitHub's `artifact` object), as the fingerprint check needs it. */
+export interface Artifact {
+  readonly id: number;
+  readonly name: string;
+  readonly expired: boolean;
+  readonly createdAt: string;
+  /** The commit of the workflow run that uploaded it (a pull request's head for a pull_request run). */
+  readonly headSha: string;
+  readonly runId: number;
 }
 
 /** A GitHub request that failed after its retries; the message says what to do. */
@@ -336,6 +382,49 @@ export function createGitHub(
           octokit.rest.pulls.update({ owner, repo, pull_number: number, title, body, request: { signal } }),
         readPullRequest,
       ),
+    mergedPullRequestsOf: (sha) =>
+      call(
+        `looking for the pull request merged as ${sha}`,
+        (signal) =>
+          octokit.rest.repos.listPullRequestsAssociatedWithCommit({
+            owner,
+            repo,
+            commit_sha: sha,
+            per_page: 100,
+            request: { signal },
+          }),
+        readMergedPullRequests,
+      ),
+    artifactsNamed: (name) =>
+      call(
+        `listing the artifacts named ${name}`,
+        (signal) =>
+          octokit.rest.actions.listArtifactsForRepo({
+            owner,
+            repo,
+            name,
+            per_page: 100,
+            request: { signal },
+          }),
+        readArtifacts,
+      ),
+    downloadArtifact: (id) =>
+      call(
+        `downloading artifact ${id}`,
+        (signal) =>
+          octokit.rest.actions.downloadArtifact({
+            owner,
+            repo,
+            artifact_id: id,
+            archive_format: "zip",
+            request: { signal },
+          }),
+        (data) => {
+          if (data instanceof ArrayBuffer) return new Uint8Array(data);
+          if (data instanceof Uint8Array) return data;
+          throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not a zip archive`]);
+        },
+      ),
   };
 }
 
@@ -405,6 +494,87 @@ export function readPullRequestList(data: unknown): PullRequest[] {
       throw new UnexpectedAnswer(error.problems.map((problem) => `[${index}]: ${problem}`));
     }
   });
+}
+
+/**
+ * Reads the merged pull requests of GET /commits/:sha/pulls: `number`, `html_url`, `merged_at`
+ * (null for one not merged, which is left out), `merge_commit_sha`, `head.sha`, `labels[].name`.
+ * @throws UnexpectedAnswer naming each field that is missing or of the wrong type
+ */
+export function readMergedPullRequests(data: unknown): MergedPullRequest[] {
+  if (!Array.isArray(data)) throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not a JSON array`]);
+  const problems: string[] = [];
+  const pulls = data.flatMap((item: unknown, index): MergedPullRequest[] => {
+    const head = isRecord(item) && isRecord(item["head"]) ? item["head"] : {};
+    const labels =
+      isRecord(item) && Array.isArray(item["labels"]) ? (item["labels"] as unknown[]) : undefined;
+    if (
+      !isRecord(item) ||
+      !Number.isSafeInteger(item["number"]) ||
+      typeof item["html_url"] !== "string" ||
+      typeof head["sha"] !== "string" ||
+      labels === undefined ||
+      !labels.every((label) => isRecord(label) && typeof label["name"] === "string")
+    ) {
+      problems.push(`[${index}] is not a pull request (number, html_url, head.sha, labels[].name)`);
+      return [];
+    }
+    if (item["merged_at"] === null || item["merged_at"] === undefined) return [];
+    if (typeof item["merge_commit_sha"] !== "string") {
+      problems.push(`[${index}].merge_commit_sha is ${shortJson(item["merge_commit_sha"])}, not a commit`);
+      return [];
+    }
+    return [
+      {
+        number: item["number"] as number,
+        url: item["html_url"],
+        headSha: head["sha"],
+        mergeCommitSha: item["merge_commit_sha"],
+        labels: labels.map((label) => (label as { name: string }).name),
+      },
+    ];
+  });
+  if (problems.length > 0) throw new UnexpectedAnswer(problems);
+  return pulls;
+}
+
+/**
+ * Reads GET /actions/artifacts: `artifacts[]` with `id`, `name`, `expired`, `created_at` and
+ * `workflow_run` (`id`, `head_sha`); newest first.
+ * @throws UnexpectedAnswer naming each artifact that is not one
+ */
+export function readArtifacts(data: unknown): Artifact[] {
+  if (!isRecord(data) || !Array.isArray(data["artifacts"])) {
+    throw new UnexpectedAnswer([`the body is ${shortJson(data)}, not { artifacts: [...] }`]);
+  }
+  const problems: string[] = [];
+  const artifacts = (data["artifacts"] as unknown[]).flatMap((item, index): Artifact[] => {
+    const run = isRecord(item) && isRecord(item["workflow_run"]) ? item["workflow_run"] : {};
+    if (
+      !isRecord(item) ||
+      !Number.isSafeInteger(item["id"]) ||
+      typeof item["name"] !== "string" ||
+      typeof item["expired"] !== "boolean" ||
+      typeof item["created_at"] !== "string" ||
+      typeof run["head_sha"] !== "string" ||
+      !Number.isSafeInteger(run["id"])
+    ) {
+      problems.push(`artifacts[${index}] is not an artifact (id, name, expired, created_at, workflow_run)`);
+      return [];
+    }
+    return [
+      {
+        id: item["id"] as number,
+        name: item["name"],
+        expired: item["expired"],
+        createdAt: item["created_at"],
+        headSha: run["head_sha"],
+        runId: run["id"] as number,
+      },
+    ];
+  });
+  if (problems.length > 0) throw new UnexpectedAnswer(problems);
+  return artifacts.sort((a, b) => compareText(b.createdAt, a.createdAt) || b.id - a.id);
 }
 
 /** Reads `default_branch` (a non-empty string) from a repository. @throws UnexpectedAnswer */

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { crc32, deflateRawSync } from "node:zlib";
 
 /** A request the server received. */
 export interface RecordedRequest {
@@ -21,6 +22,71 @@ export interface ServedPullRequest {
   body: string;
   state: "open" | "closed";
   html_url: string;
+  /** The head branch's commit; for a merged one, the commit its branch was at when it merged. */
+  head_sha?: string;
+  /** Set when merged: the commit merging it made on the base branch. */
+  merge_commit_sha?: string;
+  merged_at?: string;
+  labels?: string[];
+}
+
+/** An Actions artifact the server holds, with the files of its zip archive. */
+export interface ServedArtifact {
+  readonly id: number;
+  readonly name: string;
+  /** The commit of the workflow run that uploaded it. */
+  readonly headSha: string;
+  readonly runId: number;
+  readonly createdAt: string;
+  expired: boolean;
+  /** The archive GitHub serves (a zip; tests may put anything here). */
+  archive: Buffer;
+}
+
+/**
+ * A zip archive of `files` (deflated entries), as actions/upload-artifact makes one: local
+ * headers, a central directory and its end record (PKWARE APPNOTE 4.3).
+ */
+export function zipOf(files: Readonly<Record<string, string>>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text, "utf8");
+    const packed = deflateRawSync(data);
+    const fileName = Buffer.from(name, "utf8");
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(fileName.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(fileName.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, fileName, packed);
+    centrals.push(central, fileName);
+    offset += local.length + fileName.length + packed.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
 
 /** A scripted answer: the next `times` requests matching method and path get it. */
@@ -54,6 +120,14 @@ export interface GitHubServer {
   readonly token: string;
   readonly requests: RecordedRequest[];
   readonly pulls: ServedPullRequest[];
+  readonly artifacts: ServedArtifact[];
+  /** Adds an artifact uploaded by a run for `headSha`, holding `files` zipped; returns it. */
+  addArtifact(artifact: {
+    name: string;
+    headSha: string;
+    files: Readonly<Record<string, string>>;
+    expired?: boolean;
+  }): ServedArtifact;
   /** Answers the next matching requests with a failure instead. */
   fail(failure: ScriptedFailure): void;
   /** Resolves with the first request (already received or to come) matching method and path. */
@@ -65,7 +139,9 @@ export interface GitHubServer {
  * Starts the server for repository `owner/repo` with default branch `main`. It checks the
  * token, serves GET /repos/:o/:r, GET /repos/:o/:r/pulls?head=&state=, POST /repos/:o/:r/pulls
  * (422 when the head branch is missing from `bareRepository` or already has an open pull
- * request) and PATCH /repos/:o/:r/pulls/:n, and records every request. `fail` scripts other
+ * request), PATCH /repos/:o/:r/pulls/:n, GET /repos/:o/:r/commits/:sha/pulls,
+ * GET /repos/:o/:r/actions/artifacts?name= and GET /repos/:o/:r/actions/artifacts/:id/zip (a
+ * 302 to the archive, as GitHub answers), and records every request. `fail` scripts other
  * answers: a status, no answer at all, a reset connection, with or without the request's effect.
  */
 export async function startGitHubServer(options: {
@@ -79,6 +155,8 @@ export async function startGitHubServer(options: {
   const token = options.token ?? "test-token";
   const requests: RecordedRequest[] = [];
   const pulls: ServedPullRequest[] = [];
+  const artifacts: ServedArtifact[] = [];
+  let serverUrl = "";
   const failures: ScriptedFailure[] = [];
   const waiting: { method: string; path: RegExp; resolve: (request: RecordedRequest) => void }[] = [];
 
@@ -141,6 +219,14 @@ export async function startGitHubServer(options: {
         ...failure.headers,
       });
     }
+    // Where GitHub redirects an artifact download: storage that takes no GitHub token.
+    const blob = /^\/_blob\/artifacts\/(\d+)\.zip$/.exec(url.pathname);
+    if (method === "GET" && blob) {
+      const artifact = artifacts.find((a) => a.id === Number(blob[1]));
+      if (artifact === undefined) return send(response, 404, { message: "BlobNotFound" });
+      response.writeHead(200, { "content-type": "application/zip" });
+      return response.end(artifact.archive);
+    }
     const auth = request.headers.authorization ?? "";
     if (auth !== `token ${token}` && auth !== `Bearer ${token}` && auth !== `bearer ${token}`) {
       return send(response, 401, {
@@ -148,15 +234,46 @@ export async function startGitHubServer(options: {
         documentation_url: "https://docs.github.com/rest",
       });
     }
-    serve(method, url, body, (status, answer) => send(response, status, answer));
+    serve(method, url, body, (status, answer, headers) => send(response, status, answer, headers));
   };
+
+  /** A pull request as GitHub's pull request object has it (the fields a client reads). */
+  const pullObject = (pull: ServedPullRequest) => ({
+    url: `${serverUrl}/repos/${owner}/${repo}/pulls/${pull.number}`,
+    id: 1000 + pull.number,
+    node_id: `PR_${pull.number}`,
+    html_url: pull.html_url,
+    number: pull.number,
+    state: pull.state,
+    locked: false,
+    title: pull.title,
+    user: { login: "octocat", id: 1, type: "User" },
+    body: pull.body,
+    labels: (pull.labels ?? []).map((name, index) => ({
+      id: 200 + index,
+      node_id: `LA_${index}`,
+      url: `${serverUrl}/repos/${owner}/${repo}/labels/${encodeURIComponent(name)}`,
+      name,
+      color: "d93f0b",
+      default: false,
+      description: null,
+    })),
+    created_at: "2026-11-02T08:00:00Z",
+    updated_at: "2026-11-02T09:00:00Z",
+    closed_at: pull.merged_at ?? null,
+    merged_at: pull.merged_at ?? null,
+    merge_commit_sha: pull.merge_commit_sha ?? null,
+    head: { label: `${owner}:${pull.head}`, ref: pull.head, sha: pull.head_sha ?? "0".repeat(40) },
+    base: { label: `${owner}:${pull.base}`, ref: pull.base, sha: "0".repeat(40) },
+    draft: false,
+  });
 
   /** Does what a request asks, as GitHub would, and answers through `answer`. */
   const serve = (
     method: string,
     url: URL,
     body: unknown,
-    answer: (status: number, body: unknown) => void,
+    answer: (status: number, body: unknown, headers?: Record<string, string>) => void,
   ): void => {
     const base = `/repos/${owner}/${repo}`;
     if (
@@ -218,6 +335,49 @@ export async function startGitHubServer(options: {
       pulls.push(pull);
       return answer(201, pull);
     }
+    const commitPulls = /^\/commits\/([0-9a-f]{40})\/pulls$/.exec(rest);
+    if (method === "GET" && commitPulls) {
+      const sha = commitPulls[1];
+      return answer(
+        200,
+        pulls.filter((pull) => pull.merge_commit_sha === sha || pull.head_sha === sha).map(pullObject),
+      );
+    }
+    if (method === "GET" && rest === "/actions/artifacts") {
+      const name = url.searchParams.get("name");
+      const found = artifacts
+        .filter((artifact) => name === null || artifact.name === name)
+        .sort((a, b) => b.id - a.id)
+        .map((artifact) => ({
+          id: artifact.id,
+          node_id: `MDg6QXJ0aWZhY3Q${artifact.id}`,
+          name: artifact.name,
+          size_in_bytes: artifact.archive.length,
+          url: `${serverUrl}/repos/${owner}/${repo}/actions/artifacts/${artifact.id}`,
+          archive_download_url: `${serverUrl}/repos/${owner}/${repo}/actions/artifacts/${artifact.id}/zip`,
+          expired: artifact.expired,
+          digest: null,
+          created_at: artifact.createdAt,
+          updated_at: artifact.createdAt,
+          expires_at: "2027-02-01T00:00:00Z",
+          workflow_run: {
+            id: artifact.runId,
+            repository_id: 42,
+            head_repository_id: 42,
+            head_branch: "feature",
+            head_sha: artifact.headSha,
+          },
+        }));
+      return answer(200, { total_count: found.length, artifacts: found });
+    }
+    const download = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest);
+    if (method === "GET" && download) {
+      const artifact = artifacts.find((a) => a.id === Number(download[1]));
+      if (artifact === undefined) return answer(404, { message: "Not Found" });
+      if (artifact.expired) return answer(410, { message: "Artifact has expired" });
+      // GitHub answers with a short-lived storage URL to follow.
+      return answer(302, "", { location: `${serverUrl}/_blob/artifacts/${artifact.id}.zip` });
+    }
     const patch = /^\/pulls\/(\d+)$/.exec(rest);
     if (method === "PATCH" && patch) {
       const pull = pulls.find((p) => p.number === Number(patch[1]));
@@ -239,11 +399,27 @@ export async function startGitHubServer(options: {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
+  serverUrl = `http://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: serverUrl,
     token,
     requests,
     pulls,
+    artifacts,
+    addArtifact: ({ name, headSha, files, expired }) => {
+      const id = 9000 + artifacts.length + 1;
+      const artifact: ServedArtifact = {
+        id,
+        name,
+        headSha,
+        runId: 7000 + artifacts.length + 1,
+        createdAt: new Date(Date.UTC(2026, 10, 2, 9, artifacts.length)).toISOString().replace(".000", ""),
+        expired: expired ?? false,
+        archive: zipOf(files),
+      };
+      artifacts.push(artifact);
+      return artifact;
+    },
     fail: (failure) => void failures.push({ ...failure }),
     received: (method, path) => {
       const done = requests.find((r) => r.method === method && path.test(r.path));

@@ -25,6 +25,7 @@ import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
 import { stackConfig } from "./program";
+import { fingerprintArtifactName, fingerprintFile } from "../cli/fingerprint/previews";
 
 interface Step {
   readonly name?: string;
@@ -590,7 +591,20 @@ describe("deploy workflow", () => {
   const changes = job("deploy.yml", "changes");
 
   test("runs on pushes to the default branch (and by hand there), per affected stack", () => {
-    expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
+    expect(deploy.on).toEqual({
+      push: { branches: ["main"] },
+      // The emergency path of the fingerprint check (docs/decisions/0042).
+      workflow_dispatch: {
+        inputs: {
+          "override-fingerprint": {
+            description: expect.stringMatching(/^Emergency only: deploy even if the plan differs/) as string,
+            type: "string",
+            required: false,
+            default: "",
+          },
+        },
+      },
+    });
     expect(changes.if).toBe("github.ref_name == github.event.repository.default_branch");
     expect(stepUsing(changes, pin("dorny/paths-filter@v3")).with).toEqual({
       filters: ".github/stack-filters.yml",
@@ -625,7 +639,13 @@ describe("deploy workflow", () => {
         diff: true,
         "suppress-progress": true,
       });
-      expect(of.permissions).toEqual({ contents: "read", "id-token": "write" });
+      // pull-requests and actions: read for the fingerprint check (the merged pull request, its artifact).
+      expect(of.permissions).toEqual({
+        contents: "read",
+        "id-token": "write",
+        "pull-requests": "read",
+        actions: "read",
+      });
     },
   );
 
@@ -696,6 +716,119 @@ describe("deploy workflow", () => {
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs",
     });
+  });
+});
+
+describe("plan fingerprint (docs/decisions/0042)", () => {
+  /** The preview both sides run: the deploy compares like with like. */
+  const fingerprintPreview = (file: string) =>
+    `pulumi preview --stack "$STACK" --refresh --json > "$RUNNER_TEMP/${file}"`;
+
+  test.each(environmentNames)(
+    "preview (%s) publishes its operations: an artifact named by pull request and stack, the summary, a comment",
+    (stack) => {
+      const of = job("preview.yml", `preview-${stack}`);
+      const step = stepNamed(of, "Fingerprint the planned operations");
+      expect(step.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}", STACK: stack });
+      expect(step.run).toContain(fingerprintPreview("preview.json"));
+      expect(step.run).toContain(
+        `npx platform fingerprint show "$STACK" --preview "$RUNNER_TEMP/preview.json" \\\n  --out "$RUNNER_TEMP/fingerprint/${fingerprintFile}"`,
+      );
+      expect(step.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+      const upload = stepUsing(of, pin("actions/upload-artifact@v4"));
+      expect(of.steps.indexOf(upload)).toBe(of.steps.indexOf(step) + 1);
+      // The name the deploy's check looks for (cli/fingerprint/previews.ts).
+      expect(upload.with).toEqual({
+        name: fingerprintArtifactName(stack, "${{ github.event.pull_request.number }}" as unknown as number),
+        path: `\${{ runner.temp }}/fingerprint/${fingerprintFile}`,
+        "if-no-files-found": "error",
+        "retention-days": 90,
+      });
+      expect(stepNamed(of, "Publish the fingerprint on the pull request").env).toEqual({
+        GH_TOKEN: "${{ github.token }}",
+        PR: "${{ github.event.pull_request.number }}",
+        STACK: stack,
+      });
+    },
+  );
+
+  test("the comment is one per stack: edited when there, else created", () => {
+    const step = stepNamed(
+      job("preview.yml", "preview-acceptance"),
+      "Publish the fingerprint on the pull request",
+    );
+    const temp = scratch();
+    writeFileSync(
+      join(temp, "fingerprint.txt"),
+      "acceptance: 0 operations\n  (none)\nfingerprint: sha256:x\n",
+    );
+    const first = runWithFakeGh(step.run!, {
+      STACK: "acceptance",
+      PR: "7",
+      RUNNER_TEMP: temp,
+      GITHUB_REPOSITORY: "acme/platform",
+    });
+    expect(first.status).toBe(0);
+    expect(first.calls[1]).toEqual([
+      "api",
+      "--method",
+      "POST",
+      "repos/acme/platform/issues/7/comments",
+      "-f",
+      "body=<!-- platform-fingerprint:acceptance -->\n**Plan fingerprint (acceptance)**: the deploy of the merge commit runs `pulumi up` only if it plans exactly these operations.\n\n```\nacceptance: 0 operations\n  (none)\nfingerprint: sha256:x\n```",
+    ]);
+  });
+
+  test.each(environmentNames)(
+    "deploy (%s) previews the merge commit as the pull request did and checks it before `up`",
+    (stack) => {
+      const of = job("deploy.yml", `deploy-${stack}`);
+      const step = stepNamed(of, `Check that ${stack} deploys what its pull request previewed`);
+      expect(of.steps.indexOf(step)).toBe(of.steps.indexOf(stepUsing(of, pin("pulumi/actions@v6"))) - 1);
+      expect(step.env).toEqual({
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        GITHUB_TOKEN: "${{ github.token }}",
+        STACK: stack,
+        OVERRIDE: "${{ inputs.override-fingerprint }}",
+      });
+      expect(step.run).toContain(fingerprintPreview("deploy-preview.json"));
+    },
+  );
+
+  /** Runs the deploy's check step with fake `pulumi` and `npx` that record their arguments. */
+  function runCheck(env: Readonly<Record<string, string>>) {
+    const step = stepNamed(
+      job("deploy.yml", "deploy-acceptance"),
+      "Check that acceptance deploys what its pull request previewed",
+    );
+    const bin = scratch();
+    for (const tool of ["pulumi", "npx"]) {
+      writeFileSync(join(bin, tool), `#!/usr/bin/env bash\nprintf '${tool}'; printf ' [%s]' "$@"; echo\n`);
+      chmodSync(join(bin, tool), 0o755);
+    }
+    return runBash(step.run!, {
+      ...env,
+      STACK: "acceptance",
+      GITHUB_SHA: "a".repeat(40),
+      RUNNER_TEMP: scratch(),
+      PATH: `${bin}:${process.env["PATH"] ?? ""}`,
+    });
+  }
+
+  test("the check gets the deploy's preview and commit; the override input only when set, printed as a warning", () => {
+    const plain = runCheck({ OVERRIDE: "" });
+    expect(plain.status).toBe(0);
+    expect(plain.stdout.split("\n").filter((line) => line.startsWith("npx"))).toEqual([
+      `npx [platform] [fingerprint] [check] [acceptance] [--preview] [${"$RUNNER_TEMP"}/deploy-preview.json] [--commit] [${"a".repeat(40)}]`.replace(
+        "$RUNNER_TEMP",
+        plain.stdout.match(/\[([^\]]*)\/deploy-preview\.json\]/)![1]!,
+      ),
+    ]);
+    const overridden = runCheck({ OVERRIDE: "incident 42: alice" });
+    expect(overridden.stdout).toContain(
+      "::warning title=Fingerprint override::override-fingerprint is set: incident 42: alice\n",
+    );
+    expect(overridden.stdout).toMatch(/ \[--commit\] \[a{40}\] \[--override\] \[incident 42: alice\]\n/);
   });
 });
 
@@ -776,6 +909,28 @@ describe("drift workflow", () => {
         "`pulumi preview --refresh --expect-no-changes --stack production` found changes or failed: https://run/2",
       ],
     ]);
+  });
+
+  test("lists the drifted operations in the words of a deploy refusal (platform fingerprint show)", () => {
+    const list = stepNamed(drift, "List the drifted operations");
+    expect(list.if).toBe("steps.preview.outcome == 'failure'");
+    expect(drift.steps.indexOf(list)).toBe(drift.steps.indexOf(report) - 1);
+    expect(list.run).toContain(
+      'npx platform fingerprint show "$STACK" --preview "$RUNNER_TEMP/drift-preview.json" \\\n  > "$RUNNER_TEMP/drift-operations.txt"',
+    );
+    const operations = join(scratch(), "drift-operations.txt");
+    writeFileSync(
+      operations,
+      "production: 1 operation\n  update urn:pulumi:production::platform::x::y (sku.name)\nfingerprint: sha256:f\n",
+    );
+    const run = runWithFakeGh(report.run!, {
+      STACK: "production",
+      RUN_URL: "https://run/5",
+      OPERATIONS_FILE: operations,
+    });
+    expect(run.calls[2]!.at(-1)).toBe(
+      "`pulumi preview --refresh --expect-no-changes --stack production` found changes or failed: https://run/5\n\nWhat a deploy would now apply that no pull request previewed:\n\n```\nproduction: 1 operation\n  update urn:pulumi:production::platform::x::y (sku.name)\nfingerprint: sha256:f\n```",
+    );
   });
 
   test("closes the open drift issues of a stack that is clean again", () => {
@@ -1316,9 +1471,9 @@ describe("hygiene", () => {
     const openPullRequest = { contents: "write", "pull-requests": "write" };
     expect(granted).toEqual({
       "deploy.yml changes": read,
-      "deploy.yml deploy-acceptance": pulumi,
+      "deploy.yml deploy-acceptance": { ...pulumi, "pull-requests": "read", actions: "read" },
       "deploy.yml promote": openPullRequest,
-      "deploy.yml deploy-production": pulumi,
+      "deploy.yml deploy-production": { ...pulumi, "pull-requests": "read", actions: "read" },
       "deploy.yml record-production": { contents: "write" },
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },

@@ -1,16 +1,15 @@
-import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
-import { commitOfRef, createGit, readFileAt, repositoryPrefix, type Git } from "../git";
+import { commitOfRef, createGit, readFileAt, repositoryPrefix } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
 import { diffPlans, formatDiff, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
 import { planTimeoutSeconds, runPlan } from "../program-runs";
-import { processOutput } from "../process";
+import { checkOutProgram } from "../program-checkout";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
 import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "../command";
@@ -45,21 +44,6 @@ function replacementsAllowed(
   if (refused.length === 0) return true;
   context.stdout(`pulumi up would fail; Azure refuses:\n${refused.map((line) => `  ${line}\n`).join("")}`);
   return false;
-}
-
-/**
- * Writes the program as it is at `commit` into `dir` (its tree under the repository prefix),
- * beside this checkout's dependencies, and compiles it once, before runs start side by side.
- */
-async function checkOutProgram(git: Git, commit: string, dir: string, cwd: string): Promise<void> {
-  const prefix = await repositoryPrefix(git);
-  const archive = path.join(dir, "program.tar");
-  await git.run(["archive", "--format=tar", "-o", archive, `${commit}:${prefix}`]);
-  await processOutput("tar", ["-xf", archive, "-C", dir], { cwd });
-  await rm(archive);
-  await symlink(path.join(cwd, "node_modules"), path.join(dir, "node_modules"), "dir");
-  const builder = path.join(dir, "bin", "ensure-built.js");
-  if (existsSync(builder)) await processOutput(process.execPath, [builder], { cwd: dir });
 }
 
 /**

@@ -14,6 +14,7 @@ export const commands: readonly CommandModule[] = [
   { name: "render", load: async () => (await import("./render")).registerRender },
   { name: "plan", load: async () => (await import("./plan")).registerPlan },
   { name: "diff", load: async () => (await import("./diff")).registerDiff },
+  { name: "fingerprint", load: async () => (await import("./fingerprint")).registerFingerprint },
   { name: "set-image", load: async () => (await import("./set-image")).registerSetImage },
   { name: "status", load: async () => (await import("./status")).registerStatus },
   { name: "release", load: async () => (await import("./release")).registerRelease },
