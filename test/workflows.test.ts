@@ -25,6 +25,7 @@ import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
 import { stackConfig } from "./program";
+import { verifiedActions } from "./verified-actions";
 
 interface Step {
   readonly name?: string;
@@ -67,22 +68,13 @@ interface CompositeAction {
 
 /**
  * Every third-party action, by the major version a reader knows it as, and the commit it is
- * pinned to (a tag can be moved; a commit cannot). Dependabot (.github/dependabot.yml) proposes
- * new pins; the version in the comment beside each `uses:` says which release a pin is.
+ * pinned to (a tag can be moved; a commit cannot): derived from the verified table
+ * (test/verified-actions.ts). Dependabot (.github/dependabot.yml) proposes new pins; a pin that
+ * is not in the table fails below until its tag, commit and runtime are checked again.
  */
-const pins: Readonly<Record<string, string>> = {
-  "actions/checkout@v4": "actions/checkout@11d5960a326750d5838078e36cf38b85af677262",
-  "actions/create-github-app-token@v2":
-    "actions/create-github-app-token@fee1f7d63c2ff003460e3d139729b119787bc349",
-  "actions/download-artifact@v4": "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093",
-  "actions/upload-artifact@v4": "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02",
-  "actions/setup-node@v4": "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
-  "azure/login@v2": "azure/login@7184910d9eb2b1c5e48f7073824a90609bb9b6d6",
-  "azure/use-kubelogin@v1": "azure/use-kubelogin@76597ae0fcbaace21b05e13a2cbf8daee2c6e820",
-  "docker/setup-buildx-action@v3": "docker/setup-buildx-action@8d2750c68a42422c14e847fe6c8ac0403b4cbd6f",
-  "dorny/paths-filter@v3": "dorny/paths-filter@d1c1ffe0248fe513906c8e24db8ea791d46f8590",
-  "pulumi/actions@v6": "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58",
-};
+const pins: Readonly<Record<string, string>> = Object.fromEntries(
+  verifiedActions.map(({ action, tag, commit }) => [`${action}@${tag.split(".")[0]}`, `${action}@${commit}`]),
+);
 /** The `uses:` value of a pinned action, from the name and major version a reader knows. */
 function pin(action: string): string {
   const pinned = pins[action];
@@ -351,7 +343,7 @@ describe("test workflow", () => {
   test("runs the README's test command on Node.js 22 on every pull request and push", () => {
     expect(workflow("test.yml").on).toEqual({ pull_request: null, push: { branches: ["**"] } });
     expect(test_.steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("actions/checkout@v4"),
+      pin("actions/checkout@v7"),
       "./.github/actions/setup",
       "npm test",
     ]);
@@ -360,7 +352,7 @@ describe("test workflow", () => {
   test("the setup action installs Node.js 22 with the npm cache, then runs npm ci", () => {
     const setup = actions[".github/actions/setup/action.yml"]!;
     expect(setup.runs.steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("actions/setup-node@v4"),
+      pin("actions/setup-node@v7"),
       "npm ci",
     ]);
     expect(setup.runs.steps[0]!.with).toEqual({
@@ -396,15 +388,15 @@ describe("preview workflow", () => {
       env: { BASE_SHA: "${{ github.event.pull_request.base.sha }}" },
       run: 'git show "$BASE_SHA:.github/stack-filters.yml" > "$RUNNER_TEMP/stack-filters.yml"',
     });
-    const filter = stepUsing(changes, pin("dorny/paths-filter@v3"));
+    const filter = stepUsing(changes, pin("dorny/paths-filter@v4"));
     expect(changes.steps.indexOf(read)).toBeLessThan(changes.steps.indexOf(filter));
     expect(filter).toEqual({
       name: "Find the stacks the pull request affects",
       id: "filter",
-      uses: pin("dorny/paths-filter@v3"),
+      uses: pin("dorny/paths-filter@v4"),
       with: { filters: "${{ runner.temp }}/stack-filters.yml" },
     });
-    expect(stepUsing(changes, pin("actions/checkout@v4")).with).toMatchObject({ "fetch-depth": 0 });
+    expect(stepUsing(changes, pin("actions/checkout@v7")).with).toMatchObject({ "fetch-depth": 0 });
     expect(changes.outputs).toEqual({
       acceptance: "${{ steps.filter.outputs.acceptance }}",
       production: "${{ steps.filter.outputs.production }}",
@@ -521,7 +513,7 @@ describe("preview workflow", () => {
       const of = job("preview.yml", `preview-${stack}`);
       expect(of.name).toBe(`preview (${stack})`);
       expect(of.if).toBe(`needs.changes.outputs.${stack} == 'true'`);
-      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v7")).with).toEqual({
         command: "preview",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -538,7 +530,7 @@ describe("preview workflow", () => {
   );
 
   const checkouts = (of: Job) =>
-    of.steps.filter((step) => step.uses === pin("actions/checkout@v4")).map((step) => step.with);
+    of.steps.filter((step) => step.uses === pin("actions/checkout@v7")).map((step) => step.with);
   const labelFlag = '$([ "$ALLOW_REMOVAL" = true ] && echo --allow-removal)';
   const checkEnv = {
     BASE_SHA: "${{ github.event.pull_request.base.sha }}",
@@ -592,7 +584,7 @@ describe("deploy workflow", () => {
   test("runs on pushes to the default branch (and by hand there), per affected stack", () => {
     expect(deploy.on).toEqual({ push: { branches: ["main"] }, workflow_dispatch: null });
     expect(changes.if).toBe("github.ref_name == github.event.repository.default_branch");
-    expect(stepUsing(changes, pin("dorny/paths-filter@v3")).with).toEqual({
+    expect(stepUsing(changes, pin("dorny/paths-filter@v4")).with).toEqual({
       filters: ".github/stack-filters.yml",
     });
     expect(changes.outputs).toEqual({
@@ -614,7 +606,7 @@ describe("deploy workflow", () => {
       expect(of.name).toBe(`deploy (${stack})`);
       expect(of.environment).toBe(stack);
       expect(of.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
-      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v7")).with).toEqual({
         command: "up",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -676,23 +668,23 @@ describe("deploy workflow", () => {
       ),
     );
     // The checkout keeps no credential while `npm ci` runs install scripts.
-    expect(stepUsing(promote, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
+    expect(stepUsing(promote, pin("actions/checkout@v7")).with).toEqual({ "persist-credentials": false });
     expect(run.env?.["GITHUB_TOKEN"]).toBe("${{ steps.bot.outputs.token || github.token }}");
 
     // The outputs file is the one the acceptance deploy saved after `pulumi up`.
     const acceptance = job("deploy.yml", "deploy-acceptance");
     const save = stepNamed(acceptance, "Save the outputs of acceptance for the promotion");
     expect(acceptance.steps.indexOf(save)).toBeGreaterThan(
-      acceptance.steps.indexOf(stepUsing(acceptance, pin("pulumi/actions@v6"))),
+      acceptance.steps.indexOf(stepUsing(acceptance, pin("pulumi/actions@v7"))),
     );
     expect(save.run).toContain(
       'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs/outputs.json"',
     );
-    expect(stepUsing(acceptance, pin("actions/upload-artifact@v4")).with).toMatchObject({
+    expect(stepUsing(acceptance, pin("actions/upload-artifact@v7")).with).toMatchObject({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs/outputs.json",
     });
-    expect(stepUsing(promote, pin("actions/download-artifact@v4")).with).toEqual({
+    expect(stepUsing(promote, pin("actions/download-artifact@v8")).with).toEqual({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs",
     });
@@ -705,7 +697,7 @@ describe("drift workflow", () => {
   test("previews every stack on a schedule and by hand, refreshing and expecting no changes", () => {
     expect(Object.keys(workflow("drift.yml").on)).toEqual(["schedule", "workflow_dispatch"]);
     expect(drift.strategy?.matrix).toEqual({ stack: [...environmentNames] });
-    const preview = stepUsing(drift, pin("pulumi/actions@v6"));
+    const preview = stepUsing(drift, pin("pulumi/actions@v7"));
     expect(preview["continue-on-error"]).toBe(true);
     expect(preview.with).toMatchObject({
       command: "preview",
@@ -820,7 +812,7 @@ describe("release intake", () => {
     const open = stepNamed(release, "Open the release pull request");
     expect(release.steps.indexOf(check)).toBeLessThan(release.steps.indexOf(open));
     expect(open.run).toBe(withPushAuth('npx platform release "$APP" "$TAG" --pr'));
-    expect(stepUsing(release, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
+    expect(stepUsing(release, pin("actions/checkout@v7")).with).toEqual({ "persist-credentials": false });
     expect(open.env).toMatchObject({
       APP: "${{ steps.release.outputs.app }}",
       TAG: "${{ steps.release.outputs.tag }}",
@@ -933,12 +925,12 @@ describe("Azure login and Pulumi", () => {
     expect(loginActions).toEqual(["./.github/actions/azure-pulumi"]);
     const steps = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps;
     expect(steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("azure/login@v2"),
+      pin("azure/login@v3"),
       // No AKS token fetched ahead from this az login: kubelogin gets its own (decision 0038).
       // docker-build pushes, pinned-digest lookups and the images' refresh need it.
       expect.stringContaining('az acr login --name "${REGISTRY%%.*}"'),
       pin("azure/use-kubelogin@v1"),
-      pin("pulumi/actions@v6"),
+      pin("pulumi/actions@v7"),
     ]);
     expect(steps[0]!.with).toEqual({
       "client-id": "${{ inputs.client-id }}",
@@ -1067,7 +1059,7 @@ describe("Azure login and Pulumi", () => {
   /** The jobs that reach a cluster: `pulumi preview` and `pulumi up` run the Kubernetes provider. */
   const clusterJobs = allJobs
     .filter(({ job: of }) =>
-      of.steps.some((step) => step.uses === pin("pulumi/actions@v6") && step.with?.["command"] !== undefined),
+      of.steps.some((step) => step.uses === pin("pulumi/actions@v7") && step.with?.["command"] !== undefined),
     )
     .map(({ file, id, job: of }) => [`${file} ${id}`, file, of] as const);
 
@@ -1236,12 +1228,12 @@ describe("hygiene", () => {
     const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) =>
       String(step.uses ?? step.run),
     );
-    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeLessThan(
-      steps.indexOf(pin("pulumi/actions@v6")),
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v4"))).toBeLessThan(
+      steps.indexOf(pin("pulumi/actions@v7")),
     );
-    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeGreaterThan(-1);
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v4"))).toBeGreaterThan(-1);
     expect(job("deploy.yml", "deploy-production").steps.map((step: any) => String(step.uses))).not.toContain(
-      pin("docker/setup-buildx-action@v3"),
+      pin("docker/setup-buildx-action@v4"),
     );
   });
 
@@ -1283,6 +1275,36 @@ describe("hygiene", () => {
       for (const line of lines.filter((l) => l.includes(pinned)))
         expect(line).toMatch(new RegExp(`# ${major}(\\.|$)`));
     }
+  });
+
+  test("every pin is a verified release on node24: the commit its tag names, the tag in the comment", () => {
+    const files = [...workflowFiles, ...actionFiles, ".github/app-repository/notify-platform.yml"];
+    const pinned = files.flatMap((file) =>
+      read(file)
+        .split("\n")
+        .flatMap((line) => {
+          const found = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w.-]+)@(\S+)(?: # (\S+))?\s*$/.exec(line);
+          return found ? [{ file, action: found[1]!, ref: found[2]!, tag: found[3] }] : [];
+        }),
+    );
+    expect(pinned.length).toBeGreaterThan(10);
+    for (const { file, action, ref, tag } of pinned) {
+      const row = verifiedActions.find((verified) => verified.action === action);
+      expect([file, action, ref, tag]).toEqual([file, action, row?.commit, row?.tag]);
+    }
+    for (const row of verifiedActions) {
+      expect([row.action, row.commit, row.runtime]).toEqual([
+        row.action,
+        expect.stringMatching(/^[0-9a-f]{40}$/),
+        "node24",
+      ]);
+      // An annotated tag's object is not a commit a runner can check out.
+      expect(row.commit).not.toBe(row.tagObject);
+    }
+    // Every verified row is in use: the table is the list of what runs, not a wish list.
+    expect([...new Set(pinned.map(({ action }) => action))].sort()).toEqual(
+      verifiedActions.map(({ action }) => action).sort(),
+    );
   });
 
   test("Dependabot keeps the pinned actions (workflows and composite actions) and npm current", () => {
