@@ -4,10 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { azureTokenExchangeAudience, environmentSubject, githubActionsIssuer } from "./deploy-identity";
 import { roleDefinitionId, roles } from "./roles";
 
-/** The GitHub environment whose jobs preview production: a person approves each run (docs/decisions/0041). */
-export const productionPreviewEnvironment = "preview-production";
-/** The GitHub environment of the drift check: the default branch only, no approval (docs/decisions/0041). */
-export const driftEnvironment = "drift";
+import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
+
+export { driftEnvironment, productionPreviewEnvironment };
 
 /** Arguments of {@link PlanIdentity}. */
 export interface PlanIdentityArgs {

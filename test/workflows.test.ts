@@ -26,6 +26,7 @@ import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
 import { stackConfig } from "./program";
 import { verifiedActions } from "./verified-actions";
+import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
 
 interface Step {
   readonly name?: string;
@@ -148,9 +149,15 @@ const withPushAuth = (command: string): string =>
     "",
   ].join("\n");
 
+/**
+ * The variable naming the identity a job logs in as: the deploy jobs' GitHub environments set
+ * AZURE_CLIENT_ID (their deploy identity); everything else is the read-only plan identity, under a
+ * name no environment overrides (docs/decisions/0040).
+ */
+const clientIdOf = (file: string): string =>
+  file === ".github/workflows/deploy.yml" ? "${{ vars.AZURE_CLIENT_ID }}" : "${{ vars.PLAN_CLIENT_ID }}";
 const pulumiEnvironment = {
   ARM_USE_OIDC: "true",
-  ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
   ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
   ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
   AZURE_KEYVAULT_AUTH_VIA_CLI: "true",
@@ -400,6 +407,7 @@ describe("preview workflow", () => {
     expect(changes.outputs).toEqual({
       acceptance: "${{ steps.filter.outputs.acceptance }}",
       production: "${{ steps.filter.outputs.production }}",
+      runner: "${{ vars.PLATFORM_RUNNER }}",
     });
   });
 
@@ -963,9 +971,9 @@ describe("Azure login and Pulumi", () => {
       .map(({ file, id, job: of }) => [`${file} ${id}`, of] as const),
   )(
     "%s: id-token write, OIDC env for azure-native, kubelogin and Pulumi, login before Pulumi",
-    (_where, of) => {
+    (where, of) => {
       expect(of.permissions?.["id-token"]).toBe("write");
-      expect(of.env).toMatchObject(pulumiEnvironment);
+      expect(of.env).toMatchObject({ ...pulumiEnvironment, ARM_CLIENT_ID: clientIdOf(where.split(" ")[0]!) });
       const login = loginStep(of)!;
       // gate only reads stack outputs: it skips the registry (N13).
       expect(login.with).toEqual(
@@ -1134,13 +1142,13 @@ describe("Azure login and Pulumi", () => {
   // every token request (provider.go, githubactionscredential.go): no file, nothing to expire first.
   test.each(clusterJobs)(
     "%s: kubelogin exchanges a new GitHub ID token for each AKS token, as the job's identity",
-    (_where, _file, of) => {
+    (_where, file, of) => {
       expect(of.permissions?.["id-token"]).toBe("write");
       expect(of.env).toMatchObject({
         AAD_LOGIN_METHOD: "workloadidentity",
         // The identity azure/login and azure-native use: its federated credential trusts this job.
-        AAD_SERVICE_PRINCIPAL_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
-        ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+        AAD_SERVICE_PRINCIPAL_CLIENT_ID: clientIdOf(file),
+        ARM_CLIENT_ID: clientIdOf(file),
       });
       for (const step of of.steps) {
         const overrides = Object.keys(step.env ?? {}).filter((key) => /^(AAD_|AZURE_)/.test(key));
@@ -1342,6 +1350,7 @@ describe("hygiene", () => {
       "deploy.yml promote": openPullRequest,
       "deploy.yml deploy-production": pulumi,
       "deploy.yml record-production": { contents: "write" },
+      "drift.yml runner": {},
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
@@ -1436,3 +1445,215 @@ function runWithFakeGh(script: string, env: Readonly<Record<string, string>>, is
     stdin: existsSync(stdin) ? readFileSync(stdin, "utf8") : "",
   };
 }
+
+// --- pull requests: what the pull request's code can reach -----------------------------------
+
+describe("pull request jobs hold no credential that writes or decrypts production (docs/decisions/0041)", () => {
+  /** What a secret or a variable is, wherever a pull request's jobs can read it. */
+  const productionStateToken = `${productionPreviewEnvironment}:secrets.PULUMI_ACCESS_TOKEN`;
+  interface Credentials {
+    readonly runsPullRequestCode: boolean;
+    readonly environment?: string;
+    readonly azureIdentity?: string;
+    readonly secrets: readonly string[];
+    readonly gitHubWrites: readonly string[];
+  }
+
+  /** A step's or a job's text, for the expressions it holds. */
+  const expressions = (value: unknown): string[] =>
+    [...JSON.stringify(value ?? {}).matchAll(/\$\{\{(.*?)\}\}/g)].map(([, expression]) => expression!.trim());
+
+  /**
+   * What a job of a pull_request workflow holds: the GitHub environment (whose secrets replace
+   * the repository's), the identity its ID token logs in as, the secrets it names, the
+   * GITHUB_TOKEN scopes it may write with, and whether it runs code of the pull request (a
+   * checkout of the pull request's commit followed by anything but the base branch's checks).
+   */
+  function credentialsOf(of: Job): Credentials {
+    const environment = typeof of.environment === "string" ? of.environment : of.environment?.name;
+    const named = expressions([of.env, of.steps]);
+    const secrets = [
+      ...new Set(
+        named
+          .flatMap((expression) => [...expression.matchAll(/secrets\.(\w+)/g)].map(([, name]) => name!))
+          .map((name) => `${environment ?? "repository"}:secrets.${name}`),
+      ),
+    ].sort();
+    const idToken = of.permissions?.["id-token"] === "write";
+    const clientId = String(of.env?.["ARM_CLIENT_ID"] ?? "");
+    const checkoutsOfPullRequest = of.steps.filter(
+      (step) => step.uses?.startsWith("actions/checkout@") && step.with?.["ref"] === undefined,
+    );
+    const pullRequestPaths = checkoutsOfPullRequest.map((step) => String(step.with?.["path"] ?? "."));
+    const runsPullRequestCode = of.steps.some((step) => {
+      if (step.uses?.startsWith("./") && !step.uses.startsWith("./checks/")) return true;
+      if (step.uses?.startsWith("./checks/.github/actions/setup"))
+        return pullRequestPaths.includes(String(step.with?.["directory"]));
+      if (step.uses?.startsWith("pulumi/actions@")) return pullRequestPaths.length > 0;
+      const inTree = pullRequestPaths.includes(
+        String((step as { "working-directory"?: string })["working-directory"] ?? "."),
+      );
+      return inTree && /\b(npm|npx|pulumi)\b|\bnode (?!\.\.\/checks\/)/.test(step.run ?? "");
+    });
+    return {
+      runsPullRequestCode: checkoutsOfPullRequest.length > 0 && runsPullRequestCode,
+      ...(environment === undefined ? {} : { environment }),
+      ...(idToken ? { azureIdentity: clientId } : {}),
+      secrets,
+      gitHubWrites: Object.entries(of.permissions ?? {})
+        .filter(([scope, level]) => level === "write" && scope !== "id-token")
+        .map(([scope]) => scope)
+        .sort(),
+    };
+  }
+
+  /**
+   * Every reason a pull request's job could write or decrypt production. The plan identity writes
+   * nothing (bootstrap/index.test.ts resolves its roles); the repository's state token reads
+   * acceptance only; the production one is a secret of `preview-production`, whose runs a
+   * production reviewer other than the author approves. pull-requests: write posts the preview
+   * on the pull request itself.
+   */
+  function problems(workflowsByFile: Readonly<Record<string, Workflow>>): string[] {
+    const found: string[] = [];
+    for (const [file, wf] of Object.entries(workflowsByFile)) {
+      if (!Object.keys(wf.on ?? {}).some((event) => event.startsWith("pull_request"))) continue;
+      for (const [id, of] of Object.entries(wf.jobs)) {
+        const held = credentialsOf(of);
+        const where = `${file} ${id}`;
+        if (held.azureIdentity !== undefined && held.azureIdentity !== "${{ vars.PLAN_CLIENT_ID }}")
+          found.push(`${where}: logs in as ${held.azureIdentity}, not the plan identity`);
+        for (const secret of held.secrets) {
+          if (secret === productionStateToken) {
+            if (held.runsPullRequestCode && held.environment !== productionPreviewEnvironment)
+              found.push(`${where}: ${secret} outside the approved environment`);
+          } else if (secret !== "repository:secrets.PULUMI_ACCESS_TOKEN")
+            found.push(`${where}: holds ${secret}`);
+        }
+        if (held.environment !== undefined && held.environment !== productionPreviewEnvironment)
+          found.push(`${where}: runs in the environment ${held.environment}`);
+        for (const scope of held.gitHubWrites)
+          if (scope !== "pull-requests") found.push(`${where}: GITHUB_TOKEN writes ${scope}`);
+      }
+    }
+    return found;
+  }
+
+  const pullRequestWorkflows = Object.fromEntries(
+    Object.entries(workflows).filter(([file]) => workflowFiles.includes(file)),
+  );
+
+  test("what each pull request job holds, and whether it runs the pull request's code", () => {
+    const table = Object.fromEntries(
+      Object.entries(pullRequestWorkflows)
+        .filter(([, wf]) => Object.keys(wf.on).includes("pull_request"))
+        .flatMap(([file, wf]) =>
+          Object.entries(wf.jobs).map(([id, of]) => [
+            `${file.replace(/^.*\//, "")} ${id}`,
+            credentialsOf(of),
+          ]),
+        ),
+    );
+    const plan = "${{ vars.PLAN_CLIENT_ID }}";
+    const acceptanceToken = ["repository:secrets.PULUMI_ACCESS_TOKEN"];
+    expect(table).toEqual({
+      "preview.yml changes": { runsPullRequestCode: false, secrets: [], gitHubWrites: [] },
+      "preview.yml preview-acceptance": {
+        runsPullRequestCode: true,
+        azureIdentity: plan,
+        secrets: acceptanceToken,
+        gitHubWrites: ["pull-requests"],
+      },
+      "preview.yml preview-production": {
+        runsPullRequestCode: true,
+        environment: productionPreviewEnvironment,
+        azureIdentity: plan,
+        secrets: [productionStateToken],
+        gitHubWrites: ["pull-requests"],
+      },
+      // npm ci of the pull request's dependencies (its install scripts), without any credential.
+      "preview.yml diff": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
+      // Only the base branch's `platform` reads the pull request's files.
+      "preview.yml gate": {
+        runsPullRequestCode: false,
+        azureIdentity: plan,
+        secrets: acceptanceToken,
+        gitHubWrites: [],
+      },
+      "test.yml test": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
+    });
+  });
+
+  test("no pull request job can write or decrypt production without a production reviewer's approval", () => {
+    expect(problems(pullRequestWorkflows)).toEqual([]);
+  });
+
+  test("the check names each way a workflow could hand a pull request a writing or production credential", () => {
+    const preview = structuredClone(workflow("preview.yml")) as any;
+    preview.jobs["preview-acceptance"].env.ARM_CLIENT_ID = "${{ vars.AZURE_CLIENT_ID }}";
+    delete preview.jobs["preview-production"].environment;
+    preview.jobs["preview-acceptance"].environment = "production";
+    preview.jobs.gate.permissions.contents = "write";
+    preview.jobs.diff.steps.push({ run: "true", env: { KEY: "${{ secrets.PLATFORM_BOT_PRIVATE_KEY }}" } });
+    expect(problems({ ".github/workflows/preview.yml": preview }).sort()).toEqual(
+      [
+        ".github/workflows/preview.yml preview-acceptance: logs in as ${{ vars.AZURE_CLIENT_ID }}, not the plan identity",
+        ".github/workflows/preview.yml preview-acceptance: holds production:secrets.PULUMI_ACCESS_TOKEN",
+        ".github/workflows/preview.yml preview-acceptance: runs in the environment production",
+        ".github/workflows/preview.yml diff: holds repository:secrets.PLATFORM_BOT_PRIVATE_KEY",
+        ".github/workflows/preview.yml gate: GITHUB_TOKEN writes contents",
+      ].sort(),
+    );
+    // Without its environment the production preview names the repository's token, which reads
+    // acceptance only: its preview of production fails, it decrypts nothing.
+    expect(credentialsOf(preview.jobs["preview-production"]).secrets).toEqual([
+      "repository:secrets.PULUMI_ACCESS_TOKEN",
+    ]);
+  });
+
+  const forkCheck = "Refuse a pull request from a fork";
+  test("every pull request job that holds a token first refuses a fork's pull request, before any checkout", () => {
+    for (const [id, of] of Object.entries(workflow("preview.yml").jobs)) {
+      const held = credentialsOf(of);
+      const holds = held.secrets.length > 0 || held.azureIdentity !== undefined;
+      const check = of.steps.findIndex((step) => step.name === forkCheck);
+      const checkout = of.steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
+      expect([id, holds, holds ? check >= 0 && check < checkout : check < 0]).toEqual([id, holds, true]);
+      if (check >= 0)
+        expect([id, of.steps[check]!.env]).toEqual([
+          id,
+          {
+            HEAD_REPOSITORY: "${{ github.event.pull_request.head.repo.full_name }}",
+            REPOSITORY: "${{ github.repository }}",
+          },
+        ]);
+    }
+  });
+
+  test("the fork check fails a fork's pull request naming the fork, and lets the repository's own pass", () => {
+    const script = workflow("preview.yml").jobs["gate"]!.steps.find((step) => step.name === forkCheck)!.run!;
+    expect(runBash(script, { HEAD_REPOSITORY: "mallory/platform", REPOSITORY: "contoso/platform" })).toEqual({
+      status: 1,
+      stdout:
+        "::error::This pull request comes from mallory/platform, a fork: its previews and gate get no credentials. Push the branch to contoso/platform and open the pull request from there.\n",
+      stderr: "",
+      leftBehind: [],
+    });
+    expect(
+      runBash(script, { HEAD_REPOSITORY: "contoso/platform", REPOSITORY: "contoso/platform" }),
+    ).toMatchObject({
+      status: 0,
+      stdout: "",
+    });
+  });
+
+  test("drift reads production only from its environment, as the plan identity", () => {
+    const drift = job("drift.yml", "drift");
+    expect([
+      drift.environment,
+      drift.env?.["ARM_CLIENT_ID"],
+      drift.env?.["AAD_SERVICE_PRINCIPAL_CLIENT_ID"],
+    ]).toEqual([driftEnvironment, "${{ vars.PLAN_CLIENT_ID }}", "${{ vars.PLAN_CLIENT_ID }}"]);
+    expect(Object.keys(workflow("drift.yml").on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+  });
+});
