@@ -1480,11 +1480,13 @@ describe("pull request jobs hold no credential that writes or decrypts productio
       ),
     ].sort();
     const idToken = of.permissions?.["id-token"] === "write";
-    const clientId = String(of.env?.["ARM_CLIENT_ID"] ?? "");
+    const clientId = JSON.stringify(of.env?.["ARM_CLIENT_ID"] ?? "").slice(1, -1);
     const checkoutsOfPullRequest = of.steps.filter(
       (step) => step.uses?.startsWith("actions/checkout@") && step.with?.["ref"] === undefined,
     );
-    const pullRequestPaths = checkoutsOfPullRequest.map((step) => String(step.with?.["path"] ?? "."));
+    const pullRequestPaths = checkoutsOfPullRequest.map(
+      (step) => (step.with?.["path"] as string | undefined) ?? ".",
+    );
     const runsPullRequestCode = of.steps.some((step) => {
       if (step.uses?.startsWith("./") && !step.uses.startsWith("./checks/")) return true;
       if (step.uses?.startsWith("./checks/.github/actions/setup"))
@@ -1589,12 +1591,20 @@ describe("pull request jobs hold no credential that writes or decrypts productio
   });
 
   test("the check names each way a workflow could hand a pull request a writing or production credential", () => {
-    const preview = structuredClone(workflow("preview.yml")) as any;
-    preview.jobs["preview-acceptance"].env.ARM_CLIENT_ID = "${{ vars.AZURE_CLIENT_ID }}";
-    delete preview.jobs["preview-production"].environment;
-    preview.jobs["preview-acceptance"].environment = "production";
-    preview.jobs.gate.permissions.contents = "write";
-    preview.jobs.diff.steps.push({ run: "true", env: { KEY: "${{ secrets.PLATFORM_BOT_PRIVATE_KEY }}" } });
+    type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+    const preview = structuredClone(workflow("preview.yml")) as Mutable<Workflow>;
+    const jobs = preview.jobs as Record<string, Mutable<Job>>;
+    jobs["preview-acceptance"]!.env = {
+      ...jobs["preview-acceptance"]!.env,
+      ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+    };
+    delete jobs["preview-production"]!.environment;
+    jobs["preview-acceptance"]!.environment = "production";
+    jobs["gate"]!.permissions = { ...jobs["gate"]!.permissions, contents: "write" };
+    jobs["diff"]!.steps = [
+      ...jobs["diff"]!.steps,
+      { run: "true", env: { KEY: "${{ secrets.PLATFORM_BOT_PRIVATE_KEY }}" } },
+    ];
     expect(problems({ ".github/workflows/preview.yml": preview }).sort()).toEqual(
       [
         ".github/workflows/preview.yml preview-acceptance: logs in as ${{ vars.AZURE_CLIENT_ID }}, not the plan identity",
@@ -1606,7 +1616,7 @@ describe("pull request jobs hold no credential that writes or decrypts productio
     );
     // Without its environment the production preview names the repository's token, which reads
     // acceptance only: its preview of production fails, it decrypts nothing.
-    expect(credentialsOf(preview.jobs["preview-production"]).secrets).toEqual([
+    expect(credentialsOf(jobs["preview-production"]!).secrets).toEqual([
       "repository:secrets.PULUMI_ACCESS_TOKEN",
     ]);
   });
