@@ -4,6 +4,7 @@ import type { ProgramRun } from "../engine/mock-engine";
 import { mockSubscriptionId } from "../engine/mock-engine";
 import { roles } from "../lib/role-ids";
 import { ofType, only, root, runIsolated, stackConfig } from "../test/program";
+import { builtInRoles, readOnlyActions } from "../test/azure-built-in-roles";
 import { bootstrapLocks, bootstrapOutputs } from "./outputs";
 
 // The ids themselves are checked against Azure's built-in roles in infra/deploy-identity.test.ts.
@@ -13,6 +14,9 @@ const roleIds = {
   aksRbacClusterAdmin: roles.aksRbacClusterAdmin,
   acrPull: roles.acrPull,
   acrPush: roles.acrPush,
+  reader: roles.reader,
+  aksRbacReader: roles.aksRbacReader,
+  aksClusterUser: roles.aksClusterUser,
   // The registry's custom role (the mock engine ids a resource by type and name).
   endpointApprover: "RoleDefinition/registry-endpoint-approver",
 };
@@ -89,6 +93,7 @@ describe("the bootstrap stack", () => {
     expect(identities.map((i) => [i.name, i.inputs["resourceGroupName"]])).toEqual([
       ["delivery-acceptance-deployer-identity", "rg-platform-identities"],
       ["delivery-production-deployer-identity", "rg-platform-identities"],
+      ["delivery-planner-identity", "rg-platform-identities"],
     ]);
     const scopes = ofType(run, "azure-native:authorization:RoleAssignment").map((a) =>
       String(a.inputs["scope"]),
@@ -112,6 +117,13 @@ describe("the bootstrap stack", () => {
         `delivery-production-deployer-registry-access-admin: rbacAdministrator @ ${registry} (conditional)`,
         `delivery-production-deployer-registry-endpoint-approver: endpointApprover @ ${registry}`,
         `delivery-production-deployer-registry-pull: acrPull @ ${registry}`,
+        `delivery-planner-acceptance-cluster-reader: aksRbacReader @ azure-native:resources:ResourceGroup/acceptance-rg`,
+        `delivery-planner-acceptance-cluster-user: aksClusterUser @ azure-native:resources:ResourceGroup/acceptance-rg`,
+        `delivery-planner-acceptance-reader: reader @ azure-native:resources:ResourceGroup/acceptance-rg`,
+        `delivery-planner-production-cluster-reader: aksRbacReader @ azure-native:resources:ResourceGroup/production-rg`,
+        `delivery-planner-production-cluster-user: aksClusterUser @ azure-native:resources:ResourceGroup/production-rg`,
+        `delivery-planner-production-reader: reader @ azure-native:resources:ResourceGroup/production-rg`,
+        `delivery-planner-registry-pull: acrPull @ ${registry}`,
       ].sort(),
     );
   });
@@ -153,6 +165,107 @@ describe("the bootstrap stack", () => {
     expect(
       scopes.filter((scope) => scope.includes("registry-rg") || scope.includes("rg-platform-shared")),
     ).toEqual([]);
+  });
+
+  test("the plan identity can write nothing: every action of every role it holds reads, no data action writes", () => {
+    const planner = ofType(run, "azure-native:authorization:RoleAssignment").filter((a) =>
+      a.name.startsWith("delivery-planner-"),
+    );
+    // Reader, Cluster User and AKS RBAC Reader per environment, and AcrPull.
+    expect(planner).toHaveLength(7);
+    const held = planner.flatMap((assignment) => {
+      const id = String(assignment.inputs["roleDefinitionId"]).split("/").pop()!;
+      const definition = builtInRoles[id];
+      // A role outside the table of Azure's definitions (a custom role among them) is refused.
+      expect([assignment.name, definition?.roleName]).toEqual([assignment.name, expect.any(String)]);
+      expect([assignment.name, assignment.inputs["condition"]]).toEqual([assignment.name, undefined]);
+      return [
+        ...definition!.actions.map((action) => ({
+          role: definition!.roleName,
+          kind: "action",
+          name: action,
+        })),
+        ...definition!.dataActions.map((action) => ({
+          role: definition!.roleName,
+          kind: "data",
+          name: action,
+        })),
+      ];
+    });
+    const writes = held.filter(({ name }) => !name.endsWith("/read") && readOnlyActions[name] === undefined);
+    expect(writes).toEqual([]);
+    // Data actions: reads of Kubernetes objects only, none of them Secrets.
+    expect(held.filter(({ kind, name }) => kind === "data" && /\/secrets\//.test(name))).toEqual([]);
+    // The one non-read action, and only from the role meant for it.
+    expect(held.filter(({ name }) => !name.endsWith("/read"))).toEqual([
+      {
+        role: "Azure Kubernetes Service Cluster User Role",
+        kind: "action",
+        name: "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+      },
+      {
+        role: "Azure Kubernetes Service Cluster User Role",
+        kind: "action",
+        name: "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
+      },
+    ]);
+  });
+
+  test("the role table refuses a writing role: the deploy identities' roles fail the same check", () => {
+    const writes = (id: string) =>
+      [
+        ...(builtInRoles[id]?.actions ?? ["(not in the table)"]),
+        ...(builtInRoles[id]?.dataActions ?? []),
+      ].filter((name) => !name.endsWith("/read") && readOnlyActions[name] === undefined);
+    expect(writes(roles.acrPush)).toEqual(["(not in the table)"]);
+    expect(writes(roles.contributor)).toEqual(["(not in the table)"]);
+    expect(writes(roles.reader)).toEqual([]);
+  });
+
+  test("the plan identity trusts pull requests and the two environments that hold a production state token", () => {
+    const planner = only(
+      run,
+      "azure-native:managedidentity:UserAssignedIdentity",
+      "delivery-planner-identity",
+    );
+    const credentials = ofType(run, "azure-native:managedidentity:FederatedIdentityCredential").filter((c) =>
+      c.name.startsWith("delivery-planner-"),
+    );
+    expect(
+      credentials.map((c) => [
+        c.name,
+        c.inputs["federatedIdentityCredentialResourceName"],
+        c.inputs["subject"],
+      ]),
+    ).toEqual([
+      ["delivery-planner-github-pull-request", "github-pull-request", "repo:contoso/platform:pull_request"],
+      [
+        "delivery-planner-github-preview-production",
+        "github-preview-production",
+        "repo:contoso/platform:environment:preview-production",
+      ],
+      ["delivery-planner-github-drift", "github-drift", "repo:contoso/platform:environment:drift"],
+    ]);
+    for (const credential of credentials)
+      expect(credential.inputs).toMatchObject({
+        resourceGroupName: "rg-platform-identities",
+        issuer: "https://token.actions.githubusercontent.com",
+        audiences: ["api://AzureADTokenExchange"],
+      });
+    expect(planner.inputs["resourceGroupName"]).toBe("rg-platform-identities");
+    // The production preview needs a production reviewer who is not the run's author; drift, main only.
+    const environments = Object.fromEntries(
+      ofType(run, "github:index/repositoryEnvironment:RepositoryEnvironment").map((e) => [
+        String(e.inputs["environment"]),
+        e.inputs as Record<string, any>,
+      ]),
+    );
+    expect(environments["preview-production"]).toMatchObject({ preventSelfReview: true });
+    expect(environments["preview-production"]!.reviewers).toEqual(environments["production"]!.reviewers);
+    expect(environments["drift"]).toMatchObject({
+      deploymentBranchPolicy: { protectedBranches: true, customBranchPolicies: false },
+    });
+    expect(environments["drift"]!.reviewers).toBeUndefined();
   });
 
   test("assigns the restricted pod security initiative to each environment's group: deny in acceptance, audit in production, the routing add-on's namespace skipped", () => {
@@ -206,12 +319,16 @@ describe("the bootstrap stack", () => {
       (e) => e.inputs as Record<string, any>,
     );
     expect(
-      environments.map((e): unknown[] => [e.repository, e.environment, e.reviewers?.[0]?.teams?.length ?? 0]),
+      environments
+        .map((e): unknown[] => [e.repository, e.environment, e.reviewers?.[0]?.teams?.length ?? 0])
+        .sort((a, b) => String(a[1]).localeCompare(String(b[1]))),
     ).toEqual([
       ["platform", "acceptance", 0],
+      ["platform", "drift", 0],
+      ["platform", "preview-production", 1],
       ["platform", "production", 1],
     ]);
-    for (const environment of environments) {
+    for (const environment of environments.filter((e) => e.environment !== "preview-production")) {
       expect(environment.deploymentBranchPolicy).toEqual({
         protectedBranches: true,
         customBranchPolicies: false,
@@ -227,17 +344,26 @@ describe("the bootstrap stack", () => {
         ),
       ),
     );
-    // Jobs outside the environments (previews, drift) log in to the registry with this one.
-    expect(only(run, "github:index/actionsVariable:ActionsVariable").inputs).toEqual({
-      repository: "platform",
-      variableName: "REGISTRY_LOGIN_SERVER",
-      value: "contosoplatformacr.azurecr.io",
-    });
+    // Jobs outside the deploy environments (previews, gate, drift) log in to the registry with this
+    // one, and to Azure as the plan identity.
+    expect(
+      ofType(run, "github:index/actionsVariable:ActionsVariable")
+        .map((v) => `${String(v.inputs["variableName"])}=${String(v.inputs["value"])}`)
+        .sort(),
+    ).toEqual([
+      "AZURE_SUBSCRIPTION_ID=00000000-0000-0000-0000-000000000001",
+      "AZURE_TENANT_ID=00000000-0000-0000-0000-000000000002",
+      expect.stringMatching(/^PLAN_CLIENT_ID=/),
+      "REGISTRY_LOGIN_SERVER=contosoplatformacr.azurecr.io",
+    ]);
     expect(
       ofType(run, "azure-native:managedidentity:FederatedIdentityCredential").map((c) => c.inputs["subject"]),
     ).toEqual([
       "repo:contoso/platform:environment:acceptance",
       "repo:contoso/platform:environment:production",
+      "repo:contoso/platform:pull_request",
+      "repo:contoso/platform:environment:preview-production",
+      "repo:contoso/platform:environment:drift",
     ]);
   });
 

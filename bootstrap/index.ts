@@ -105,3 +105,5 @@ export const resourceGroups = Object.fromEntries(
 );
 /** Each environment's deploy identity (`AZURE_CLIENT_ID` of its GitHub environment). */
 export const deployClientIds = delivery?.deployClientIds ?? {};
+/** The read-only plan identity (`PLAN_CLIENT_ID` of the repository): previews, gate, drift. */
+export const planClientId = delivery?.planClientId;

@@ -6,6 +6,7 @@ import type { EnvironmentName, EnvironmentSettings } from "../environments/setti
 import { DeployIdentity } from "./deploy-identity";
 import { GitHubEnvironment } from "./github-environment";
 import { GitHubRepositorySettings } from "./github-repository-settings";
+import { driftEnvironment, PlanIdentity, productionPreviewEnvironment } from "./plan-identity";
 
 /** Arguments of {@link DeliverySettings}. */
 export interface DeliverySettingsArgs {
@@ -37,6 +38,8 @@ export interface DeliverySettingsArgs {
 export class DeliverySettings extends pulumi.ComponentResource {
   /** Client id of each environment's deploy identity. */
   readonly deployClientIds: Readonly<Partial<Record<EnvironmentName, pulumi.Output<string>>>>;
+  /** Client id of the read-only plan identity (previews, gate, drift). */
+  readonly planClientId: pulumi.Output<string>;
 
   constructor(name: string, args: DeliverySettingsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:github:DeliverySettings", name, {}, opts);
@@ -89,6 +92,62 @@ export class DeliverySettings extends pulumi.ComponentResource {
       },
       { parent: this, provider },
     );
+
+    // Previews, the gate and the drift check: an identity that writes nothing anywhere
+    // (docs/decisions/0040), under a name no deploy environment overrides.
+    const planner = new PlanIdentity(
+      `${name}-planner`,
+      {
+        repository: `${settings.owner}/${settings.repository}`,
+        identityResourceGroupName: args.identityResourceGroupName,
+        location: args.location,
+        resourceGroupIds: Object.fromEntries(
+          args.environments.map(({ settings: environment, resourceGroupId }) => [
+            environment.name,
+            resourceGroupId,
+          ]),
+        ),
+        registryId: args.registryId,
+      },
+      { parent: this },
+    );
+    const repositoryVariables: Record<string, pulumi.Input<string>> = {
+      PLAN_CLIENT_ID: planner.clientId,
+      AZURE_TENANT_ID: azure.tenantId,
+      AZURE_SUBSCRIPTION_ID: azure.subscriptionId,
+    };
+    for (const [variableName, value] of Object.entries(repositoryVariables))
+      new github.ActionsVariable(
+        `${name}-${variableName}`,
+        { repository: settings.repository, variableName, value },
+        { parent: this, provider },
+      );
+    // Where a production state token lives (docs/decisions/0041): the production preview of a
+    // pull request's code runs only once a production reviewer other than its author approves
+    // it; the drift check runs from the default branch only.
+    new GitHubEnvironment(
+      `${name}-${productionPreviewEnvironment}-environment`,
+      {
+        repository: settings.repository,
+        environment: productionPreviewEnvironment,
+        reviewerTeams: settings.reviewers.production ?? [],
+        preventSelfReview: true,
+        defaultBranchOnly: false,
+        variables: {},
+      },
+      onGitHub,
+    );
+    new GitHubEnvironment(
+      `${name}-${driftEnvironment}-environment`,
+      {
+        repository: settings.repository,
+        environment: driftEnvironment,
+        reviewerTeams: [],
+        defaultBranchOnly: true,
+        variables: {},
+      },
+      onGitHub,
+    );
     // Everything in the repository is owned: the workflows and the path filter that decide the
     // checks, the checks' own code, the program and every stack file. A pull request cannot
     // change what judges it without the code owners' review.
@@ -103,6 +162,7 @@ export class DeliverySettings extends pulumi.ComponentResource {
       onGitHub,
     );
     this.deployClientIds = deployClientIds;
-    this.registerOutputs({ deployClientIds });
+    this.planClientId = planner.clientId;
+    this.registerOutputs({ deployClientIds, planClientId: this.planClientId });
   }
 }

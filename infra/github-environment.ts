@@ -18,6 +18,12 @@ export interface GitHubEnvironmentArgs {
    * the repository settings protect. False: any branch may deploy.
    */
   readonly defaultBranchOnly: boolean;
+  /**
+   * Whether the person who triggered a run may approve it: false keeps a pull request's author
+   * from approving the run of their own code.
+   * @default GitHub's: self-review allowed
+   */
+  readonly preventSelfReview?: boolean;
   /** Environment variables (`vars.<NAME>` in its jobs), by name. */
   readonly variables: Readonly<Record<string, pulumi.Input<string>>>;
 }
@@ -42,6 +48,7 @@ export class GitHubEnvironment extends pulumi.ComponentResource {
         repository: args.repository,
         environment: args.environment,
         reviewers: teamIds.length > 0 ? [{ teams: teamIds }] : undefined,
+        ...(args.preventSelfReview === undefined ? {} : { preventSelfReview: args.preventSelfReview }),
         deploymentBranchPolicy: args.defaultBranchOnly
           ? { protectedBranches: true, customBranchPolicies: false }
           : undefined,

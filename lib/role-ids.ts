@@ -17,4 +17,10 @@ export const roles = {
   roleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
   /** Read and write every Kubernetes object of a cluster through Entra ID (Azure RBAC for AKS). */
   aksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+  /** View everything in a scope (every read action), change nothing. */
+  reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  /** Read most Kubernetes objects of a namespace or cluster, not Secrets, Roles or RoleBindings. */
+  aksRbacReader: "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+  /** List a cluster's user credential: with Entra ID and local accounts off, a kubeconfig holding no secret. */
+  aksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
 } as const;

@@ -226,11 +226,20 @@ describe("a third environment, staging, between acceptance and production", () =
     expect(
       ofType(bootstrap, "azure-native:managedidentity:UserAssignedIdentity").map((r) => r.name),
     ).toContain("delivery-staging-deployer-identity");
+    const gitHubEnvironments = ofType(
+      bootstrap,
+      "github:index/repositoryEnvironment:RepositoryEnvironment",
+    ).map((r) => String(r.inputs["environment"]));
+    // Beside the deploy environments, the two that hold the plan identity's production tokens
+    // (docs/decisions/0041).
+    expect(gitHubEnvironments.filter((name) => name !== "drift" && name !== "preview-production")).toEqual([
+      "acceptance",
+      "staging",
+      "production",
+    ]);
     expect(
-      ofType(bootstrap, "github:index/repositoryEnvironment:RepositoryEnvironment").map(
-        (r) => r.inputs["environment"],
-      ),
-    ).toEqual(["acceptance", "staging", "production"]);
+      gitHubEnvironments.filter((name) => name === "drift" || name === "preview-production").sort(),
+    ).toEqual(["drift", "preview-production"]);
     const codeOwners = String(
       only(bootstrap, "github:index/repositoryFile:RepositoryFile").inputs["content"],
     );

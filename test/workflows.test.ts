@@ -26,6 +26,8 @@ import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
 import { stackConfig } from "./program";
 import { fingerprintArtifactName, fingerprintFile } from "../cli/fingerprint/previews";
+import { verifiedActions } from "./verified-actions";
+import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
 
 interface Step {
   readonly name?: string;
@@ -68,22 +70,13 @@ interface CompositeAction {
 
 /**
  * Every third-party action, by the major version a reader knows it as, and the commit it is
- * pinned to (a tag can be moved; a commit cannot). Dependabot (.github/dependabot.yml) proposes
- * new pins; the version in the comment beside each `uses:` says which release a pin is.
+ * pinned to (a tag can be moved; a commit cannot): derived from the verified table
+ * (test/verified-actions.ts). Dependabot (.github/dependabot.yml) proposes new pins; a pin that
+ * is not in the table fails below until its tag, commit and runtime are checked again.
  */
-const pins: Readonly<Record<string, string>> = {
-  "actions/checkout@v4": "actions/checkout@11d5960a326750d5838078e36cf38b85af677262",
-  "actions/create-github-app-token@v2":
-    "actions/create-github-app-token@fee1f7d63c2ff003460e3d139729b119787bc349",
-  "actions/download-artifact@v4": "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093",
-  "actions/upload-artifact@v4": "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02",
-  "actions/setup-node@v4": "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020",
-  "azure/login@v2": "azure/login@7184910d9eb2b1c5e48f7073824a90609bb9b6d6",
-  "azure/use-kubelogin@v1": "azure/use-kubelogin@76597ae0fcbaace21b05e13a2cbf8daee2c6e820",
-  "docker/setup-buildx-action@v3": "docker/setup-buildx-action@8d2750c68a42422c14e847fe6c8ac0403b4cbd6f",
-  "dorny/paths-filter@v3": "dorny/paths-filter@d1c1ffe0248fe513906c8e24db8ea791d46f8590",
-  "pulumi/actions@v6": "pulumi/actions@8582a9e8cc630786854029b4e09281acd6794b58",
-};
+const pins: Readonly<Record<string, string>> = Object.fromEntries(
+  verifiedActions.map(({ action, tag, commit }) => [`${action}@${tag.split(".")[0]}`, `${action}@${commit}`]),
+);
 /** The `uses:` value of a pinned action, from the name and major version a reader knows. */
 function pin(action: string): string {
   const pinned = pins[action];
@@ -157,9 +150,15 @@ const withPushAuth = (command: string): string =>
     "",
   ].join("\n");
 
+/**
+ * The variable naming the identity a job logs in as: the deploy jobs' GitHub environments set
+ * AZURE_CLIENT_ID (their deploy identity); everything else is the read-only plan identity, under a
+ * name no environment overrides (docs/decisions/0040).
+ */
+const clientIdOf = (file: string): string =>
+  file === ".github/workflows/deploy.yml" ? "${{ vars.AZURE_CLIENT_ID }}" : "${{ vars.PLAN_CLIENT_ID }}";
 const pulumiEnvironment = {
   ARM_USE_OIDC: "true",
-  ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
   ARM_TENANT_ID: "${{ vars.AZURE_TENANT_ID }}",
   ARM_SUBSCRIPTION_ID: "${{ vars.AZURE_SUBSCRIPTION_ID }}",
   AZURE_KEYVAULT_AUTH_VIA_CLI: "true",
@@ -352,7 +351,7 @@ describe("test workflow", () => {
   test("runs the README's test command on Node.js 22 on every pull request and push", () => {
     expect(workflow("test.yml").on).toEqual({ pull_request: null, push: { branches: ["**"] } });
     expect(test_.steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("actions/checkout@v4"),
+      pin("actions/checkout@v7"),
       "./.github/actions/setup",
       "npm test",
     ]);
@@ -361,7 +360,7 @@ describe("test workflow", () => {
   test("the setup action installs Node.js 22 with the npm cache, then runs npm ci", () => {
     const setup = actions[".github/actions/setup/action.yml"]!;
     expect(setup.runs.steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("actions/setup-node@v4"),
+      pin("actions/setup-node@v7"),
       "npm ci",
     ]);
     expect(setup.runs.steps[0]!.with).toEqual({
@@ -397,18 +396,19 @@ describe("preview workflow", () => {
       env: { BASE_SHA: "${{ github.event.pull_request.base.sha }}" },
       run: 'git show "$BASE_SHA:.github/stack-filters.yml" > "$RUNNER_TEMP/stack-filters.yml"',
     });
-    const filter = stepUsing(changes, pin("dorny/paths-filter@v3"));
+    const filter = stepUsing(changes, pin("dorny/paths-filter@v4"));
     expect(changes.steps.indexOf(read)).toBeLessThan(changes.steps.indexOf(filter));
     expect(filter).toEqual({
       name: "Find the stacks the pull request affects",
       id: "filter",
-      uses: pin("dorny/paths-filter@v3"),
+      uses: pin("dorny/paths-filter@v4"),
       with: { filters: "${{ runner.temp }}/stack-filters.yml" },
     });
-    expect(stepUsing(changes, pin("actions/checkout@v4")).with).toMatchObject({ "fetch-depth": 0 });
+    expect(stepUsing(changes, pin("actions/checkout@v7")).with).toMatchObject({ "fetch-depth": 0 });
     expect(changes.outputs).toEqual({
       acceptance: "${{ steps.filter.outputs.acceptance }}",
       production: "${{ steps.filter.outputs.production }}",
+      runner: "${{ vars.PLATFORM_RUNNER }}",
     });
   });
 
@@ -522,7 +522,7 @@ describe("preview workflow", () => {
       const of = job("preview.yml", `preview-${stack}`);
       expect(of.name).toBe(`preview (${stack})`);
       expect(of.if).toBe(`needs.changes.outputs.${stack} == 'true'`);
-      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v7")).with).toEqual({
         command: "preview",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -539,7 +539,7 @@ describe("preview workflow", () => {
   );
 
   const checkouts = (of: Job) =>
-    of.steps.filter((step) => step.uses === pin("actions/checkout@v4")).map((step) => step.with);
+    of.steps.filter((step) => step.uses === pin("actions/checkout@v7")).map((step) => step.with);
   const labelFlag = '$([ "$ALLOW_REMOVAL" = true ] && echo --allow-removal)';
   const checkEnv = {
     BASE_SHA: "${{ github.event.pull_request.base.sha }}",
@@ -606,7 +606,7 @@ describe("deploy workflow", () => {
       },
     });
     expect(changes.if).toBe("github.ref_name == github.event.repository.default_branch");
-    expect(stepUsing(changes, pin("dorny/paths-filter@v3")).with).toEqual({
+    expect(stepUsing(changes, pin("dorny/paths-filter@v4")).with).toEqual({
       filters: ".github/stack-filters.yml",
     });
     expect(changes.outputs).toEqual({
@@ -628,7 +628,7 @@ describe("deploy workflow", () => {
       expect(of.name).toBe(`deploy (${stack})`);
       expect(of.environment).toBe(stack);
       expect(of.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
-      expect(stepUsing(of, pin("pulumi/actions@v6")).with).toEqual({
+      expect(stepUsing(of, pin("pulumi/actions@v7")).with).toEqual({
         command: "up",
         "stack-name": stack,
         "cloud-url": "${{ env.PULUMI_BACKEND_URL }}",
@@ -696,23 +696,23 @@ describe("deploy workflow", () => {
       ),
     );
     // The checkout keeps no credential while `npm ci` runs install scripts.
-    expect(stepUsing(promote, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
+    expect(stepUsing(promote, pin("actions/checkout@v7")).with).toEqual({ "persist-credentials": false });
     expect(run.env?.["GITHUB_TOKEN"]).toBe("${{ steps.bot.outputs.token || github.token }}");
 
     // The outputs file is the one the acceptance deploy saved after `pulumi up`.
     const acceptance = job("deploy.yml", "deploy-acceptance");
     const save = stepNamed(acceptance, "Save the outputs of acceptance for the promotion");
     expect(acceptance.steps.indexOf(save)).toBeGreaterThan(
-      acceptance.steps.indexOf(stepUsing(acceptance, pin("pulumi/actions@v6"))),
+      acceptance.steps.indexOf(stepUsing(acceptance, pin("pulumi/actions@v7"))),
     );
     expect(save.run).toContain(
       'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs/outputs.json"',
     );
-    expect(stepUsing(acceptance, pin("actions/upload-artifact@v4")).with).toMatchObject({
+    expect(stepUsing(acceptance, pin("actions/upload-artifact@v7")).with).toMatchObject({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs/outputs.json",
     });
-    expect(stepUsing(promote, pin("actions/download-artifact@v4")).with).toEqual({
+    expect(stepUsing(promote, pin("actions/download-artifact@v8")).with).toEqual({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs",
     });
@@ -784,7 +784,7 @@ describe("plan fingerprint (docs/decisions/0042)", () => {
     (stack) => {
       const of = job("deploy.yml", `deploy-${stack}`);
       const step = stepNamed(of, `Check that ${stack} deploys what its pull request previewed`);
-      expect(of.steps.indexOf(step)).toBe(of.steps.indexOf(stepUsing(of, pin("pulumi/actions@v6"))) - 1);
+      expect(of.steps.indexOf(step)).toBe(of.steps.indexOf(stepUsing(of, pin("pulumi/actions@v7"))) - 1);
       expect(step.env).toEqual({
         PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
         GITHUB_TOKEN: "${{ github.token }}",
@@ -838,7 +838,7 @@ describe("drift workflow", () => {
   test("previews every stack on a schedule and by hand, refreshing and expecting no changes", () => {
     expect(Object.keys(workflow("drift.yml").on)).toEqual(["schedule", "workflow_dispatch"]);
     expect(drift.strategy?.matrix).toEqual({ stack: [...environmentNames] });
-    const preview = stepUsing(drift, pin("pulumi/actions@v6"));
+    const preview = stepUsing(drift, pin("pulumi/actions@v7"));
     expect(preview["continue-on-error"]).toBe(true);
     expect(preview.with).toMatchObject({
       command: "preview",
@@ -975,7 +975,7 @@ describe("release intake", () => {
     const open = stepNamed(release, "Open the release pull request");
     expect(release.steps.indexOf(check)).toBeLessThan(release.steps.indexOf(open));
     expect(open.run).toBe(withPushAuth('npx platform release "$APP" "$TAG" --pr'));
-    expect(stepUsing(release, pin("actions/checkout@v4")).with).toEqual({ "persist-credentials": false });
+    expect(stepUsing(release, pin("actions/checkout@v7")).with).toEqual({ "persist-credentials": false });
     expect(open.env).toMatchObject({
       APP: "${{ steps.release.outputs.app }}",
       TAG: "${{ steps.release.outputs.tag }}",
@@ -1088,12 +1088,12 @@ describe("Azure login and Pulumi", () => {
     expect(loginActions).toEqual(["./.github/actions/azure-pulumi"]);
     const steps = actions[".github/actions/azure-pulumi/action.yml"]!.runs.steps;
     expect(steps.map((step) => step.uses ?? step.run)).toEqual([
-      pin("azure/login@v2"),
+      pin("azure/login@v3"),
       // No AKS token fetched ahead from this az login: kubelogin gets its own (decision 0038).
       // docker-build pushes, pinned-digest lookups and the images' refresh need it.
       expect.stringContaining('az acr login --name "${REGISTRY%%.*}"'),
       pin("azure/use-kubelogin@v1"),
-      pin("pulumi/actions@v6"),
+      pin("pulumi/actions@v7"),
     ]);
     expect(steps[0]!.with).toEqual({
       "client-id": "${{ inputs.client-id }}",
@@ -1126,9 +1126,9 @@ describe("Azure login and Pulumi", () => {
       .map(({ file, id, job: of }) => [`${file} ${id}`, of] as const),
   )(
     "%s: id-token write, OIDC env for azure-native, kubelogin and Pulumi, login before Pulumi",
-    (_where, of) => {
+    (where, of) => {
       expect(of.permissions?.["id-token"]).toBe("write");
-      expect(of.env).toMatchObject(pulumiEnvironment);
+      expect(of.env).toMatchObject({ ...pulumiEnvironment, ARM_CLIENT_ID: clientIdOf(where.split(" ")[0]!) });
       const login = loginStep(of)!;
       // gate only reads stack outputs: it skips the registry (N13).
       expect(login.with).toEqual(
@@ -1222,7 +1222,7 @@ describe("Azure login and Pulumi", () => {
   /** The jobs that reach a cluster: `pulumi preview` and `pulumi up` run the Kubernetes provider. */
   const clusterJobs = allJobs
     .filter(({ job: of }) =>
-      of.steps.some((step) => step.uses === pin("pulumi/actions@v6") && step.with?.["command"] !== undefined),
+      of.steps.some((step) => step.uses === pin("pulumi/actions@v7") && step.with?.["command"] !== undefined),
     )
     .map(({ file, id, job: of }) => [`${file} ${id}`, file, of] as const);
 
@@ -1297,13 +1297,13 @@ describe("Azure login and Pulumi", () => {
   // every token request (provider.go, githubactionscredential.go): no file, nothing to expire first.
   test.each(clusterJobs)(
     "%s: kubelogin exchanges a new GitHub ID token for each AKS token, as the job's identity",
-    (_where, _file, of) => {
+    (_where, file, of) => {
       expect(of.permissions?.["id-token"]).toBe("write");
       expect(of.env).toMatchObject({
         AAD_LOGIN_METHOD: "workloadidentity",
         // The identity azure/login and azure-native use: its federated credential trusts this job.
-        AAD_SERVICE_PRINCIPAL_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
-        ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+        AAD_SERVICE_PRINCIPAL_CLIENT_ID: clientIdOf(file),
+        ARM_CLIENT_ID: clientIdOf(file),
       });
       for (const step of of.steps) {
         const overrides = Object.keys(step.env ?? {}).filter((key) => /^(AAD_|AZURE_)/.test(key));
@@ -1391,12 +1391,12 @@ describe("hygiene", () => {
     const steps = job("deploy.yml", "deploy-acceptance").steps.map((step: any) =>
       String(step.uses ?? step.run),
     );
-    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeLessThan(
-      steps.indexOf(pin("pulumi/actions@v6")),
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v4"))).toBeLessThan(
+      steps.indexOf(pin("pulumi/actions@v7")),
     );
-    expect(steps.indexOf(pin("docker/setup-buildx-action@v3"))).toBeGreaterThan(-1);
+    expect(steps.indexOf(pin("docker/setup-buildx-action@v4"))).toBeGreaterThan(-1);
     expect(job("deploy.yml", "deploy-production").steps.map((step: any) => String(step.uses))).not.toContain(
-      pin("docker/setup-buildx-action@v3"),
+      pin("docker/setup-buildx-action@v4"),
     );
   });
 
@@ -1440,6 +1440,36 @@ describe("hygiene", () => {
     }
   });
 
+  test("every pin is a verified release on node24: the commit its tag names, the tag in the comment", () => {
+    const files = [...workflowFiles, ...actionFiles, ".github/app-repository/notify-platform.yml"];
+    const pinned = files.flatMap((file) =>
+      read(file)
+        .split("\n")
+        .flatMap((line) => {
+          const found = /^\s*(?:-\s+)?uses:\s+([\w.-]+\/[\w.-]+)@(\S+)(?: # (\S+))?\s*$/.exec(line);
+          return found ? [{ file, action: found[1]!, ref: found[2]!, tag: found[3] }] : [];
+        }),
+    );
+    expect(pinned.length).toBeGreaterThan(10);
+    for (const { file, action, ref, tag } of pinned) {
+      const row = verifiedActions.find((verified) => verified.action === action);
+      expect([file, action, ref, tag]).toEqual([file, action, row?.commit, row?.tag]);
+    }
+    for (const row of verifiedActions) {
+      expect([row.action, row.commit, row.runtime]).toEqual([
+        row.action,
+        expect.stringMatching(/^[0-9a-f]{40}$/),
+        "node24",
+      ]);
+      // An annotated tag's object is not a commit a runner can check out.
+      expect(row.commit).not.toBe(row.tagObject);
+    }
+    // Every verified row is in use: the table is the list of what runs, not a wish list.
+    expect([...new Set(pinned.map(({ action }) => action))].sort()).toEqual(
+      verifiedActions.map(({ action }) => action).sort(),
+    );
+  });
+
   test("Dependabot keeps the pinned actions (workflows and composite actions) and npm current", () => {
     const config = parse(read(".github/dependabot.yml")) as {
       version: number;
@@ -1475,6 +1505,7 @@ describe("hygiene", () => {
       "deploy.yml promote": openPullRequest,
       "deploy.yml deploy-production": { ...pulumi, "pull-requests": "read", actions: "read" },
       "deploy.yml record-production": { contents: "write" },
+      "drift.yml runner": {},
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
@@ -1569,3 +1600,225 @@ function runWithFakeGh(script: string, env: Readonly<Record<string, string>>, is
     stdin: existsSync(stdin) ? readFileSync(stdin, "utf8") : "",
   };
 }
+
+// --- pull requests: what the pull request's code can reach -----------------------------------
+
+describe("pull request jobs hold no credential that writes or decrypts production (docs/decisions/0041)", () => {
+  /** What a secret or a variable is, wherever a pull request's jobs can read it. */
+  const productionStateToken = `${productionPreviewEnvironment}:secrets.PULUMI_ACCESS_TOKEN`;
+  interface Credentials {
+    readonly runsPullRequestCode: boolean;
+    readonly environment?: string;
+    readonly azureIdentity?: string;
+    readonly secrets: readonly string[];
+    readonly gitHubWrites: readonly string[];
+  }
+
+  /** A step's or a job's text, for the expressions it holds. */
+  const expressions = (value: unknown): string[] =>
+    [...JSON.stringify(value ?? {}).matchAll(/\$\{\{(.*?)\}\}/g)].map(([, expression]) => expression!.trim());
+
+  /**
+   * What a job of a pull_request workflow holds: the GitHub environment (whose secrets replace
+   * the repository's), the identity its ID token logs in as, the secrets it names, the
+   * GITHUB_TOKEN scopes it may write with, and whether it runs code of the pull request (a
+   * checkout of the pull request's commit followed by anything but the base branch's checks).
+   */
+  function credentialsOf(of: Job): Credentials {
+    const environment = typeof of.environment === "string" ? of.environment : of.environment?.name;
+    const named = expressions([of.env, of.steps]);
+    const secrets = [
+      ...new Set(
+        named
+          .flatMap((expression) => [...expression.matchAll(/secrets\.(\w+)/g)].map(([, name]) => name!))
+          .map((name) => `${environment ?? "repository"}:secrets.${name}`),
+      ),
+    ].sort();
+    const idToken = of.permissions?.["id-token"] === "write";
+    const clientId = JSON.stringify(of.env?.["ARM_CLIENT_ID"] ?? "").slice(1, -1);
+    const checkoutsOfPullRequest = of.steps.filter(
+      (step) => step.uses?.startsWith("actions/checkout@") && step.with?.["ref"] === undefined,
+    );
+    const pullRequestPaths = checkoutsOfPullRequest.map(
+      (step) => (step.with?.["path"] as string | undefined) ?? ".",
+    );
+    const runsPullRequestCode = of.steps.some((step) => {
+      if (step.uses?.startsWith("./") && !step.uses.startsWith("./checks/")) return true;
+      if (step.uses?.startsWith("./checks/.github/actions/setup"))
+        return pullRequestPaths.includes(String(step.with?.["directory"]));
+      if (step.uses?.startsWith("pulumi/actions@")) return pullRequestPaths.length > 0;
+      const inTree = pullRequestPaths.includes(
+        String((step as { "working-directory"?: string })["working-directory"] ?? "."),
+      );
+      return inTree && /\b(npm|npx|pulumi)\b|\bnode (?!\.\.\/checks\/)/.test(step.run ?? "");
+    });
+    return {
+      runsPullRequestCode: checkoutsOfPullRequest.length > 0 && runsPullRequestCode,
+      ...(environment === undefined ? {} : { environment }),
+      ...(idToken ? { azureIdentity: clientId } : {}),
+      secrets,
+      gitHubWrites: Object.entries(of.permissions ?? {})
+        .filter(([scope, level]) => level === "write" && scope !== "id-token")
+        .map(([scope]) => scope)
+        .sort(),
+    };
+  }
+
+  /**
+   * Every reason a pull request's job could write or decrypt production. The plan identity writes
+   * nothing (bootstrap/index.test.ts resolves its roles); the repository's state token reads
+   * acceptance only; the production one is a secret of `preview-production`, whose runs a
+   * production reviewer other than the author approves. pull-requests: write posts the preview
+   * on the pull request itself.
+   */
+  function problems(workflowsByFile: Readonly<Record<string, Workflow>>): string[] {
+    const found: string[] = [];
+    for (const [file, wf] of Object.entries(workflowsByFile)) {
+      if (!Object.keys(wf.on ?? {}).some((event) => event.startsWith("pull_request"))) continue;
+      for (const [id, of] of Object.entries(wf.jobs)) {
+        const held = credentialsOf(of);
+        const where = `${file} ${id}`;
+        if (held.azureIdentity !== undefined && held.azureIdentity !== "${{ vars.PLAN_CLIENT_ID }}")
+          found.push(`${where}: logs in as ${held.azureIdentity}, not the plan identity`);
+        for (const secret of held.secrets) {
+          if (secret === productionStateToken) {
+            if (held.runsPullRequestCode && held.environment !== productionPreviewEnvironment)
+              found.push(`${where}: ${secret} outside the approved environment`);
+          } else if (secret !== "repository:secrets.PULUMI_ACCESS_TOKEN")
+            found.push(`${where}: holds ${secret}`);
+        }
+        if (held.environment !== undefined && held.environment !== productionPreviewEnvironment)
+          found.push(`${where}: runs in the environment ${held.environment}`);
+        for (const scope of held.gitHubWrites)
+          if (scope !== "pull-requests") found.push(`${where}: GITHUB_TOKEN writes ${scope}`);
+      }
+    }
+    return found;
+  }
+
+  const pullRequestWorkflows = Object.fromEntries(
+    Object.entries(workflows).filter(([file]) => workflowFiles.includes(file)),
+  );
+
+  test("what each pull request job holds, and whether it runs the pull request's code", () => {
+    const table = Object.fromEntries(
+      Object.entries(pullRequestWorkflows)
+        .filter(([, wf]) => Object.keys(wf.on).includes("pull_request"))
+        .flatMap(([file, wf]) =>
+          Object.entries(wf.jobs).map(([id, of]) => [
+            `${file.replace(/^.*\//, "")} ${id}`,
+            credentialsOf(of),
+          ]),
+        ),
+    );
+    const plan = "${{ vars.PLAN_CLIENT_ID }}";
+    const acceptanceToken = ["repository:secrets.PULUMI_ACCESS_TOKEN"];
+    expect(table).toEqual({
+      "preview.yml changes": { runsPullRequestCode: false, secrets: [], gitHubWrites: [] },
+      "preview.yml preview-acceptance": {
+        runsPullRequestCode: true,
+        azureIdentity: plan,
+        secrets: acceptanceToken,
+        gitHubWrites: ["pull-requests"],
+      },
+      "preview.yml preview-production": {
+        runsPullRequestCode: true,
+        environment: productionPreviewEnvironment,
+        azureIdentity: plan,
+        secrets: [productionStateToken],
+        gitHubWrites: ["pull-requests"],
+      },
+      // npm ci of the pull request's dependencies (its install scripts), without any credential.
+      "preview.yml diff": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
+      // Only the base branch's `platform` reads the pull request's files.
+      "preview.yml gate": {
+        runsPullRequestCode: false,
+        azureIdentity: plan,
+        secrets: acceptanceToken,
+        gitHubWrites: [],
+      },
+      "test.yml test": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
+    });
+  });
+
+  test("no pull request job can write or decrypt production without a production reviewer's approval", () => {
+    expect(problems(pullRequestWorkflows)).toEqual([]);
+  });
+
+  test("the check names each way a workflow could hand a pull request a writing or production credential", () => {
+    type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+    const preview = structuredClone(workflow("preview.yml")) as Mutable<Workflow>;
+    const jobs = preview.jobs as Record<string, Mutable<Job>>;
+    jobs["preview-acceptance"]!.env = {
+      ...jobs["preview-acceptance"]!.env,
+      ARM_CLIENT_ID: "${{ vars.AZURE_CLIENT_ID }}",
+    };
+    delete jobs["preview-production"]!.environment;
+    jobs["preview-acceptance"]!.environment = "production";
+    jobs["gate"]!.permissions = { ...jobs["gate"]!.permissions, contents: "write" };
+    jobs["diff"]!.steps = [
+      ...jobs["diff"]!.steps,
+      { run: "true", env: { KEY: "${{ secrets.PLATFORM_BOT_PRIVATE_KEY }}" } },
+    ];
+    expect(problems({ ".github/workflows/preview.yml": preview }).sort()).toEqual(
+      [
+        ".github/workflows/preview.yml preview-acceptance: logs in as ${{ vars.AZURE_CLIENT_ID }}, not the plan identity",
+        ".github/workflows/preview.yml preview-acceptance: holds production:secrets.PULUMI_ACCESS_TOKEN",
+        ".github/workflows/preview.yml preview-acceptance: runs in the environment production",
+        ".github/workflows/preview.yml diff: holds repository:secrets.PLATFORM_BOT_PRIVATE_KEY",
+        ".github/workflows/preview.yml gate: GITHUB_TOKEN writes contents",
+      ].sort(),
+    );
+    // Without its environment the production preview names the repository's token, which reads
+    // acceptance only: its preview of production fails, it decrypts nothing.
+    expect(credentialsOf(jobs["preview-production"]!).secrets).toEqual([
+      "repository:secrets.PULUMI_ACCESS_TOKEN",
+    ]);
+  });
+
+  const forkCheck = "Refuse a pull request from a fork";
+  test("every pull request job that holds a token first refuses a fork's pull request, before any checkout", () => {
+    for (const [id, of] of Object.entries(workflow("preview.yml").jobs)) {
+      const held = credentialsOf(of);
+      const holds = held.secrets.length > 0 || held.azureIdentity !== undefined;
+      const check = of.steps.findIndex((step) => step.name === forkCheck);
+      const checkout = of.steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
+      expect([id, holds, holds ? check >= 0 && check < checkout : check < 0]).toEqual([id, holds, true]);
+      if (check >= 0)
+        expect([id, of.steps[check]!.env]).toEqual([
+          id,
+          {
+            HEAD_REPOSITORY: "${{ github.event.pull_request.head.repo.full_name }}",
+            REPOSITORY: "${{ github.repository }}",
+          },
+        ]);
+    }
+  });
+
+  test("the fork check fails a fork's pull request naming the fork, and lets the repository's own pass", () => {
+    const script = workflow("preview.yml").jobs["gate"]!.steps.find((step) => step.name === forkCheck)!.run!;
+    expect(runBash(script, { HEAD_REPOSITORY: "mallory/platform", REPOSITORY: "contoso/platform" })).toEqual({
+      status: 1,
+      stdout:
+        "::error::This pull request comes from mallory/platform, a fork: its previews and gate get no credentials. Push the branch to contoso/platform and open the pull request from there.\n",
+      stderr: "",
+      leftBehind: [],
+    });
+    expect(
+      runBash(script, { HEAD_REPOSITORY: "contoso/platform", REPOSITORY: "contoso/platform" }),
+    ).toMatchObject({
+      status: 0,
+      stdout: "",
+    });
+  });
+
+  test("drift reads production only from its environment, as the plan identity", () => {
+    const drift = job("drift.yml", "drift");
+    expect([
+      drift.environment,
+      drift.env?.["ARM_CLIENT_ID"],
+      drift.env?.["AAD_SERVICE_PRINCIPAL_CLIENT_ID"],
+    ]).toEqual([driftEnvironment, "${{ vars.PLAN_CLIENT_ID }}", "${{ vars.PLAN_CLIENT_ID }}"]);
+    expect(Object.keys(workflow("drift.yml").on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+  });
+});
