@@ -98,7 +98,12 @@ export function expectationsOf(
   const smoke = deployed.map((app): ExpectedSmoke => {
     const definition = apps[app];
     const namespace = deployments.find((deployment) => deployment.name === app)?.namespace ?? "apps";
-    const request = (path: string): ProxyRequest => ({ namespace, service: app, port: servicePortName, path });
+    const request = (path: string): ProxyRequest => ({
+      namespace,
+      service: app,
+      port: servicePortName,
+      path,
+    });
     return {
       app,
       health: request(definition.health.readiness),

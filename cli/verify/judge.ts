@@ -124,7 +124,9 @@ function containerState(state: NonNullable<KubeContainerStatus>["state"]): strin
   return "not started";
 }
 
-type KubeContainerStatus = NonNullable<NonNullable<ClusterSnapshot["pods"][number]["status"]>["containerStatuses"]>[number];
+type KubeContainerStatus = NonNullable<
+  NonNullable<ClusterSnapshot["pods"][number]["status"]>["containerStatuses"]
+>[number];
 
 function digestFindings(expectations: Expectations, snapshot: ClusterSnapshot): Finding[] {
   const workloads = new Map(
@@ -132,7 +134,9 @@ function digestFindings(expectations: Expectations, snapshot: ClusterSnapshot): 
   );
   return snapshot.pods.flatMap((pod): Finding[] => {
     const metadata = pod.metadata;
-    const workload = workloads.get(`${metadata?.namespace}/${metadata?.labels?.["app.kubernetes.io/instance"]}`);
+    const workload = workloads.get(
+      `${metadata?.namespace}/${metadata?.labels?.["app.kubernetes.io/instance"]}`,
+    );
     if (workload === undefined) return [];
     // A pod of an old ReplicaSet on its way out, or one that has ended, runs nothing any more.
     if (metadata?.deletionTimestamp !== undefined) return [];
@@ -147,7 +151,15 @@ function digestFindings(expectations: Expectations, snapshot: ClusterSnapshot): 
     if ("digest" in read) {
       return read.digest === expected
         ? []
-        : [{ app, check: "image digest", object, expected, found: `${read.digest} (imageID ${status!.imageID})` }];
+        : [
+            {
+              app,
+              check: "image digest",
+              object,
+              expected,
+              found: `${read.digest} (imageID ${status!.imageID})`,
+            },
+          ];
     }
     const found = status?.imageID ? read.problem : containerState(status?.state);
     return [{ app, check: "image digest", object, expected, found }];
@@ -155,12 +167,20 @@ function digestFindings(expectations: Expectations, snapshot: ClusterSnapshot): 
 }
 
 /** A Job's outcome: Complete=True, Failed=True (with its reason, final), or still running. */
-export function jobOutcome(job: KubeJob): { readonly complete: true } | { readonly complete: false; readonly found: string; readonly final: boolean } {
+export function jobOutcome(
+  job: KubeJob,
+):
+  | { readonly complete: true }
+  | { readonly complete: false; readonly found: string; readonly final: boolean } {
   const conditions = job.status?.conditions;
   const failed = condition(conditions, "Failed");
   if (failed?.status === "True") {
     const reason = failed.reason ?? "Failed";
-    return { complete: false, found: `Failed: ${reason}${failed.message ? `: ${failed.message}` : ""}`, final: true };
+    return {
+      complete: false,
+      found: `Failed: ${reason}${failed.message ? `: ${failed.message}` : ""}`,
+      final: true,
+    };
   }
   if (condition(conditions, "Complete")?.status === "True") return { complete: true };
   const { active = 0, succeeded = 0, failed: failures = 0 } = job.status ?? {};
@@ -190,19 +210,21 @@ function excerpt(text: string, length = 200): string {
   return line.length > length ? `${line.slice(0, length)}…` : line;
 }
 
-/**
- * What an answer says that is not the app's: the API server's own `Status` (no endpoints, no
- * such Service, forbidden) carries a message; anything else is the app's body.
- */
-function answerText(answer: Extract<ProxyAnswer, { status: number }>): string {
+/** The message of the API server's own `Status` answer (no endpoints, no such Service, forbidden). */
+function apiServerMessage(body: string): string | undefined {
   try {
-    const parsed = JSON.parse(answer.body) as { kind?: unknown; message?: unknown };
-    if (parsed.kind === "Status" && typeof parsed.message === "string") {
-      return `HTTP ${answer.status} from the API server: ${parsed.message}`;
-    }
+    const parsed = JSON.parse(body) as { kind?: unknown; message?: unknown } | null;
+    if (parsed?.kind === "Status" && typeof parsed.message === "string") return parsed.message;
   } catch {
     // Not JSON: the app's own body.
   }
+  return undefined;
+}
+
+/** What an answer that is not a pass says: the API server's own message, else the app's body. */
+function answerText(answer: Extract<ProxyAnswer, { status: number }>): string {
+  const message = apiServerMessage(answer.body);
+  if (message !== undefined) return `HTTP ${answer.status} from the API server: ${message}`;
   return `HTTP ${answer.status}${answer.body.trim() === "" ? "" : `: ${excerpt(answer.body)}`}`;
 }
 
@@ -232,7 +254,13 @@ function smokeFindings(expectations: Expectations, snapshot: ClusterSnapshot): F
     const health = snapshot.proxy[proxyKey(smoke.health)];
     const object = via(smoke.health.path);
     if (health === undefined || "error" in health) {
-      findings.push({ app, check: "health", object, expected: "HTTP 2xx", found: health?.error ?? "not asked" });
+      findings.push({
+        app,
+        check: "health",
+        object,
+        expected: "HTTP 2xx",
+        found: health?.error ?? "not asked",
+      });
     } else if (health.status < 200 || health.status > 299) {
       findings.push({ app, check: "health", object, expected: "HTTP 2xx", found: answerText(health) });
     }
@@ -253,18 +281,24 @@ function smokeFindings(expectations: Expectations, snapshot: ClusterSnapshot): F
     const deep = snapshot.proxy[proxyKey(smoke.deep)];
     const deepObject = via(smoke.deep.path);
     if (deep === undefined || "error" in deep) {
-      findings.push({ app, check: "deep health", object: deepObject, expected, found: deep?.error ?? "not asked" });
-      return findings;
-    }
-    const problems = deepProblems(smoke, deep.body);
-    if (deep.status !== 200 || problems.length > 0) {
-      const body = problems.length > 0 && !problems[0]!.startsWith("not JSON") ? problems.join("; ") : undefined;
       findings.push({
         app,
         check: "deep health",
         object: deepObject,
         expected,
-        found: body === undefined ? answerText(deep) : `HTTP ${deep.status}: ${body}`,
+        found: deep?.error ?? "not asked",
+      });
+      return findings;
+    }
+    const problems = apiServerMessage(deep.body) === undefined ? deepProblems(smoke, deep.body) : undefined;
+    if (problems === undefined || deep.status !== 200 || problems.length > 0) {
+      const said = problems !== undefined && problems.length > 0 && !problems[0]!.startsWith("not JSON");
+      findings.push({
+        app,
+        check: "deep health",
+        object: deepObject,
+        expected,
+        found: said ? `HTTP ${deep.status}: ${problems.join("; ")}` : answerText(deep),
       });
     }
     return findings;

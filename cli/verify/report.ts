@@ -13,7 +13,9 @@ export function formatFindings(findings: readonly Finding[]): string {
     finding.expected,
     finding.found,
   ]);
-  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((cells) => cells[column]!.length)));
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((cells) => cells[column]!.length)),
+  );
   return [header, ...rows]
     .map(
       (cells) =>

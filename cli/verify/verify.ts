@@ -21,14 +21,12 @@ export const systemClock: VerifyClock = {
 /**
  * Looks at the cluster until it passes, a final finding shows (a rollout past its deadline, a
  * failed Job) or `waitSeconds` have passed, as `kubectl rollout status --timeout` waits: right
- * after `pulumi up`, an old pod may still be terminating. Findings of the stack outputs (`given`)
- * count in every look; they cannot change while waiting, so they end it at once.
+ * after `pulumi up`, an old pod may still be terminating.
  *
  * @returns the last look's findings (empty: passed) and the snapshot they were judged on.
  */
 export async function verifyWithin(options: {
   readonly expectations: Expectations;
-  readonly given: readonly Finding[];
   readonly read: () => Promise<ClusterSnapshot>;
   readonly waitSeconds: number;
   readonly clock?: VerifyClock;
@@ -37,9 +35,9 @@ export async function verifyWithin(options: {
   const deadline = clock.now() + options.waitSeconds * 1000;
   for (let looks = 1; ; looks++) {
     const snapshot = await options.read();
-    const findings = [...options.given, ...judge(options.expectations, snapshot)];
+    const findings = judge(options.expectations, snapshot);
     const left = deadline - clock.now();
-    const hopeless = options.given.length > 0 || findings.some((finding) => finding.final === true);
+    const hopeless = findings.some((finding) => finding.final === true);
     if (findings.length === 0 || hopeless || left <= 0) return { findings, snapshot, looks };
     await clock.sleep(Math.min(pollIntervalSeconds * 1000, left));
   }
