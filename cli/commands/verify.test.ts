@@ -137,7 +137,7 @@ describe("platform verify", () => {
     });
     const run = await verify(state);
     expect(run.code).toBe(1);
-    const pod = (state.pods[0]!.metadata as { name: string }).name;
+    const pod = (state.pods[0].metadata as { name: string }).name;
     expect(rows(run.stdout)).toEqual([
       [
         "main-api",
