@@ -65,8 +65,12 @@ export interface AppDefinition {
   readonly source: AppSource;
   /** The port the container listens on (HTTP). */
   readonly port: number;
-  /** HTTP paths of the health endpoints. */
-  readonly health: { readonly readiness: string; readonly liveness: string };
+  /**
+   * HTTP paths of the health endpoints. `deep` proves the app's data paths with its own identity
+   * (a MySQL login as its user over TLS, a Redis AUTH with its Entra token): 200 with
+   * `{ checks: { mysql: { ok }, redis: { ok } } }`; `platform verify` asks it through the Service.
+   */
+  readonly health: { readonly readiness: string; readonly liveness: string; readonly deep?: string };
   readonly resources: ContainerResources;
   /** Replicas in each environment (ignored where autoscaling is on). */
   readonly replicas: PerEnvironment<number>;

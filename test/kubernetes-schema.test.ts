@@ -141,8 +141,8 @@ describe("schemaProblems", () => {
   });
 
   it("refuses a kind it has no schema for", () => {
-    expect(schemaProblems([{ apiVersion: "v1", kind: "Pod", metadata: { name: "p" } }])).toEqual([
-      "Pod/p: no schema for v1 Pod",
+    expect(schemaProblems([{ apiVersion: "v1", kind: "Endpoints", metadata: { name: "p" } }])).toEqual([
+      "Endpoints/p: no schema for v1 Endpoints",
     ]);
     expect(
       schemaProblems([{ apiVersion: "cert-manager.io/v1", kind: "Certificate", metadata: { name: "web" } }]),

@@ -39,6 +39,8 @@ const modelsDirectory = path.join(
 const builtInKinds: Readonly<Record<string, string>> = {
   "v1/ConfigMap": "V1ConfigMap",
   "v1/Namespace": "V1Namespace",
+  // Not rendered: the fake API server's pods (test/kubernetes-api-fixtures.ts) are checked too.
+  "v1/Pod": "V1Pod",
   "v1/Secret": "V1Secret",
   "v1/Service": "V1Service",
   "v1/ServiceAccount": "V1ServiceAccount",

@@ -717,6 +717,26 @@ describe("deploy workflow", () => {
       path: "${{ runner.temp }}/acceptance-outputs",
     });
   });
+
+  test("verifies each environment right after its up, before anything records or promotes it", () => {
+    for (const stack of environmentNames) {
+      const steps = job("deploy.yml", `deploy-${stack}`).steps;
+      const up = steps.findIndex(
+        (step) => step.uses?.startsWith("pulumi/actions@") && step.with?.["command"] === "up",
+      );
+      const verify = steps[up + 1]!;
+      expect([verify.name, verify.id]).toEqual(["Verify the deploy", "verify"]);
+      expect(verify.run).toBe(
+        [
+          `kubeconfig="$RUNNER_TEMP/kubeconfig-${stack}"`,
+          "umask 077",
+          `pulumi stack output kubeconfig --show-secrets --stack ${stack} > "$kubeconfig"`,
+          `npx platform verify ${stack} --kubeconfig "$kubeconfig" --wait 300`,
+          "",
+        ].join("\n"),
+      );
+    }
+  });
 });
 
 describe("plan fingerprint (docs/decisions/0042)", () => {

@@ -6,7 +6,7 @@ export const customerApi: AppDefinition = {
   description: "The customer-specific API",
   source: { kind: "folder", path: "apps/customer-api" },
   port: 8080,
-  health: { readiness: "/health/ready", liveness: "/health/live" },
+  health: { readiness: "/health/ready", liveness: "/health/live", deep: "/health/deep" },
   resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
   replicas: { default: 1, production: 2 },
   uses: { mysql: true, redis: false },

@@ -7,7 +7,7 @@ export const mainApi: AppDefinition = {
   // A team points this at its repository: { kind: "git", repository: "https://github.com/<org>/main-api.git" }
   source: { kind: "folder", path: "apps/main-api" },
   port: 8080,
-  health: { readiness: "/health/ready", liveness: "/health/live" },
+  health: { readiness: "/health/ready", liveness: "/health/live", deep: "/health/deep" },
   resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { memory: "512Mi" } },
   replicas: { default: 1, production: 3 },
   autoscaling: { production: { minReplicas: 3, maxReplicas: 10, targetCpuUtilization: 70 } },

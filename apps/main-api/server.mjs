@@ -1,6 +1,7 @@
 // Stand-in for the main API until the team points apps/main-api/app.ts at its repository.
 // `node server.mjs` serves HTTP; `migrate`, `work` and `schedule` mimic Laravel's artisan commands.
 import http from "node:http";
+import { deepHealth } from "./deep-health.mjs";
 
 const command = process.argv[2] ?? "serve";
 const log = (message) => console.log(JSON.stringify({ app: "main-api", command, message }));
@@ -14,6 +15,13 @@ if (command === "migrate" || command === "schedule") {
   const health = { "/health/ready": "ready", "/health/live": "live" };
   http
     .createServer((request, response) => {
+      if (request.url === "/health/deep") {
+        void deepHealth(process.env).then(({ ok, body }) => {
+          response.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+          response.end(JSON.stringify(body));
+        });
+        return;
+      }
       const status = health[request.url];
       response.writeHead(200, { "content-type": "application/json" });
       response.end(

@@ -297,7 +297,7 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
     });
   });
 
-  it("let each app's web pods accept HTTP from the namespace, and public apps from the ingress controller", () => {
+  it("let each app's web pods accept HTTP from the namespace and the API server's proxy, and public apps from the ingress controller", () => {
     const from = (app: string) => valueAt(find(objects, "NetworkPolicy", `${app}-ingress`), ["spec"]);
     const namespacePods = { podSelector: {} };
     const ingressController = {
@@ -308,9 +308,14 @@ describe.each(["acceptance", "production"] as const)("the objects of %s", (envir
       policyTypes: ["Ingress"],
       ingress: [{ from: peers, ports: [{ protocol: "TCP", port: 8080 }] }],
     });
-    expect(from("main-api")).toEqual(policy("main-api", [namespacePods, ingressController]));
-    expect(from("web")).toEqual(policy("web", [namespacePods, ingressController]));
-    expect(from("customer-api")).toEqual(policy("customer-api", [namespacePods]));
+    // The API server's service proxy (platform verify) arrives from AKS's konnectivity agents.
+    const apiServerProxy = {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+      podSelector: { matchLabels: { app: "konnectivity-agent" } },
+    };
+    expect(from("main-api")).toEqual(policy("main-api", [namespacePods, ingressController, apiServerProxy]));
+    expect(from("web")).toEqual(policy("web", [namespacePods, ingressController, apiServerProxy]));
+    expect(from("customer-api")).toEqual(policy("customer-api", [namespacePods, apiServerProxy]));
   });
 
   it("let each app's pods reach only the backing services it uses and the other apps", () => {

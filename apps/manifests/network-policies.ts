@@ -57,6 +57,18 @@ export function namespacePolicies(): KubeObject[] {
 }
 
 /**
+ * The pods through which AKS's API server reaches pods (konnectivity, kube-system, labelled
+ * `app: konnectivity-agent`): its service proxy arrives from them, with a pod source address.
+ * `platform verify` asks each app's health through that proxy (tigera/operator#5212: "On AKS and
+ * GKE the API server reaches in-cluster webhooks through konnectivity agent pods … AKS labels
+ * them `app: konnectivity-agent`").
+ */
+export const apiServerProxyPeer = {
+  ...namespaceNamed("kube-system"),
+  podSelector: { matchLabels: { app: "konnectivity-agent" } },
+} as const;
+
+/**
  * Lets the ingress controller reach cert-manager's HTTP-01 solver pods, which cert-manager starts
  * in the namespace of the Ingress whose certificate it is getting (and stops once it has it); the
  * certificate authority's request for `/.well-known/acme-challenge/` arrives through NGINX.
@@ -75,8 +87,9 @@ export function acmeSolverPolicy(): KubeObject {
 }
 
 /**
- * The policies of one app: its web pods accept HTTP from the pods of the namespace and, when the
- * app is public, from the ingress controller; all its pods may reach its MySQL server, the
+ * The policies of one app: its web pods accept HTTP from the pods of the namespace, from the API
+ * server's proxy (`platform verify`'s smoke checks) and, when the app is public, from the ingress
+ * controller; all its pods may reach its MySQL server, the
  * Redis private endpoint and the other apps.
  */
 export function appPolicies(app: AppDefinition, environment: EnvironmentSettings): KubeObject[] {
@@ -91,7 +104,11 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [{ podSelector: {} }, ...(isPublic ? [namespaceNamed(ingressControllerNamespace)] : [])],
+          from: [
+            { podSelector: {} },
+            ...(isPublic ? [namespaceNamed(ingressControllerNamespace)] : []),
+            apiServerProxyPeer,
+          ],
           ports: [{ protocol: "TCP", port: app.port }],
         },
       ],

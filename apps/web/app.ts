@@ -6,7 +6,7 @@ export const web: AppDefinition = {
   description: "The web app",
   source: { kind: "folder", path: "apps/web" },
   port: 8080,
-  health: { readiness: "/health/ready", liveness: "/health/live" },
+  health: { readiness: "/health/ready", liveness: "/health/live", deep: "/health/deep" },
   resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
   replicas: { default: 1, production: 3 },
   autoscaling: { production: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 } },
