@@ -755,7 +755,7 @@ describe("plan fingerprint (docs/decisions/0042)", () => {
         `npx platform fingerprint show "$STACK" --preview "$RUNNER_TEMP/preview.json" \\\n  --out "$RUNNER_TEMP/fingerprint/${fingerprintFile}"`,
       );
       expect(step.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
-      const upload = stepUsing(of, pin("actions/upload-artifact@v4"));
+      const upload = stepUsing(of, pin("actions/upload-artifact@v7"));
       expect(of.steps.indexOf(upload)).toBe(of.steps.indexOf(step) + 1);
       // The name the deploy's check looks for (cli/fingerprint/previews.ts).
       expect(upload.with).toEqual({
