@@ -957,7 +957,10 @@ describe("refreshes as the plan identity (docs/decisions/0040, 0042)", () => {
     readonly excludes: readonly string[];
   }
 
-  /** Pulumi.yaml's `options.refresh: always` makes every preview and update refresh. */
+  /**
+   * Pulumi.yaml's `options.refresh: always` makes every preview and update without `--refresh=false`
+   * refresh (pulumi/pulumi pkg/cmd/pulumi/operations/io.go, `getRefreshOption`).
+   */
   const projectRefreshes =
     (parse(read("Pulumi.yaml")) as { options?: { refresh?: string } }).options?.refresh === "always";
   const refreshingCommands = ["preview", "up", "update"];
