@@ -24,7 +24,8 @@ import { acrTokenUsername, registryReaderConfigFile } from "../bootstrap/outputs
 import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
 import { environmentNames } from "../environments/settings";
-import { stackConfig } from "./program";
+import { runStack, stackConfig } from "./program";
+import { kubernetesRefreshes, urnGlobMatches, type RefreshedResource } from "./plan-identity-reads";
 import { fingerprintArtifactName, fingerprintFile } from "../cli/fingerprint/previews";
 import { verifiedActions } from "./verified-actions";
 import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
@@ -740,9 +741,13 @@ describe("deploy workflow", () => {
 });
 
 describe("plan fingerprint (docs/decisions/0042)", () => {
-  /** The preview both sides run: the deploy compares like with like. */
-  const fingerprintPreview = (file: string) =>
-    `pulumi preview --stack "$STACK" --refresh --json > "$RUNNER_TEMP/${file}"`;
+  /**
+   * The preview each side runs: the pull request's compares its program with the stored state (a
+   * refresh as the plan identity would be refused on Secrets); the deploy's refreshes first, as
+   * the deploy identity, so drift is an operation it adds (docs/decisions/0042).
+   */
+  const fingerprintPreview = (file: string, refresh: boolean) =>
+    `pulumi preview --stack "$STACK"${refresh ? " --refresh" : ""} --json > "$RUNNER_TEMP/${file}"`;
 
   test.each(environmentNames)(
     "preview (%s) publishes its operations: an artifact named by pull request and stack, the summary, a comment",
@@ -750,7 +755,7 @@ describe("plan fingerprint (docs/decisions/0042)", () => {
       const of = job("preview.yml", `preview-${stack}`);
       const step = stepNamed(of, "Fingerprint the planned operations");
       expect(step.env).toEqual({ PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}", STACK: stack });
-      expect(step.run).toContain(fingerprintPreview("preview.json"));
+      expect(step.run).toContain(fingerprintPreview("preview.json", false));
       expect(step.run).toContain(
         `npx platform fingerprint show "$STACK" --preview "$RUNNER_TEMP/preview.json" \\\n  --out "$RUNNER_TEMP/fingerprint/${fingerprintFile}"`,
       );
@@ -811,7 +816,7 @@ describe("plan fingerprint (docs/decisions/0042)", () => {
         STACK: stack,
         OVERRIDE: "${{ inputs.override-fingerprint }}",
       });
-      expect(step.run).toContain(fingerprintPreview("deploy-preview.json"));
+      expect(step.run).toContain(fingerprintPreview("deploy-preview.json", true));
     },
   );
 
@@ -960,6 +965,303 @@ describe("drift workflow", () => {
       ["issue", "close", "4", "--comment", "No drift any more: https://run/3"],
       ["issue", "close", "9", "--comment", "No drift any more: https://run/3"],
     ]);
+  });
+});
+
+describe("refreshes as the plan identity (docs/decisions/0040, 0042)", () => {
+  /** One Pulumi CLI run a step makes: its arguments, and what its refresh leaves out. */
+  interface PulumiRun {
+    readonly where: string;
+    readonly args: readonly string[];
+    readonly refresh: boolean;
+    readonly excludes: readonly string[];
+  }
+
+  /**
+   * Pulumi.yaml's `options.refresh: always` makes every preview and update without `--refresh=false`
+   * refresh (pulumi/pulumi pkg/cmd/pulumi/operations/io.go, `getRefreshOption`).
+   */
+  const projectRefreshes =
+    (parse(read("Pulumi.yaml")) as { options?: { refresh?: string } }).options?.refresh === "always";
+  const refreshingCommands = ["preview", "up", "update"];
+
+  /**
+   * Every Pulumi run of a job, as the CLI receives it: a pulumi/actions step's inputs (pulumi/actions
+   * v7 src/config.ts: `refresh`, `exclude` one per line or comma-separated, passed as `--refresh`
+   * and `--exclude` by the Automation API), a composite action's steps, and the `pulumi` commands of
+   * each `run:` script, run with a fake `pulumi` that records its arguments.
+   */
+  function pulumiRunsOf(of: Job, where: string): PulumiRun[] {
+    const runs: PulumiRun[] = [];
+    const visit = (steps: readonly Step[], at: string) => {
+      steps.forEach((step, index) => {
+        const label = `${at} ${step.name ?? step.uses ?? `step ${index}`}`;
+        const local = /^\.\/(?:checks\/)?(\.github\/actions\/[^/]+)$/.exec(step.uses ?? "");
+        if (local) {
+          const action = actions[`${local[1]!}/action.yml`];
+          if (action === undefined) throw new Error(`${label}: no composite action ${step.uses}`);
+          visit(action.runs.steps, `${label} >`);
+        } else if (step.uses?.startsWith("pulumi/actions@")) {
+          const command = step.with?.["command"];
+          if (typeof command !== "string") return; // installs the CLI only
+          const flag = step.with?.["refresh"];
+          const exclude = step.with?.["exclude"];
+          const excludes = (typeof exclude === "string" ? exclude : "")
+            .split("\n")
+            .flatMap((line) => line.split(","))
+            .map((item) => item.trim())
+            .filter((item) => item !== "");
+          runs.push({
+            where: label,
+            args: [command],
+            refresh:
+              command === "refresh" ||
+              flag === true ||
+              flag === "true" ||
+              (projectRefreshes && refreshingCommands.includes(command)),
+            excludes,
+          });
+        } else if (/(?:^|[;&|(]|\$\()\s*pulumi\s/m.test(step.run ?? "")) {
+          for (const args of fakePulumiCalls(step)) {
+            const explicit = args.find(
+              (arg) => arg === "--refresh" || arg.startsWith("--refresh=") || arg === "-r",
+            );
+            const excludes = args.flatMap((arg, i) =>
+              arg === "--exclude" || arg === "-x"
+                ? [args[i + 1]!]
+                : arg.startsWith("--exclude=")
+                  ? [arg.slice("--exclude=".length)]
+                  : [],
+            );
+            runs.push({
+              where: label,
+              args,
+              refresh:
+                args[0] === "refresh" ||
+                (explicit === undefined
+                  ? projectRefreshes && refreshingCommands.includes(args[0] ?? "")
+                  : explicit !== "--refresh=false"),
+              excludes,
+            });
+          }
+        }
+      });
+    };
+    visit(of.steps, where);
+    return runs;
+  }
+
+  /** The argument lists of each `pulumi` command a `run:` script runs. */
+  function fakePulumiCalls(step: Step): string[][] {
+    const bin = scratch();
+    const log = join(bin, "calls");
+    writeFileSync(log, "");
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/usr/bin/env bash\n{ printf '%s\\037' "$@"; printf '\\036'; } >> "${log}"\n`,
+    );
+    writeFileSync(join(bin, "npx"), "#!/usr/bin/env bash\n");
+    for (const tool of ["pulumi", "npx"]) chmodSync(join(bin, tool), 0o755);
+    const temp = scratch();
+    const result = runBash(step.run!, {
+      STACK: "acceptance",
+      RUNNER_TEMP: temp,
+      GITHUB_STEP_SUMMARY: join(temp, "summary.md"),
+      GITHUB_SHA: "a".repeat(40),
+      PATH: `${bin}:${process.env["PATH"] ?? ""}`,
+    });
+    if (result.status !== 0)
+      throw new Error(`${step.name ?? "a step"} failed with fake tools: ${result.stderr}`);
+    return readFileSync(log, "utf8")
+      .split("\x1e")
+      .filter((call) => call !== "")
+      .map((call) => call.split("\x1f").slice(0, -1));
+  }
+
+  /** The jobs that log in as the plan identity (they name vars.PLAN_CLIENT_ID), by `file id`. */
+  const planIdentityJobs = (byFile: Readonly<Record<string, Workflow>>) =>
+    Object.entries(byFile).flatMap(([file, wf]) =>
+      Object.entries(wf.jobs)
+        .filter(([, of]) => JSON.stringify(of).includes("vars.PLAN_CLIENT_ID"))
+        .map(([id, of]) => ({ where: `${file.replace(/^.*\//, "")} ${id}`, job: of })),
+    );
+
+  /**
+   * Each refresh as the plan identity that would read what it may not (Forbidden, and
+   * pulumi-kubernetes fails the refresh on it), and each that leaves out a resource it could
+   * read (drift there would go unseen).
+   */
+  function refreshProblems(
+    byFile: Readonly<Record<string, Workflow>>,
+    resources: readonly RefreshedResource[],
+  ): string[] {
+    const found: string[] = [];
+    for (const { where, job: of } of planIdentityJobs(byFile)) {
+      for (const run of pulumiRunsOf(of, where).filter((each) => each.refresh)) {
+        for (const resource of resources) {
+          const excluded = run.excludes.some((glob) => urnGlobMatches(glob, resource.urn));
+          if (!resource.readable && !excluded)
+            found.push(`${run.where}: refreshes ${resource.urn}, which needs ${resource.needs}`);
+          if (resource.readable && excluded)
+            found.push(
+              `${run.where}: leaves ${resource.urn} out of its refresh, which the plan identity can read`,
+            );
+        }
+      }
+    }
+    return found;
+  }
+
+  const ownWorkflows = Object.fromEntries(
+    Object.entries(workflows).filter(([file]) => workflowFiles.includes(file)),
+  );
+  let resources: RefreshedResource[];
+  beforeAll(async () => {
+    resources = [];
+    // One at a time: each run has a module registry of its own.
+    for (const stack of environmentNames)
+      resources.push(...kubernetesRefreshes((await runStack(stack)).registrations));
+  });
+
+  test("what the plan identity may not refresh is derived from the program's plan and its roles", () => {
+    const unreadable = [...new Set(resources.filter((r) => !r.readable).map((r) => `${r.type}: ${r.needs}`))];
+    expect(unreadable.sort()).toEqual([
+      "kubernetes:cert-manager.io/v1:ClusterIssuer: Microsoft.ContainerService/managedClusters/cert-manager.io/clusterissuers/read",
+      "kubernetes:core/v1:Secret: Microsoft.ContainerService/managedClusters/secrets/read",
+      "kubernetes:helm.sh/v3:Release: Microsoft.ContainerService/managedClusters/secrets/read",
+    ]);
+    // The apps' and the MySQL users' Secrets, in both stacks.
+    expect(
+      resources.filter((r) => r.type === "kubernetes:core/v1:Secret").map((r) => r.urn.replace(/^.*::/, "")),
+    ).toEqual(expect.arrayContaining(["main-api-secrets", "customer-api-secrets", "mysql-users"]));
+    expect(resources.filter((r) => r.readable).length).toBeGreaterThan(20);
+  });
+
+  test("a Kubernetes type the program adds must say what its refresh reads", () => {
+    const added = { ...resources[0]!, type: "kubernetes:rbac.authorization.k8s.io/v1:Role" };
+    expect(() =>
+      kubernetesRefreshes([
+        {
+          urn: added.urn,
+          type: added.type,
+          name: "r",
+          inputs: {},
+          dependencies: [],
+          custom: true,
+          protect: false,
+          retainOnDelete: false,
+        },
+      ]),
+    ).toThrow(
+      `kubernetes:rbac.authorization.k8s.io/v1:Role (${added.urn}): test/plan-identity-reads.ts refreshReads does not say what its refresh reads`,
+    );
+  });
+
+  test("no job that logs in as the plan identity refreshes what it may not read; drift leaves out exactly that", () => {
+    expect(planIdentityJobs(ownWorkflows).map(({ where }) => where)).toEqual([
+      "drift.yml drift",
+      "preview.yml preview-acceptance",
+      "preview.yml preview-production",
+      "preview.yml gate",
+    ]);
+    expect(refreshProblems(ownWorkflows, resources)).toEqual([]);
+    // Drift still refreshes, both times, leaving out the same three kinds.
+    const drift = pulumiRunsOf(job("drift.yml", "drift"), "drift");
+    expect(drift.map(({ refresh, excludes }) => ({ refresh, excludes }))).toEqual(
+      [0, 1].map(() => ({
+        refresh: true,
+        excludes: [
+          "**kubernetes:core/v1:Secret::*",
+          "**kubernetes:helm.sh/v3:Release::*",
+          "**kubernetes:cert-manager.io/v1:ClusterIssuer::*",
+        ],
+      })),
+    );
+  });
+
+  test("the check names a refresh that reads a Secret and an exclusion that hides readable drift", () => {
+    type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+    const drift = structuredClone(workflow("drift.yml")) as Mutable<Workflow>;
+    const steps = (drift.jobs as Record<string, Mutable<Job>>)["drift"]!.steps;
+    const preview = steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
+    // As drift was before the exclusions.
+    delete (preview.with as Record<string, unknown>)["exclude"];
+    const list = steps.find((step) => step.name === "List the drifted operations")!;
+    list.run = list.run!.replace(
+      "--exclude '**kubernetes:helm.sh/v3:Release::*'",
+      "--exclude '**kubernetes:core/v1:**'",
+    );
+    const found = refreshProblems({ ".github/workflows/drift.yml": drift }, resources);
+    const secret = resources.find(
+      (r) => r.urn.endsWith("Secret::main-api-secrets") && r.urn.includes(":acceptance::"),
+    )!;
+    const release = resources.find(
+      (r) => r.type === "kubernetes:helm.sh/v3:Release" && r.urn.includes(":acceptance::"),
+    )!;
+    const namespace = resources.find(
+      (r) => r.urn.endsWith("Namespace::apps") && r.urn.includes(":acceptance::"),
+    )!;
+    expect(found).toEqual(
+      expect.arrayContaining([
+        `drift.yml drift Preview with refresh, expecting no changes: refreshes ${secret.urn}, which needs Microsoft.ContainerService/managedClusters/secrets/read`,
+        `drift.yml drift List the drifted operations: refreshes ${release.urn}, which needs Microsoft.ContainerService/managedClusters/secrets/read`,
+        `drift.yml drift List the drifted operations: leaves ${namespace.urn} out of its refresh, which the plan identity can read`,
+      ]),
+    );
+    expect(
+      found.some(
+        (problem) =>
+          problem.includes("List the drifted operations: refreshes") && problem.includes("Secret::"),
+      ),
+    ).toBe(false);
+
+    // A pull request preview that refreshes, as the fingerprint step did before.
+    const pr = structuredClone(workflow("preview.yml")) as Mutable<Workflow>;
+    const fingerprint = (pr.jobs as Record<string, Mutable<Job>>)["preview-acceptance"]!.steps.find(
+      (step) => step.name === "Fingerprint the planned operations",
+    )!;
+    fingerprint.run = fingerprint.run!.replace(
+      'pulumi preview --stack "$STACK" --json',
+      'pulumi preview --stack "$STACK" --refresh --json',
+    );
+    expect(refreshProblems({ ".github/workflows/preview.yml": pr }, resources)).toContain(
+      `preview.yml preview-acceptance Fingerprint the planned operations: refreshes ${secret.urn}, which needs Microsoft.ContainerService/managedClusters/secrets/read`,
+    );
+  });
+
+  test("Pulumi's URN wildcards as the CLI matches them: * within a segment, ** across", () => {
+    const urn =
+      "urn:pulumi:acceptance::platform::platform:apps:AppWorkloads$kubernetes:core/v1:Secret::main-api-secrets";
+    expect(urnGlobMatches("**kubernetes:core/v1:Secret::*", urn)).toBe(true);
+    expect(urnGlobMatches("urn:pulumi:acceptance::platform::kubernetes:core/v1:Secret::*", urn)).toBe(false);
+    expect(urnGlobMatches("urn:pulumi:*::*::*", urn)).toBe(false);
+    expect(urnGlobMatches("**kubernetes:core/v1:Secret::*", `${urn}List`)).toBe(true);
+    expect(urnGlobMatches("**kubernetes:core/v1:Secret::*", urn.replace("Secret::", "SecretList::"))).toBe(
+      false,
+    );
+    expect(urnGlobMatches(urn, urn)).toBe(true);
+    expect(urnGlobMatches(urn.replace("main-api", "web"), urn)).toBe(false);
+  });
+
+  test("pull request previews do not refresh; the deploy's preview and `up` do", () => {
+    expect(projectRefreshes).toBe(false);
+    for (const stack of environmentNames) {
+      const runs = pulumiRunsOf(job("preview.yml", `preview-${stack}`), stack);
+      expect(runs.map(({ args, refresh }) => ({ args, refresh }))).toEqual([
+        { args: ["preview"], refresh: false },
+        { args: ["preview", "--stack", "acceptance", "--json"], refresh: false },
+      ]);
+      const deploy = pulumiRunsOf(job("deploy.yml", `deploy-${stack}`), stack);
+      expect(deploy.filter(({ args }) => args[0] === "preview" || args[0] === "up")).toEqual([
+        {
+          where: `${stack} Check that ${stack} deploys what its pull request previewed`,
+          args: ["preview", "--stack", "acceptance", "--refresh", "--json"],
+          refresh: true,
+          excludes: [],
+        },
+        { where: `${stack} Deploy ${stack}`, args: ["up"], refresh: true, excludes: [] },
+      ]);
+    }
   });
 });
 
