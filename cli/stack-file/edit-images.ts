@@ -15,7 +15,8 @@ import { formatVersion, imagesKey, locateImages, type Located } from "./read-ima
  * Sets `platform:images.<app>` to `version` in a stack file's text and returns the new text.
  * Only that entry changes: its tag (and digest) scalars are replaced in place, in the quoting
  * they were written in; a digest is added after the tag or removed with its line; a missing
- * entry is appended after the last one, in the style of its siblings. Every other byte (comments,
+ * entry is appended after the last one, in the style of its siblings (into an empty `{}` of a
+ * block `config:` map: as a block map, one field a line). Every other byte (comments,
  * key order, quoting, blank lines, `secure:` values) is kept. Setting the version an entry
  * already has returns the text unchanged.
  *
