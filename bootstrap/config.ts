@@ -2,10 +2,12 @@ import * as v from "valibot";
 import { environmentNames, type EnvironmentName } from "../environments/settings";
 import { quote } from "../lib/values";
 import { describe, missing, objectIssue, StackConfigError } from "../stack-config/schema";
+import { bootstrapStack, bootstrapStackFile } from "../stack-config/stack-files";
 
-/** The bootstrap project and its one stack, run by an administrator before any environment. */
+export { bootstrapStack, bootstrapStackFile };
+
+/** The bootstrap project, run by an administrator before any environment. */
 export const bootstrapProject = "platform-bootstrap";
-export const bootstrapStack = "shared";
 
 /** Resource group of the shared registry: outlives every environment. */
 export const sharedResourceGroupName = "rg-platform-shared";
@@ -122,7 +124,7 @@ export const registryNamePattern = /^[a-zA-Z0-9]{5,50}$/;
  */
 export function parseBootstrapConfig(
   config: Readonly<Record<string, unknown>>,
-  source = `bootstrap/Pulumi.${bootstrapStack}.yaml`,
+  source = bootstrapStackFile,
 ): BootstrapConfig {
   const problems: string[] = [];
   for (const key of Object.keys(config)) {

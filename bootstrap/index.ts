@@ -14,8 +14,10 @@ import { readRequiredChecks } from "../infra/github-repository-settings";
 import { PodSecurityPolicy } from "../infra/pod-security-policy";
 import { placeholderRanges, refusePlaceholders } from "../environments/placeholder-ranges";
 import { readProjectFile, underMockEngine } from "../stack-config/from-pulumi";
+import { stackFileName } from "../stack-config/stack-files";
 import {
   bootstrapStack,
+  bootstrapStackFile,
   identitiesResourceGroupName,
   parseBootstrapConfig,
   sharedResourceGroupName,
@@ -35,8 +37,8 @@ refusePlaceholders(
   placeholderRanges(
     config.registry.allowedIpRanges,
     {
-      file: `bootstrap/Pulumi.${bootstrapStack}.yaml`,
-      text: readProjectFile(`Pulumi.${bootstrapStack}.yaml`),
+      file: bootstrapStackFile,
+      text: readProjectFile(stackFileName(bootstrapStack)),
       key: "registryAllowedIpRanges",
     },
     "platform-bootstrap:registryAllowedIpRanges",

@@ -68,7 +68,7 @@ export async function programPathspecs(
   const filters = text === undefined ? undefined : (parse(text) as Record<string, unknown> | null);
   const patterns = filters?.[environment];
   if (!Array.isArray(patterns)) {
-    return [":(top,glob)**", ":(top,exclude,glob)Pulumi.*.yaml", ":(top,exclude,glob)**/*.md"];
+    return [":(top,glob)**", `:(top,exclude,glob)${stackFileName("*")}`, ":(top,exclude,glob)**/*.md"];
   }
   const own = stackFileName(environment);
   return (patterns.flat(Infinity) as unknown[])

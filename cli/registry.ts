@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
+import { bootstrapStackFile, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import { readStackData } from "../stack-config/from-file";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
@@ -31,7 +31,7 @@ export async function azureRegistry(
   env: Readonly<Record<string, string | undefined>>,
   run: RunProgram = processOutput,
 ): Promise<RegistryLookup | undefined> {
-  const file = path.join(cwd, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
+  const file = path.join(cwd, bootstrapStackFile);
   let text: string;
   try {
     text = await readFile(file, "utf8");

@@ -2,45 +2,11 @@
 // refuses because a management lock covers them. A single program run under the mock engine
 // only creates; replacements and deletes appear when two runs (the deployed program and the
 // changed one) are compared, as `platform diff` does.
+import { createOnlyInputs } from "../infra/fake-kit";
 import type { ProgramRun, Registration } from "./mock-engine";
 import { mockSubscriptionId, providerError } from "./mock-engine";
 
-/**
- * The inputs of a type whose change Azure cannot apply in place, so azure-native replaces the
- * resource (creates the new one, then deletes the old one): the parameters of the resource's path
- * and what azure-native lists as forcing a new resource (pulumi/pulumi-azure-native
- * `provider/pkg/gen/replacement.go`, `forceNewMap`). A path names an input or a property in it.
- *
- * Not listed, because azure-native updates them in place: a ManagedCluster's inline
- * `agentPoolProfiles` (removed from the list by pulumi/pulumi-azure-native#2774; Azure then
- * refuses most changes of an existing pool, see docs/decisions/0036), a private endpoint's
- * `privateLinkServiceConnections`, a role assignment's `roleDefinitionId`.
- */
-export const createOnlyInputs: Readonly<Record<string, readonly string[]>> = {
-  "azure-native:authorization:RoleAssignment": ["scope", "roleAssignmentName", "principalId"],
-  "azure-native:network:PrivateEndpoint": ["resourceGroupName", "privateEndpointName", "location", "subnet"],
-  "azure-native:containerservice:ManagedCluster": [
-    "resourceGroupName",
-    "resourceName",
-    "location",
-    "dnsPrefix",
-    "fqdnSubdomain",
-    "nodeResourceGroup",
-    "diskEncryptionSetID",
-    "linuxProfile",
-    "windowsProfile",
-    "networkProfile.serviceCidr",
-    "networkProfile.serviceCidrs",
-    "networkProfile.dnsServiceIP",
-    "networkProfile.networkMode",
-    "networkProfile.networkPlugin",
-    "networkProfile.networkPluginMode",
-    "networkProfile.podCidr",
-    "networkProfile.networkDataplane",
-    "networkProfile.networkPolicy",
-    "networkProfile.outboundType",
-  ],
-};
+export { createOnlyInputs };
 
 /** One thing `pulumi up` does to a resource between two runs. */
 export interface Operation {

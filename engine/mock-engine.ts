@@ -1,7 +1,42 @@
-import { createHash } from "node:crypto";
 import type * as pulumiModule from "@pulumi/pulumi";
+import {
+  fakeHash,
+  mockSubscriptionId,
+  isSecret,
+  noOutputs,
+  physicalName,
+  providerError,
+  secretSignature,
+  secretSignatureKey,
+  type FakeCall,
+  type FakeCallArgs,
+  type FakeResource,
+  type FakeResourceArgs,
+  type Fakes,
+  type LiveWorld,
+  type RegistryCredential,
+} from "../infra/fake-kit";
 import { azureRefusal } from "./azure-contracts";
 import { kubernetesRefusal } from "./kubernetes-contracts";
+
+// What the fakes are written with lives beside them (infra/fake-kit.ts), so that they never import
+// the engine; it is re-exported here for the engine's other users.
+export {
+  fakeHash,
+  mockSubscriptionId,
+  isSecret,
+  noOutputs,
+  physicalName,
+  providerError,
+  secretSignature,
+  type FakeCall,
+  type FakeCallArgs,
+  type FakeResource,
+  type FakeResourceArgs,
+  type Fakes,
+  type LiveWorld,
+  type RegistryCredential,
+};
 
 /** One resource the program registered, as the engine would have received it. */
 export interface Registration {
@@ -47,28 +82,6 @@ export interface ProgramRun {
 
 /** The organization the mock engine runs in: what a self-managed backend calls every stack's. */
 export const mockOrganization = "organization";
-/** The subscription the fake Azure answers for. */
-export const mockSubscriptionId = "00000000-0000-0000-0000-000000000001";
-
-/** Pulumi's marker of a secret value on the wire. */
-export const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
-const signatureKey = "4dabf18193072939515e22adb298388d";
-
-/** True when `value` is a secret as the engine sees it. */
-export function isSecret(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<string, unknown>)[signatureKey] === secretSignature
-  );
-}
-
-/** A user name and password for a registry, as a Docker config file's `auth` holds them. */
-export interface RegistryCredential {
-  readonly username: string;
-  readonly password: string;
-}
-
 /**
  * What exists before the run, outside the program: the stacks it may reference, the registries
  * the machine is logged in to (`az acr login`), the Docker config files it holds, and the images
@@ -120,81 +133,6 @@ export interface RunOptions {
   /** Called with the registrations so far, after each one (to report progress or a hang). */
   readonly onRegistered?: (registrations: readonly Registration[]) => void;
 }
-
-/** A hash of `text` in hex: what fakes derive ids and values from, so that runs are deterministic. */
-export const fakeHash = (text: string): string => createHash("sha256").update(text).digest("hex");
-
-/**
- * A provider's failure as the engine reports it: the message travels in `details` (what
- * Pulumi's runtime shows for a failed invoke).
- */
-export const providerError = (message: string): Error =>
-  Object.assign(new Error(message), { details: message });
-
-/** The world during a run: what the fakes read, and change (a push adds an image). */
-export interface LiveWorld {
-  readonly stacks: World["stacks"];
-  readonly registryLogins: ReadonlySet<string>;
-  readonly registryImages: Map<string, string>;
-  readonly dockerConfigFiles: NonNullable<World["dockerConfigFiles"]>;
-  readonly registryTokens: NonNullable<World["registryTokens"]>;
-}
-
-/** What a fake sees of one resource the program creates. */
-export interface FakeResourceArgs {
-  readonly type: string;
-  /** The logical name (the program's). */
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-  /** Like `pulumi preview`: nothing is created, built or pushed. */
-  readonly preview: boolean;
-  readonly world: LiveWorld;
-}
-
-/**
- * The output-only properties the service adds when it creates a resource of one type, such as a
- * cluster's `fqdn` (`name` when the service takes the physical name from an input). It may throw
- * {@link providerError} to refuse what the service refuses.
- */
-export type FakeResource = (args: FakeResourceArgs) => Record<string, unknown>;
-
-/** What a fake sees of one data-source call (invoke). */
-export interface FakeCallArgs {
-  readonly token: string;
-  readonly inputs: Record<string, unknown>;
-  /** The inputs of the call's explicit provider (`{ provider }`), if it has one. */
-  readonly provider?: Record<string, unknown>;
-  readonly world: LiveWorld;
-}
-
-/** The answer of one data source (invoke); it may throw {@link providerError}. */
-export type FakeCall = (args: FakeCallArgs) => Record<string, unknown>;
-
-/**
- * The fakes of one component: what the services answer for the resources it creates and the
- * data sources it calls. They live beside the component (`infra/<component>.mock.ts`); the
- * program's list of them is given to {@link runProgram}.
- */
-export interface Fakes {
-  /** Where these fakes are written, named in errors: `infra/redis-cache.mock.ts`. */
-  readonly source: string;
-  /** By resource type token. A type whose created resource has nothing the program reads maps to {@link noOutputs}. */
-  readonly resources?: Readonly<Record<string, FakeResource>>;
-  /** By data-source token. */
-  readonly calls?: Readonly<Record<string, FakeCall>>;
-}
-
-/**
- * The physical name of a resource whose service takes it from the input `key` (a registry's
- * `registryName`), else one derived from the logical name, as the engine's default is.
- */
-export function physicalName(name: string, inputs: Record<string, unknown>, key: string): string {
-  const given = inputs[key];
-  return typeof given === "string" ? given : `${name}${fakeHash(name).slice(0, 8)}`;
-}
-
-/** The fake of a resource type the service adds nothing to that the program reads. */
-export const noOutputs: FakeResource = () => ({});
 
 /** The fakes of a program, by token, and the provider packages they cover. */
 export interface ComposedFakes {
@@ -435,7 +373,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     const output = pulumi.output(value);
     const resolved = await resolve(output);
     outputs[key] = (await pulumi.isSecret(output))
-      ? { [signatureKey]: secretSignature, value: resolved }
+      ? { [secretSignatureKey]: secretSignature, value: resolved }
       : resolved;
   }
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();

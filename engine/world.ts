@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
+import { bootstrapStackFile, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import {
   acrTokenUsername,
   bootstrapLocks,
@@ -21,7 +21,7 @@ import { fakeHash, mockOrganization, mockSubscriptionId, type World } from "./mo
  * @param config the stack config as Pulumi passes it: key → string (objects as JSON).
  */
 export function projectWorld(dir: string, config: Readonly<Record<string, string>>): World {
-  const file = path.join(dir, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
+  const file = path.join(dir, bootstrapStackFile);
   if (!existsSync(file)) return { stacks: {}, registryLogins: [], registryImages: {} };
   const raw =
     (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};

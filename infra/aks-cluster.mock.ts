@@ -1,5 +1,5 @@
-import { createOnlyInputs, valueAt } from "../engine/azure-operations";
-import { fakeHash, noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
+import { valueAt } from "../lib/values";
+import { createOnlyInputs, fakeHash, noOutputs, physicalName, type Fakes } from "./fake-kit";
 import { userAssignedIdentity } from "./app-identities.mock";
 import { monitoringFakes } from "./monitoring.mock";
 import { rolesFakes } from "./roles.mock";

@@ -1,4 +1,4 @@
-import { fakeHash, noOutputs, physicalName, type FakeResource, type Fakes } from "../engine/mock-engine";
+import { fakeHash, noOutputs, physicalName, type FakeResource, type Fakes } from "./fake-kit";
 
 /** A user-assigned identity: its name as given, and the ids Entra ID assigns. */
 export const userAssignedIdentity: FakeResource = ({ name, inputs }) => ({

@@ -9,7 +9,7 @@ import {
   type Fakes,
   type LiveWorld,
   type RegistryCredential,
-} from "../engine/mock-engine";
+} from "./fake-kit";
 
 /** The host of an image reference: `host/repository:tag` → `host`. */
 const registryHost = (reference: string): string => reference.split("/", 1)[0] ?? "";

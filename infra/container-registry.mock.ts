@@ -1,4 +1,4 @@
-import { noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
+import { noOutputs, physicalName, type Fakes } from "./fake-kit";
 
 export const containerRegistryFakes: Fakes = {
   source: "infra/container-registry.mock.ts",

@@ -1,4 +1,4 @@
-import { noOutputs, type Fakes } from "../engine/mock-engine";
+import { noOutputs, type Fakes } from "./fake-kit";
 import { clientConfig } from "./roles.mock";
 
 export const deliverySettingsFakes: Fakes = {

@@ -1,4 +1,4 @@
-import { noOutputs, type Fakes } from "../engine/mock-engine";
+import { noOutputs, type Fakes } from "./fake-kit";
 import { userAssignedIdentity } from "./app-identities.mock";
 import { rolesFakes } from "./roles.mock";
 

@@ -2,7 +2,7 @@
 // GitHub and the registry would answer. Each lives beside its component; a component that
 // creates a resource type of a provider listed here needs a fake for it, or the plan fails
 // naming it.
-import type { Fakes } from "../engine/mock-engine";
+import type { Fakes } from "./fake-kit";
 import { aksClusterFakes } from "./aks-cluster.mock";
 import { appIdentitiesFakes } from "./app-identities.mock";
 import { appImagesFakes } from "./app-images.mock";

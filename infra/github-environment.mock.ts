@@ -1,4 +1,4 @@
-import { fakeHash, noOutputs, type Fakes } from "../engine/mock-engine";
+import { fakeHash, noOutputs, type Fakes } from "./fake-kit";
 
 export const gitHubEnvironmentFakes: Fakes = {
   source: "infra/github-environment.mock.ts",

@@ -1,4 +1,4 @@
-import { noOutputs, type Fakes } from "../engine/mock-engine";
+import { noOutputs, type Fakes } from "./fake-kit";
 
 export const gitHubRepositorySettingsFakes: Fakes = {
   source: "infra/github-repository-settings.mock.ts",

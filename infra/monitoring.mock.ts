@@ -1,4 +1,4 @@
-import { noOutputs, type Fakes } from "../engine/mock-engine";
+import { noOutputs, type Fakes } from "./fake-kit";
 
 /** The workspace and the diagnostic settings (`sendDiagnostics`) other components add. */
 export const monitoringFakes: Fakes = {

@@ -1,4 +1,4 @@
-import { fakeHash, noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
+import { fakeHash, noOutputs, physicalName, type Fakes } from "./fake-kit";
 import { monitoringFakes } from "./monitoring.mock";
 import { privateDnsFakes } from "./private-dns.mock";
 

@@ -1,4 +1,4 @@
-import { noOutputs, type Fakes } from "../engine/mock-engine";
+import { noOutputs, type Fakes } from "./fake-kit";
 
 export const networkFakes: Fakes = {
   source: "infra/network.mock.ts",

@@ -1,4 +1,4 @@
-import { noOutputs, physicalName, type Fakes } from "../engine/mock-engine";
+import { noOutputs, physicalName, type Fakes } from "./fake-kit";
 
 /** The private DNS zones (`linkedPrivateZone`) the data services add. */
 export const privateDnsFakes: Fakes = {

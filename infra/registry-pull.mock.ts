@@ -1,4 +1,4 @@
-import type { Fakes } from "../engine/mock-engine";
+import type { Fakes } from "./fake-kit";
 import { rolesFakes } from "./roles.mock";
 
 export const registryPullFakes: Fakes = { ...rolesFakes, source: "infra/registry-pull.mock.ts" };

@@ -1,4 +1,4 @@
-import { mockSubscriptionId, noOutputs, type FakeCall, type Fakes } from "../engine/mock-engine";
+import { mockSubscriptionId, noOutputs, type FakeCall, type Fakes } from "./fake-kit";
 
 /** Who the deployment runs as (`getClientConfig`): the CI identity, in the fake subscription. */
 export const clientConfig: FakeCall = () => ({

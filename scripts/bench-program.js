@@ -20,7 +20,8 @@ async function main() {
   const { pulumiConfig } = require(path.join(dist, "cli", "program-runs.js"));
   const { runProgram } = require(path.join(dist, "engine", "mock-engine.js"));
   const { projectWorld } = require(path.join(dist, "engine", "world.js"));
-  const config = pulumiConfig(fs.readFileSync(`Pulumi.${stack}.yaml`, "utf8"));
+  const { stackFileName } = require(path.join(dist, "stack-config", "stack-files.js"));
+  const config = pulumiConfig(fs.readFileSync(stackFileName(stack), "utf8"));
   const run = await runProgram({
     stack,
     config,

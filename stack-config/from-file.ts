@@ -1,6 +1,7 @@
 import { isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Pair } from "yaml";
 import { isRecord } from "../lib/values";
 import { parseStackConfig, StackConfigError, type StackConfig } from "./schema";
+import { stackFileName } from "./stack-files";
 
 // The one reader of stack files: the program's tests, the CLI's commands and its edits read
 // them through `readStackYaml`, so that every reader sees what Pulumi sees.
@@ -125,7 +126,7 @@ export function configMap(text: string, source: string): Record<string, unknown>
 export function parseStackFile(
   text: string,
   environment: string,
-  source = `Pulumi.${environment}.yaml`,
+  source = stackFileName(environment),
 ): StackConfig {
   return parseStackConfig(environment, configMap(text, source), source);
 }

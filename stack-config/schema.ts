@@ -4,6 +4,7 @@ import { digestPattern, digestRule, tagPattern, tagRule, type ImageVersions } fr
 import { environments, isEnvironmentName } from "../environments/environments";
 import { environmentNames, type EnvironmentSettings } from "../environments/settings";
 import { isRecord, quote } from "../lib/values";
+import { bootstrapStackFile, stackFileName } from "./stack-files";
 
 /** A stack's config, parsed and checked: everything the program reads from it. */
 export interface StackConfig {
@@ -122,7 +123,7 @@ export function onlyTagAtDigest(environment: EnvironmentSettings, app: string): 
 export function parseStackConfig(
   stack: string,
   config: Readonly<Record<string, unknown>>,
-  source = `Pulumi.${stack}.yaml`,
+  source = stackFileName(stack),
 ): StackConfig {
   if (!isEnvironmentName(stack)) {
     throw new StackConfigError(source, [
@@ -136,7 +137,7 @@ export function parseStackConfig(
     const [namespace, name] = key.split(":", 2);
     if (key === "platform:github") {
       problems.push(
-        `${key}: the delivery settings belong to the bootstrap stack now; move them to platform-bootstrap:github in bootstrap/Pulumi.shared.yaml`,
+        `${key}: the delivery settings belong to the bootstrap stack now; move them to platform-bootstrap:github in ${bootstrapStackFile}`,
       );
     } else if (namespace === "platform" && !(platformKeys as readonly string[]).includes(name ?? "")) {
       problems.push(`${key}: unknown key; allowed platform keys: ${platformKeys.join(", ")}`);

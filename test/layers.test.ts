@@ -14,8 +14,10 @@ import { root } from "./program";
  * - `stack-config/` is the one place that joins apps × environments (a stack file's schema);
  * - `bootstrap/config.ts` and `outputs.ts` describe the shared stack, which the environment
  *   components (`infra/`) and the mock engine's world read;
- * - the components' fakes (`infra/*.mock.ts`, `infra/fakes.ts`) live beside the components but
- *   serve the mock engine, so they sit in its layer (docs/decisions/0021);
+ * - the components' fakes (`infra/*.mock.ts`, `infra/fakes.ts`) live beside the components and
+ *   are written with `infra/fake-kit.ts`; they sit in a layer of their own between the components
+ *   and the engine, which runs them: the engine imports them, never the other way round
+ *   (docs/decisions/0021, 0054);
  * - `policy/` evaluates what the engine registered; the CLI runs the engine and the policies;
  * - the two Pulumi programs sit on top; tests and test helpers may import anything.
  */
@@ -26,8 +28,12 @@ const layers: readonly { readonly name: string; readonly patterns: readonly RegE
   { name: "apps/manifests", patterns: [/^apps\/manifests\//] },
   { name: "stack-config", patterns: [/^stack-config\//] },
   { name: "bootstrap config", patterns: [/^bootstrap\/(config|outputs)\.ts$/] },
-  { name: "infra", patterns: [/^infra\/(?!fakes\.ts$)(?!.*\.mock\.ts$)/] },
-  { name: "engine", patterns: [/^engine\//, /^infra\/fakes\.ts$/, /^infra\/.*\.mock\.ts$/] },
+  { name: "infra", patterns: [/^infra\/(?!fakes\.ts$)(?!fake-kit\.ts$)(?!.*\.mock\.ts$)/] },
+  {
+    name: "the components' fakes",
+    patterns: [/^infra\/fake-kit\.ts$/, /^infra\/fakes\.ts$/, /^infra\/.*\.mock\.ts$/],
+  },
+  { name: "engine", patterns: [/^engine\//] },
   { name: "policy", patterns: [/^policy\//] },
   { name: "cli", patterns: [/^cli\//] },
   { name: "programs", patterns: [/^index\.ts$/, /^bootstrap\/index\.ts$/] },
@@ -100,6 +106,41 @@ function layeringViolations(
   return problems;
 }
 
+const programFile = /^index\.ts$|^bootstrap\/index\.ts$/;
+
+/** The top folder of a file (`.` for one at the root). */
+const folderOf = (file: string): string => (file.includes("/") ? file.slice(0, file.indexOf("/")) : ".");
+
+/**
+ * Every pair of folders of `files` that import each other, with the imports both ways: a back
+ * edge, which the layers allow when both ends are in order (a fake importing the engine that
+ * imports the fakes) but which ties two folders into one. Tests and the two programs are left
+ * out: they sit on top and may import anything.
+ */
+function folderBackEdges(
+  files: ReadonlyMap<string, string>,
+  exists: (file: string) => boolean = (file) => files.has(file),
+): string[] {
+  const edges = new Map<string, string[]>();
+  for (const [file, text] of files) {
+    if (testFile.test(file) || programFile.test(file)) continue;
+    for (const { fileName: specifier } of ts.preProcessFile(text, true, false).importedFiles) {
+      const target = resolveImport(file, specifier, exists);
+      if (target === undefined || folderOf(target) === folderOf(file)) continue;
+      const key = `${folderOf(file)}/ -> ${folderOf(target)}/`;
+      edges.set(key, [...(edges.get(key) ?? []), `${file} -> ${target}`]);
+    }
+  }
+  const problems: string[] = [];
+  for (const [key, imports] of [...edges].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [from, to] = key.split(" -> ") as [string, string];
+    const back = edges.get(`${to} -> ${from}`);
+    if (back === undefined || from > to) continue;
+    problems.push(`${from} and ${to} import each other: ${[...imports, ...back].join(", ")}`);
+  }
+  return problems;
+}
+
 /** The project files a program file loads, itself included, following relative imports. */
 function loadedBy(entry: string, files: ReadonlyMap<string, string>): Set<string> {
   const loaded = new Set<string>();
@@ -139,6 +180,29 @@ describe("the layers of the sources", () => {
     expect(layeringViolations(files, (file) => existsSync(path.join(root, file)))).toEqual([]);
   });
 
+  test("no two folders import each other: engine/ runs the fakes in infra/, which never import it", () => {
+    const files = sources();
+    expect(files.has("infra/fake-kit.ts")).toBe(true);
+    expect(folderBackEdges(files, (file) => existsSync(path.join(root, file)))).toEqual([]);
+  });
+
+  test("a back edge between two folders is named with every import both ways", () => {
+    const files = new Map([
+      ["engine/mock-engine.ts", 'import { fakeHash } from "../infra/fake-kit";\n'],
+      ["engine/plan-runner.ts", 'import { platformFakes } from "../infra/fakes";\n'],
+      ["infra/fake-kit.ts", "export {};\n"],
+      ["infra/fakes.ts", 'import { networkFakes } from "./network.mock";\n'],
+      ["infra/network.mock.ts", 'import { type Fakes } from "../engine/mock-engine";\n'],
+      ["infra/app-workloads.test.ts", 'import { runProgram } from "../engine/mock-engine";\n'],
+      ["bootstrap/index.ts", 'import { deliverySettings } from "../infra/fakes";\n'],
+      ["bootstrap/outputs.ts", "export {};\n"],
+      ["infra/app-images.ts", 'import { acrTokenUsername } from "../bootstrap/outputs";\n'],
+    ]);
+    expect(folderBackEdges(files)).toEqual([
+      "engine/ and infra/ import each other: engine/mock-engine.ts -> infra/fake-kit.ts, engine/plan-runner.ts -> infra/fakes.ts, infra/network.mock.ts -> engine/mock-engine.ts",
+    ]);
+  });
+
   test("every file the program loads is in the stack filters' program list, so a change to it previews every stack", () => {
     const filters = parse(readFileSync(path.join(root, ".github", "stack-filters.yml"), "utf8")) as {
       program: string[];
@@ -161,6 +225,7 @@ describe("the layers of the sources", () => {
       ["cli/promotion.ts", 'import { roles } from "../infra/roles";\n// import { x } from "../index";\n'],
       ["infra/network.ts", 'import { runProgram } from "../engine/mock-engine";\n'],
       ["infra/network.mock.ts", 'import { type Fakes } from "../engine/mock-engine";\n'],
+      ["infra/fake-kit.ts", 'import { runProgram } from "../engine/mock-engine";\n'],
       ["environments/settings.ts", "export {};\n"],
       ["stack-config/schema.ts", "export {};\n"],
       [
@@ -177,6 +242,8 @@ describe("the layers of the sources", () => {
       "apps/manifests/render.ts -> stack-config/schema.ts: apps/manifests imports stack-config, a layer above it",
       "cli/promotion.ts -> infra/roles.ts: the CLI must not load the components (and azure-native)",
       "infra/network.ts -> engine/mock-engine.ts: infra imports engine, a layer above it",
+      "infra/network.mock.ts -> engine/mock-engine.ts: the components' fakes imports engine, a layer above it",
+      "infra/fake-kit.ts -> engine/mock-engine.ts: the components' fakes imports engine, a layer above it",
       "engine/mock-engine.ts -> scripts/tool.ts: imports a file in no layer",
       "policy/baseline.ts -> test/program: policy imports tests, a layer above it",
       "scripts/tool.ts: in no layer; add it to the layers in test/layers.test.ts",

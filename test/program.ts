@@ -14,6 +14,7 @@ import {
 import { projectWorld } from "../engine/world";
 import { platformFakes } from "../infra/fakes";
 import { pulumiConfig } from "../stack-config/from-file";
+import { stackFileName } from "../stack-config/stack-files";
 
 /** The repository root. */
 export const root = path.join(__dirname, "..");
@@ -24,9 +25,9 @@ export const root = path.join(__dirname, "..");
  */
 export function stackConfig(
   stack: string,
-  text = readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8"),
+  text = readFileSync(path.join(root, stackFileName(stack)), "utf8"),
 ): Record<string, string> {
-  return pulumiConfig(text, `Pulumi.${stack}.yaml`);
+  return pulumiConfig(text, stackFileName(stack));
 }
 
 /**

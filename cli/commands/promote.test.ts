@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
@@ -99,6 +99,52 @@ describe("platform promote, editing the working tree", () => {
     });
     expect(run.code).toBe(0);
     expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+  });
+});
+
+describe("platform promote into production's shipped stack file, `platform:images: {}`", () => {
+  const shipped = readFileSync(path.join(__dirname, "..", "..", "Pulumi.production.yaml"), "utf8");
+
+  test("the first promotion writes a block map, one field a line; the next changes one line per field", async () => {
+    expect(shipped).toMatch(/^ {2}platform:images: \{\}\n/m);
+    fixture.commit({ "Pulumi.production.yaml": shipped }, "Production as shipped");
+    expect((await promote()).code).toBe(0);
+    const first = fixture.read("Pulumi.production.yaml");
+    expect(first).toBe(
+      shipped.replace(
+        "  platform:images: {}\n",
+        [
+          "  platform:images:",
+          "    main-api:",
+          '      tag: "1.4.0"',
+          `      digest: ${digest("a")}`,
+          "    web:",
+          '      tag: "2.0.1"',
+          `      digest: ${digest("2")}`,
+          "",
+        ].join("\n"),
+      ),
+    );
+
+    writeOutputs({
+      images: {
+        "main-api": { tag: "1.5.0", digest: digest("c") },
+        web: { tag: "2.0.2", digest: digest("b") },
+      },
+    });
+    expect((await promote()).code).toBe(0);
+    const second = fixture.read("Pulumi.production.yaml").split("\n");
+    const changed = first
+      .split("\n")
+      .map((line, index) => [line, second[index]])
+      .filter(([before, after]) => before !== after);
+    expect(second.length).toBe(first.split("\n").length);
+    expect(changed).toEqual([
+      ['      tag: "1.4.0"', '      tag: "1.5.0"'],
+      [`      digest: ${digest("a")}`, `      digest: ${digest("c")}`],
+      ['      tag: "2.0.1"', '      tag: "2.0.2"'],
+      [`      digest: ${digest("2")}`, `      digest: ${digest("b")}`],
+    ]);
   });
 });
 

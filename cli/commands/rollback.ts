@@ -30,6 +30,7 @@ import type { ImageChange, ImageMove } from "../promotion/moves";
 import { azureRegistry, type RegistryLookup } from "../registry";
 import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
+import { bootstrapStackFile } from "../stack-file/read-config";
 import { runImageChange } from "./image-change";
 import type { Context } from "../context";
 import type { RegisterCommand } from "../command";
@@ -153,7 +154,7 @@ async function checkRegistry(
     const { tag, digest } = to.version;
     if (registry === undefined) {
       warn(
-        `${app}: cannot check that ${tag}@${digest} is still in the registry (no bootstrap/Pulumi.shared.yaml); the preview checks it`,
+        `${app}: cannot check that ${tag}@${digest} is still in the registry (no ${bootstrapStackFile}); the preview checks it`,
       );
       continue;
     }

@@ -61,6 +61,24 @@ describe("platform set-image", () => {
     );
   });
 
+  test("the first app set into production's shipped `platform:images: {}` is written in block style", async () => {
+    const shipped = readFileSync(path.join(__dirname, "..", "..", "Pulumi.production.yaml"), "utf8");
+    fixture.write("Pulumi.production.yaml", shipped);
+    expect((await setImage("production", "web", `2.0.2@${digest("b")}`)).code).toBe(0);
+    const first = shipped.replace(
+      "  platform:images: {}\n",
+      `  platform:images:\n    web:\n      tag: "2.0.2"\n      digest: ${digest("b")}\n`,
+    );
+    expect(fixture.read("Pulumi.production.yaml")).toBe(first);
+    expect((await setImage("production", "main-api", `1.4.0@${digest("a")}`)).code).toBe(0);
+    expect(fixture.read("Pulumi.production.yaml")).toBe(
+      first.replace(
+        `      digest: ${digest("b")}\n`,
+        `      digest: ${digest("b")}\n    main-api:\n      tag: "1.4.0"\n      digest: ${digest("a")}\n`,
+      ),
+    );
+  });
+
   test("setting what is there already changes nothing", async () => {
     const run = await setImage("acceptance", "main-api", "1.4.0");
     expect(run).toEqual({

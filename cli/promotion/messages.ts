@@ -3,6 +3,7 @@
 import type { ImageVersion } from "../../apps/image-reference";
 import { skewSection, type DeploySkew } from "../deploy-skew";
 import { describeCommit, formatDate, type VersionRecord } from "../image-history";
+import { stackFileName } from "../stack-file/files";
 import { formatVersion } from "../stack-file/read-images";
 import type { ImageChange, ImageMove } from "./moves";
 
@@ -51,7 +52,7 @@ export function pullRequestBody(change: ImageChange, context: BodyContext): stri
   const code = (version: ImageVersion | undefined) =>
     version === undefined ? "not deployed" : `\`${formatVersion(version)}\``;
   const rows = change.moves.map((move) => `| ${move.app} | ${code(move.from)} | ${code(move.to)} |`);
-  const file = `Pulumi.${change.environment}.yaml`;
+  const file = stackFileName(change.environment);
   const intro =
     change.kind === "release"
       ? `Releases to **${change.environment}**, the first environment of the pipeline. Merging builds each image from its tag, pushes it and deploys it pinned by digest.`
@@ -92,7 +93,7 @@ function rollbackBody(change: ImageChange, context: BodyContext): string {
     (move) =>
       `| ${move.app} | ${code(move.from)}${set(move.history?.from)} | ${code(move.to)}${set(move.history?.to)} |`,
   );
-  const file = `Pulumi.${change.environment}.yaml`;
+  const file = stackFileName(change.environment);
   return [
     `Rolls **${change.environment}** back to versions it ran before (the history of \`${file}\` on the default branch). Merging deploys exactly these digests; the gate accepts them because ${change.environment} ran them.`,
     "",

@@ -85,11 +85,26 @@ describe("setImage edits one entry in place", () => {
         'config:\n  platform:images:\n    web:\n      tag: x\n    main-api:\n      tag: "1.0.0"\n    # more apps later\n  other: 1\n',
     },
     {
-      name: "fills an empty flow map",
-      text: "config:\n  platform:images: {}   # nothing yet\n",
+      name: "fills an empty flow map of a block config: map in block style, one field a line, its comment kept",
+      text: "config:\n  platform:images: {}   # nothing yet\n  other: 1\n",
       app: "web",
       version: { tag: "1.0.0", digest: digest("2") },
-      expected: `config:\n  platform:images: { web: { tag: "1.0.0", digest: ${digest("2")} } }   # nothing yet\n`,
+      expected: `config:\n  platform:images:   # nothing yet\n    web:\n      tag: "1.0.0"\n      digest: ${digest("2")}\n  other: 1\n`,
+    },
+    {
+      name: "fills an empty flow map in block style at the file's own indentation, CRLF and no final line break kept as they are",
+      text: "config:\r\n    other: 1\r\n    platform:images: {}",
+      app: "web",
+      version: { tag: "1.0.0" },
+      expected:
+        'config:\r\n    other: 1\r\n    platform:images:\r\n        web:\r\n            tag: "1.0.0"\r\n',
+    },
+    {
+      name: "fills an empty flow map inside a flow config: map in flow style, the only style allowed there",
+      text: "config: { platform:images: {} }\n",
+      app: "web",
+      version: { tag: "1.0.0" },
+      expected: 'config: { platform:images: { web: { tag: "1.0.0" } } }\n',
     },
     {
       name: "adds to a flow map of entries",
@@ -248,12 +263,13 @@ function render(file: typeof fileArbitrary extends fc.Arbitrary<infer T> ? T : n
   let insertion: [number, number];
   const useFlow = file.flowImages || file.entries.length === 0;
   if (useFlow) {
-    add("  platform:images: ");
+    add("  platform:images:");
     if (file.entries.length === 0) {
-      insertion = [text.length, text.length + 2];
-      add("{}");
+      // The first entry turns `{}` into a block map: from the colon through the line break.
+      insertion = [text.length, text.length + 3 + nl.length];
+      add(" {}");
     } else {
-      add("{ ");
+      add(" { ");
       file.entries.forEach(([app, entry], index) => {
         if (index > 0) add(", ");
         const start = text.length;

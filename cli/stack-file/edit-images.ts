@@ -15,7 +15,8 @@ import { formatVersion, imagesKey, locateImages, type Located } from "./read-ima
  * Sets `platform:images.<app>` to `version` in a stack file's text and returns the new text.
  * Only that entry changes: its tag (and digest) scalars are replaced in place, in the quoting
  * they were written in; a digest is added after the tag or removed with its line; a missing
- * entry is appended after the last one, in the style of its siblings. Every other byte (comments,
+ * entry is appended after the last one, in the style of its siblings (into an empty `{}` of a
+ * block `config:` map: as a block map, one field a line). Every other byte (comments,
  * key order, quoting, blank lines, `secure:` values) is kept. Setting the version an entry
  * already has returns the text unchanged.
  *
@@ -104,6 +105,7 @@ function appendEntry(located: Located, app: AppName, version: ImageVersion): Edi
   if (images.flow) {
     const range = rangeOf(images)!;
     const last = images.items[images.items.length - 1];
+    if (last === undefined && !located.config.flow) return fillEmptyMap(located, app, version);
     if (last === undefined) {
       return { start: range[0], end: range[1], text: `{ ${app}: ${renderFlowEntry(version)} }` };
     }
@@ -133,6 +135,35 @@ function appendEntry(located: Located, app: AppName, version: ImageVersion): Edi
           ...(version.digest === undefined ? [] : [`${inner}digest: ${version.digest}`]),
         ];
   return { start: at, end: at, text: lead + lines.map((line) => line + newline).join("") };
+}
+
+/**
+ * Turns the empty flow map of a block `config:` map (`platform:images: {}`, as production's stack
+ * file ships) into a block map holding the first entry, one field a line, so that every later
+ * promotion changes one line per field instead of rewriting one ever longer line. A comment
+ * after the `{}` stays on the key's line; the indentation step is the file's own (the key's
+ * column in `config:`), two spaces when `config:` has no indentation to copy.
+ */
+function fillEmptyMap(located: Located, app: AppName, version: ImageVersion): Edit {
+  const { text, newline, imagesPair } = located;
+  const [, end] = rangeOf(located.images)!;
+  const keyColumn = column(text, rangeOf(imagesPair.key)![0]);
+  const configColumn = located.configKey === undefined ? 0 : column(text, located.configKey);
+  const step = keyColumn > configColumn ? keyColumn - configColumn : 2;
+  const appIndent = " ".repeat(keyColumn + step);
+  const fieldIndent = " ".repeat(keyColumn + 2 * step);
+  const lines = [
+    `${appIndent}${app}:`,
+    `${fieldIndent}tag: ${renderTag(version.tag)}`,
+    ...(version.digest === undefined ? [] : [`${fieldIndent}digest: ${version.digest}`]),
+  ];
+  // From just after the key's colon to the end of the `{}` line: what followed the `{}` on its
+  // line (spaces, a comment) is kept, without its line break.
+  const start = text.slice(0, rangeOf(located.images)![0]).trimEnd().length;
+  const lineBreak = text.indexOf("\n", end);
+  const stop = lineBreak < 0 ? text.length : lineBreak + 1;
+  const rest = text.slice(end, lineBreak < 0 ? text.length : lineBreak).replace(/\r$/, "");
+  return { start, end: stop, text: rest + newline + lines.map((line) => line + newline).join("") };
 }
 
 /**

@@ -3,12 +3,10 @@ import { constants } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { EnvironmentName } from "../../environments";
+import { stackFileName } from "../../stack-config/stack-files";
 import { InputError, PlatformError } from "../errors";
 
-/** The stack config file of an environment, relative to the repository directory. */
-export function stackFileName(environment: EnvironmentName): string {
-  return `Pulumi.${environment}.yaml`;
-}
+export { stackFileName };
 
 /**
  * Decodes a stack file's bytes as UTF-8. A byte sequence that is not UTF-8 would be replaced by

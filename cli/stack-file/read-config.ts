@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { bootstrapStack, parseBootstrapConfig, type BootstrapConfig } from "../../bootstrap/config";
+import { bootstrapStackFile, parseBootstrapConfig, type BootstrapConfig } from "../../bootstrap/config";
 import type { EnvironmentName } from "../../environments/settings";
 import { configMap, parseStackFile } from "../../stack-config/from-file";
 import type { StackConfig } from "../../stack-config/schema";
@@ -15,8 +15,7 @@ export async function readStackConfigFile(cwd: string, environment: EnvironmentN
   return parseStackFile(await readStackFile(cwd, environment), environment, stackFileName(environment));
 }
 
-/** The bootstrap stack's file, relative to the repository directory. */
-export const bootstrapStackFile = `bootstrap/Pulumi.${bootstrapStack}.yaml`;
+export { bootstrapStackFile };
 
 /**
  * Reads and parses the bootstrap stack's file in `cwd`: the shared registry every environment

@@ -76,6 +76,9 @@ export interface Located {
   readonly doc: Document.Parsed;
   readonly lines: LineCounter;
   readonly newline: string;
+  /** The `config:` map, and where its key starts (undefined when it has no position). */
+  readonly config: YAMLMap;
+  readonly configKey: number | undefined;
   /** The `platform:images` pair of the `config:` map, and its map value. */
   readonly imagesPair: Pair;
   readonly images: YAMLMap;
@@ -107,7 +110,17 @@ export function locateImages(text: string, source: string): Located {
         : `expected a map of app name to { tag, digest? }, found ${quote(toJS(images))}; write {} for no app${lineOf(lines, rangeOf(imagesPair.key)?.[0])}`;
     throw new StackConfigError(source, [`${imagesKey}: ${problem}`]);
   }
-  return { source, text, doc, lines, newline: text.includes("\r\n") ? "\r\n" : "\n", imagesPair, images };
+  return {
+    source,
+    text,
+    doc,
+    lines,
+    newline: text.includes("\r\n") ? "\r\n" : "\n",
+    config,
+    configKey: rangeOf(configPair?.key)?.[0],
+    imagesPair,
+    images,
+  };
 }
 
 /** How YAML read a scalar that is not a string, for messages. */
