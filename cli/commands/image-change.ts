@@ -11,7 +11,7 @@ import {
   pullRequestBody,
   pullRequestTitle,
 } from "../promotion/messages";
-import { runUrl } from "../promotion/run-url";
+import { runUrl, withoutUserinfo } from "../promotion/run-url";
 import { proposeEdit } from "../pull-request";
 import { parseStackFile } from "../../stack-config/from-file";
 import { readImages, type StackImages } from "../stack-file/read-images";
@@ -89,6 +89,6 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
   const { action, pullRequest, branch, base } = proposal;
   print([
     ...describeMoves(proposed),
-    `${action} pull request #${pullRequest.number}: ${pullRequest.url} (${branch} into ${base})`,
+    `${action} pull request #${pullRequest.number}: ${withoutUserinfo(pullRequest.url)} (${branch} into ${base})`,
   ]);
 }

@@ -72,6 +72,23 @@ test("release --pr opens a pull request on release/acceptance/<app> and leaves t
   );
 });
 
+test("credentials in GITHUB_SERVER_URL never reach the pull request, the commit or the output", async () => {
+  env = { ...env, GITHUB_SERVER_URL: "https://ci-user:s3cr3t-token-value@github.example/" };
+  const run = await release("main-api", "1.5.0", "--pr");
+  expect(run.code).toBe(0);
+  expect(server.pulls[0]!.body).toContain(
+    "Release run: https://github.example/acme/platform/actions/runs/4242\n",
+  );
+  const written = [
+    JSON.stringify(server.requests),
+    fixture.git(["log", "-1", "--format=%B", "release/acceptance/main-api"], fixture.origin),
+    run.stdout,
+    run.stderr,
+  ].join("\n");
+  expect(written).not.toContain("s3cr3t");
+  expect(written).not.toContain("ci-user");
+});
+
 test("a second release of the app updates the same pull request", async () => {
   await release("main-api", "1.5.0", "--pr");
   const run = await release("main-api", "1.5.1", "--pr");
