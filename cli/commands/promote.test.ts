@@ -282,14 +282,33 @@ describe("platform promote refuses bad input, changing nothing", () => {
       "outputs file 'missing.json' not found; write it with: pulumi stack output --json --stack acceptance > missing.json",
     ));
 
-  test("an outputs file that is not JSON", async () => {
-    writeOutputs("images:\n  web: {}\n");
+  test("an outputs file that is not JSON: the message never shows its content (it may hold secrets)", async () => {
+    writeOutputs("images:\n  web: {}\nkubeconfig: hunter2-secret\n");
     const run = await promote();
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `error: outputs file '${outputs}' is not JSON (Unexpected token 'i', "images: web: {} " is not valid JSON); write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+      `error: outputs file '${outputs}' is not JSON; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
     );
     expect(fixture.read("Pulumi.production.yaml")).toBe(productionFile);
+  });
+
+  test.each([
+    ['{"images": {}\n "password": "hunter2-secret"}', "is not JSON (line 2, column 2)"],
+    [
+      '{"images": "hunter2-secret"}',
+      "has 'images' a string of 14 characters, expected a map of app name to { tag, digest, image }",
+    ],
+    [
+      '{"images": {"web": "hunter2-secret", "main-api": {"tag": "hunter2 secret", "digest": "hunter2-secret"}}}',
+      "is not valid: images.web: expected { tag, digest, image }, found a string of 14 characters; images.main-api.tag: a string of 14 characters, not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'); images.main-api.digest: a string of 14 characters, not a sha256 digest ('sha256:' + 64 lowercase hex chars)",
+    ],
+  ])("an outputs file %s: says what is wrong without its content", async (text, problem) => {
+    writeOutputs(text);
+    const run = await promote();
+    expect(run.stderr).toBe(
+      `error: outputs file '${outputs}' ${problem}; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+    );
+    expect(run.stderr).not.toContain("hunter2");
   });
 
   test("an outputs file without images", async () => {
