@@ -146,6 +146,29 @@ describe("platform rollback production", () => {
     });
   });
 
+  test("a tag the registry no longer holds, in a repository it still has, is refused", async () => {
+    history.setRegistry({ "main-api:1.3.0": digest("1") });
+    expect((await rollback("production", "main-api")).stderr).toBe(
+      `error: main-api: main-api:1.4.0@${digest("a")} no longer exists in contosoplatformacr.azurecr.io, so it cannot be rolled back to; pick another version with --to\n`,
+    );
+  });
+
+  test.each([
+    "ERROR: (SubscriptionNotFound) Subscription 'c0ffee00-0000-4000-8000-000000000000' not found.",
+    "ERROR: The resource with name 'contosoplatformacr' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'Platform (c0ffee00-0000-4000-8000-000000000000)'.",
+    "ERROR: Error: requested access to the resource is denied. Correlation ID: d1de6b02-8fba-45c9-88ee-7692ce3d7639.",
+  ])(
+    "an az failure that is not the registry's answer (%s) is 'cannot check', in az's words",
+    async (said) => {
+      history.setRegistry(said);
+      const run = await rollback("production", "main-api");
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        `warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ${said}); the pull request's preview and the deploy check it before any workload changes\n`,
+      );
+    },
+  );
+
   test("under the mock engine, the rolled-back file fails preview when the registry lost the target: nothing is deployed", async () => {
     expect((await rollback("production", "main-api")).code).toBe(0);
     const config = {
