@@ -1,7 +1,7 @@
 import { baselinePolicies } from "../../policy/baseline";
 import { evaluatePolicies } from "../../policy/evaluate";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
-import { PlatformError } from "../errors";
+import { InputError, PlatformError } from "../errors";
 import { formatGraph } from "../plan-view/graph";
 import { formatPlan, planJson } from "../plan-view/tree";
 import { planTimeoutSeconds, runPlan } from "../program-runs";
@@ -27,6 +27,11 @@ export const registerPlan: RegisterCommand = (program, context) => {
     )
     .action(async (name: string, options: { json?: boolean; graph?: boolean; policy?: boolean }) => {
       const environment = parseEnvironment(name);
+      if (options.json && options.graph) {
+        throw new InputError(
+          "--json and --graph cannot be combined: --graph prints Mermaid text, not JSON; run plan --json for the plan as JSON, or plan --graph for the graph",
+        );
+      }
       const text = await readStackFile(context.cwd, environment);
       parseStackFile(text, environment, stackFileName(environment));
       const run = await runPlan({
