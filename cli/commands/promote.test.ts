@@ -526,4 +526,16 @@ describe("platform promote refuses a moving tag", () => {
     });
     expect(fixture.cloneState()).toEqual(before);
   });
+
+  test("a floating version tag (v2) that the upstream deployed, changing nothing", async () => {
+    writeOutputs({ images: { ...deployed.images, web: { tag: "v2", digest: digest("b") } } });
+    const before = fixture.cloneState();
+    expect(await promote("--app", "web")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance deployed web as 'v2', a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42; release a version tag to acceptance and deploy it, then promote\n",
+    });
+    expect(fixture.cloneState()).toEqual(before);
+  });
 });

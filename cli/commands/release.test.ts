@@ -153,4 +153,24 @@ describe("release writes what it was given, or refuses", () => {
       expect(fixture.cloneState()).toEqual(before);
     },
   );
+
+  test.each(["2", "v2", "1.5", "V1.5", "10"])(
+    "a floating version tag %s (major-only or major.minor) is refused, changing nothing",
+    async (tag) => {
+      const before = fixture.cloneState();
+      expect(await release("web", tag)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: '${tag}' is a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42\n`,
+      });
+      expect(fixture.cloneState()).toEqual(before);
+    },
+  );
+
+  test.each(["1.5.0", "v1.5.0", "1.5.0-rc.1", "2024.06.01-abc1234", "build-42", "1.5.0.1"])(
+    "a version tag %s is taken",
+    async (tag) => {
+      expect((await release("web", tag)).code).toBe(0);
+    },
+  );
 });

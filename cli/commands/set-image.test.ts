@@ -106,7 +106,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
 
   test("a digest of the wrong form", () =>
     refused(
-      ["acceptance", "web", "1.0@sha256:12"],
+      ["acceptance", "web", "1.0.0@sha256:12"],
       "'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars); write <tag>@sha256:<64 hex>",
     ));
 
@@ -122,7 +122,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "Break it",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - line 4, column 1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }",
     );
   });
@@ -133,7 +133,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "Duplicate",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - line 11, column 3: duplicate key 'azure-native:clientSecret' in config; a key may appear only once in a map, keep one",
     );
   });
@@ -144,7 +144,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "No images",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
     );
   });
@@ -163,7 +163,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
   test("a missing stack file", async () => {
     rmSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"));
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       `Pulumi.acceptance.yaml not found in ${fixture.clone}; run platform in the directory that holds the stack files`,
     );
   });
