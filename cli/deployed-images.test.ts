@@ -153,13 +153,21 @@ describe("readPulumiOutputs never waits forever", () => {
     expect(pulumiTimeoutSeconds({ PLATFORM_PULUMI_TIMEOUT_SECONDS: "30" })).toBe(30);
   });
 
-  test("the timeout reaches the program runner", async () => {
+  test("the timeout and the command's interruption reach the program runner", async () => {
     const run = jest.fn(() => Promise.resolve(JSON.stringify(outputs)));
-    await readPulumiOutputs(directory, { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" }, "acceptance", run);
+    const interrupt = new AbortController().signal;
+    await readPulumiOutputs(
+      directory,
+      { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" },
+      "acceptance",
+      run,
+      interrupt,
+    );
     expect(run).toHaveBeenCalledWith("pulumi", ["stack", "output", "--json", "--stack", "acceptance"], {
       cwd: directory,
       env: { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" },
       timeoutSeconds: 7,
+      interrupt,
     });
   });
 });

@@ -4,7 +4,8 @@ import { isAppName, type AppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import type { EnvironmentName } from "../environments";
 import { isRecord } from "../lib/values";
-import { InputError, PlatformError } from "./errors";
+import { processInterruption } from "./context";
+import { InputError, InterruptedError, PlatformError } from "./errors";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What an environment has deployed of one app: its `images.<app>` stack output. */
@@ -131,7 +132,8 @@ export function pulumiTimeoutSeconds(env: Readonly<Record<string, string | undef
 
 /**
  * Reads `images` with `pulumi stack output --json --stack <environment>`, run with no input and
- * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120).
+ * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120), or at once on SIGINT or SIGTERM
+ * (then InterruptedError: exit 130 or 143).
  *
  * @throws PlatformError when it cannot run, fails, times out or prints no usable images;
  *   InputError for a bad `PLATFORM_PULUMI_TIMEOUT_SECONDS`.
@@ -141,6 +143,7 @@ export async function readPulumiOutputs(
   env: Readonly<Record<string, string | undefined>>,
   environment: EnvironmentName,
   run: RunProgram = processOutput,
+  interrupt: AbortSignal = processInterruption(),
 ): Promise<DeployedImages> {
   const command = outputsCommand(environment);
   const timeoutSeconds = pulumiTimeoutSeconds(env);
@@ -150,8 +153,15 @@ export async function readPulumiOutputs(
       cwd,
       env,
       timeoutSeconds,
+      interrupt,
     });
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(
+        error.signal,
+        `running '${command}', which was stopped; nothing was changed`,
+      );
+    }
     const failure = error as Partial<ProcessFailure>;
     if (failure.code === "ENOENT") {
       throw new PlatformError(

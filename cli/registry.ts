@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { bootstrapStack, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import { readStackData } from "../stack-config/from-file";
+import { processInterruption } from "./context";
+import { InterruptedError } from "./errors";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What the registry says of `app:tag`. */
@@ -43,6 +45,7 @@ export async function azureRegistry(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   run: RunProgram = processOutput,
+  interrupt: AbortSignal = processInterruption(),
 ): Promise<RegistryLookup | undefined> {
   const file = path.join(cwd, "bootstrap", `Pulumi.${bootstrapStack}.yaml`);
   let text: string;
@@ -70,8 +73,14 @@ export async function azureRegistry(
       ];
       let json: string;
       try {
-        json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds });
+        json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds, interrupt });
       } catch (error) {
+        if (error instanceof InterruptedError) {
+          throw new InterruptedError(
+            error.signal,
+            `checking ${app}:${tag} in ${server} (az acr repository show, which was stopped); nothing was changed`,
+          );
+        }
         const failure = error as Partial<ProcessFailure>;
         if (failure.code === "ENOENT") return { kind: "unavailable", detail: "the az CLI is not installed" };
         const said = (failure.stderr ?? "").trim() || String(failure.message);

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { digest } from "../../test/git-fixture";
 import { root, stackConfig } from "../../test/program";
@@ -7,7 +7,7 @@ import { runPlan } from "../program-runs";
 import { pulumiConfig } from "../../stack-config/from-file";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
-import { gitHubEnv, runCli } from "../../test/run-cli";
+import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
 let history: ReleaseHistory;
@@ -260,6 +260,66 @@ describe("platform rollback production", () => {
       history.fixture.git(["branch", "-D", "rollback/production/main-api"], history.fixture.origin);
     }
   });
+});
+
+describe("an interrupted rollback --pr while az checks the registry (real processes)", () => {
+  test.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "%s: exit %i within two seconds, az stopped, no branch pushed",
+    async (signal, code) => {
+      const { fixture } = history;
+      const server = await startGitHubServer({ bareRepository: fixture.origin });
+      // A stand-in az that writes its pid and hangs, as az does when its login needs a browser.
+      const bin = mkdtempSync(path.join(fixture.root, "hanging-az-"));
+      const pidFile = path.join(bin, "az.pid");
+      writeFileSync(
+        path.join(bin, "az"),
+        `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
+      );
+      chmodSync(path.join(bin, "az"), 0o755);
+      const azPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined);
+      const running = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const until = async (check: () => boolean) => {
+        for (let waited = 0; !check(); waited += 20) {
+          if (waited > 10_000) throw new Error("timed out waiting");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      try {
+        const cli = startCliProcess(["rollback", "production", "main-api", "--pr"], fixture.clone, {
+          ...history.env,
+          ...gitHubEnv(server),
+          PATH: `${bin}:${history.env["PATH"]}`,
+        });
+        await until(() => azPid() !== undefined);
+        const sent = Date.now();
+        cli.child.kill(signal);
+        const run = await cli.exited;
+        expect(Date.now() - sent).toBeLessThan(2000);
+        expect(run).toEqual({
+          code,
+          signal: null,
+          stdout: "",
+          stderr: `error: interrupted by ${signal} while checking main-api:1.4.0 in contosoplatformacr.azurecr.io (az acr repository show, which was stopped); nothing was changed\n`,
+        });
+        await until(() => !running(azPid()!));
+        expect(fixture.originBranch("rollback/production/main-api")).toBeUndefined();
+        expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    },
+    20_000,
+  );
 });
 
 describe("platform rollback acceptance", () => {
