@@ -53,11 +53,17 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
 
   if (run.github === undefined) {
     let change: ImageChange | undefined;
-    await editStackFile(context.cwd, run.environment, (current) => {
-      const edited = edit(current, name);
-      change = edited.change;
-      return edited.text;
-    });
+    await editStackFile(
+      context.cwd,
+      run.environment,
+      (current) => {
+        const edited = edit(current, name);
+        change = edited.change;
+        return edited.text;
+      },
+      undefined,
+      (line) => context.stderr(`note: ${line}\n`),
+    );
     print(run.notes);
     if (change!.moves.length === 0) return print([run.nothingToDo(change!)]);
     return print(describeMoves(change!));
