@@ -62,6 +62,24 @@ describe("--help", () => {
     return run.stdout;
   };
 
+  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote and gate the --outputs file's shape; the README both", async () => {
+    for (const command of ["plan", "diff"]) {
+      const text = await help(command);
+      expect(text).toContain("PLATFORM_PLAN_TIMEOUT_SECONDS  how long one run of the program");
+      expect(text).not.toContain("--outputs <file> holds");
+    }
+    for (const command of ["promote", "gate"]) {
+      const text = await help(command);
+      expect(text).toContain(
+        '--outputs <file> holds what `pulumi stack output --json --stack <upstream>` prints: a JSON object\nwhose "images" output maps each app',
+      );
+      expect(text).toContain('{"images": {"web": {"tag": "2.1.0", "digest": "sha256:<64 hex>",');
+    }
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    expect(readme).toContain("`PLATFORM_PLAN_TIMEOUT_SECONDS` (default 120)");
+    expect(readme).toContain("The `--outputs` file holds what that command prints");
+  });
+
   test("the program's help lists the exit codes", async () => {
     const text = await help();
     expect(text.endsWith(`${exitCodesHelp}\n`)).toBe(true);
