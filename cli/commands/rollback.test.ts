@@ -107,8 +107,37 @@ describe("platform rollback production", () => {
       code: 2,
       stdout: "",
       stderr:
-        "error: --to 1.9.0: neither a tag that web ran in production nor a commit of this repository; see the versions with: platform status\n",
+        "error: --to 1.9.0: neither a tag that web ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n",
     });
+  });
+
+  test("--to an abbreviated commit id of main, as git log prints it", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", short("program"));
+    expect(run.code).toBe(0);
+    expect(history.fixture.read("Pulumi.production.yaml")).toBe(
+      production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
+    );
+  });
+
+  test.each([
+    ["a revision expression", "HEAD~1"],
+    ["a branch", "main"],
+    ["a remote branch", "origin/main"],
+    ["a git tag that no app ran", "release-2026-01"],
+  ])("--to %s (%s) is refused, though git would resolve it, and nothing is written", async (_, to) => {
+    const { fixture } = history;
+    fixture.git(["tag", "release-2026-01", history.commits["program"]!]);
+    const before = fixture.read("Pulumi.production.yaml");
+    try {
+      expect(await rollback("production", "--to", to)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: --to ${to}: neither a tag that main-api, web, customer-api ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n`,
+      });
+      expect(fixture.read("Pulumi.production.yaml")).toBe(before);
+    } finally {
+      fixture.git(["tag", "-d", "release-2026-01"]);
+    }
   });
 
   test("no earlier version: exit 1 and nothing written", async () => {
