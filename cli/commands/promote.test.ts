@@ -377,10 +377,25 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     expect(fixture.originBranches()).toEqual(["main"]);
   });
 
-  test("a dirty working tree", async () => {
+  test("uncommitted changes to the other files are left alone: the pull request is opened, the working tree untouched", async () => {
+    fixture.write("README.md", "# my notes, not committed\n");
+    fixture.write("Pulumi.acceptance.yaml", `${fixture.read("Pulumi.acceptance.yaml")}# staged\n`);
+    fixture.git(["add", "Pulumi.acceptance.yaml"]);
+    fixture.write("scratch.txt", "untracked\n");
+    const before = fixture.cloneState();
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("opened pull request #1");
+    expect(fixture.cloneState()).toEqual(before);
+    expect(fixture.originShow("promote/production/all", "README.md")).toBe(
+      fixture.originShow("main", "README.md"),
+    );
+  });
+
+  test("uncommitted changes to the stack file it edits", async () => {
     fixture.write("Pulumi.production.yaml", `${productionFile}# local edit\n`);
     const run = await failed(
-      "the working tree has uncommitted changes (Pulumi.production.yaml); commit or stash them, then run again with --pr",
+      "Pulumi.production.yaml has uncommitted changes, which --pr would leave out (it proposes an edit of Pulumi.production.yaml as the default branch has it); commit or stash them, then run again with --pr",
     );
     expect(run.code).toBe(1);
     expect(fixture.read("Pulumi.production.yaml")).toBe(`${productionFile}# local edit\n`);
