@@ -8,7 +8,7 @@ import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
 import { commitOfRef, createGit, readFileAt, repositoryPrefix, type Git } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
-import { diffPlans, formatDiff, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
+import { diffPlans, formatDiff, imageChangeSummary, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
 import { planTimeoutSeconds, runPlan } from "../program-runs";
 import { processOutput } from "../process";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
@@ -161,11 +161,17 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         }
         if (beforeWithNewImages) {
           const beyond = diffPlans(beforeWithNewImages, after);
+          const summary = imageChangeSummary(change, {
+            added: scope?.addedApps ?? [],
+            removed: scope?.removedApps ?? [],
+          });
           if (isEmptyDiff(beyond) && scope?.isPromotion) {
-            context.stdout("only image references change\n");
+            context.stdout(`${summary}\n`);
           } else if (isEmptyDiff(beyond)) {
             context.stdout(
-              "the plan changes only image references, but the change is not a promotion (see above)\n",
+              summary === "only image references change"
+                ? "the plan changes only image references, but the change is not a promotion (see above)\n"
+                : `${summary}; and the change is not a promotion (see above)\n`,
             );
           } else {
             context.stdout(
