@@ -113,6 +113,27 @@ const swcOptions = (compilerOptions, file, output) => ({
   module: { type: "commonjs" },
 });
 
+/** A source that does not compile: its message is for the user as it is (one line, no trace). */
+class BuildError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "BuildError";
+  }
+}
+
+/**
+ * swc's report of a syntax error, as one line: "Expression expected (line 170, column 11)". Its
+ * message holds a code frame and a Rust backtrace of the compiler, which say nothing to a user.
+ */
+function swcProblem(message) {
+  const lines = message.split("\n");
+  const what = lines.map((line) => /^\s*x (.+)$/.exec(line)?.[1]).find((found) => found !== undefined);
+  const caret = lines.findIndex((line) => /^\s*:\s*\^/.test(line));
+  const source = caret > 0 ? /^\s*(\d+) \| /.exec(lines[caret - 1]) : null;
+  const at = source ? ` (line ${source[1]}, column ${lines[caret].indexOf("^") - source[0].length + 1})` : "";
+  return `${what ?? lines.find((line) => line.trim() !== "")?.trim() ?? "swc failed"}${at}`;
+}
+
 /** Transpiles every source into dist/ (x.ts → x.js and x.js.map), then stamps the build. */
 function build() {
   const swc = require(require.resolve("@swc/core", { paths: [root] }));
@@ -120,7 +141,15 @@ function build() {
   for (const source of sourceFiles()) {
     const file = path.join(root, source);
     const output = path.join(dist, source.replace(/\.ts$/, ".js"));
-    const { code, map } = swc.transformFileSync(file, swcOptions(compilerOptions, file, output));
+    let transformed;
+    try {
+      transformed = swc.transformFileSync(file, swcOptions(compilerOptions, file, output));
+    } catch (error) {
+      throw new BuildError(
+        `${source} is not valid TypeScript: ${swcProblem(String(error?.message ?? error))}; fix it, then run again`,
+      );
+    }
+    const { code, map } = transformed;
     fs.mkdirSync(path.dirname(output), { recursive: true });
     if (map === undefined) writeAtomically(output, `${code}\n`);
     else {
@@ -137,7 +166,7 @@ function ensureBuilt(rebuild = false) {
   return dist;
 }
 
-module.exports = { ensureBuilt };
+module.exports = { ensureBuilt, BuildError };
 
 if (require.main === module) {
   const args = process.argv.slice(2);
@@ -147,5 +176,13 @@ if (require.main === module) {
       `ensure-built: unknown argument ${unknown.join(" ")}; the only option is --rebuild\n`,
     );
     process.exitCode = 2;
-  } else ensureBuilt(args.includes("--rebuild"));
+  } else {
+    try {
+      ensureBuilt(args.includes("--rebuild"));
+    } catch (error) {
+      if (!(error instanceof BuildError)) throw error;
+      process.stderr.write(`error: ${error.message}\n`);
+      process.exitCode = 2;
+    }
+  }
 }

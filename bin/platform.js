@@ -5,10 +5,21 @@
 // Node 22 keeps the compiled code of the modules on disk: later starts skip most of the parsing.
 require("node:module").enableCompileCache?.();
 const path = require("node:path");
-const { ensureBuilt } = require("./ensure-built");
+const { ensureBuilt, BuildError } = require("./ensure-built");
 
-require(path.join(ensureBuilt(), "cli", "main.js"))
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+let dist;
+try {
+  dist = ensureBuilt();
+} catch (error) {
+  // A source that does not compile (an edit of index.ts, say): one line, exit 2, as cli/main.ts.
+  if (!(error instanceof BuildError)) throw error;
+  process.stderr.write(`error: ${error.message}\n`);
+  process.exitCode = 2;
+}
+if (dist !== undefined) {
+  require(path.join(dist, "cli", "main.js"))
+    .main(process.argv.slice(2))
+    .then((code) => {
+      process.exitCode = code;
+    });
+}

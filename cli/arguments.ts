@@ -1,12 +1,5 @@
 import { appNames, isAppName, type AppName } from "../apps/catalog";
-import {
-  digestPattern,
-  digestRule,
-  isMovingTag,
-  movingTagRule,
-  tagPattern,
-  tagRule,
-} from "../apps/image-reference";
+import { digestPattern, digestRule, movingTagRuleFor, tagPattern, tagRule } from "../apps/image-reference";
 import { environmentNames, isEnvironmentName, type EnvironmentName } from "../environments";
 import type { ImageVersion } from "../apps/image-reference";
 import { InputError } from "./errors";
@@ -29,13 +22,15 @@ export function parseApp(name: string): AppName {
 }
 
 /**
- * Checks a `<tag>` argument: of a tag's form, and not a moving tag (one without a digit).
+ * Checks a `<tag>` argument: of a tag's form, and not a moving tag (one without a digit, or a
+ * floating version such as `2` or `1.5`).
  *
  * @throws InputError saying what a tag may contain, or why a moving tag is refused.
  */
 export function parseTag(tag: string): string {
   if (!tagPattern.test(tag)) throw new InputError(`'${tag}' is not a valid image tag (${tagRule})`);
-  if (isMovingTag(tag)) throw new InputError(`'${tag}' is a moving tag: ${movingTagRule}`);
+  const moving = movingTagRuleFor(tag);
+  if (moving !== undefined) throw new InputError(`'${tag}' is a moving tag: ${moving}`);
   return tag;
 }
 

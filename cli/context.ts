@@ -40,3 +40,12 @@ export function processInterruption(): AbortSignal {
   }
   return interruption.signal;
 }
+
+/**
+ * The interruption (SIGINT, SIGTERM) the process received, if its handlers are installed and one
+ * came: a command that ran to its end while they held the signal back still ends with 130 or 143.
+ */
+export function receivedInterruption(): InterruptedError | undefined {
+  const reason: unknown = interruption?.signal.aborted ? interruption.signal.reason : undefined;
+  return reason instanceof InterruptedError ? reason : undefined;
+}

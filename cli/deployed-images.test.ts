@@ -37,12 +37,12 @@ describe("parseStackOutputs", () => {
     [
       "images not a map",
       '{"images": []}',
-      /^has 'images' \[\], expected a map of app name to \{ tag, digest, image \}$/,
+      /^has 'images' an array, expected a map of app name to \{ tag, digest, image \}$/,
     ],
     [
       "a bad digest",
       JSON.stringify({ images: { web: { tag: "1", digest: "sha256:12" } } }),
-      /^is not valid: images\.web\.digest: 'sha256:12' is not a sha256 digest/,
+      /^is not valid: images\.web\.digest: a string of 9 characters, not a sha256 digest/,
     ],
   ])("reports %s", (_, json, problem) => {
     const parsed = parseStackOutputs(json);
@@ -67,7 +67,7 @@ describe("readOutputsFile", () => {
   test("a file that is not JSON", async () => {
     writeFileSync(path.join(directory, "out.json"), "images: {}");
     await expect(readOutputsFile(directory, "out.json", "acceptance")).rejects.toThrow(
-      /^outputs file 'out.json' is not JSON \(.*\); write it with: pulumi stack output --json --stack acceptance > out.json$/,
+      /^outputs file 'out.json' is not JSON; write it with: pulumi stack output --json --stack acceptance > out.json$/,
     );
   });
 
@@ -153,13 +153,21 @@ describe("readPulumiOutputs never waits forever", () => {
     expect(pulumiTimeoutSeconds({ PLATFORM_PULUMI_TIMEOUT_SECONDS: "30" })).toBe(30);
   });
 
-  test("the timeout reaches the program runner", async () => {
+  test("the timeout and the command's interruption reach the program runner", async () => {
     const run = jest.fn(() => Promise.resolve(JSON.stringify(outputs)));
-    await readPulumiOutputs(directory, { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" }, "acceptance", run);
+    const interrupt = new AbortController().signal;
+    await readPulumiOutputs(
+      directory,
+      { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" },
+      "acceptance",
+      run,
+      interrupt,
+    );
     expect(run).toHaveBeenCalledWith("pulumi", ["stack", "output", "--json", "--stack", "acceptance"], {
       cwd: directory,
       env: { PLATFORM_PULUMI_TIMEOUT_SECONDS: "7" },
       timeoutSeconds: 7,
+      interrupt,
     });
   });
 });

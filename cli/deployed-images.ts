@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { isAppName, type AppName } from "../apps/catalog";
 import { digestPattern, digestRule, tagPattern, tagRule } from "../apps/image-reference";
 import type { EnvironmentName } from "../environments";
-import { isRecord, quote } from "../lib/values";
-import { InputError, PlatformError } from "./errors";
+import { isRecord } from "../lib/values";
+import { processInterruption } from "./context";
+import { InputError, InterruptedError, PlatformError } from "./errors";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What an environment has deployed of one app: its `images.<app>` stack output. */
@@ -32,26 +33,30 @@ export function parseStackOutputs(json: string): { images: DeployedImages } | { 
   try {
     outputs = JSON.parse(json);
   } catch (error) {
-    return { problem: `is not JSON (${(error as Error).message.replace(/\s+/g, " ").trim()})` };
+    // JSON.parse quotes the text it read; stack outputs may hold secrets: only say where.
+    const at = /line (\d+) column (\d+)/.exec((error as Error).message);
+    return { problem: `is not JSON${at ? ` (line ${at[1]}, column ${at[2]})` : ""}` };
   }
   if (!isRecord(outputs) || !("images" in outputs)) return { problem: "has no 'images' output" };
   const images = outputs["images"];
   if (!isRecord(images))
-    return { problem: `has 'images' ${quote(images)}, expected a map of app name to { tag, digest, image }` };
+    return {
+      problem: `has 'images' ${kindOf(images)}, expected a map of app name to { tag, digest, image }`,
+    };
   const result: Partial<Record<AppName, DeployedImage>> = {};
   const problems: string[] = [];
   for (const [app, entry] of Object.entries(images)) {
     if (!isAppName(app)) continue;
     if (!isRecord(entry)) {
-      problems.push(`images.${app}: expected { tag, digest, image }, found ${quote(entry)}`);
+      problems.push(`images.${app}: expected { tag, digest, image }, found ${kindOf(entry)}`);
       continue;
     }
     const { tag, digest, image } = entry;
     const before = problems.length;
     if (typeof tag !== "string" || !tagPattern.test(tag))
-      problems.push(`images.${app}.tag: ${quote(tag)} is not a valid image tag (${tagRule})`);
+      problems.push(`images.${app}.tag: ${kindOf(tag)}, not a valid image tag (${tagRule})`);
     if (typeof digest !== "string" || !digestPattern.test(digest)) {
-      problems.push(`images.${app}.digest: ${quote(digest)} is not a sha256 digest (${digestRule})`);
+      problems.push(`images.${app}.digest: ${kindOf(digest)}, not a sha256 digest (${digestRule})`);
     }
     if (problems.length === before) {
       result[app] = {
@@ -63,6 +68,18 @@ export function parseStackOutputs(json: string): { images: DeployedImages } | { 
   }
   if (problems.length > 0) return { problem: `is not valid: ${problems.join("; ")}` };
   return { images: result };
+}
+
+/**
+ * What a value is, without showing it (outputs may hold secrets): "a string of 9 characters",
+ * "an array", "a number", "null", "nothing".
+ */
+function kindOf(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (typeof value === "string") return `a string of ${value.length} characters`;
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 const outputsCommand = (environment: EnvironmentName) => `pulumi stack output --json --stack ${environment}`;
@@ -115,7 +132,8 @@ export function pulumiTimeoutSeconds(env: Readonly<Record<string, string | undef
 
 /**
  * Reads `images` with `pulumi stack output --json --stack <environment>`, run with no input and
- * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120).
+ * stopped after `PLATFORM_PULUMI_TIMEOUT_SECONDS` (default 120), or at once on SIGINT or SIGTERM
+ * (then InterruptedError: exit 130 or 143).
  *
  * @throws PlatformError when it cannot run, fails, times out or prints no usable images;
  *   InputError for a bad `PLATFORM_PULUMI_TIMEOUT_SECONDS`.
@@ -125,6 +143,7 @@ export async function readPulumiOutputs(
   env: Readonly<Record<string, string | undefined>>,
   environment: EnvironmentName,
   run: RunProgram = processOutput,
+  interrupt: AbortSignal = processInterruption(),
 ): Promise<DeployedImages> {
   const command = outputsCommand(environment);
   const timeoutSeconds = pulumiTimeoutSeconds(env);
@@ -134,8 +153,15 @@ export async function readPulumiOutputs(
       cwd,
       env,
       timeoutSeconds,
+      interrupt,
     });
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      throw new InterruptedError(
+        error.signal,
+        `running '${command}', which was stopped; nothing was changed`,
+      );
+    }
     const failure = error as Partial<ProcessFailure>;
     if (failure.code === "ENOENT") {
       throw new PlatformError(

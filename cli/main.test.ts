@@ -1,6 +1,8 @@
-import { chmodSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { appendFileSync, chmodSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGitFixture, type GitFixture } from "../test/git-fixture";
+import { projectCopy } from "../test/project-copy";
 import { startGitHubServer, type GitHubServer } from "../test/github-server";
 import { gitHubEnv, runCli } from "../test/run-cli";
 import { exitCodesHelp, pullRequestHelp } from "./commands";
@@ -59,6 +61,24 @@ describe("--help", () => {
     expect(run.code).toBe(0);
     return run.stdout;
   };
+
+  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote and gate the --outputs file's shape; the README both", async () => {
+    for (const command of ["plan", "diff"]) {
+      const text = await help(command);
+      expect(text).toContain("PLATFORM_PLAN_TIMEOUT_SECONDS  how long one run of the program");
+      expect(text).not.toContain("--outputs <file> holds");
+    }
+    for (const command of ["promote", "gate"]) {
+      const text = await help(command);
+      expect(text).toContain(
+        '--outputs <file> holds what `pulumi stack output --json --stack <upstream>` prints: a JSON object\nwhose "images" output maps each app',
+      );
+      expect(text).toContain('{"images": {"web": {"tag": "2.1.0", "digest": "sha256:<64 hex>",');
+    }
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    expect(readme).toContain("`PLATFORM_PLAN_TIMEOUT_SECONDS` (default 120)");
+    expect(readme).toContain("The `--outputs` file holds what that command prints");
+  });
 
   test("the program's help lists the exit codes", async () => {
     const text = await help();
@@ -156,4 +176,77 @@ describe("credentials are never printed on stderr", () => {
     expect(run.stderr).toMatch(/^error: unknown option '--token=\*\*\*'\n/);
     expect(run.stderr).not.toContain(ghToken);
   });
+});
+
+describe("library internals never reach the user: a bad stack file is one message naming it, exit 2", () => {
+  let fixture: GitFixture;
+  beforeEach(() => (fixture = createGitFixture()));
+  afterEach(() => fixture.cleanup());
+
+  const aliasBomb = `config:
+  azure-native:location: westeurope
+  x:a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+  x:b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+  x:c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+  x:d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+  x:e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+  platform:images:
+    web: { tag: "2.0.1" }
+`;
+
+  test.each([
+    [
+      "an alias bomb",
+      aliasBomb,
+      `its YAML aliases (*name) expand to too many values (more than 1000 expansions), which Pulumi refuses too ("document contains excessive aliasing"); write the values out instead of repeating aliases`,
+    ],
+    [
+      "a second YAML document",
+      "config:\n  platform:images: {}\n---\nconfig: {}\n",
+      "line 3, column 1: a second YAML document ('---'); a stack file holds one document, remove the '---' line and what follows or merge it into the first",
+    ],
+    [
+      "a !!binary tag",
+      "config:\n  azure-native:location: westeurope\n  platform:images:\n    main-api: { tag: !!binary aGVsbG8= }\n",
+      "platform:images.main-api.tag: binary data (!!binary, 5 bytes) is not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-') (line 4)",
+    ],
+  ])("%s", async (_, text, problem) => {
+    fixture.write("Pulumi.acceptance.yaml", text);
+    for (const argv of [
+      ["set-image", "acceptance", "web", "2.0.2"],
+      ["release", "web", "2.0.2"],
+    ]) {
+      expect(await runCli(argv, fixture.clone, fixture.env)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: Pulumi.acceptance.yaml is not valid:\n  - ${problem}\n`,
+      });
+    }
+    expect(fixture.read("Pulumi.acceptance.yaml")).toBe(text);
+  });
+});
+
+test("a program source that does not compile is one line naming the file and the place, exit 2, no swc backtrace", () => {
+  const copy = projectCopy();
+  try {
+    appendFileSync(path.join(copy.dir, "index.ts"), "\nconst broken = ;\n");
+    const line =
+      readFileSync(path.join(copy.dir, "index.ts"), "utf8").split("\n").indexOf("const broken = ;") + 1;
+    const run = spawnSync(
+      process.execPath,
+      [path.join(copy.dir, "bin", "platform.js"), "plan", "acceptance"],
+      {
+        cwd: copy.dir,
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"] ?? "" },
+      },
+    );
+    expect([run.status, run.stdout, run.stderr]).toEqual([
+      2,
+      "",
+      `error: index.ts is not valid TypeScript: Expression expected (line ${line}, column 16); fix it, then run again\n`,
+    ]);
+  } finally {
+    copy.remove();
+  }
 });

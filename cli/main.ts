@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { StackConfigError } from "../stack-config/schema";
-import { commands, exitCodesHelp, pullRequestHelp } from "./commands";
-import { processContext, type Context } from "./context";
+import { commands, exitCodesHelp, outputsFileHelp, planTimeoutHelp, pullRequestHelp } from "./commands";
+import { processContext, receivedInterruption, type Context } from "./context";
 import { PlatformError } from "./errors";
 
 /**
@@ -24,9 +24,13 @@ export async function buildProgram(
     (await command.load())(program, context, setExitCode);
   }
   for (const command of program.commands) {
+    if (command.options.some((option) => option.long === "--outputs")) {
+      command.addHelpText("after", outputsFileHelp);
+    }
     if (command.options.some((option) => option.long === "--pr")) {
       command.addHelpText("after", pullRequestHelp);
     }
+    if (command.name() === "plan" || command.name() === "diff") command.addHelpText("after", planTimeoutHelp);
   }
   return program;
 }
@@ -73,6 +77,14 @@ export async function main(argv: readonly string[], context: Context = processCo
   try {
     const program = await buildProgram(argv, { ...context, stderr }, (code) => (exitCode = code));
     await program.parseAsync([...argv], { from: "user" });
+    // A signal held back while a step finished (a stack file edit): the command still says so.
+    const interrupted = receivedInterruption();
+    if (interrupted !== undefined) {
+      stderr(
+        `error: interrupted by ${interrupted.signal}; what the command had started was finished first\n`,
+      );
+      return interrupted.exitCode;
+    }
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

@@ -1,6 +1,7 @@
 // The one way the CLI starts a child process: git, pulumi, az, tar and the plan runner all go
 // through `runProcess`, which never uses a shell and always reports the exit status and stderr.
 import { spawn } from "node:child_process";
+import { InterruptedError } from "./errors";
 
 /** How a child process ended. */
 export interface ProcessResult {
@@ -28,6 +29,12 @@ export interface ProcessOptions {
   readonly timeoutSeconds?: number;
   /** The most stdout and stderr together may hold (default 64 MiB); more kills the process. */
   readonly maxBytes?: number;
+  /**
+   * Stops the process (SIGTERM, then SIGKILL) when this aborts, as the command's interruption
+   * does (`processInterruption`): `stopped.code` "INTERRUPTED". Only for a process whose end
+   * nothing needs (pulumi stack output, az): a cleanup step must not pass it.
+   */
+  readonly interrupt?: AbortSignal;
 }
 
 /** How long a process stopped with SIGTERM has before SIGKILL. */
@@ -39,7 +46,7 @@ export function runProcess(
   args: readonly string[],
   options: ProcessOptions,
 ): Promise<ProcessResult> {
-  const { cwd, env = process.env, input, timeoutSeconds, maxBytes = 64 * 1024 * 1024 } = options;
+  const { cwd, env = process.env, input, timeoutSeconds, maxBytes = 64 * 1024 * 1024, interrupt } = options;
   return new Promise((resolve) => {
     const child = spawn(file, [...args], {
       cwd,
@@ -57,6 +64,7 @@ export function runProcess(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      interrupt?.removeEventListener("abort", onInterrupt);
       resolve({
         stdout: text(stdout),
         stderr: text(stderr),
@@ -80,6 +88,9 @@ export function runProcess(
       chunks.push(chunk);
       if (size > maxBytes) stop("EMAXBUFFER", `it printed more than ${maxBytes} bytes`);
     };
+    const onInterrupt = () => stop("INTERRUPTED", "the command was interrupted");
+    if (interrupt?.aborted) queueMicrotask(onInterrupt);
+    else interrupt?.addEventListener("abort", onInterrupt, { once: true });
     child.stdout?.on("data", collect(stdout));
     child.stderr?.on("data", collect(stderr));
     if (timeoutSeconds !== undefined) {
@@ -136,10 +147,16 @@ export type RunProgram = (file: string, args: readonly string[], options: Proces
 /**
  * Runs a program (as `runProcess`) and resolves to its stdout.
  *
- * @throws ProcessFailure when it could not start, exited non-zero, or was stopped.
+ * @throws ProcessFailure when it could not start, exited non-zero, or was stopped;
+ *   InterruptedError (the interruption's reason) when `options.interrupt` stopped it.
  */
 export const processOutput: RunProgram = async (file, args, options) => {
   const result = await runProcess(file, args, options);
-  if (result.exitCode !== 0 || result.stopped) throw new ProcessFailure(file, result);
+  if (result.exitCode !== 0 || result.stopped) {
+    // A Ctrl-C reaches the child too, which may end before the interruption is seen here.
+    const reason: unknown = options.interrupt?.aborted ? options.interrupt.reason : undefined;
+    if (reason instanceof InterruptedError) throw reason;
+    throw new ProcessFailure(file, result);
+  }
   return result.stdout;
 };

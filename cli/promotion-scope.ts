@@ -24,6 +24,8 @@ export interface PromotionScope {
   readonly reasons: readonly string[];
   /** Apps whose entry the change removes. */
   readonly removedApps: readonly string[];
+  /** Apps whose entry the change adds (a promotion may: a downstream environment gets its apps so). */
+  readonly addedApps: readonly string[];
 }
 
 /** A stack file document without its image versions: what a promotion must leave byte-identical. */
@@ -78,6 +80,7 @@ export function promotionScope(input: ScopeInput): PromotionScope {
       isPromotion: false,
       reasons: [`${input.stackFile} does not change`],
       removedApps: [],
+      addedApps: [],
     };
   }
   const reasons: string[] = [];
@@ -102,7 +105,9 @@ export function promotionScope(input: ScopeInput): PromotionScope {
       `removes ${removedApps.join(", ")} (a promotion may remove an app only with --allow-removal)`,
     );
   }
-  return { touchesStackFile, isPromotion: reasons.length === 0, reasons, removedApps };
+  const before = images(input.base);
+  const addedApps = Object.keys(after).filter((app) => !(app in before));
+  return { touchesStackFile, isPromotion: reasons.length === 0, reasons, removedApps, addedApps };
 }
 
 /** The lines a check prints for a change that is not a promotion. */

@@ -56,7 +56,7 @@ const remote = "origin";
  * @param makeEdit the edit, from the file's text on the default branch (and a name for messages, and
  *   the branch's commit); undefined when nothing changes, then nothing is pushed or opened.
  * @returns undefined when there was nothing to propose.
- * @throws PlatformError for a dirty working tree, a branch of someone else's, a rejected push
+ * @throws PlatformError for uncommitted changes to `file` (others are left alone), a branch of someone else's, a rejected push
  *   or a GitHub failure; nothing is left behind.
  */
 export async function proposeEdit(
@@ -72,15 +72,20 @@ export async function proposeEdit(
     `${git.cwd} is not in a git repository; --pr needs a clone of the repository`,
     () => repositoryPrefix(git),
   );
-  const dirty = await uncommittedChanges(git);
+  const path = `${prefix}${file}`;
+  // Other changes stay where they are, untouched; one to this file would silently not be in the
+  // proposal, which is made from the default branch's file.
+  const dirty = (await uncommittedChanges(git)).filter((line) => {
+    const entry = line.slice(3);
+    return entry === path || entry.endsWith(` -> ${path}`);
+  });
   if (dirty.length > 0) {
     throw new PlatformError(
-      `the working tree has uncommitted changes (${dirty.map((line) => line.slice(3)).join(", ")}); commit or stash them, then run again with --pr`,
+      `${file} has uncommitted changes, which --pr would leave out (it proposes an edit of ${file} as the default branch has it); commit or stash them, then run again with --pr`,
     );
   }
   const base = await github.defaultBranch();
   const baseCommit = await step(`cannot fetch ${base} from ${remote}`, () => fetchBranch(git, remote, base));
-  const path = `${prefix}${file}`;
   const text = await readFileAt(git, baseCommit, path);
   if (text === undefined) {
     throw new PlatformError(`${file} does not exist on ${base}; add it there first, then run again`);

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { bootstrapStackFile, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
 import { readStackData } from "../stack-config/from-file";
+import { processInterruption } from "./context";
+import { InterruptedError } from "./errors";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
 /** What the registry says of `app:tag`. */
@@ -18,6 +20,19 @@ export interface RegistryLookup {
   lookup(app: string, tag: string): Promise<RegistryAnswer>;
 }
 
+/**
+ * What `az acr repository show --image` prints when the registry answered that the image is not
+ * there: ACR's 404 message after az's "Error: " (azure-cli, acr/_docker_utils.py,
+ * `parse_error_message`). Seen for real: "Error: the specified tag does not exist. Correlation
+ * ID: …" (Azure/azure-cli#31569), "Error: repository name not known to registry. Correlation
+ * ID: …" (learn.microsoft.com, container registry troubleshooting: NAME_UNKNOWN), and
+ * MANIFEST_UNKNOWN's "manifest tagged by "<tag>" is not found" (MicrosoftDocs/azure-docs#90060).
+ * Anything else, such as "Subscription '…' not found" or a missing registry, means the image
+ * could not be checked, not that it is gone.
+ */
+const imageIsGone =
+  /\bError: (?:the specified tag does not exist|repository name not known to registry|manifest tagged by "[^"]*" is not found)\./;
+
 /** How long one `az acr` lookup may take. */
 const lookupTimeoutSeconds = 60;
 
@@ -30,6 +45,7 @@ export async function azureRegistry(
   cwd: string,
   env: Readonly<Record<string, string | undefined>>,
   run: RunProgram = processOutput,
+  interrupt: AbortSignal = processInterruption(),
 ): Promise<RegistryLookup | undefined> {
   const file = path.join(cwd, bootstrapStackFile);
   let text: string;
@@ -57,14 +73,18 @@ export async function azureRegistry(
       ];
       let json: string;
       try {
-        json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds });
+        json = await run("az", args, { cwd, env, timeoutSeconds: lookupTimeoutSeconds, interrupt });
       } catch (error) {
+        if (error instanceof InterruptedError) {
+          throw new InterruptedError(
+            error.signal,
+            `checking ${app}:${tag} in ${server} (az acr repository show, which was stopped); nothing was changed`,
+          );
+        }
         const failure = error as Partial<ProcessFailure>;
         if (failure.code === "ENOENT") return { kind: "unavailable", detail: "the az CLI is not installed" };
         const said = (failure.stderr ?? "").trim() || String(failure.message);
-        // ACR answers a missing repository or tag with 404 (MANIFEST_UNKNOWN, NAME_UNKNOWN).
-        if (/MANIFEST_UNKNOWN|NAME_UNKNOWN|not found|404/i.test(said))
-          return { kind: "missing", detail: said };
+        if (imageIsGone.test(said)) return { kind: "missing", detail: said };
         return { kind: "unavailable", detail: `az ${args.join(" ")} failed: ${said}` };
       }
       try {

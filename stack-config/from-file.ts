@@ -25,6 +25,7 @@ export function readStackYaml(text: string, source: string): StackYaml {
   const lines = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, merge: true, prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) throw new StackConfigError(source, syntaxProblems(doc, lines));
+  refuseAliasBomb(doc, source);
   visit(doc, {
     Scalar(_, node) {
       if (node.type !== "PLAIN" || typeof node.source !== "string") return;
@@ -37,7 +38,32 @@ export function readStackYaml(text: string, source: string): StackYaml {
 
 /** The plain data of a stack file's text, read by `readStackYaml`. @throws StackConfigError */
 export function readStackData(text: string, source: string): unknown {
-  return readStackYaml(text, source).doc.toJS({ maxAliasCount: 1000 });
+  return readStackYaml(text, source).doc.toJS({ maxAliasCount });
+}
+
+/**
+ * How many times the aliases of a stack file may be expanded while reading it. Every reader
+ * resolves aliases with this limit; `refuseAliasBomb` checks it once for all of them.
+ */
+export const maxAliasCount = 1000;
+
+/**
+ * Refuses a file whose anchors and aliases expand exponentially (an "alias bomb": `&a [x, x]`,
+ * `&b [*a, *a]`, …): yaml stops it with a ReferenceError, which would reach the user as a stack
+ * trace. Pulumi's reader, gopkg.in/yaml.v3, refuses it too ("yaml: document contains excessive
+ * aliasing", decode.go).
+ *
+ * @throws StackConfigError naming the file.
+ */
+function refuseAliasBomb(doc: Document.Parsed, source: string): void {
+  try {
+    doc.toJS({ maxAliasCount });
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    throw new StackConfigError(source, [
+      `its YAML aliases (*name) expand to too many values (more than ${maxAliasCount} expansions), which Pulumi refuses too ("document contains excessive aliasing"); write the values out instead of repeating aliases`,
+    ]);
+  }
 }
 
 const goTimestamp =
@@ -83,6 +109,9 @@ function syntaxProblems(doc: Document.Parsed, lines: LineCounter): string[] {
     if (error.code === "DUPLICATE_KEY") {
       const key = keyPaths.get(error.pos[0]);
       return `${at}: duplicate key${key === undefined ? "" : ` ${key}`}; a key may appear only once in a map, keep one`;
+    }
+    if (error.code === "MULTIPLE_DOCS") {
+      return `${at}: a second YAML document ('---'); a stack file holds one document, remove the '---' line and what follows or merge it into the first`;
     }
     return `${at}: not valid YAML: ${error.message.split("\n")[0]}`;
   });

@@ -24,6 +24,8 @@ const programFiles = [
   "lib",
   "stack-config",
   ".github/required-checks.json",
+  // What a checkout leaves out (the linked node_modules below): gate and diff read it.
+  ".gitignore",
 ];
 
 /**
@@ -77,8 +79,6 @@ export function projectCopy(files: Readonly<Record<string, string>> = {}): {
       },
     });
   git("init", "--quiet", "--initial-branch=main");
-  // What a checkout's .gitignore leaves out: the linked dependencies and the build.
-  writeFileSync(path.join(dir, ".git", "info", "exclude"), "/node_modules\n/dist/\n");
   git("add", "--all");
   git("commit", "--quiet", "-m", "program");
   return { dir, git, remove: () => rmSync(dir, { recursive: true, force: true }) };

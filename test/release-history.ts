@@ -18,8 +18,11 @@ export interface ReleaseHistory {
   readonly commits: Readonly<Record<string, string>>;
   /** The environment the CLI runs with: the fixture's, with a fake `az` first on PATH. */
   readonly env: Record<string, string>;
-  /** Sets what the fake registry holds: `app:tag` → digest; null: `az` is not logged in. */
-  setRegistry(images: Readonly<Record<string, string>> | null): void;
+  /**
+   * Sets what the fake registry holds: `app:tag` → digest; null: `az` is not logged in; a
+   * string: what `az` prints to stderr before it exits 1.
+   */
+  setRegistry(images: Readonly<Record<string, string>> | null | string): void;
   /** Commits on main at a fixed date (2026-01-<day> 10:00 UTC) and pushes. */
   commitAt(day: number, files: Readonly<Record<string, string>>, message: string, author?: string): string;
 }
@@ -46,19 +49,26 @@ export function createReleaseHistory(): ReleaseHistory {
     `#!${process.execPath}
 const images = JSON.parse(require("node:fs").readFileSync(${JSON.stringify(registryFile)}, "utf8"));
 const image = process.argv[process.argv.indexOf("--image") + 1];
-if (images === null) {
-  process.stderr.write("ERROR: Please run 'az login' to setup account.\\n");
+if (images === null || typeof images === "string") {
+  process.stderr.write((images ?? "ERROR: Please run 'az login' to setup account.") + "\\n");
   process.exit(1);
 }
+// What az prints for ACR's 404s (azure-cli acr/_docker_utils.py parse_error_message).
 if (images[image] === undefined) {
-  process.stderr.write("ERROR: Error: manifest unknown: MANIFEST_UNKNOWN\\n");
+  const repository = image.split(":")[0] + ":";
+  const known = Object.keys(images).some((key) => key.startsWith(repository));
+  process.stderr.write(
+    "ERROR: Error: " +
+      (known ? "the specified tag does not exist" : "repository name not known to registry") +
+      ". Correlation ID: 7e5c38f4-c2d7-4600-b469-7ca6dfd22c85.\\n",
+  );
   process.exit(1);
 }
 process.stdout.write(JSON.stringify({ digest: images[image], name: image }));
 `,
   );
   chmodSync(path.join(bin, "az"), 0o755);
-  const setRegistry = (images: Readonly<Record<string, string>> | null) =>
+  const setRegistry = (images: Readonly<Record<string, string>> | null | string) =>
     writeFileSync(registryFile, JSON.stringify(images));
   setRegistry({});
 

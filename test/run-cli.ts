@@ -49,16 +49,22 @@ export interface CliProcess {
   readonly exited: Promise<CliRun & { readonly signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `platform <argv>` as a child process in `cwd`, with exactly `env` as its environment. */
+/**
+ * Starts `platform <argv>` as a child process in `cwd`, with exactly `env` as its environment.
+ * With `processGroup`, it leads a process group of its own, as a shell's foreground job does: a
+ * terminal's Ctrl-C is `process.kill(-child.pid, "SIGINT")`, which reaches its children too.
+ */
 export function startCliProcess(
   argv: readonly string[],
   cwd: string,
   env: Readonly<Record<string, string>>,
+  options: { readonly processGroup?: boolean } = {},
 ): CliProcess {
   const child = spawn(process.execPath, [path.join(__dirname, "..", "bin", "platform.js"), ...argv], {
     cwd,
     env,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: options.processGroup ?? false,
   });
   let stdout = "";
   let stderr = "";

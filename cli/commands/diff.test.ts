@@ -93,15 +93,38 @@ describe("--only-images decides itself what a promotion is", () => {
       "  - removes customer-api (a promotion may remove an app only with --allow-removal)\n",
     );
     expect(refused.stdout).toContain("- kubernetes:apps/v1:Deployment customer-api\n");
-    expect(
-      refused.stdout.endsWith(
-        "the plan changes only image references, but the change is not a promotion (see above)\n",
-      ),
-    ).toBe(true);
+    // What it deletes is named and counted, never "only image references".
+    expect(refused.stdout).not.toContain("\nonly image references change");
+    expect(refused.stdout).toMatch(
+      /\nnot only image references change: the change also deletes \d+ resources \(removes customer-api\), listed above \(\+ created, - deleted\); and the change is not a promotion \(see above\)\n$/,
+    );
     const allowed = await onlyImages("--allow-removal");
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toContain("production: removal of customer-api allowed by --allow-removal\n");
-    expect(allowed.stdout.endsWith("only image references change\n")).toBe(true);
+    const deleted = allowed.stdout.split("\n").filter((line) => line.startsWith("- ")).length;
+    expect(deleted).toBeGreaterThan(5);
+    expect(allowed.stdout).toContain(
+      `\nnot only image references change: the change also deletes ${deleted} resources (removes customer-api), listed above (+ created, - deleted)\n`,
+    );
+    expect(allowed.stdout).not.toContain("\nonly image references change");
+  });
+
+  test("adding an app is a promotion, and says what it creates, never 'only image references'", async () => {
+    const customerApi =
+      '    customer-api:\n      tag: "0.9.3"\n      digest: sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9\n';
+    copy.remove();
+    copy = projectCopy({ "Pulumi.production.yaml": promotedProductionStackFile.replace(customerApi, "") });
+    writeFileSync(path.join(copy.dir, "Pulumi.production.yaml"), promotedProductionStackFile);
+    const run = await onlyImages();
+    expect(run.code).toBe(0);
+    const created = run.stdout.split("\n").filter((line) => line.startsWith("+ ")).length;
+    expect(created).toBeGreaterThan(5);
+    expect(run.stdout).toContain("+ kubernetes:apps/v1:Deployment customer-api\n");
+    expect(
+      run.stdout.endsWith(
+        `\nnot only image references change: the change also creates ${created} resources (adds customer-api), listed above (+ created, - deleted)\n`,
+      ),
+    ).toBe(true);
   });
 });
 

@@ -7,7 +7,7 @@ import { promotionScopeSince } from "../changed-files";
 import { deploySkew, describeSkew } from "../deploy-skew";
 import { commitOfRef, createGit, readFileAt, repositoryPrefix } from "../git";
 import { notAPromotion, type PromotionScope } from "../promotion-scope";
-import { diffPlans, formatDiff, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
+import { diffPlans, formatDiff, imageChangeSummary, isEmptyDiff, refusedDeletes } from "../plan-view/diff";
 import { planTimeoutSeconds, runPlan } from "../program-runs";
 import { checkOutProgram } from "../program-checkout";
 import { parseStackFile, pulumiConfig } from "../../stack-config/from-file";
@@ -145,11 +145,17 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         }
         if (beforeWithNewImages) {
           const beyond = diffPlans(beforeWithNewImages, after);
+          const summary = imageChangeSummary(change, {
+            added: scope?.addedApps ?? [],
+            removed: scope?.removedApps ?? [],
+          });
           if (isEmptyDiff(beyond) && scope?.isPromotion) {
-            context.stdout("only image references change\n");
+            context.stdout(`${summary}\n`);
           } else if (isEmptyDiff(beyond)) {
             context.stdout(
-              "the plan changes only image references, but the change is not a promotion (see above)\n",
+              summary === "only image references change"
+                ? "the plan changes only image references, but the change is not a promotion (see above)\n"
+                : `${summary}; and the change is not a promotion (see above)\n`,
             );
           } else {
             context.stdout(

@@ -11,7 +11,7 @@ import {
   pullRequestBody,
   pullRequestTitle,
 } from "../promotion/messages";
-import { runUrl } from "../promotion/run-url";
+import { runUrl, withoutUserinfo } from "../promotion/run-url";
 import { proposeEdit } from "../pull-request";
 import { parseStackFile } from "../../stack-config/from-file";
 import { readImages, type StackImages } from "../stack-file/read-images";
@@ -53,11 +53,17 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
 
   if (run.github === undefined) {
     let change: ImageChange | undefined;
-    await editStackFile(context.cwd, run.environment, (current) => {
-      const edited = edit(current, name);
-      change = edited.change;
-      return edited.text;
-    });
+    await editStackFile(
+      context.cwd,
+      run.environment,
+      (current) => {
+        const edited = edit(current, name);
+        change = edited.change;
+        return edited.text;
+      },
+      undefined,
+      (line) => context.stderr(`note: ${line}\n`),
+    );
     print(run.notes);
     if (change!.moves.length === 0) return print([run.nothingToDo(change!)]);
     return print(describeMoves(change!));
@@ -89,6 +95,6 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
   const { action, pullRequest, branch, base } = proposal;
   print([
     ...describeMoves(proposed),
-    `${action} pull request #${pullRequest.number}: ${pullRequest.url} (${branch} into ${base})`,
+    `${action} pull request #${pullRequest.number}: ${withoutUserinfo(pullRequest.url)} (${branch} into ${base})`,
   ]);
 }

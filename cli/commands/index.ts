@@ -53,3 +53,20 @@ Environment read by --pr:
   PLATFORM_GITHUB_TIMEOUT_SECONDS   how long one GitHub request may take (default: 30)
   PLATFORM_GITHUB_MAX_WAIT_SECONDS  the longest rate-limit wait that is waited out, once
                                     (default: 60); a longer one fails, saying when to try again`;
+
+/** Shown after the help of every command that runs the program (`plan`, `diff`). */
+export const planTimeoutHelp = `
+Environment:
+  PLATFORM_PLAN_TIMEOUT_SECONDS  how long one run of the program under the mock engine may take
+                                 before it counts as hung and is stopped (default: 120)`;
+
+/** Shown after the help of every command that has \`--outputs\` (\`promote\`, \`gate\`). */
+export const outputsFileHelp = `
+--outputs <file> holds what \`pulumi stack output --json --stack <upstream>\` prints: a JSON object
+whose "images" output maps each app to the version the upstream deployed, for example
+  {"images": {"web": {"tag": "2.1.0", "digest": "sha256:<64 hex>",
+                      "image": "<registry>/web:2.1.0@sha256:<64 hex>"}}}
+Other outputs are ignored; apps the catalog does not know are ignored. Problems are reported
+by key path, never with the file's content (it may hold secrets).
+Without --outputs, that command is run (PLATFORM_PULUMI_TIMEOUT_SECONDS: its time limit,
+default 120).`;

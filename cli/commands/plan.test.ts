@@ -36,6 +36,15 @@ describe("platform plan", () => {
     expect(stdout).toMatch(/security baseline: \d+ policies, no violation\n$/);
   });
 
+  test("--json with --graph is refused before any plan runs: the graph is Mermaid, not JSON", async () => {
+    expect(await runCli(["plan", "acceptance", "--json", "--graph"], root, env)).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "error: --json and --graph cannot be combined: --graph prints Mermaid text, not JSON; run plan --json for the plan as JSON, or plan --graph for the graph\n",
+    });
+  });
+
   test("production --json: no image build, the stack file's tag@digest references, the zone-redundant database", async () => {
     const copy = projectCopy({ "Pulumi.production.yaml": promotedProductionStackFile });
     const { code, stdout } = await runCli(["plan", "production", "--json"], copy.dir, env).finally(() =>

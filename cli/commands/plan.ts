@@ -83,6 +83,11 @@ export const registerPlan: RegisterCommand = (program, context) => {
     .option("--out <file>", "with --fingerprint: also write the fingerprint document (JSON) to this file")
     .action(async (name: string, options: PlanOptions) => {
       const environment = parseEnvironment(name);
+      if (options.json && options.graph) {
+        throw new InputError(
+          "--json and --graph cannot be combined: --graph prints Mermaid text, not JSON; run plan --json for the plan as JSON, or plan --graph for the graph",
+        );
+      }
       const text = await readStackFile(context.cwd, environment);
       parseStackFile(text, environment, stackFileName(environment));
       if (!options.fingerprint && (options.deployed !== undefined || options.out !== undefined)) {

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
-import { gitHubEnv, runCli } from "../../test/run-cli";
+import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
 
 let fixture: GitFixture;
 let server: GitHubServer;
@@ -328,14 +328,33 @@ describe("platform promote refuses bad input, changing nothing", () => {
       "outputs file 'missing.json' not found; write it with: pulumi stack output --json --stack acceptance > missing.json",
     ));
 
-  test("an outputs file that is not JSON", async () => {
-    writeOutputs("images:\n  web: {}\n");
+  test("an outputs file that is not JSON: the message never shows its content (it may hold secrets)", async () => {
+    writeOutputs("images:\n  web: {}\nkubeconfig: hunter2-secret\n");
     const run = await promote();
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `error: outputs file '${outputs}' is not JSON (Unexpected token 'i', "images: web: {} " is not valid JSON); write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+      `error: outputs file '${outputs}' is not JSON; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
     );
     expect(fixture.read("Pulumi.production.yaml")).toBe(productionFile);
+  });
+
+  test.each([
+    ['{"images": {}\n "password": "hunter2-secret"}', "is not JSON (line 2, column 2)"],
+    [
+      '{"images": "hunter2-secret"}',
+      "has 'images' a string of 14 characters, expected a map of app name to { tag, digest, image }",
+    ],
+    [
+      '{"images": {"web": "hunter2-secret", "main-api": {"tag": "hunter2 secret", "digest": "hunter2-secret"}}}',
+      "is not valid: images.web: expected { tag, digest, image }, found a string of 14 characters; images.main-api.tag: a string of 14 characters, not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'); images.main-api.digest: a string of 14 characters, not a sha256 digest ('sha256:' + 64 lowercase hex chars)",
+    ],
+  ])("an outputs file %s: says what is wrong without its content", async (text, problem) => {
+    writeOutputs(text);
+    const run = await promote();
+    expect(run.stderr).toBe(
+      `error: outputs file '${outputs}' ${problem}; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+    );
+    expect(run.stderr).not.toContain("hunter2");
   });
 
   test("an outputs file without images", async () => {
@@ -404,10 +423,25 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     expect(fixture.originBranches()).toEqual(["main"]);
   });
 
-  test("a dirty working tree", async () => {
+  test("uncommitted changes to the other files are left alone: the pull request is opened, the working tree untouched", async () => {
+    fixture.write("README.md", "# my notes, not committed\n");
+    fixture.write("Pulumi.acceptance.yaml", `${fixture.read("Pulumi.acceptance.yaml")}# staged\n`);
+    fixture.git(["add", "Pulumi.acceptance.yaml"]);
+    fixture.write("scratch.txt", "untracked\n");
+    const before = fixture.cloneState();
+    const run = await promote("--pr");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("opened pull request #1");
+    expect(fixture.cloneState()).toEqual(before);
+    expect(fixture.originShow("promote/production/all", "README.md")).toBe(
+      fixture.originShow("main", "README.md"),
+    );
+  });
+
+  test("uncommitted changes to the stack file it edits", async () => {
     fixture.write("Pulumi.production.yaml", `${productionFile}# local edit\n`);
     const run = await failed(
-      "the working tree has uncommitted changes (Pulumi.production.yaml); commit or stash them, then run again with --pr",
+      "Pulumi.production.yaml has uncommitted changes, which --pr would leave out (it proposes an edit of Pulumi.production.yaml as the default branch has it); commit or stash them, then run again with --pr",
     );
     expect(run.code).toBe(1);
     expect(fixture.read("Pulumi.production.yaml")).toBe(`${productionFile}# local edit\n`);
@@ -553,4 +587,90 @@ describe("platform promote refuses a moving tag", () => {
     });
     expect(fixture.cloneState()).toEqual(before);
   });
+
+  test("a floating version tag (v2) that the upstream deployed, changing nothing", async () => {
+    writeOutputs({ images: { ...deployed.images, web: { tag: "v2", digest: digest("b") } } });
+    const before = fixture.cloneState();
+    expect(await promote("--app", "web")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance deployed web as 'v2', a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42; release a version tag to acceptance and deploy it, then promote\n",
+    });
+    expect(fixture.cloneState()).toEqual(before);
+  });
+});
+
+describe("an interrupted promote --pr while pulumi stack output runs (real processes)", () => {
+  /** A stand-in pulumi that writes its pid, then sleeps for a minute, as a hanging backend does. */
+  function sleepingPulumi(): { env: Record<string, string>; pid: () => number | undefined } {
+    const bin = path.join(fixture.root, "bin");
+    const pidFile = path.join(fixture.root, "pulumi.pid");
+    mkdirSync(bin);
+    writeFileSync(
+      path.join(bin, "pulumi"),
+      `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
+    );
+    chmodSync(path.join(bin, "pulumi"), 0o755);
+    const pid = () => {
+      try {
+        return Number(readFileSync(pidFile, "utf8"));
+      } catch {
+        return undefined;
+      }
+    };
+    return { env: { ...env, PATH: `${bin}:${env["PATH"]}` }, pid };
+  }
+
+  const running = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const until = async (check: () => boolean) => {
+    for (let waited = 0; !check(); waited += 20) {
+      if (waited > 10_000) throw new Error("timed out waiting");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  test.each([
+    ["SIGINT to the CLI", "SIGINT", 130, false],
+    ["SIGTERM to the CLI (a cancelled CI job)", "SIGTERM", 143, false],
+    ["a terminal's Ctrl-C (SIGINT to the process group)", "SIGINT", 130, true],
+  ] as const)(
+    "%s (%s): exit %i within two seconds, pulumi stopped, nothing pushed",
+    async (_, signal, code, group) => {
+      const pulumi = sleepingPulumi();
+      const cli = startCliProcess(
+        ["promote", "acceptance", "production", "--pr"],
+        fixture.clone,
+        pulumi.env,
+        {
+          processGroup: group,
+        },
+      );
+      await until(() => pulumi.pid() !== undefined);
+      const child = pulumi.pid()!;
+      const sent = Date.now();
+      if (group) process.kill(-cli.child.pid!, signal);
+      else cli.child.kill(signal);
+      const run = await cli.exited;
+      expect(Date.now() - sent).toBeLessThan(2000);
+      expect(run).toEqual({
+        code,
+        signal: null,
+        stdout: "",
+        stderr: `error: interrupted by ${signal} while running 'pulumi stack output --json --stack acceptance', which was stopped; nothing was changed\n`,
+      });
+      await until(() => !running(child));
+      expect(fixture.originBranches()).toEqual(["main"]);
+      expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
+    },
+    20_000,
+  );
 });

@@ -29,7 +29,8 @@ export function checkDirection(from: EnvironmentName, to: EnvironmentName): void
  * `platform promote <from> <to> [--app <app>]... [--outputs <file>] [--pr]`: copies the tag and
  * digest each app runs in `<from>` (its stack outputs) into `<to>`'s stack file. Exit 0 when
  * done or nothing to promote, 2 for bad input, 1 when outputs, git or GitHub fail, when
- * `<from>` deployed a moving tag (one without a digit), or when the stack file is locked.
+ * `<from>` deployed a moving tag (one without a digit, or a floating `2`/`1.5`), or when the
+ * stack file is locked.
  */
 export const registerPromote: RegisterCommand = (program, context) => {
   program

@@ -72,6 +72,23 @@ test("release --pr opens a pull request on release/acceptance/<app> and leaves t
   );
 });
 
+test("credentials in GITHUB_SERVER_URL never reach the pull request, the commit or the output", async () => {
+  env = { ...env, GITHUB_SERVER_URL: "https://ci-user:s3cr3t-token-value@github.example/" };
+  const run = await release("main-api", "1.5.0", "--pr");
+  expect(run.code).toBe(0);
+  expect(server.pulls[0]!.body).toContain(
+    "Release run: https://github.example/acme/platform/actions/runs/4242\n",
+  );
+  const written = [
+    JSON.stringify(server.requests),
+    fixture.git(["log", "-1", "--format=%B", "release/acceptance/main-api"], fixture.origin),
+    run.stdout,
+    run.stderr,
+  ].join("\n");
+  expect(written).not.toContain("s3cr3t");
+  expect(written).not.toContain("ci-user");
+});
+
 test("a second release of the app updates the same pull request", async () => {
   await release("main-api", "1.5.0", "--pr");
   const run = await release("main-api", "1.5.1", "--pr");
@@ -134,6 +151,26 @@ describe("release writes what it was given, or refuses", () => {
         stderr: `error: '${tag}' is a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0\n`,
       });
       expect(fixture.cloneState()).toEqual(before);
+    },
+  );
+
+  test.each(["2", "v2", "1.5", "V1.5", "10"])(
+    "a floating version tag %s (major-only or major.minor) is refused, changing nothing",
+    async (tag) => {
+      const before = fixture.cloneState();
+      expect(await release("web", tag)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: '${tag}' is a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42\n`,
+      });
+      expect(fixture.cloneState()).toEqual(before);
+    },
+  );
+
+  test.each(["1.5.0", "v1.5.0", "1.5.0-rc.1", "2024.06.01-abc1234", "build-42", "1.5.0.1"])(
+    "a version tag %s is taken",
+    async (tag) => {
+      expect((await release("web", tag)).code).toBe(0);
     },
   );
 });

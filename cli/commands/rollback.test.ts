@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { digest } from "../../test/git-fixture";
 import { root, stackConfig } from "../../test/program";
@@ -7,7 +7,7 @@ import { runPlan } from "../program-runs";
 import { pulumiConfig } from "../../stack-config/from-file";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
-import { gitHubEnv, runCli } from "../../test/run-cli";
+import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
 let history: ReleaseHistory;
@@ -107,8 +107,37 @@ describe("platform rollback production", () => {
       code: 2,
       stdout: "",
       stderr:
-        "error: --to 1.9.0: neither a tag that web ran in production nor a commit of this repository; see the versions with: platform status\n",
+        "error: --to 1.9.0: neither a tag that web ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n",
     });
+  });
+
+  test("--to an abbreviated commit id of main, as git log prints it", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", short("program"));
+    expect(run.code).toBe(0);
+    expect(history.fixture.read("Pulumi.production.yaml")).toBe(
+      production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
+    );
+  });
+
+  test.each([
+    ["a revision expression", "HEAD~1"],
+    ["a branch", "main"],
+    ["a remote branch", "origin/main"],
+    ["a git tag that no app ran", "release-2026-01"],
+  ])("--to %s (%s) is refused, though git would resolve it, and nothing is written", async (_, to) => {
+    const { fixture } = history;
+    fixture.git(["tag", "release-2026-01", history.commits["program"]!]);
+    const before = fixture.read("Pulumi.production.yaml");
+    try {
+      expect(await rollback("production", "--to", to)).toEqual({
+        code: 2,
+        stdout: "",
+        stderr: `error: --to ${to}: neither a tag that main-api, web, customer-api ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n`,
+      });
+      expect(fixture.read("Pulumi.production.yaml")).toBe(before);
+    } finally {
+      fixture.git(["tag", "-d", "release-2026-01"]);
+    }
   });
 
   test("no earlier version: exit 1 and nothing written", async () => {
@@ -145,6 +174,29 @@ describe("platform rollback production", () => {
         "warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ERROR: Please run 'az login' to setup account.); the pull request's preview and the deploy check it before any workload changes\n",
     });
   });
+
+  test("a tag the registry no longer holds, in a repository it still has, is refused", async () => {
+    history.setRegistry({ "main-api:1.3.0": digest("1") });
+    expect((await rollback("production", "main-api")).stderr).toBe(
+      `error: main-api: main-api:1.4.0@${digest("a")} no longer exists in contosoplatformacr.azurecr.io, so it cannot be rolled back to; pick another version with --to\n`,
+    );
+  });
+
+  test.each([
+    "ERROR: (SubscriptionNotFound) Subscription 'c0ffee00-0000-4000-8000-000000000000' not found.",
+    "ERROR: The resource with name 'contosoplatformacr' and type 'Microsoft.ContainerRegistry/registries' could not be found in subscription 'Platform (c0ffee00-0000-4000-8000-000000000000)'.",
+    "ERROR: Error: requested access to the resource is denied. Correlation ID: d1de6b02-8fba-45c9-88ee-7692ce3d7639.",
+  ])(
+    "an az failure that is not the registry's answer (%s) is 'cannot check', in az's words",
+    async (said) => {
+      history.setRegistry(said);
+      const run = await rollback("production", "main-api");
+      expect(run.code).toBe(0);
+      expect(run.stderr).toBe(
+        `warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ${said}); the pull request's preview and the deploy check it before any workload changes\n`,
+      );
+    },
+  );
 
   test("under the mock engine, the rolled-back file fails preview when the registry lost the target: nothing is deployed", async () => {
     expect((await rollback("production", "main-api")).code).toBe(0);
@@ -237,6 +289,66 @@ describe("platform rollback production", () => {
       history.fixture.git(["branch", "-D", "rollback/production/main-api"], history.fixture.origin);
     }
   });
+});
+
+describe("an interrupted rollback --pr while az checks the registry (real processes)", () => {
+  test.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)(
+    "%s: exit %i within two seconds, az stopped, no branch pushed",
+    async (signal, code) => {
+      const { fixture } = history;
+      const server = await startGitHubServer({ bareRepository: fixture.origin });
+      // A stand-in az that writes its pid and hangs, as az does when its login needs a browser.
+      const bin = mkdtempSync(path.join(fixture.root, "hanging-az-"));
+      const pidFile = path.join(bin, "az.pid");
+      writeFileSync(
+        path.join(bin, "az"),
+        `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
+      );
+      chmodSync(path.join(bin, "az"), 0o755);
+      const azPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined);
+      const running = (pid: number) => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const until = async (check: () => boolean) => {
+        for (let waited = 0; !check(); waited += 20) {
+          if (waited > 10_000) throw new Error("timed out waiting");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      try {
+        const cli = startCliProcess(["rollback", "production", "main-api", "--pr"], fixture.clone, {
+          ...history.env,
+          ...gitHubEnv(server),
+          PATH: `${bin}:${history.env["PATH"]}`,
+        });
+        await until(() => azPid() !== undefined);
+        const sent = Date.now();
+        cli.child.kill(signal);
+        const run = await cli.exited;
+        expect(Date.now() - sent).toBeLessThan(2000);
+        expect(run).toEqual({
+          code,
+          signal: null,
+          stdout: "",
+          stderr: `error: interrupted by ${signal} while checking main-api:1.4.0 in contosoplatformacr.azurecr.io (az acr repository show, which was stopped); nothing was changed\n`,
+        });
+        await until(() => !running(azPid()!));
+        expect(fixture.originBranch("rollback/production/main-api")).toBeUndefined();
+        expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    },
+    20_000,
+  );
 });
 
 describe("platform rollback acceptance", () => {

@@ -89,6 +89,9 @@ async function readOrigin(
   return { branch, tip, file, images, history: await readImageHistory(git, tip, file) };
 }
 
+/** A commit's id, whole or abbreviated, as `git log` prints it. */
+const commitId = /^[0-9a-fA-F]{4,40}$/;
+
 /**
  * What `--to` names: a tag one of the apps ran before, else a commit of the branch's
  * first-parent history (the version each app had there).
@@ -103,10 +106,12 @@ async function choiceOf(
   if (to === undefined) return () => ({ kind: "previous" });
   const ranTag = apps.some((app) => (origin.history[app] ?? []).some((record) => record.version?.tag === to));
   if (tagPattern.test(to) && ranTag) return () => ({ kind: "tag", tag: to });
-  const commit = await resolveCommit(git, to);
-  if (commit === undefined) {
+  // Only what the option documents: a commit's id, never a branch, a git tag or `HEAD~1`, which
+  // git would resolve too, to something nobody meant.
+  const commit = commitId.test(to) ? await resolveCommit(git, to) : undefined;
+  if (commit === undefined || !commit.startsWith(to.toLowerCase())) {
     throw new InputError(
-      `--to ${to}: neither a tag that ${apps.join(", ")} ran in ${environment} nor a commit of this repository; see the versions with: platform status`,
+      `--to ${to}: neither a tag that ${apps.join(", ")} ran in ${environment} nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status`,
     );
   }
   const chain = (await git.run(["rev-list", "--first-parent", origin.tip])).split("\n").filter(Boolean);

@@ -16,7 +16,7 @@ import {
   productionFile,
   type GitFixture,
 } from "../../test/git-fixture";
-import { runCli } from "../../test/run-cli";
+import { runCli, startCliProcess } from "../../test/run-cli";
 
 let fixture: GitFixture;
 const setImage = (...argv: string[]) => runCli(["set-image", ...argv], fixture.clone, fixture.env);
@@ -124,7 +124,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
 
   test("a digest of the wrong form", () =>
     refused(
-      ["acceptance", "web", "1.0@sha256:12"],
+      ["acceptance", "web", "1.0.0@sha256:12"],
       "'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars); write <tag>@sha256:<64 hex>",
     ));
 
@@ -140,7 +140,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "Break it",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - line 4, column 1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }",
     );
   });
@@ -151,7 +151,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "Duplicate",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - line 11, column 3: duplicate key 'azure-native:clientSecret' in config; a key may appear only once in a map, keep one",
     );
   });
@@ -162,7 +162,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
       "No images",
     );
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       "Pulumi.acceptance.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
     );
   });
@@ -181,7 +181,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
   test("a missing stack file", async () => {
     rmSync(path.join(fixture.clone, "Pulumi.acceptance.yaml"));
     await refused(
-      ["acceptance", "web", "1.0"],
+      ["acceptance", "web", "1.0.0"],
       `Pulumi.acceptance.yaml not found in ${fixture.clone}; run platform in the directory that holds the stack files`,
     );
   });
@@ -206,6 +206,30 @@ describe("platform set-image and the stack file on disk", () => {
     });
     expect(fixture.read("Pulumi.acceptance.yaml")).toBe(before);
   });
+
+  test("interrupted again and again (SIGINT, SIGTERM at any moment), an edit never leaves its lock behind nor half a file", async () => {
+    const before = fixture.read("Pulumi.acceptance.yaml");
+    const versions = Array.from({ length: 12 }, (_, index) => `2.1.${index}`);
+    const start = (version: string) =>
+      startCliProcess(["set-image", "acceptance", "web", version], fixture.clone, fixture.env);
+    // How long a whole run takes here: the signals land across its second half, where the edit is.
+    const timed = Date.now();
+    expect((await start("2.0.9").exited).code).toBe(0);
+    const duration = Date.now() - timed;
+    const written = new Set([before, fixture.read("Pulumi.acceptance.yaml")]);
+    for (const [index, version] of versions.entries()) {
+      const cli = start(version);
+      await new Promise((resolve) => setTimeout(resolve, duration * (0.4 + (0.6 * index) / versions.length)));
+      cli.child.kill(index % 2 === 0 ? "SIGINT" : "SIGTERM");
+      const run = await cli.exited;
+      const text = fixture.read("Pulumi.acceptance.yaml");
+      expect(readdirSync(fixture.clone).filter((name) => name.startsWith(".Pulumi"))).toEqual([]);
+      if (text.includes(`"${version}"`)) written.add(text);
+      expect(written).toContain(text);
+      expect([0, 130, 143, -1]).toContain(run.code);
+    }
+    expect(await setImage("acceptance", "web", "3.0.0")).toMatchObject({ code: 0, stderr: "" });
+  }, 30_000);
 
   test("concurrent edits of different apps lose no change: each succeeds or fails saying the file is locked", async () => {
     const runs = await Promise.all([

@@ -31,15 +31,21 @@ export const registerSetImage: RegisterCommand = (program, context) => {
         throw new InputError(`${version.tag} has no digest; ${digestRule}`);
       }
       const name = stackFileName(environment);
-      const { before, after } = await editStackFile(context.cwd, environment, (text) => {
-        const result = setImage(text, app, version, name);
-        // Never write a file the program would reject: read it back as the program would.
-        if (result !== text) {
-          readImages(result, name);
-          parseStackFile(result, environment, `${name} as it would be written`);
-        }
-        return result;
-      });
+      const { before, after } = await editStackFile(
+        context.cwd,
+        environment,
+        (text) => {
+          const result = setImage(text, app, version, name);
+          // Never write a file the program would reject: read it back as the program would.
+          if (result !== text) {
+            readImages(result, name);
+            parseStackFile(result, environment, `${name} as it would be written`);
+          }
+          return result;
+        },
+        undefined,
+        (line) => context.stderr(`note: ${line}\n`),
+      );
       if (after === before) {
         context.stdout(`${name}: ${app} is already ${formatVersion(version)}; nothing to change\n`);
         return;

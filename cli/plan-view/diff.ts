@@ -125,3 +125,26 @@ export function formatDiff(diff: PlanDiff): string {
   if (lines.length === 0) lines.push("no changes");
   return `${lines.join("\n")}\n`;
 }
+
+/**
+ * What a plan whose only differences beyond image references come from the new image versions
+ * says of itself: "only image references change" only when no resource is created or deleted;
+ * else how many are, and for which apps added or removed (the lines above list each).
+ */
+export function imageChangeSummary(
+  change: PlanDiff,
+  apps: { readonly added: readonly string[]; readonly removed: readonly string[] },
+): string {
+  const count = (n: number) => `${n} resource${n === 1 ? "" : "s"}`;
+  const parts: string[] = [];
+  if (change.added.length > 0) {
+    const which = apps.added.length > 0 ? ` (adds ${apps.added.join(", ")})` : "";
+    parts.push(`creates ${count(change.added.length)}${which}`);
+  }
+  if (change.removed.length > 0) {
+    const which = apps.removed.length > 0 ? ` (removes ${apps.removed.join(", ")})` : "";
+    parts.push(`deletes ${count(change.removed.length)}${which}`);
+  }
+  if (parts.length === 0) return "only image references change";
+  return `not only image references change: the change also ${parts.join(" and ")}, listed above (+ created, - deleted)`;
+}

@@ -1,7 +1,7 @@
 // What a release, promotion or rollback changes in an environment's stack file: the moves of
 // image entries, worked out from the current entries, and their application to the file's text.
 import { appNames, type AppName } from "../../apps/catalog";
-import { isMovingTag, movingTagRule } from "../../apps/image-reference";
+import { isMovingTag, movingTagRuleFor } from "../../apps/image-reference";
 import type { EnvironmentName } from "../../environments";
 import type { ImageVersion } from "../../apps/image-reference";
 import { PlatformError } from "../errors";
@@ -64,7 +64,7 @@ export function promotionChange(input: {
 }
 
 /**
- * Refuses a promotion that would copy a moving tag (one without a digit, `latest`): the digest
+ * Refuses a promotion that would copy a moving tag (`latest`, a floating `2` or `1.5`): the digest
  * is pinned, but the tag would not say which version runs, and a later build may move it.
  *
  * @throws PlatformError naming each app, what the upstream deployed, and the rule.
@@ -73,8 +73,9 @@ export function refuseMovingTags(change: ImageChange): void {
   const moving = change.moves.filter((move) => isMovingTag(move.to.tag));
   if (moving.length === 0) return;
   const deployed = moving.map((move) => `${move.app} as '${move.to.tag}'`).join(", ");
+  const rules = [...new Set(moving.map((move) => movingTagRuleFor(move.to.tag)))].join("; ");
   throw new PlatformError(
-    `${change.source ?? "the upstream"} deployed ${deployed}, a moving tag: ${movingTagRule}; release a version tag to ${change.source ?? "it"} and deploy it, then promote`,
+    `${change.source ?? "the upstream"} deployed ${deployed}, a moving tag: ${rules}; release a version tag to ${change.source ?? "it"} and deploy it, then promote`,
   );
 }
 

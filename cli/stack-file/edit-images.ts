@@ -7,7 +7,7 @@ import type { ImageVersion } from "../../apps/image-reference";
 import { StackConfigError } from "../../stack-config/schema";
 import { quote } from "../../lib/values";
 import { InputError, PlatformError } from "../errors";
-import { keyOf, rangeOf, readStackData } from "../../stack-config/from-file";
+import { keyOf, maxAliasCount, rangeOf, readStackData } from "../../stack-config/from-file";
 import { isMergePair, lineOf, plainOf } from "./yaml-nodes";
 import { formatVersion, imagesKey, locateImages, type Located } from "./read-images";
 
@@ -286,7 +286,7 @@ function verifyEdit(located: Located, result: string, app: AppName, version: Ima
   } catch {
     after = undefined;
   }
-  const expected = plain(located.doc.toJS({ maxAliasCount: 1000 })) as {
+  const expected = plain(located.doc.toJS({ maxAliasCount })) as {
     config: Record<string, Record<string, Record<string, unknown>>>;
   };
   const images = expected.config[imagesKey]!;

@@ -13,6 +13,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -178,16 +179,46 @@ describe("editStackFile holds the stack file's lock", () => {
     expect(readFileSync(file, "utf8")).toBe("old\nfirst\n");
   });
 
-  test("a lock left by a process that no longer runs says so and is left for the user to delete", async () => {
+  test("a lock left by a process that no longer runs is taken over, with a note", async () => {
     const { pid } = spawnSync(process.execPath, ["-e", ""]);
     writeFileSync(lock(), `${pid}\n`);
+    const notes: string[] = [];
+    await editStackFile(
+      directory,
+      "acceptance",
+      (text) => `${text}x\n`,
+      fs,
+      (line) => notes.push(line),
+    );
+    expect(notes).toEqual([
+      `Pulumi.acceptance.yaml: took over the lock ${lock()}, left by pid ${pid}, which no longer runs (a platform command that was killed)`,
+    ]);
+    expect(readFileSync(file, "utf8")).toBe("old\nx\n");
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
+  });
+
+  test("an empty lock (its writer killed before it wrote its pid) is taken over once it is 5 s old, not before", async () => {
+    writeFileSync(lock(), "");
     await expect(editStackFile(directory, "acceptance", (text) => `${text}x\n`)).rejects.toThrow(
       new PlatformError(
-        `Pulumi.acceptance.yaml is locked by pid ${pid}, which is no longer running (a platform command that was stopped); delete ${lock()}, then run again; nothing was written`,
+        `Pulumi.acceptance.yaml is being edited by another platform command (a pid not yet written, lock file ${lock()}); run again once it has finished; nothing was written`,
       ),
     );
-    expect(readFileSync(file, "utf8")).toBe("old\n");
-    expect(readFileSync(lock(), "utf8")).toBe(`${pid}\n`);
+    const past = new Date(Date.now() - 6000);
+    utimesSync(lock(), past, past);
+    const notes: string[] = [];
+    await editStackFile(
+      directory,
+      "acceptance",
+      (text) => `${text}x\n`,
+      fs,
+      (line) => notes.push(line),
+    );
+    expect(notes).toEqual([
+      `Pulumi.acceptance.yaml: took over the lock ${lock()}, left empty 6 s ago by a platform command that was killed before it wrote its pid`,
+    ]);
+    expect(readFileSync(file, "utf8")).toBe("old\nx\n");
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
   });
 
   test("the lock of a symlinked stack file sits beside its target", async () => {

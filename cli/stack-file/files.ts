@@ -4,6 +4,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { EnvironmentName } from "../../environments";
 import { stackFileName } from "../../stack-config/stack-files";
+import { processInterruption } from "../context";
 import { InputError, PlatformError } from "../errors";
 
 export { stackFileName };
@@ -61,6 +62,7 @@ export type AtomicWriteFs = Pick<
  * lose each other's change: the second one fails while the first holds the lock.
  *
  * @param edit the new text from the current one; it may throw to refuse, then nothing is written.
+ * @param note told when a lock left behind by a killed command was taken over.
  * @returns the text before and after the edit.
  * @throws InputError when the file does not exist or is not UTF-8; PlatformError when another
  *   command holds the lock or the write fails (the file is unchanged then).
@@ -70,6 +72,7 @@ export async function editStackFile(
   environment: EnvironmentName,
   edit: (text: string) => string,
   files: AtomicWriteFs = fs,
+  note?: (line: string) => void,
 ): Promise<{ before: string; after: string }> {
   const name = stackFileName(environment);
   let target: string;
@@ -79,18 +82,23 @@ export async function editStackFile(
   } catch (error) {
     throw readError(error, name, cwd);
   }
-  return withFileLock(target, name, async () => {
-    let bytes: Buffer;
-    try {
-      bytes = await files.readFile(target);
-    } catch (error) {
-      throw readError(error, name, cwd);
-    }
-    const before = decodeStackFile(bytes, name);
-    const after = edit(before);
-    if (after !== before) await writeFileAtomic(target, after, files, name);
-    return { before, after };
-  });
+  return withFileLock(
+    target,
+    name,
+    async () => {
+      let bytes: Buffer;
+      try {
+        bytes = await files.readFile(target);
+      } catch (error) {
+        throw readError(error, name, cwd);
+      }
+      const before = decodeStackFile(bytes, name);
+      const after = edit(before);
+      if (after !== before) await writeFileAtomic(target, after, files, name);
+      return { before, after };
+    },
+    note,
+  );
 }
 
 /** The lock file of a file: `.Pulumi.acceptance.yaml.lock` beside `Pulumi.acceptance.yaml`. */
@@ -98,22 +106,36 @@ export function lockFileOf(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.lock`);
 }
 
+/** How old an empty lock file must be to count as left behind: its writer had time to write its pid. */
+export const emptyLockStaleSeconds = 5;
+
 /**
  * Runs `work` holding the lock of `file`: a lock file created exclusively (O_EXCL) beside it,
- * holding this process's id, and removed when `work` ends.
+ * holding this process's id, and removed when `work` ends. SIGINT and SIGTERM are held back from
+ * before the lock is taken until it is removed (`processInterruption`; the command then ends
+ * with 130 or 143), so that an interruption never leaves the lock behind. A lock left by a
+ * command that was killed anyway (SIGKILL, a crash) is taken over with a note: one whose pid no
+ * longer runs, or one still empty after `emptyLockStaleSeconds`.
  *
+ * @param note told when a left-behind lock was taken over.
  * @throws PlatformError naming the file, the lock file and its holder's pid when it is held.
  */
-export async function withFileLock<T>(file: string, name: string, work: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  file: string,
+  name: string,
+  work: () => Promise<T>,
+  note: (line: string) => void = () => undefined,
+): Promise<T> {
   const lock = lockFileOf(file);
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-      throw new PlatformError(`cannot lock ${name} (${(error as Error).message}); the file is unchanged`);
-    }
-    throw await heldError(lock, name);
+  processInterruption();
+  let handle = await createLock(lock, name);
+  if (handle === undefined) {
+    const left = await leftBehind(lock);
+    if (left === undefined || !(await removeLeftBehind(lock, left.content)))
+      throw await heldError(lock, name);
+    note(`${name}: took over the lock ${lock}, ${left.why}`);
+    handle = await createLock(lock, name);
+    if (handle === undefined) throw await heldError(lock, name);
   }
   try {
     try {
@@ -127,14 +149,61 @@ export async function withFileLock<T>(file: string, name: string, work: () => Pr
   }
 }
 
+/** Creates the lock file exclusively; undefined when it exists. */
+async function createLock(lock: string, name: string): Promise<fs.FileHandle | undefined> {
+  try {
+    return await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
+    throw new PlatformError(`cannot lock ${name} (${(error as Error).message}); the file is unchanged`);
+  }
+}
+
+/** Whether an existing lock was left behind by a command that no longer runs, and why. */
+async function leftBehind(lock: string): Promise<{ content: string; why: string } | undefined> {
+  const [content, stats] = await Promise.all([
+    fs.readFile(lock, "utf8").catch(() => undefined),
+    fs.stat(lock).catch(() => undefined),
+  ]);
+  if (content === undefined || stats === undefined) return undefined;
+  const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
+  if (pid !== undefined && !isRunning(Number(pid))) {
+    return { content, why: `left by pid ${pid}, which no longer runs (a platform command that was killed)` };
+  }
+  const ageSeconds = (Date.now() - stats.mtimeMs) / 1000;
+  if (content.trim() === "" && ageSeconds >= emptyLockStaleSeconds) {
+    return {
+      content,
+      why: `left empty ${Math.floor(ageSeconds)} s ago by a platform command that was killed before it wrote its pid`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Removes a left-behind lock, unless another command took it over first: the lock is moved
+ * aside atomically and checked to be the one judged left behind; another's is put back.
+ */
+async function removeLeftBehind(lock: string, content: string): Promise<boolean> {
+  const aside = `${lock}.${randomBytes(6).toString("hex")}.stale`;
+  try {
+    await fs.rename(lock, aside);
+  } catch {
+    return false;
+  }
+  const moved = await fs.readFile(aside, "utf8").catch(() => undefined);
+  if (moved !== content) {
+    await fs.link(aside, lock).catch(() => undefined);
+    await fs.rm(aside, { force: true });
+    return false;
+  }
+  await fs.rm(aside, { force: true });
+  return true;
+}
+
 async function heldError(lock: string, name: string): Promise<PlatformError> {
   const content = await fs.readFile(lock, "utf8").catch(() => "");
   const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
-  if (pid !== undefined && !isRunning(Number(pid))) {
-    return new PlatformError(
-      `${name} is locked by pid ${pid}, which is no longer running (a platform command that was stopped); delete ${lock}, then run again; nothing was written`,
-    );
-  }
   const holder = pid === undefined ? "a pid not yet written" : `pid ${pid}`;
   return new PlatformError(
     `${name} is being edited by another platform command (${holder}, lock file ${lock}); run again once it has finished; nothing was written`,

@@ -1,11 +1,12 @@
 // Helpers over the nodes of a parsed stack file (`readStackYaml` in stack-config/from-file.ts,
 // the one reader): read-images.ts reports positions with them, edit-images.ts splices by them.
 import { isAlias, isCollection, isScalar, type Document, type LineCounter, type Pair } from "yaml";
+import { maxAliasCount } from "../../stack-config/from-file";
 
 /** A node as plain data, aliases and merge keys resolved. */
 export function plainOf(doc: Document.Parsed, node: unknown): unknown {
   if (isScalar(node)) return node.value;
-  if (isCollection(node) || isAlias(node)) return node.toJS(doc, { maxAliasCount: 1000 });
+  if (isCollection(node) || isAlias(node)) return node.toJS(doc, { maxAliasCount });
   return node;
 }
 
