@@ -7,8 +7,13 @@ require("node:module").enableCompileCache?.();
 const path = require("node:path");
 const { ensureBuilt } = require("./ensure-built");
 
-require(path.join(ensureBuilt(), "cli", "main.js"))
+const dist = ensureBuilt();
+require(path.join(dist, "cli", "main.js"))
   .main(process.argv.slice(2))
-  .then((code) => {
+  .then(async (code) => {
     process.exitCode = code;
+    // The plan runners a command started end with it, not after it (writing files meanwhile,
+    // their CPU uncounted): loaded only by the commands that run programs.
+    const runs = require.cache[require.resolve(path.join(dist, "cli", "program-runs.js"))];
+    if (runs) await runs.exports.endIdleRunners();
   });
