@@ -262,7 +262,12 @@ function benchStart() {
 function checkoutOf(ref) {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-base-"));
   execFileSync("git", ["clone", "--quiet", "--no-checkout", "--shared", root, dir], { stdio: "inherit" });
-  execFileSync("git", ["checkout", "--quiet", "--detach", ref], { cwd: dir, stdio: "inherit" });
+  // The commit, resolved here: a branch name in the clone would be its origin's (`main` failed).
+  const commit = execFileSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], {
+    cwd: root,
+    encoding: "utf8",
+  }).trim();
+  execFileSync("git", ["checkout", "--quiet", "--detach", commit], { cwd: dir, stdio: "inherit" });
   execFileSync("ln", ["-s", path.join(root, "node_modules"), path.join(dir, "node_modules")]);
   execFileSync("npm", ["run", "build", "--silent"], { cwd: dir, stdio: "inherit" });
   return dir;
