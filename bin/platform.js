@@ -13,13 +13,18 @@ try {
 } catch (error) {
   // A source that does not compile (an edit of index.ts, say): one line, exit 2, as cli/main.ts.
   if (!(error instanceof BuildError)) throw error;
-  process.stderr.write(`error: ${error.message}\n`);
+  process.stderr.write(`error: ${error.message}
+`);
   process.exitCode = 2;
 }
 if (dist !== undefined) {
   require(path.join(dist, "cli", "main.js"))
     .main(process.argv.slice(2))
-    .then((code) => {
+    .then(async (code) => {
       process.exitCode = code;
+      // The plan runners a command started end with it, not after it (writing files meanwhile,
+      // their CPU uncounted): loaded only by the commands that run programs.
+      const runs = require.cache[require.resolve(path.join(dist, "cli", "program-runs.js"))];
+      if (runs) await runs.exports.endIdleRunners();
     });
 }

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse, RunnerReply } from "../engine/plan-runner";
 import { root, stackConfig } from "../test/program";
+import { startCliProcess } from "../test/run-cli";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
 import {
@@ -16,6 +17,17 @@ import {
 } from "./program-runs";
 
 afterAll(endIdleRunners);
+
+/** Whether a process with this id runs (a zombie too: one its parent has not waited for). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return false;
+    throw error;
+  }
+}
 
 // The fields the runner passes through untouched; their contents do not matter here.
 const run = { registrations: [], invocations: [], outputs: { ready: true } } as unknown as ProgramRun;
@@ -221,10 +233,25 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
     expect((await runnerOf(counted("next"))).pid).not.toBe(first.pid);
   });
 
-  test("endIdleRunners ends the idle runners: the next plan starts a process of its own", async () => {
+  test("endIdleRunners ends the idle runners and resolves once their processes have ended: the next plan starts a process of its own", async () => {
     const first = await runnerOf(counted("first"));
-    endIdleRunners();
+    await endIdleRunners();
+    expect(processExists(Number(first.pid))).toBe(false);
     expect((await runnerOf(counted("second"))).pid).not.toBe(first.pid);
+  });
+
+  test("platform plan, as a process, ends after its runner: nothing it started goes on writing", async () => {
+    const project = syntheticProject(`${notePid}
+new (require("./resources").Thing)("network", {});
+`);
+    try {
+      const cli = startCliProcess(["plan", "acceptance"], project.dir, { PATH: process.env["PATH"] ?? "" });
+      const { code, stderr } = await cli.exited;
+      expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+      expect(processExists(Number(readFileSync(path.join(project.dir, "pid"), "utf8")))).toBe(false);
+    } finally {
+      project.remove();
+    }
   });
 
   test("an ES module program plans each time, in a process of its own", async () => {

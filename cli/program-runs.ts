@@ -79,6 +79,9 @@ const killGraceMs = 5000;
 /** Idle runners, by the `@pulumi/pulumi` they have loaded: a process holds one copy only. */
 const idle = new Map<string, Runner[]>();
 
+/** Every runner started whose process has not ended yet, idle or not, and its end. */
+const live = new Map<Runner, Promise<void>>();
+
 /** The `@pulumi/pulumi` the program in `dir` loads; `dir` itself when none resolves. */
 function sdkOf(dir: string): string {
   try {
@@ -128,6 +131,13 @@ function startRunner(runner: string): Runner {
   };
   child.stdout?.setEncoding("utf8").on("data", keep("stdout"));
   child.stderr?.setEncoding("utf8").on("data", keep("stderr"));
+  // Its end, not its output's ('close' need not come once the channel was disconnected here).
+  const exited = new Promise<void>((resolve) => {
+    child.on("exit", () => resolve());
+    child.on("error", () => resolve());
+  });
+  live.set(started, exited);
+  void exited.then(() => live.delete(started));
   return started;
 }
 
@@ -162,9 +172,16 @@ function end(runner: Runner): void {
   if (runner.child.connected) runner.child.disconnect();
 }
 
-/** Ends every idle runner, for a process that has no more plans to make. */
-export function endIdleRunners(): void {
+/**
+ * Ends every idle runner, for a process that has no more plans to make, and resolves when every
+ * runner it started has ended: a runner writes Node's compile cache as it exits, and its CPU
+ * counts as the command's only when the command waits for it (bin/platform.js does).
+ */
+export async function endIdleRunners(): Promise<void> {
   for (const runners of idle.values()) runners.splice(0).forEach(end);
+  // Held, so that this process waits for them.
+  for (const runner of live.keys()) hold(runner, true);
+  await Promise.all(live.values());
 }
 
 /** Sends one request and waits for the reply, the end of the process, or `limitSeconds`. */

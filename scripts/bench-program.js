@@ -17,7 +17,7 @@ async function main() {
       typeCheck: true,
     });
   }
-  const { pulumiConfig } = require(path.join(dist, "cli", "program-runs.js"));
+  const { pulumiConfig } = require(path.join(dist, "stack-config", "from-file.js"));
   const { runProgram } = require(path.join(dist, "engine", "mock-engine.js"));
   const { projectWorld } = require(path.join(dist, "engine", "world.js"));
   const { stackFileName } = require(path.join(dist, "stack-config", "stack-files.js"));

@@ -3,16 +3,20 @@
 // Figures vary on a shared machine: compare the columns of one run, not runs of different days,
 // and prefer the CPU column (user + system, children included) when the machine is busy. Each
 // figure is the median of several runs (BENCH_REPEATS, default 5), the test suite's of one.
+// `--quick` runs each part once at its smallest size (scripts/bench.test.ts runs every part so in
+// npm test, so that a refactor that breaks the benchmark fails CI); its figures mean nothing.
 "use strict";
 const { execFileSync, spawnSync } = require("node:child_process");
 const { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync } = require("node:fs");
-const { tmpdir } = require("node:os");
+const { loadavg, tmpdir } = require("node:os");
 const path = require("node:path");
+const { scaleProject } = require("./bench-scale");
 
 const root = path.join(__dirname, "..");
 const node = process.execPath;
-const stacks = ["acceptance", "production"];
-const repeats = Number(process.env.BENCH_REPEATS ?? 5);
+const quick = process.argv.includes("--quick");
+const stacks = quick ? ["acceptance"] : ["acceptance", "production"];
+const repeats = Number(process.env.BENCH_REPEATS ?? (quick ? 1 : 5));
 const time = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 const parts = {
@@ -22,6 +26,8 @@ const parts = {
   start: "the README's main command against node bin/platform.js, warm and first run (about 1 min)",
   tests:
     "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first)",
+  scale:
+    "render, plan, status, promote and gate in project copies of 3, 100 and 300 apps, side by side (about 2 min; BENCH_BASE=<git ref> measures that commit too)",
 };
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -95,19 +101,28 @@ function kustomizeOverlay(count) {
   return dir;
 }
 
+/** Fails unless the module at `file` (from the root) exports each of `names` as a function. */
+function checkExports(file, names) {
+  const loaded = require(path.join(root, file));
+  const missing = names.filter((name) => typeof loaded[name] !== "function");
+  if (missing.length > 0) throw new Error(`bench: ${file} no longer exports ${missing.join(", ")}`);
+}
+
 const cell = (m) => `${m.seconds.toFixed(2)} s / ${m.mb} MB`;
 const timing = (m) => `${m.seconds.toFixed(2)} s (cpu ${m.cpu.toFixed(2)} s)`;
 
 function benchProgram() {
   const rows = stacks.map((stack) => {
     const project = measureScript("bench-program.js", [stack, "project"]);
-    const pulumiDefault = measureScript("bench-program.js", [stack, "default"]);
+    // Quick: not the 10 s of type-checking; the loader it uses is there.
+    const pulumiDefault = quick ? undefined : measureScript("bench-program.js", [stack, "default"]);
+    if (quick) checkExports(path.join("dist", "engine", "typescript-loader.js"), ["registerTypeScript"]);
     return {
       stack,
       resources: project.resources,
       "this project (compiled)": cell(project),
-      "Pulumi default (type-check)": cell(pulumiDefault),
-      speedup: `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x`,
+      "Pulumi default (type-check)": pulumiDefault ? cell(pulumiDefault) : "not run (--quick)",
+      speedup: pulumiDefault ? `${(pulumiDefault.seconds / project.seconds).toFixed(1)}x` : "",
     };
   });
   console.log(
@@ -126,7 +141,7 @@ function benchRender() {
       "kustomize build": "",
     });
   }
-  for (const count of [3, 100, 300]) {
+  for (const count of quick ? [3] : [3, 100, 300]) {
     const ours = measureCommand(node, ["scripts/bench-render.js", String(count)]);
     const overlay = hasKubectl ? kustomizeOverlay(count) : undefined;
     const theirs = overlay ? measureCommand("kubectl", ["kustomize", overlay]) : undefined;
@@ -206,13 +221,18 @@ function benchStart() {
   const commands = { readme, direct };
   const warm = { readme: [], direct: [] };
   const first = { readme: [], direct: [] };
-  for (const which of ["readme", "direct"]) runOnce("sh", ["-c", commands[which]], { env: shellEnv() });
+  // Quick: the first runs only, without the warm-up.
+  if (!quick) {
+    for (const which of ["readme", "direct"]) runOnce("sh", ["-c", commands[which]], { env: shellEnv() });
+  }
   // Interleaved, so that both columns see the same load.
   for (let run = 0; run < repeats; run += 1) {
     for (const which of ["readme", "direct"]) {
-      warm[which].push(runOnce("sh", ["-c", commands[which]], { env: shellEnv() }));
+      if (!quick) warm[which].push(runOnce("sh", ["-c", commands[which]], { env: shellEnv() }));
       const { scratch, env } = firstRunEnv();
       first[which].push(runOnce("sh", ["-c", commands[which]], { env }));
+      // Fails (ENOTEMPTY) when a process the command started still writes there: its figures
+      // would leave out that process's work.
       rmSync(scratch, { recursive: true, force: true });
     }
   }
@@ -232,7 +252,7 @@ function benchStart() {
   console.log(
     "first run: empty Node compile cache and empty npm cache (npx's install directory) per run; dist/ built, as after npm ci",
   );
-  console.table([row("warm", warm), row("first run", first)]);
+  console.table(quick ? [row("first run", first)] : [row("warm", warm), row("first run", first)]);
 }
 
 /**
@@ -242,7 +262,12 @@ function benchStart() {
 function checkoutOf(ref) {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-base-"));
   execFileSync("git", ["clone", "--quiet", "--no-checkout", "--shared", root, dir], { stdio: "inherit" });
-  execFileSync("git", ["checkout", "--quiet", "--detach", ref], { cwd: dir, stdio: "inherit" });
+  // The commit, resolved here: a branch name in the clone would be its origin's (`main` failed).
+  const commit = execFileSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], {
+    cwd: root,
+    encoding: "utf8",
+  }).trim();
+  execFileSync("git", ["checkout", "--quiet", "--detach", commit], { cwd: dir, stdio: "inherit" });
   execFileSync("ln", ["-s", path.join(root, "node_modules"), path.join(dir, "node_modules")]);
   execFileSync("npm", ["run", "build", "--silent"], { cwd: dir, stdio: "inherit" });
   return dir;
@@ -257,27 +282,29 @@ function measureTests(dir, label) {
   const report = mkdtempSync(path.join(tmpdir(), "bench-jest-"));
   const jestJson = path.join(report, "jest.json");
   // BENCH_TESTS (jest path patterns, space-separated) limits jest to some suites.
-  const suiteFilter = (process.env.BENCH_TESTS ?? "").split(" ").filter(Boolean);
-  const phases = [
-    ["type-check alone (tsc -p tsconfig.check.json)", bin("tsc"), ["-p", "tsconfig.check.json"]],
-    ["ESLint alone (eslint .)", bin("eslint"), ["."]],
-    ["Prettier alone (prettier --check .)", bin("prettier"), ["--check", "."]],
-    // What npm test runs instead of the first two, since docs/decisions/0025.
-    ...(existsSync(path.join(dir, "scripts", "typecheck-and-lint.mjs"))
-      ? [
-          [
-            "type-check and ESLint on one program",
-            node,
-            [path.join(dir, "scripts", "typecheck-and-lint.mjs")],
-          ],
-        ]
-      : []),
-    [
-      `npm test${suiteFilter.length > 0 ? ` -- ${suiteFilter.join(" ")}` : ""} (checks beside jest)`,
-      "npm",
-      ["test", "--", "--json", `--outputFile=${jestJson}`, ...suiteFilter],
-    ],
-  ];
+  const suiteFilter = (process.env.BENCH_TESTS ?? (quick ? quickSuite : "")).split(" ").filter(Boolean);
+  const phases = quick
+    ? quickPhases(dir, bin, jestJson, suiteFilter)
+    : [
+        ["type-check alone (tsc -p tsconfig.check.json)", bin("tsc"), ["-p", "tsconfig.check.json"]],
+        ["ESLint alone (eslint .)", bin("eslint"), ["."]],
+        ["Prettier alone (prettier --check .)", bin("prettier"), ["--check", "."]],
+        // What npm test runs instead of the first two, since docs/decisions/0025.
+        ...(existsSync(path.join(dir, "scripts", "typecheck-and-lint.mjs"))
+          ? [
+              [
+                "type-check and ESLint on one program",
+                node,
+                [path.join(dir, "scripts", "typecheck-and-lint.mjs")],
+              ],
+            ]
+          : []),
+        [
+          `npm test${suiteFilter.length > 0 ? ` -- ${suiteFilter.join(" ")}` : ""} (checks beside jest)`,
+          "npm",
+          ["test", "--", "--json", `--outputFile=${jestJson}`, ...suiteFilter],
+        ],
+      ];
   // A failing part is reported, not fatal: its time is the figure wanted here.
   const rows = phases.map(([what, command, args]) => {
     const run = runOnce(command, args, { cwd: dir }, false);
@@ -313,6 +340,32 @@ function measureTests(dir, label) {
   return rows;
 }
 
+/** The one small suite jest runs in the quick mode of `tests`. */
+const quickSuite = "lib/values.test.ts";
+
+/**
+ * The quick mode of `tests`: not npm test (the checks alone are half a minute of CPU, and the
+ * whole suite would run itself): the checks' programs only shown to be there, and jest, as npm
+ * test starts it, on one small suite.
+ */
+function quickPhases(dir, bin, jestJson, suites) {
+  const programs = [bin("tsc"), bin("eslint"), bin("prettier"), path.join(dir, "scripts", "test.js")];
+  const missing = programs.filter((file) => !existsSync(file));
+  if (missing.length > 0) throw new Error(`bench tests: missing ${missing.join(", ")}`);
+  return [
+    [
+      `jest ${suites.join(" ")} (--quick: the checks not run)`,
+      node,
+      [
+        path.join(dir, "node_modules", "jest", "bin", "jest.js"),
+        "--json",
+        `--outputFile=${jestJson}`,
+        ...suites,
+      ],
+    ],
+  ];
+}
+
 /**
  * npm test and its parts in this tree; with BENCH_BASE=<git ref>, first in a checkout of that
  * ref too, in the same run, so that "before" and "after" see the same machine.
@@ -333,6 +386,77 @@ function benchTests() {
   console.table(rows);
 }
 
+/**
+ * The commands of `platform` that grow with the number of apps, in project copies of 3, 100 and
+ * 300 apps (scripts/bench-scale.js), interleaved so that every column sees the same load. Each
+ * repeat promotes every app from acceptance to production, gates that, and puts it back.
+ */
+function benchScale() {
+  // Quick: one copy, with one app added to the catalog's.
+  const counts = quick ? [4] : [3, 100, 300];
+  const commands = [
+    ["render acceptance", () => ["render", "acceptance"]],
+    ["plan acceptance", () => ["plan", "acceptance"]],
+    ["status", () => ["status"]],
+    ["promote acceptance production", (p) => ["promote", "acceptance", "production", "--outputs", p.outputs]],
+    ["gate production", (p) => ["gate", "production", "--base", "main", "--outputs", p.outputs]],
+  ];
+  const load = () =>
+    loadavg()
+      .map((figure) => figure.toFixed(2))
+      .join(" ");
+  const loadBefore = load();
+  // With BENCH_BASE=<git ref>, copies of that commit too, measured in the same run.
+  const base = process.env.BENCH_BASE;
+  const baseDir = base ? checkoutOf(base) : undefined;
+  const trees = [
+    ...(baseDir ? [{ label: `base ${base}`, dir: baseDir }] : []),
+    { label: "this tree", dir: root },
+  ];
+  const projects = [];
+  const rows = [];
+  try {
+    for (const tree of trees) {
+      for (const count of counts) projects.push({ tree, count, ...scaleProject(count, tree.dir) });
+    }
+    const runs = projects.map(() => commands.map(() => []));
+    for (let run = 0; run < repeats; run += 1) {
+      projects.forEach((project, p) => {
+        commands.forEach(([, argv], c) => {
+          const cli = [path.join(project.dir, "bin", "platform.js"), ...argv(project)];
+          runs[p][c].push(runOnce(node, cli, { cwd: project.dir }));
+        });
+        project.restore();
+      });
+    }
+    for (const tree of trees) {
+      for (const [c, [what]] of commands.entries()) {
+        const row = { tree: tree.label, command: what };
+        let first;
+        projects.forEach((project, p) => {
+          if (project.tree !== tree) return;
+          const m = summarize(runs[p][c]);
+          first ??= m;
+          row[`${project.count} apps`] =
+            m === first ? timing(m) : `${timing(m)} ${(m.seconds / first.seconds).toFixed(1)}x`;
+        });
+        rows.push(row);
+      }
+    }
+  } finally {
+    for (const project of projects) project.remove();
+    if (baseDir) rmSync(baseDir, { recursive: true, force: true });
+  }
+  console.log(
+    `\nplatform at scale: acceptance and production with N apps, wall (cpu, children included), the ratio to ${counts[0]} apps`,
+  );
+  console.log(
+    "targets at 100 apps: plan <= 2x its 3-app figure, render < 1 s, status/promote/gate < 5 s; at 300, less than linear",
+  );
+  console.log(`load average before: ${loadBefore}; after: ${load()}`);
+  console.table(rows);
+}
+
 const timingColumns = (m) => ({
   wall: `${m.seconds.toFixed(1)} s`,
   cpu: `${m.cpu.toFixed(1)} s`,
@@ -345,8 +469,9 @@ const runners = {
   plan: benchPlan,
   start: benchStart,
   tests: benchTests,
+  scale: benchScale,
 };
-const selected = process.argv.slice(2);
+const selected = process.argv.slice(2).filter((arg) => arg !== "--quick");
 const unknown = selected.filter((name) => !(name in parts));
 if (unknown.length > 0) {
   console.error(
@@ -358,9 +483,13 @@ if (unknown.length > 0) {
 }
 const chosen = selected.length > 0 ? selected : Object.keys(parts);
 
-execFileSync("npm", ["run", "build", "--silent"], { cwd: root, stdio: "inherit" });
+// Quick (in npm test, beside suites that run dist/): built only if a source is newer.
+execFileSync(node, [path.join(root, "bin", "ensure-built.js"), ...(quick ? [] : ["--rebuild"])], {
+  cwd: root,
+  stdio: "inherit",
+});
 console.log(
-  `node ${process.version}, ${repeats} runs each, median; parts: ${chosen.join(", ")}` +
+  `node ${process.version}, ${repeats} runs each, median${quick ? ", --quick: smallest sizes, figures not meaningful" : ""}; parts: ${chosen.join(", ")}` +
     (selected.length > 0
       ? ""
       : " (tests takes minutes: `npm run bench -- program render plan start` skips it)"),

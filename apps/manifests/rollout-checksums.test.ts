@@ -194,3 +194,20 @@ describe("checksumSources", () => {
     );
   });
 });
+
+test("the sources are looked up, not scanned for: the objects are read a bounded number of times per object, whatever the number of apps", () => {
+  const many = Array.from({ length: 40 }, (_, index) =>
+    appObjects({ ...apps["main-api"], name: `app-${index}` }, acceptance, { tag: "1.5.0" }),
+  ).flat();
+  let reads = 0;
+  const counted = new Proxy(many, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && /^\d+$/.test(key)) reads += 1;
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+  withRolloutChecksums(counted);
+  for (const object of counted) checksumSources(object, counted);
+  // Before: a scan of every object per envFrom reference, about 3 × 40 × 40 × 13 reads.
+  expect(reads).toBeLessThanOrEqual(4 * many.length);
+});

@@ -103,6 +103,31 @@ function podTemplateOf(object: KubeObject): Record<string, unknown> | undefined 
   return isRecord(template) ? template : undefined;
 }
 
+/** The ConfigMaps and Secrets of a list of objects by `kind namespace/name`, the first of each, built once per list. */
+const sourceIndexes = new WeakMap<readonly KubeObject[], ReadonlyMap<string, KubeObject>>();
+
+const sourceKey = (kind: string, namespace: string | undefined, name: string) =>
+  JSON.stringify([kind, namespace ?? null, name]);
+
+/**
+ * The index of `objects`: a lookup per pod template that reads a source, instead of a scan of
+ * every object, which made the checksums quadratic in the number of apps.
+ */
+function sourceIndex(objects: readonly KubeObject[]): ReadonlyMap<string, KubeObject> {
+  let index = sourceIndexes.get(objects);
+  if (index === undefined) {
+    const built = new Map<string, KubeObject>();
+    for (const object of objects) {
+      if (object.kind !== "ConfigMap" && object.kind !== "Secret") continue;
+      const key = sourceKey(object.kind, object.metadata.namespace, object.metadata.name);
+      if (!built.has(key)) built.set(key, object);
+    }
+    index = built;
+    sourceIndexes.set(objects, index);
+  }
+  return index;
+}
+
 /** The objects of `kind` a pod template reads through `envFrom`, in its namespace, in order. */
 function readThroughEnvFrom(
   object: KubeObject,
@@ -111,13 +136,9 @@ function readThroughEnvFrom(
   kind: "ConfigMap" | "Secret",
   reference: "configMapRef" | "secretRef",
 ): KubeObject[] {
+  const index = sourceIndex(objects);
   return envFromNames(template, reference).map((name) => {
-    const source = objects.find(
-      (candidate) =>
-        candidate.kind === kind &&
-        candidate.metadata.name === name &&
-        candidate.metadata.namespace === object.metadata.namespace,
-    );
+    const source = index.get(sourceKey(kind, object.metadata.namespace, name));
     if (source === undefined) {
       throw new Error(`${object.kind} ${object.metadata.name} reads ${kind} ${name}, which is not rendered`);
     }

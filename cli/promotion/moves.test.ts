@@ -1,3 +1,5 @@
+import { productionExample } from "../../test/stack-file-example";
+import { setImage } from "../stack-file/edit-images";
 import { readImages } from "../stack-file/read-images";
 import { applyChange, promotionChange, releaseChange } from "./moves";
 
@@ -112,5 +114,32 @@ describe("applyChange", () => {
       "main-api": { tag: "1.5.0", digest: digest("a") },
       web: { tag: "2.0.1", digest: digest("b") },
     });
+  });
+});
+
+describe("applyChange of several apps: the file read once, not once per app", () => {
+  // With customer-api missing: two entries edited in place (block and flow style), one appended.
+  const moves = [
+    { app: "main-api", from: undefined, to: { tag: "1.6.0", digest: digest("c") } },
+    { app: "web", from: undefined, to: { tag: "2.1.0" } },
+    { app: "customer-api", from: undefined, to: { tag: "0.9.4", digest: digest("d") } },
+  ] as const;
+  const change = { kind: "promotion", environment: "production", requested: "all", moves } as const;
+
+  test("the same text as setting each entry in turn", () => {
+    const oneByOne = moves.reduce((text, move) => setImage(text, move.app, move.to, "f"), productionExample);
+    expect(applyChange(productionExample, change as never, "f")).toBe(oneByOne);
+  });
+
+  test("the entries the file has are located and checked in one parse each", () => {
+    // The module object every importer reads `parseDocument` from (an `import *` gets a copy).
+    const parses = jest.spyOn(jest.requireActual<typeof import("yaml")>("yaml"), "parseDocument");
+    try {
+      applyChange(productionExample, { ...change, moves: moves.slice(0, 2) } as never, "f");
+      // One to locate the entries, one to read the result back: before, two per app.
+      expect(parses).toHaveBeenCalledTimes(2);
+    } finally {
+      parses.mockRestore();
+    }
   });
 });

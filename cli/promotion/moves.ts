@@ -6,7 +6,7 @@ import type { EnvironmentName } from "../../environments";
 import type { ImageVersion } from "../../apps/image-reference";
 import { PlatformError } from "../errors";
 import type { VersionRecord } from "../image-history";
-import { setImage } from "../stack-file/edit-images";
+import { setImages } from "../stack-file/edit-images";
 import { sameVersion, type StackImages } from "../stack-file/read-images";
 import type { DeployedImages } from "../deployed-images";
 
@@ -94,5 +94,9 @@ export function releaseChange(input: {
 
 /** Applies a change to a stack file's text. */
 export function applyChange(text: string, change: ImageChange, source: string): string {
-  return change.moves.reduce((result, move) => setImage(result, move.app, move.to, source), text);
+  return setImages(
+    text,
+    change.moves.map((move) => [move.app, move.to] as const),
+    source,
+  );
 }

@@ -1,0 +1,180 @@
+// A throwaway copy of the project with N apps, for `npm run bench -- scale`: the program, CLI and
+// stack files of a checkout (its tests and docs left out), with this checkout's node_modules
+// linked in, in a git repository of its own. Apps beyond the catalog's are copies of its apps in
+// turn (main-api, web, customer-api, main-api, ...), each in its own folder under apps/ and in
+// apps/catalog.ts, as a team adds one. Acceptance runs every app at a tag; production runs every
+// app at a tag@digest, committed, and acceptance's outputs (a file, as `pulumi stack output
+// --json` writes it) hold a newer version of each: a promotion of every app is pending.
+"use strict";
+const { execFileSync } = require("node:child_process");
+const {
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} = require("node:fs");
+const { tmpdir } = require("node:os");
+const path = require("node:path");
+
+const root = path.join(__dirname, "..");
+
+/** What a copy needs to run `platform` (the CLI builds its dist/ from these on its first start). */
+const projectFiles = [
+  "bin",
+  "index.ts",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "package.json",
+  "Pulumi.yaml",
+  "apps",
+  "bootstrap",
+  "cli",
+  "engine",
+  "environments",
+  "infra",
+  "lib",
+  "policy",
+  "stack-config",
+  ".github",
+  ".gitignore",
+];
+
+/** A digest made of the app's index and the version: distinct per app and per version. */
+const digestOf = (index, version) =>
+  `sha256:${version.toString(16).padStart(4, "0")}${index.toString(16).padStart(60, "0")}`;
+
+/** Replaces `pattern` in `text`, or fails naming what the catalog no longer looks like. */
+function replaceOnce(text, pattern, replacement, what) {
+  if (!pattern.test(text)) {
+    throw new Error(`bench scale: apps/catalog.ts: ${what} not found; update scripts/bench-scale.js`);
+  }
+  return text.replace(pattern, replacement);
+}
+
+/**
+ * Adds apps to the copy in `dir` until the catalog holds `count`; returns every app name, the
+ * catalog's first. Each new app is a template app's folder with its names and hosts changed.
+ */
+function addApps(dir, count) {
+  const catalogFile = path.join(dir, "apps", "catalog.ts");
+  let catalog = readFileSync(catalogFile, "utf8");
+  const list = /export const appNames = \[([^\]]*)\] as const;/.exec(catalog);
+  if (!list) throw new Error("bench scale: apps/catalog.ts: no `export const appNames = [...] as const`");
+  const templates = [...list[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+  const names = [...templates];
+  const imports = [];
+  const entries = [];
+  for (let index = templates.length + 1; index <= count; index += 1) {
+    const name = `app-${String(index).padStart(3, "0")}`;
+    const identifier = `app${String(index).padStart(3, "0")}`;
+    const template = templates[(index - 1) % templates.length];
+    cpSync(path.join(dir, "apps", template), path.join(dir, "apps", name), { recursive: true });
+    const file = path.join(dir, "apps", name, "app.ts");
+    const source = readFileSync(file, "utf8")
+      .replace(/export const \w+: AppDefinition/, `export const ${identifier}: AppDefinition`)
+      .split(`"${template}"`)
+      .join(`"${name}"`)
+      .split(`apps/${template}`)
+      .join(`apps/${name}`)
+      .replace(/"([a-z0-9.-]*)example\.com"/g, `"${name}.$1example.com"`);
+    writeFileSync(file, source);
+    names.push(name);
+    imports.push(`import { ${identifier} } from "./${name}/app";\n`);
+    entries.push(`  "${name}": ${identifier},\n`);
+  }
+  catalog = imports.join("") + catalog;
+  catalog = replaceOnce(
+    catalog,
+    /export const appNames = \[[^\]]*\] as const;/,
+    `export const appNames = [${names.map((name) => JSON.stringify(name)).join(", ")}] as const;`,
+    "the appNames list",
+  );
+  catalog = replaceOnce(
+    catalog,
+    /(export const apps: [^=]+= \{\n(?:[^}]*\n)?)\};/,
+    (_, head) => `${head}${entries.join("")}};`,
+    "the apps record",
+  );
+  writeFileSync(catalogFile, catalog);
+  return names;
+}
+
+const imagesYaml = (names, version) =>
+  names
+    .map(
+      (name, index) =>
+        `    ${name}:\n      tag: "1.${version}.0"\n${version > 0 ? `      digest: ${digestOf(index + 1, version)}\n` : ""}`,
+    )
+    .join("");
+
+const stackFile = (comment, names, version) =>
+  `# ${comment}\nconfig:\n  azure-native:location: westeurope\n  platform:images:\n${imagesYaml(names, version)}`;
+
+/**
+ * Makes the copy, of the checkout in `source` (default: this one). Returns its directory, app names, the outputs file of acceptance (every app
+ * at version 3, which production does not run yet), `restore()` (the working tree back to its
+ * commit, after a promote) and `remove()`.
+ */
+function scaleProject(count, source = root) {
+  // The outputs file beside the project, not in it: gate counts every changed file.
+  const scratch = mkdtempSync(path.join(tmpdir(), `bench-scale-${count}-`));
+  const dir = path.join(scratch, "project");
+  const notATest = (source) => !source.endsWith(".test.ts");
+  for (const file of projectFiles) {
+    cpSync(path.join(source, file), path.join(dir, file), { recursive: true, filter: notATest });
+  }
+  for (const file of readdirSync(source).filter((name) => /^Pulumi\.[^.]+\.yaml$/.test(name))) {
+    cpSync(path.join(source, file), path.join(dir, file));
+  }
+  symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const names = addApps(dir, count);
+  writeFileSync(
+    path.join(dir, "Pulumi.acceptance.yaml"),
+    stackFile("Acceptance: every app at a tag.", names, 0),
+  );
+  const git = (...args) =>
+    execFileSync("git", args, {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "bench",
+        GIT_AUTHOR_EMAIL: "bench@example.invalid",
+        GIT_COMMITTER_NAME: "bench",
+        GIT_COMMITTER_EMAIL: "bench@example.invalid",
+      },
+    });
+  git("init", "--quiet", "--initial-branch=main");
+  // Production's history: two promotions of every app, so that status and gate read a history.
+  for (const version of [1, 2]) {
+    writeFileSync(
+      path.join(dir, "Pulumi.production.yaml"),
+      stackFile("Production: tag@digest references acceptance ran.", names, version),
+    );
+    git("add", "--all");
+    git("commit", "--quiet", "-m", `production at version ${version}`);
+  }
+  const outputs = path.join(scratch, "acceptance-outputs.json");
+  const images = Object.fromEntries(
+    names.map((name, index) => {
+      const tag = "1.3.0";
+      const digest = digestOf(index + 1, 3);
+      return [name, { tag, digest, image: `contosoplatformacr.azurecr.io/${name}:${tag}@${digest}` }];
+    }),
+  );
+  writeFileSync(outputs, JSON.stringify({ images }));
+  // Built once here (as after npm ci), not within the first measured command.
+  execFileSync(process.execPath, [path.join(dir, "bin", "ensure-built.js")], { cwd: dir, stdio: "inherit" });
+  return {
+    dir,
+    names,
+    outputs,
+    restore: () => git("checkout", "--quiet", "--", "."),
+    remove: () => rmSync(scratch, { recursive: true, force: true }),
+  };
+}
+
+module.exports = { scaleProject };
