@@ -61,9 +61,13 @@ function replaceOnce(text, pattern, replacement, what) {
 function addApps(dir, count) {
   const catalogFile = path.join(dir, "apps", "catalog.ts");
   let catalog = readFileSync(catalogFile, "utf8");
-  const list = /export const appNames = \[([^\]]*)\] as const;/.exec(catalog);
-  if (!list) throw new Error("bench scale: apps/catalog.ts: no `export const appNames = [...] as const`");
-  const templates = [...list[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+  const record = /export const apps = checkedCatalog\(\{\n([^}]*)\}\);/.exec(catalog);
+  if (!record)
+    throw new Error("bench scale: apps/catalog.ts: no `export const apps = checkedCatalog({ ... });`");
+  // Its entries: `  "main-api": mainApi,` or `  web,`.
+  const templates = [...record[1].matchAll(/^\s+(?:"([^"]+)"|([\w$]+))\s*(?::[^,]*)?,$/gm)].map(
+    (match) => match[1] ?? match[2],
+  );
   const names = [...templates];
   const imports = [];
   const entries = [];
@@ -88,14 +92,8 @@ function addApps(dir, count) {
   catalog = imports.join("") + catalog;
   catalog = replaceOnce(
     catalog,
-    /export const appNames = \[[^\]]*\] as const;/,
-    `export const appNames = [${names.map((name) => JSON.stringify(name)).join(", ")}] as const;`,
-    "the appNames list",
-  );
-  catalog = replaceOnce(
-    catalog,
-    /(export const apps: [^=]+= \{\n(?:[^}]*\n)?)\};/,
-    (_, head) => `${head}${entries.join("")}};`,
+    /(export const apps = checkedCatalog\(\{\n[^}]*)\}\);/,
+    (_, head) => `${head}${entries.join("")}});`,
     "the apps record",
   );
   writeFileSync(catalogFile, catalog);
