@@ -1,7 +1,7 @@
 // A throwaway copy of the project with N apps, for `npm run bench -- scale`: the program, CLI and
 // stack files of a checkout (its tests and docs left out), with this checkout's node_modules
 // linked in, in a git repository of its own. Apps beyond the catalog's are copies of its apps in
-// turn (main-api, web, customer-api, main-api, ...), each in its own folder under apps/ and in
+// turn (the catalog's first, second, ..., first again), each in its own folder under apps/ and in
 // apps/catalog.ts, as a team adds one. Acceptance runs every app at a tag; production runs every
 // app at a tag@digest, committed, and acceptance's outputs (a file, as `pulumi stack output
 // --json` writes it) hold a newer version of each: a promotion of every app is pending.
