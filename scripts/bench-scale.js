@@ -117,6 +117,8 @@ const stackFile = (comment, names, version) =>
  * commit, after a promote) and `remove()`.
  */
 function scaleProject(count, source = root) {
+  // The stack files' names, as the project builds them (bench.js has built dist/ by now).
+  const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
   // The outputs file beside the project, not in it: gate counts every changed file.
   const scratch = mkdtempSync(path.join(tmpdir(), `bench-scale-${count}-`));
   const dir = path.join(scratch, "project");
@@ -130,7 +132,7 @@ function scaleProject(count, source = root) {
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const names = addApps(dir, count);
   writeFileSync(
-    path.join(dir, "Pulumi.acceptance.yaml"),
+    path.join(dir, stackFileName("acceptance")),
     stackFile("Acceptance: every app at a tag.", names, 0),
   );
   const git = (...args) =>
@@ -149,7 +151,7 @@ function scaleProject(count, source = root) {
   // Production's history: two promotions of every app, so that status and gate read a history.
   for (const version of [1, 2]) {
     writeFileSync(
-      path.join(dir, "Pulumi.production.yaml"),
+      path.join(dir, stackFileName("production")),
       stackFile("Production: tag@digest references acceptance ran.", names, version),
     );
     git("add", "--all");
