@@ -17,14 +17,25 @@ try {
 `);
   process.exitCode = 2;
 }
+let cli;
 if (dist !== undefined) {
-  require(path.join(dist, "cli", "main.js"))
-    .main(process.argv.slice(2))
-    .then(async (code) => {
-      process.exitCode = code;
-      // The plan runners a command started end with it, not after it (writing files meanwhile,
-      // their CPU uncounted): loaded only by the commands that run programs.
-      const runs = require.cache[require.resolve(path.join(dist, "cli", "program-runs.js"))];
-      if (runs) await runs.exports.endIdleRunners();
-    });
+  try {
+    cli = require(path.join(dist, "cli", "main.js"));
+  } catch (error) {
+    // The catalog refuses itself as it loads (an app whose name is not its key,
+    // apps/catalog-check.ts): its problems, exit 2, as for any bad input.
+    if (error?.name !== "CatalogError") throw error;
+    process.stderr.write(`error: ${error.message}
+`);
+    process.exitCode = 2;
+  }
+}
+if (cli !== undefined) {
+  cli.main(process.argv.slice(2)).then(async (code) => {
+    process.exitCode = code;
+    // The plan runners a command started end with it, not after it (writing files meanwhile,
+    // their CPU uncounted): loaded only by the commands that run programs.
+    const runs = require.cache[require.resolve(path.join(dist, "cli", "program-runs.js"))];
+    if (runs) await runs.exports.endIdleRunners();
+  });
 }

@@ -1,7 +1,7 @@
 // A throwaway copy of the project with N apps, for `npm run bench -- scale`: the program, CLI and
 // stack files of a checkout (its tests and docs left out), with this checkout's node_modules
 // linked in, in a git repository of its own. Apps beyond the catalog's are copies of its apps in
-// turn (main-api, web, customer-api, main-api, ...), each in its own folder under apps/ and in
+// turn (the catalog's first, second, ..., first again), each in its own folder under apps/ and in
 // apps/catalog.ts, as a team adds one. Acceptance runs every app at a tag; production runs every
 // app at a tag@digest, committed, and acceptance's outputs (a file, as `pulumi stack output
 // --json` writes it) hold a newer version of each: a promotion of every app is pending.
@@ -61,9 +61,13 @@ function replaceOnce(text, pattern, replacement, what) {
 function addApps(dir, count) {
   const catalogFile = path.join(dir, "apps", "catalog.ts");
   let catalog = readFileSync(catalogFile, "utf8");
-  const list = /export const appNames = \[([^\]]*)\] as const;/.exec(catalog);
-  if (!list) throw new Error("bench scale: apps/catalog.ts: no `export const appNames = [...] as const`");
-  const templates = [...list[1].matchAll(/"([^"]+)"/g)].map((match) => match[1]);
+  const record = /export const apps = checkedCatalog\(\{\n([^}]*)\}\);/.exec(catalog);
+  if (!record)
+    throw new Error("bench scale: apps/catalog.ts: no `export const apps = checkedCatalog({ ... });`");
+  // Its entries: `  "main-api": mainApi,` or `  web,`.
+  const templates = [...record[1].matchAll(/^\s+(?:"([^"]+)"|([\w$]+))\s*(?::[^,]*)?,$/gm)].map(
+    (match) => match[1] ?? match[2],
+  );
   const names = [...templates];
   const imports = [];
   const entries = [];
@@ -88,14 +92,8 @@ function addApps(dir, count) {
   catalog = imports.join("") + catalog;
   catalog = replaceOnce(
     catalog,
-    /export const appNames = \[[^\]]*\] as const;/,
-    `export const appNames = [${names.map((name) => JSON.stringify(name)).join(", ")}] as const;`,
-    "the appNames list",
-  );
-  catalog = replaceOnce(
-    catalog,
-    /(export const apps: [^=]+= \{\n(?:[^}]*\n)?)\};/,
-    (_, head) => `${head}${entries.join("")}};`,
+    /(export const apps = checkedCatalog\(\{\n[^}]*)\}\);/,
+    (_, head) => `${head}${entries.join("")}});`,
     "the apps record",
   );
   writeFileSync(catalogFile, catalog);
@@ -119,6 +117,8 @@ const stackFile = (comment, names, version) =>
  * commit, after a promote) and `remove()`.
  */
 function scaleProject(count, source = root) {
+  // The stack files' names, as the project builds them (bench.js has built dist/ by now).
+  const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
   // The outputs file beside the project, not in it: gate counts every changed file.
   const scratch = mkdtempSync(path.join(tmpdir(), `bench-scale-${count}-`));
   const dir = path.join(scratch, "project");

@@ -5,8 +5,10 @@
  * what depends on the lists follows them. The lists written outside TypeScript (workflows,
  * required checks, path filters) are checked against them, and each problem names its file.
  */
+import { execFile } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { appNames, apps, databaseName } from "../apps/catalog";
 import type { ProgramRun } from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
@@ -55,17 +57,12 @@ describe("the lists outside TypeScript", () => {
 
   // The lists as the repository has them, and the same lists with one more or one fewer entry.
   const list = (items: readonly string[]) => `[${items.join(", ")}]`;
-  const apps = list(appNames);
   const environments = list(environmentNames);
 
-  test("a fourth app: release intake is the one file outside TypeScript that lists the apps", () => {
-    const more = list([...appNames, "billing-api"]);
+  test("a fourth app: no file outside TypeScript lists the apps; release intake asks the CLI", () => {
     expect(
       pipelineListProblems(root, { environments: environmentNames, apps: [...appNames, "billing-api"] }),
-    ).toEqual([
-      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${more}`,
-      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${more}`,
-    ]);
+    ).toEqual([]);
   });
 
   test("a third environment before the last: each CI file that must learn it is named", () => {
@@ -92,8 +89,6 @@ describe("the lists outside TypeScript", () => {
     const [first] = environmentNames;
     const fewer = appNames.slice(0, -1);
     expect(pipelineListProblems(root, { environments: [first], apps: fewer })).toEqual([
-      `.github/workflows/release-intake.yml: workflow_dispatch app options ${apps}, expected ${list(fewer)}`,
-      `.github/workflows/release-intake.yml: "Check the release" accepts ${apps}, expected ${list(fewer)}`,
       `.github/stack-filters.yml: filters for ${environments}, expected one per environment [${first}]`,
       ...environmentNames
         .slice(1)
@@ -266,25 +261,12 @@ describe("a third environment, staging, between acceptance and production", () =
   });
 });
 
-describe("a fourth app, billing-api, with a database of its own and no public host", () => {
-  let copy: ReturnType<typeof projectCopy>;
-  let acceptance: ProgramRun;
-
-  beforeAll(async () => {
-    copy = projectCopy();
-    // The whole change: the app's folder and the catalog.
-    const folder = path.join(copy.dir, "apps", "billing-api");
-    mkdirSync(folder);
-    for (const file of ["Dockerfile", ".dockerignore", "server.mjs"]) {
-      copyFileSync(path.join(copy.dir, "apps", "customer-api", file), path.join(folder, file));
-    }
-    writeFileSync(
-      path.join(folder, "app.ts"),
-      `import type { AppDefinition } from "../app-definition";
+/** The definition of billing-api, an app with a database of its own, named `name` in its file. */
+const billingApiFile = (name: string) => `import type { AppDefinition } from "../app-definition";
 
 /** Invoices: its own database, reached only from inside the cluster. */
 export const billingApi: AppDefinition = {
-  name: "billing-api",
+  name: "${name}",
   description: "Invoices",
   source: { kind: "folder", path: "apps/billing-api" },
   port: 8080,
@@ -295,32 +277,92 @@ export const billingApi: AppDefinition = {
   settings: { APP_NAME: "billing-api", LOG_CHANNEL: "stderr" },
   migrate: ["node", "server.mjs", "migrate"],
 };
-`,
-    );
-    edit(
-      copy.dir,
-      "apps/catalog.ts",
-      'import { web } from "./web/app";',
-      'import { web } from "./web/app";\nimport { billingApi } from "./billing-api/app";',
-    );
-    edit(copy.dir, "apps/catalog.ts", '"customer-api"] as const', '"customer-api", "billing-api"] as const');
-    edit(
-      copy.dir,
-      "apps/catalog.ts",
-      '  "customer-api": customerApi,\n',
-      '  "customer-api": customerApi,\n  "billing-api": billingApi,\n',
-    );
-    const stackFile = `${readFileSync(path.join(root, "Pulumi.acceptance.yaml"), "utf8")}    billing-api:\n      tag: "0.1.0"\n`;
-    writeFileSync(path.join(copy.dir, "Pulumi.acceptance.yaml"), stackFile);
+`;
+
+/**
+ * The whole change that adds billing-api to a copy: its folder (its definition, named `name`, and
+ * the build context) and its entry in the catalog, with the import the entry names.
+ */
+function addBillingApi(dir: string, name: string): void {
+  const folder = path.join(dir, "apps", "billing-api");
+  mkdirSync(folder);
+  for (const file of ["Dockerfile", ".dockerignore", "server.mjs"]) {
+    copyFileSync(path.join(dir, "apps", "customer-api", file), path.join(folder, file));
+  }
+  writeFileSync(path.join(folder, "app.ts"), billingApiFile(name));
+  edit(
+    dir,
+    "apps/catalog.ts",
+    'import { web } from "./web/app";',
+    'import { web } from "./web/app";\nimport { billingApi } from "./billing-api/app";',
+  );
+  // The first `});` closes the catalog's record.
+  edit(dir, "apps/catalog.ts", "\n});\n", '\n  "billing-api": billingApi,\n});\n');
+}
+
+/** Runs the copy's own `platform` (its bin/, built from its sources) in the copy. */
+async function platformIn(
+  dir: string,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, [path.join(dir, "bin", "platform.js"), ...argv], {
+    cwd: dir,
+    env: { PATH: process.env["PATH"] ?? "" },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
+  );
+}
+
+describe("a fourth app, billing-api, with a database of its own and no public host", () => {
+  let copy: ReturnType<typeof projectCopy>;
+  let acceptance: ProgramRun;
+  let changed: { status: string; added: string[]; release: { code: number; stdout: string; stderr: string } };
+
+  beforeAll(async () => {
+    copy = projectCopy({}, { cli: true });
+    addBillingApi(copy.dir, "billing-api");
+    const added = copy
+      .git("diff", "--unified=0", "--no-color")
+      .split("\n")
+      .filter((line) => /^[+-](?![+-]{2} )/.test(line));
+    const status = copy.git("status", "--porcelain");
+    // Released as release intake does (`platform release <app> <tag> --pr`, here without --pr).
+    const release = await platformIn(copy.dir, "release", "billing-api", "1.0.0");
+    changed = { status, added, release };
+    const stackFile = readFileSync(path.join(copy.dir, "Pulumi.acceptance.yaml"), "utf8");
     acceptance = await runCopy(copy.dir, "acceptance", stackConfig("acceptance", stackFile));
   });
   afterAll(() => copy.remove());
 
+  test("the change is its folder and one entry in the catalog (and the entry's import); nothing else", () => {
+    expect(changed.status).toBe(" M apps/catalog.ts\n?? apps/billing-api/\n");
+    expect(changed.added).toEqual([
+      '+import { billingApi } from "./billing-api/app";',
+      '+  "billing-api": billingApi,',
+    ]);
+  });
+
+  test("platform release takes it, as release intake runs it: acceptance's stack file gets its tag", () => {
+    expect(changed.release).toEqual({
+      code: 0,
+      stdout: "acceptance: billing-api (not deployed) → 1.0.0\n",
+      stderr: "",
+    });
+    expect(copy.git("diff", "--no-color", "Pulumi.acceptance.yaml")).toContain(
+      '+    billing-api:\n+      tag: "1.0.0"\n',
+    );
+  });
+
   test("acceptance builds and deploys it with its database, its own MySQL user and identity", () => {
     // With the tag naming its source (docs/decisions/0030).
     expect(ofType(acceptance, "docker-build:index:Image").map((r) => r.inputs["tags"])).toContainEqual([
-      "contosoplatformacr.azurecr.io/billing-api:0.1.0",
-      expect.stringMatching(/^contosoplatformacr\.azurecr\.io\/billing-api:0\.1\.0--src\.[0-9a-f]{12}$/),
+      "contosoplatformacr.azurecr.io/billing-api:1.0.0",
+      expect.stringMatching(/^contosoplatformacr\.azurecr\.io\/billing-api:1\.0\.0--src\.[0-9a-f]{12}$/),
     ]);
     expect(
       ofType(acceptance, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"]),
@@ -331,7 +373,7 @@ export const billingApi: AppDefinition = {
       ),
     ).toContain("id-platform-acceptance-billing-api");
     expect(names(kubernetes(acceptance, "Deployment"))).toContain("billing-api");
-    expect(names(kubernetes(acceptance, "Job"))).toContain("billing-api-migrate-0-1-0");
+    expect(names(kubernetes(acceptance, "Job"))).toContain("billing-api-migrate-1-0-0");
     expect(names(kubernetes(acceptance, "Secret"))).toContain("billing-api-secrets");
     expect(names(kubernetes(acceptance, "NetworkPolicy"))).toEqual(
       expect.arrayContaining(["billing-api-ingress", "billing-api-egress"]),
@@ -347,5 +389,31 @@ export const billingApi: AppDefinition = {
   test("the other apps may now reach it: their egress opens its port", () => {
     const egress = kubernetes(acceptance, "NetworkPolicy").find((r) => r.name === "web-egress")!;
     expect(JSON.stringify(egress.inputs["spec"])).toContain('"port":8080');
+  });
+});
+
+describe("an app whose file names it other than its key in the catalog", () => {
+  const refusal =
+    "apps/catalog.ts is not valid:\n  - apps/billing-api/app.ts: name 'billing' differs from its key 'billing-api' in apps/catalog.ts";
+  let copy: ReturnType<typeof projectCopy>;
+  beforeAll(() => {
+    copy = projectCopy({}, { cli: true });
+    addBillingApi(copy.dir, "billing");
+  });
+  afterAll(() => copy.remove());
+
+  test("is refused by every command, naming both, before anything runs", async () => {
+    expect(await platformIn(copy.dir, "plan", "acceptance")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `error: ${refusal}\n`,
+    });
+  });
+
+  test("is refused by the program itself (pulumi preview and up)", async () => {
+    const stackFile = readFileSync(path.join(copy.dir, "Pulumi.acceptance.yaml"), "utf8");
+    await expect(runCopy(copy.dir, "acceptance", stackConfig("acceptance", stackFile))).rejects.toThrow(
+      refusal,
+    );
   });
 });

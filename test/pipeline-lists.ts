@@ -47,20 +47,14 @@ export function pipelineListProblems(root: string, lists: PipelineLists): string
   const downstream = environments.slice(1).map((name, index) => ({ name, upstream: environments[index]! }));
   const problems: string[] = [];
 
-  // Release intake: the apps a release may name, twice (the manual run's choice, the check).
+  // Release intake lists no app: `platform release` checks the app against the catalog.
   const intakeFile = ".github/workflows/release-intake.yml";
-  const intake = workflow(intakeFile);
-  const dispatch = intake.on?.["workflow_dispatch"] as
-    { inputs?: { app?: { options?: string[] } } } | undefined;
-  const options = dispatch?.inputs?.app?.options ?? [];
-  if (!same(options, apps)) {
-    problems.push(`${intakeFile}: workflow_dispatch app options ${list(options)}, expected ${list(apps)}`);
-  }
-  const check = (intake.jobs?.["release"]?.steps ?? []).find((step) => step.name === "Check the release");
-  const casePattern = /^\s*([a-z0-9-]+(?:\s*\|\s*[a-z0-9-]+)*)\)\s*;;/m.exec(check?.run ?? "")?.[1];
-  const accepted = casePattern?.split("|").map((app) => app.trim()) ?? [];
-  if (!same(accepted, apps)) {
-    problems.push(`${intakeFile}: "Check the release" accepts ${list(accepted)}, expected ${list(apps)}`);
+  const intake = JSON.stringify(workflow(intakeFile)); // the YAML's values: its comments may give examples
+  const named = apps.filter((app) => new RegExp(`(^|[^a-z0-9-])${app}($|[^a-z0-9-])`).test(intake));
+  if (named.length > 0) {
+    problems.push(
+      `${intakeFile}: names the apps ${list(named)}; platform release checks the app against apps/catalog.ts`,
+    );
   }
 
   // The path filters: one per environment, the program plus its own stack file.

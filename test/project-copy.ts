@@ -28,6 +28,9 @@ const programFiles = [
   ".gitignore",
 ];
 
+/** What the copy's own `platform` command needs beside the program. */
+const cliFiles = ["cli", "engine", "policy"];
+
 /**
  * Production's stack file after a promotion of every app (the shipped one has no app yet):
  * digests the mock registry is seeded with, as it is with every pinned digest.
@@ -52,8 +55,12 @@ config:
  * `main`), with this checkout's node_modules linked in. `remove()` deletes it.
  *
  * @param files files to write over the copy before the commit, by path (e.g. a stack file)
+ * @param options `cli`: the CLI's sources too, so that the copy's `bin/platform.js` runs its own catalog
  */
-export function projectCopy(files: Readonly<Record<string, string>> = {}): {
+export function projectCopy(
+  files: Readonly<Record<string, string>> = {},
+  options: { readonly cli?: boolean } = {},
+): {
   readonly dir: string;
   git(...args: string[]): string;
   remove(): void;
@@ -61,7 +68,7 @@ export function projectCopy(files: Readonly<Record<string, string>> = {}): {
   const dir = mkdtempSync(path.join(tmpdir(), "platform-project-"));
   // The tests beside the code are not the program: leaving them out copies a third less.
   const notATest = (source: string) => !source.endsWith(".test.ts");
-  for (const file of programFiles) {
+  for (const file of [...programFiles, ...(options.cli ? cliFiles : [])]) {
     cpSync(path.join(root, file), path.join(dir, file), { recursive: true, filter: notATest });
   }
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);

