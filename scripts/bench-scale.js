@@ -131,8 +131,6 @@ function scaleProject(count, source = root) {
   }
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const names = addApps(dir, count);
-  // bench.js builds dist/ before any part runs; the one place that names a stack file's path.
-  const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
   writeFileSync(
     path.join(dir, stackFileName("acceptance")),
     stackFile("Acceptance: every app at a tag.", names, 0),
