@@ -197,7 +197,7 @@ const privateDnsForData: StackValidationPolicy = {
           link.urn,
         );
     for (const zone of resources.filter((resource) => resource.type === types.privateZone)) {
-      const zoneName = zone.props["privateZoneName"];
+      const zoneName: unknown = zone.props["privateZoneName"];
       const linked = links.some(
         (link) =>
           link.dependencies.some((dependency) => dependency.urn === zone.urn) ||
@@ -210,7 +210,7 @@ const privateDnsForData: StackValidationPolicy = {
         );
     }
     for (const group of resources.filter((resource) => resource.type === types.privateDnsZoneGroup)) {
-      const configs = group.props["privateDnsZoneConfigs"];
+      const configs: unknown = group.props["privateDnsZoneConfigs"];
       if (
         !Array.isArray(configs) ||
         configs.length === 0 ||
@@ -233,8 +233,8 @@ const diagnosticsToWorkspace: ResourceValidationPolicy = {
       report(
         `DiagnosticSetting ${name}: workspaceId must name the Log Analytics workspace, found ${shown(props["workspaceId"])}`,
       );
-    const sent = [props["logs"], props["metrics"]].flatMap((entries) =>
-      Array.isArray(entries) ? entries : [],
+    const sent = [props["logs"], props["metrics"]].flatMap((entries): unknown[] =>
+      Array.isArray(entries) ? (entries as unknown[]) : [],
     );
     if (!sent.some((entry) => valueAt(entry, "enabled") === true))
       report(`DiagnosticSetting ${name}: no logs or metrics enabled; it would send nothing`);
