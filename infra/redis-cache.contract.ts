@@ -36,7 +36,8 @@ export const clientsNeedEntraId = (contract: CacheContract): boolean => contract
  */
 export const cacheContract: CacheContract = {
   // Azure Managed Redis serves TLS on 10000 (Azure Cache for Redis used 6380):
-  // https://learn.microsoft.com/azure/redis/architecture (port 10000).
+  // "Azure Managed Redis instances use port 10000 for TLS and non-TLS connections"
+  // (https://learn.microsoft.com/azure/redis/tls-configuration).
   port: 10000,
   scheme: "tls",
   subnet: "privateEndpoints",
