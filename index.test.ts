@@ -530,7 +530,7 @@ describe("images", () => {
     const world = { ...projectWorld(root, productionConfig()), dockerConfigFiles: {} };
     const file = `${homedir()}/.docker/platform-registry-reader.json`;
     await expect(planIn("production", productionConfig(), world, true)).rejects.toThrow(
-      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Error loading registry auth config: could not open config file from filePath: ${file}. Error: open ${file}: no such file or directory); the lookups authenticate with the ACR token in ~/.docker/platform-registry-reader.json: write it after \`az acr login --name contosoplatformacr --expose-token\` as README "Deploying for real" shows (CI: the azure-pulumi action)`,
+      `platform:images.main-api: main-api:1.4.0@${digest("a")} cannot be deployed: contosoplatformacr.azurecr.io refused the lookup of main-api:1.4.0 (Error loading registry auth config: could not open config file from filePath: ${file}. Error: open ${file}: no such file or directory); the lookups authenticate with the ACR token in ~/.docker/platform-registry-reader.json: write it after \`az acr login --name contosoplatformacr --expose-token\` as docs/deploying.md shows (step 5) (CI: the azure-pulumi action)`,
     );
   });
 

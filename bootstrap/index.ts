@@ -42,7 +42,7 @@ refusePlaceholders(
       key: "registryAllowedIpRanges",
     },
     "platform-bootstrap:registryAllowedIpRanges",
-    'the static egress ranges of the runners that push and look images up, and the operators\' (README, "Deploying for real")',
+    "the static egress ranges of the runners that push and look images up, and the operators' (docs/deploying.md, step 2)",
   ),
   underMockEngine(),
   pulumi.log.warn,

@@ -70,7 +70,7 @@ export const acrTokenUsername = "00000000-0000-0000-0000-000000000000";
 /**
  * The Docker config file the environment stacks' registry lookups read their credential from:
  * `{"auths":{"<login server>":{"auth":"<base64 of acrTokenUsername:token>"}}}`, written before
- * `pulumi` runs (the azure-pulumi action; README, "Deploying for real"). `az acr login` leaves
+ * `pulumi` runs (the azure-pulumi action; docs/deploying.md, step 5). `az acr login` leaves
  * only an `identitytoken` in ~/.docker/config.json, which the docker provider drops
  * (docs/decisions/0029). The docker provider expands the leading `~/`.
  */

@@ -62,7 +62,7 @@ describe("--help", () => {
     return run.stdout;
   };
 
-  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote and gate the --outputs file's shape; the README both", async () => {
+  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote and gate the --outputs file's shape; docs/commands.md both", async () => {
     for (const command of ["plan", "diff"]) {
       const text = await help(command);
       expect(text).toContain("PLATFORM_PLAN_TIMEOUT_SECONDS  how long one run of the program");
@@ -75,9 +75,9 @@ describe("--help", () => {
       );
       expect(text).toContain('{"images": {"web": {"tag": "2.1.0", "digest": "sha256:<64 hex>",');
     }
-    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
-    expect(readme).toContain("`PLATFORM_PLAN_TIMEOUT_SECONDS` (default 120)");
-    expect(readme).toContain("The `--outputs` file holds what that command prints");
+    const reference = readFileSync(path.join(__dirname, "..", "docs", "commands.md"), "utf8");
+    expect(reference).toContain("`PLATFORM_PLAN_TIMEOUT_SECONDS` (default 120)");
+    expect(reference).toContain("The `--outputs` file holds what that command prints");
   });
 
   test("the program's help lists the exit codes", async () => {

@@ -12,7 +12,7 @@ import {
 import { fakeHash, mockOrganization, mockSubscriptionId, type World } from "./mock-engine";
 
 /**
- * The world an environment stack of the project in `dir` runs in after the README's first-deploy
+ * The world an environment stack of the project in `dir` runs in after docs/deploying.md's first-deploy
  * steps: the bootstrap stack deployed from its stack file, `az acr login` done for its registry,
  * an ACR token for it (`az acr login --expose-token`) written to the registry reader's Docker
  * config file, and the registry holding every image `config` pins (a plan cannot look into the

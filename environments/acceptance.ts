@@ -12,8 +12,8 @@ export const acceptance: EnvironmentDefinition = {
     systemPool: { vmSize: "Standard_D2ds_v5", count: 1 },
     workloadPool: { vmSize: "Standard_D4ds_v5", minCount: 1, maxCount: 3 },
     // An example range (RFC 5737, reserved for documentation): replace it with the static egress
-    // ranges of the runners that deploy and preview this stack, and the operators' (README,
-    // "Deploying for real"; docs/decisions/0012).
+    // ranges of the runners that deploy and preview this stack, and the operators' (docs/deploying.md,
+    // step 2; docs/decisions/0012).
     authorizedIpRanges: ["203.0.113.0/28"],
     adminGroupObjectIds: [],
     upgradeChannel: "stable",

@@ -41,7 +41,7 @@ test("finds the line a range is written on under its key, not in a comment", () 
 });
 
 const acceptanceMessage =
-  "environments.acceptance.cluster.authorizedIpRanges[0]: '203.0.113.0/28' is a documentation range (203.0.113.0/24, TEST-NET-3, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that deploy and preview acceptance and of its operators (README, \"Deploying for real\", step 2)";
+  "environments.acceptance.cluster.authorizedIpRanges[0]: '203.0.113.0/28' is a documentation range (203.0.113.0/24, TEST-NET-3, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that deploy and preview acceptance and of its operators (docs/deploying.md, step 2)";
 
 test("the shipped environments hold placeholders, each named by file and line", () => {
   const readIfThere = (file: string) => read(file);
@@ -144,7 +144,7 @@ test("the bootstrap program refuses a placeholder in registryAllowedIpRanges, be
     });
     // The shipped file names the key only in a comment: the file, without a line.
     expect(error).toBe(
-      "documentation IP ranges (RFC 5737) are placeholders, not addresses; nothing was changed:\n  - bootstrap/Pulumi.shared.yaml: platform-bootstrap:registryAllowedIpRanges[1]: '198.51.100.16/28' is a documentation range (198.51.100.0/24, TEST-NET-2, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that push and look images up, and the operators' (README, \"Deploying for real\")",
+      "documentation IP ranges (RFC 5737) are placeholders, not addresses; nothing was changed:\n  - bootstrap/Pulumi.shared.yaml: platform-bootstrap:registryAllowedIpRanges[1]: '198.51.100.16/28' is a documentation range (198.51.100.0/24, TEST-NET-2, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that push and look images up, and the operators' (docs/deploying.md, step 2)",
     );
     expect(registered).toBe(0);
   } finally {

@@ -88,7 +88,7 @@ export function environmentPlaceholders(
     environment.cluster.authorizedIpRanges,
     { file, text: readFile(file), key: "authorizedIpRanges" },
     `environments.${environment.name}.cluster.authorizedIpRanges`,
-    `the static egress ranges of the runners that deploy and preview ${environment.name} and of its operators (README, "Deploying for real", step 2)`,
+    `the static egress ranges of the runners that deploy and preview ${environment.name} and of its operators (docs/deploying.md, step 2)`,
   );
 }
 

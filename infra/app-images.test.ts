@@ -8,7 +8,7 @@ const config = {
   ...stackConfig("production"),
   "platform:images": JSON.stringify({ web: { tag: "2.0.1", digest } }),
 };
-/** After the README's first-deploy steps: `az acr login`, the token file, web:2.0.1 pushed. */
+/** After docs/deploying.md's first-deploy steps: `az acr login`, the token file, web:2.0.1 pushed. */
 const world: World = projectWorld(root, config);
 const token = world.registryTokens![server]!;
 

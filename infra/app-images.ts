@@ -149,7 +149,7 @@ export function lookupFailure(server: string, image: string, reason: string, con
   const refused = /\b401 Unauthorized\b|could not open config file/.test(reason);
   if (!refused) return `the lookup of ${image} in ${server} failed (${reason})`;
   const registry = server.split(".", 1)[0] ?? server;
-  return `${server} refused the lookup of ${image} (${reason}); the lookups authenticate with the ACR token in ${configFile}: write it after \`az acr login --name ${registry} --expose-token\` as README "Deploying for real" shows (CI: the azure-pulumi action)`;
+  return `${server} refused the lookup of ${image} (${reason}); the lookups authenticate with the ACR token in ${configFile}: write it after \`az acr login --name ${registry} --expose-token\` as docs/deploying.md shows (step 5) (CI: the azure-pulumi action)`;
 }
 
 /** What docker-build's Image is given for one app's build, but its tags. */

@@ -25,7 +25,7 @@ async function main() {
   const run = await runProgram({
     stack,
     config,
-    // The world after the README's first-deploy steps (the bootstrap stack's outputs, registry
+    // The world after docs/deploying.md's first-deploy steps (the bootstrap stack's outputs, registry
     // login and images), as `platform plan` runs the program.
     world: projectWorld(root, config),
     pulumi: require("@pulumi/pulumi"),

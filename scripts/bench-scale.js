@@ -131,8 +131,10 @@ function scaleProject(count, source = root) {
   }
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const names = addApps(dir, count);
+  // bench.js builds dist/ before any part runs; the one place that names a stack file's path.
+  const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
   writeFileSync(
-    path.join(dir, "Pulumi.acceptance.yaml"),
+    path.join(dir, stackFileName("acceptance")),
     stackFile("Acceptance: every app at a tag.", names, 0),
   );
   const git = (...args) =>
@@ -151,7 +153,7 @@ function scaleProject(count, source = root) {
   // Production's history: two promotions of every app, so that status and gate read a history.
   for (const version of [1, 2]) {
     writeFileSync(
-      path.join(dir, "Pulumi.production.yaml"),
+      path.join(dir, stackFileName("production")),
       stackFile("Production: tag@digest references acceptance ran.", names, version),
     );
     git("add", "--all");

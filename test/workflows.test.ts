@@ -1563,8 +1563,8 @@ describe("Azure login and Pulumi", () => {
     "::error::vars.PLATFORM_RUNNER is not set, so this job runs on a GitHub-hosted runner whose address " +
     "the clusters' API servers refuse. Set the repository variable PLATFORM_RUNNER (Settings > Secrets " +
     "and variables > Actions > Variables; an environment's variable does not reach runs-on) to the label " +
-    "of the runner group whose static egress ranges are in cluster.authorizedIpRanges (README, Deploying " +
-    "for real, step 2).";
+    "of the runner group whose static egress ranges are in cluster.authorizedIpRanges (docs/deploying.md, " +
+    "step 2).";
 
   test.each(clusterJobs)(
     "%s runs on vars.PLATFORM_RUNNER and, first of all, fails when it is empty",

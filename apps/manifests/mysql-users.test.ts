@@ -100,11 +100,11 @@ describe("mysqlUsersObjects", () => {
   });
 });
 
-test("the Job pulls its client from the shared registry by digest, and the README's runbook imports exactly that", () => {
+test("the Job pulls its client from the shared registry by digest, and the deploy runbook imports exactly that", () => {
   const registry = "contosoplatformacr.azurecr.io";
   expect(mysqlClientImage(registry)).toBe(
     `${registry}/mirror/mysql:8.4.11@sha256:85b9bf2e29cf836ecb8c2a15a935d4ba0c606631dff1dd79531a11983c638f2a`,
   );
-  const readme = readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-  expect(readme).toContain(`   ${mysqlClientImportCommand("<registry>")}\n`);
+  const runbook = readFileSync(path.join(__dirname, "..", "..", "docs", "deploying.md"), "utf8");
+  expect(runbook).toContain(`   ${mysqlClientImportCommand("<registry>")}\n`);
 });

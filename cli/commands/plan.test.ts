@@ -15,7 +15,7 @@ describe("platform plan", () => {
     // ones, and goes on (pulumi preview and up refuse it: environments/placeholder-ranges.test.ts).
     expect([code, stderr]).toEqual([
       0,
-      "WARNING: environments/acceptance.ts:17: environments.acceptance.cluster.authorizedIpRanges[0]: '203.0.113.0/28' is a documentation range (203.0.113.0/24, TEST-NET-3, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that deploy and preview acceptance and of its operators (README, \"Deploying for real\", step 2). pulumi preview and pulumi up refuse it (docs/decisions/0035).\n",
+      "WARNING: environments/acceptance.ts:17: environments.acceptance.cluster.authorizedIpRanges[0]: '203.0.113.0/28' is a documentation range (203.0.113.0/24, TEST-NET-3, RFC 5737), a placeholder; replace it with the static egress ranges of the runners that deploy and preview acceptance and of its operators (docs/deploying.md, step 2). pulumi preview and pulumi up refuse it (docs/decisions/0035).\n",
     ]);
     expect(stdout).toMatch(/^ {4}3 docker-build:index:Image$/m);
     expect(stdout).toMatch(/^ {4}1 azure-native:containerservice:ManagedCluster$/m);
