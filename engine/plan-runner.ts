@@ -8,7 +8,7 @@
 // hold (it failed; left a timer, handle, listener, global or environment change behind; loaded
 // TypeScript or an ES module of the project) is the process's last.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
@@ -207,6 +207,26 @@ async function programEntry(dir: string): Promise<{ readonly entry: string; read
 }
 
 /**
+ * The fakes of the project in `dir` (its `infra/fakes`, beside its components), or this
+ * platform's own when it has none: a project whose component was swapped (a copy, a branch) is
+ * planned with the fake beside its new component (docs/decisions/0021, 0057). A compiled program
+ * (`bin/pulumi-program.js`) has its fakes compiled by the same build, which this runs first.
+ */
+async function projectFakes(dir: string, typescript: boolean): Promise<typeof platformFakes> {
+  const load = async (file: string) =>
+    ((await import(file)) as { platformFakes: typeof platformFakes }).platformFakes;
+  if (typescript) {
+    const file = path.join(dir, "infra", "fakes.ts");
+    return existsSync(file) ? load(file) : platformFakes;
+  }
+  const builder = path.join(dir, "bin", "ensure-built.js");
+  if (!existsSync(builder)) return platformFakes;
+  const { ensureBuilt } = (await import(builder)) as { ensureBuilt: () => string };
+  const file = path.join(ensureBuilt(), "infra", "fakes.js");
+  return existsSync(file) ? load(file) : platformFakes;
+}
+
+/**
  * The errors Pulumi's Node.js language host fails a deployment for (`cmd/run/run.js`): an
  * exception nobody caught and a promise rejection nobody handled, during one run. An `apply`
  * callback that throws surfaces only this way: the resources waiting on its value are never
@@ -318,6 +338,7 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
     try {
       const program = await programEntry(request.dir);
       entry = program;
+      const fakes = await projectFakes(request.dir, program.typescript);
       // An uncaught error ends the run at once: the outputs that depend on it never resolve.
       const result = await Promise.race([
         runProgram({
@@ -325,7 +346,7 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
           config: request.config,
           world: request.world ?? projectWorld(request.dir, request.config),
           preview: request.preview ?? false,
-          fakes: platformFakes,
+          fakes,
           pulumi,
           load: () => import(program.entry),
           onRegistered: (registrations) => (registered = registrations),

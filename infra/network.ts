@@ -1,7 +1,7 @@
 import * as network from "@pulumi/azure-native/network";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import * as pulumi from "@pulumi/pulumi";
-import { cacheContract } from "../environments/cache-contract";
+import { cacheContract } from "./redis-cache.contract";
 import type { NetworkLayout } from "../environments/network-layout";
 
 /** Arguments of {@link Network}. */

@@ -1,7 +1,7 @@
 import * as network from "@pulumi/azure-native/network";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise";
 import * as pulumi from "@pulumi/pulumi";
-import { cacheContract } from "../environments/cache-contract";
+import { cacheContract, type CacheContract } from "./redis-cache.contract";
 import type { RedisSettings } from "../environments/settings";
 import { sendDiagnostics } from "./monitoring";
 import { linkedPrivateZone } from "./private-dns";
@@ -23,12 +23,13 @@ export interface RedisCacheArgs {
 }
 
 /**
- * The environment's cache. What the rest of the program sees is only `host`, and the static
- * client contract it keeps (environments/cache-contract.ts: port, TLS, sign-in with an Entra
- * token of the client's identity, reached through a private endpoint). Today it is Azure Managed
- * Redis (`redisenterprise`), which succeeds Azure Cache for Redis (no new instances since
- * 2026-10-01, retired 2028-09-30). Switching is this file, its fake (redis-cache.mock.ts) and
- * its settings (docs/decisions/0003).
+ * The environment's cache. What the rest of the program sees is only `host`, and the client
+ * contract the component owns and keeps (`contract`, written in redis-cache.contract.ts beside
+ * it: port, TLS, sign-in with an Entra token of the client's identity, reached through a private
+ * endpoint). Today it is Azure Managed Redis (`redisenterprise`), which succeeds Azure Cache for
+ * Redis (no new instances since 2026-10-01, retired 2028-09-30). Switching is the `redis-cache.*`
+ * files: this one, its contract, its fake (redis-cache.mock.ts), and its settings
+ * (docs/decisions/0003, 0057).
  */
 export class RedisCache extends pulumi.ComponentResource {
   /**
@@ -37,6 +38,8 @@ export class RedisCache extends pulumi.ComponentResource {
    * private address from the cluster, so nothing built from it starts earlier.
    */
   readonly host: pulumi.Output<string>;
+  /** What its clients must know: the NSGs, the NetworkPolicies and the apps' settings read it. */
+  readonly contract: CacheContract = cacheContract;
 
   constructor(name: string, args: RedisCacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:RedisCache", name, {}, opts);
@@ -60,14 +63,15 @@ export class RedisCache extends pulumi.ComponentResource {
         resourceGroupName,
         clusterName: cluster.name,
         databaseName: "default",
-        // TLS only (the contract's scheme): the plain-text protocol is not offered at all.
-        clientProtocol: "Encrypted",
+        // The contract's scheme: with `tls` the plain-text protocol is not offered at all.
+        clientProtocol: cacheContract.scheme === "tls" ? "Encrypted" : "Plaintext",
         port: cacheContract.port,
         // One endpoint, as a non-clustered Redis: what Laravel's phpredis client expects.
         clusteringPolicy: "EnterpriseCluster",
         evictionPolicy: "VolatileLRU",
-        // No shared key: every client signs in as its own identity, through an access policy assignment.
-        accessKeysAuthentication: "Disabled",
+        // The contract's sign-in. With an Entra token there is no shared key: every client signs in
+        // as its own identity, through an access policy assignment.
+        accessKeysAuthentication: cacheContract.signIn === "access-key" ? "Enabled" : "Disabled",
       },
       { parent: this },
     );

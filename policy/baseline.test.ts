@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { isSecret, type ProgramRun, type Registration } from "../engine/mock-engine";
-import { only, root, runIsolated, runStack, stackConfig } from "../test/program";
+import { ofType, only, root, runIsolated, runStack, stackConfig } from "../test/program";
 import { baselinePolicies, types } from "./baseline";
 import { evaluatePolicies } from "./evaluate";
 
@@ -65,7 +65,10 @@ describe.each(["acceptance", "production", "bootstrap"])("the %s stack as shippe
 
 test("the policies see the resources they guard in the real runs", () => {
   const acceptance = runs["acceptance"]!;
-  for (const type of Object.values(types).filter((type) => type !== types.registry))
+  // The registry is the bootstrap's; classic Redis is the offering a swap may bring back (test/cache-swap.test.ts).
+  for (const type of Object.values(types).filter(
+    (type) => type !== types.registry && type !== types.classicRedis,
+  ))
     expect(acceptance.registrations.some((registration) => registration.type === type)).toBe(true);
   expect(only(acceptance, types.randomPassword, "mysql-admin-password")).toBeDefined();
   expect(only(runs["bootstrap"]!, types.registry)).toBeDefined();
@@ -166,6 +169,59 @@ describe.each(["acceptance", "production"])("%s: each rule refuses its violation
   ])("Redis: %s %s", async (type, key, value, message) => {
     expect(await messages(mutated(run(), type, undefined, (inputs) => (inputs[key] = value)))).toEqual([
       message,
+    ]);
+  });
+
+  test("Redis: an access policy assignment other than default, or without an identity", async () => {
+    const [first] = ofType(run(), types.redisAccessPolicyAssignment);
+    const registrations = mutated(run(), types.redisAccessPolicyAssignment, first!.name, (inputs) => {
+      inputs["accessPolicyName"] = "admin";
+      inputs["user"] = {};
+    });
+    expect(await messages(registrations)).toEqual([
+      `AccessPolicyAssignment ${first!.name}: accessPolicyName must be "default", found "admin"`,
+      `AccessPolicyAssignment ${first!.name}: user.objectId must name an identity, found nothing`,
+    ]);
+  });
+
+  test("MySQL: an app's database that is not protected", async () => {
+    const [first] = ofType(run(), types.mysqlDatabase);
+    const registrations = run().registrations.map((registration) =>
+      registration === first ? { ...registration, protect: false } : registration,
+    );
+    expect(await messages(registrations)).toEqual([
+      `Database ${first!.name}: must be protected (protect: true), found false`,
+    ]);
+  });
+
+  test("private DNS: auto-registration, an unlinked zone, a zone group without a zone", async () => {
+    const withRegistration = mutated(run(), types.privateZoneLink, "redis-zone-link", (inputs) => {
+      inputs["registrationEnabled"] = true;
+    });
+    expect(await messages(withRegistration)).toEqual([
+      "VirtualNetworkLink redis-zone-link: registrationEnabled must be false; auto-registration would write the network's machines into the service's zone",
+    ]);
+    const zone = only(run(), types.privateZone, "redis-zone");
+    const unlinked = run().registrations.filter((registration) => registration.name !== "redis-zone-link");
+    expect(await messages(unlinked)).toEqual([
+      `PrivateZone redis-zone: no VirtualNetworkLink links ${JSON.stringify(zone.inputs["privateZoneName"])} to a virtual network; the cluster would resolve the service's public name`,
+    ]);
+    const noZone = mutated(run(), types.privateDnsZoneGroup, "redis-endpoint-dns", (inputs) => {
+      inputs["privateDnsZoneConfigs"] = [];
+    });
+    expect(await messages(noZone)).toEqual([
+      "PrivateDnsZoneGroup redis-endpoint-dns: privateDnsZoneConfigs must name a privateDnsZoneId, found []",
+    ]);
+  });
+
+  test("diagnostics: a setting without the workspace, or sending nothing", async () => {
+    const registrations = mutated(run(), types.diagnosticSetting, "redis-logs", (inputs) => {
+      delete inputs["workspaceId"];
+      inputs["logs"] = [{ categoryGroup: "allLogs", enabled: false }];
+    });
+    expect(await messages(registrations)).toEqual([
+      "DiagnosticSetting redis-logs: workspaceId must name the Log Analytics workspace, found nothing",
+      "DiagnosticSetting redis-logs: no logs or metrics enabled; it would send nothing",
     ]);
   });
 

@@ -52,14 +52,33 @@ const options = (registration: Registration): PolicyResourceOptions => ({
 const typeOf = (type: string) => (resourceClass: unknown) =>
   (resourceClass as { __pulumiType?: string }).__pulumiType === type;
 
+/** Called when a policy reads a property or an option of a resource of `type`. */
+type OnRead = (policy: string, type: string) => void;
+
+/** `value` (a resource's props or options) seen through a proxy that tells each read. */
+function watched<T extends object>(value: T, read: () => void): T {
+  return new Proxy(value, {
+    get: (target, key, receiver) => {
+      if (typeof key === "string") read();
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    has: (target, key) => (read(), Reflect.has(target, key)),
+    ownKeys: (target) => (read(), Reflect.ownKeys(target)),
+  });
+}
+
 /**
  * Runs policies over a program's registrations as Pulumi's analyzer would: each resource
  * validation on every resource, each stack validation once over all of them. Props are the
  * registrations' inputs, what a preview shows a policy.
+ *
+ * @param onRead told each time a policy reads a resource's props or options, with the policy's
+ *   name and the resource's type: which types a policy actually checks ({@link typesChecked}).
  */
 export async function evaluatePolicies(
   policies: readonly (ResourceValidationPolicy | StackValidationPolicy)[],
   registrations: readonly Registration[],
+  onRead?: OnRead,
 ): Promise<Violation[]> {
   const violations: Violation[] = [];
   const report = (policy: string, fallbackUrn: string) => (message: string, urn?: string) =>
@@ -95,18 +114,18 @@ export async function evaluatePolicies(
       ? policy.validateResource
       : [policy.validateResource];
     for (const resource of resources.values()) {
+      const read = () => onRead?.(policy.name, resource.type);
+      const props = onRead ? watched(resource.props, read) : resource.props;
       const args: ResourceValidationArgs = {
         type: resource.type,
-        props: resource.props,
+        props,
         urn: resource.urn,
         name: resource.name,
-        opts: resource.opts,
+        opts: onRead ? watched(resource.opts, read) : resource.opts,
         stackTags: new Map(),
         isType: typeOf(resource.type),
         asType: ((resourceClass: unknown) =>
-          typeOf(resource.type)(resourceClass)
-            ? resource.props
-            : undefined) as ResourceValidationArgs["asType"],
+          typeOf(resource.type)(resourceClass) ? props : undefined) as ResourceValidationArgs["asType"],
         getConfig: <T extends object>() => ({}) as T,
         notApplicable,
       };
@@ -121,8 +140,12 @@ export async function evaluatePolicies(
   }
   for (const policy of policies) {
     if (!("validateStack" in policy)) continue;
+    const watchedBy = (resource: PolicyResource): PolicyResource => {
+      const read = () => onRead?.(policy.name, resource.type);
+      return { ...resource, props: watched(resource.props, read), opts: watched(resource.opts, read) };
+    };
     const args: StackValidationArgs = {
-      resources: [...resources.values()],
+      resources: onRead ? [...resources.values()].map(watchedBy) : [...resources.values()],
       stackTags: new Map(),
       getConfig: <T extends object>() => ({}) as T,
       notApplicable,
@@ -134,4 +157,20 @@ export async function evaluatePolicies(
     }
   }
   return violations;
+}
+
+/**
+ * The resource types each policy checks, found by running them: a policy checks a type when it
+ * reads the props or options of a resource of that type (a policy that only filters by type, or
+ * never meets the type, checks nothing of it). Type → names of the policies that read it.
+ */
+export async function typesChecked(
+  policies: readonly (ResourceValidationPolicy | StackValidationPolicy)[],
+  registrations: readonly Registration[],
+): Promise<Map<string, Set<string>>> {
+  const checked = new Map<string, Set<string>>();
+  await evaluatePolicies(policies, registrations, (policy, type) =>
+    checked.set(type, (checked.get(type) ?? new Set()).add(policy)),
+  );
+  return checked;
 }

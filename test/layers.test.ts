@@ -24,6 +24,9 @@ import { root } from "./program";
 const layers: readonly { readonly name: string; readonly patterns: readonly RegExp[] }[] = [
   { name: "lib", patterns: [/^lib\//] },
   { name: "environments", patterns: [/^environments\//] },
+  // A component's client contract: plain data beside the component, which the apps' objects read
+  // (infra/redis-cache.contract.ts, docs/decisions/0057).
+  { name: "the components' contracts", patterns: [/^infra\/.*\.contract\.ts$/] },
   { name: "apps (the catalog)", patterns: [/^apps\/(?!manifests\/)/] },
   { name: "apps/manifests", patterns: [/^apps\/manifests\//] },
   { name: "stack-config", patterns: [/^stack-config\//] },
@@ -127,6 +130,8 @@ function folderBackEdges(
     for (const { fileName: specifier } of ts.preProcessFile(text, true, false).importedFiles) {
       const target = resolveImport(file, specifier, exists);
       if (target === undefined || folderOf(target) === folderOf(file)) continue;
+      // A component's contract sits beside it but in a layer below the apps (decision 0057).
+      if (/^infra\/.*\.contract\.ts$/.test(target)) continue;
       const key = `${folderOf(file)}/ -> ${folderOf(target)}/`;
       edges.set(key, [...(edges.get(key) ?? []), `${file} -> ${target}`]);
     }

@@ -1,4 +1,4 @@
-import { cacheContract } from "../../environments/cache-contract";
+import { cacheContract, clientsNeedEntraId } from "../../infra/redis-cache.contract";
 import type { EnvironmentSettings } from "../../environments/settings";
 import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
@@ -129,7 +129,7 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
               // The cache takes an Entra token, which the pod gets from Entra ID's public endpoint
               // (login.microsoftonline.com). A NetworkPolicy cannot name a host: HTTPS to any
               // public address (docs/decisions/0014).
-              ...(cacheContract.signIn === "entra-token"
+              ...(clientsNeedEntraId(cacheContract)
                 ? [
                     {
                       to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...privateRanges] } }],

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { cacheContract } from "../../environments/cache-contract";
+import { cacheContract } from "../../infra/redis-cache.contract";
 import type { EnvironmentSettings } from "../../environments/settings";
 import type { ImageVersion } from "../image-reference";
 import { inEnvironment, type AppDefinition, type ContainerResources } from "../app-definition";

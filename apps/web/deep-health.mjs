@@ -66,7 +66,10 @@ export function respCommand(...args) {
 /** Sends `commands` over one TLS connection and resolves with their simple-string or error replies. */
 function redisExchange(env, commands) {
   const host = env.REDIS_HOST;
-  const port = Number(env.REDIS_PORT ?? 10000);
+  // The port is the cache's contract (infra/redis-cache.contract.ts), given in the settings: no
+  // default here, which would outlive a change of the cache.
+  if (!env.REDIS_PORT) throw new Error("REDIS_PORT (the cache's port, from the app's settings) is not set");
+  const port = Number(env.REDIS_PORT);
   return new Promise((resolve, reject) => {
     const replies = [];
     let buffered = "";

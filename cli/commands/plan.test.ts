@@ -67,11 +67,13 @@ describe("platform plan", () => {
   });
 
   test("--policy: a program that breaks the baseline fails with every violation", async () => {
-    const redis = readFileSync(path.join(root, "infra", "redis-cache.ts"), "utf8");
+    // The cache's contract says keys: the component then enables them (decision 0057).
+    const contract = readFileSync(path.join(root, "infra", "redis-cache.contract.ts"), "utf8");
+    expect(contract).toContain('  signIn: "entra-token",\n');
     const copy = projectCopy({
-      "infra/redis-cache.ts": redis.replace(
-        'accessKeysAuthentication: "Disabled"',
-        'accessKeysAuthentication: "Enabled"',
+      "infra/redis-cache.contract.ts": contract.replace(
+        '  signIn: "entra-token",\n',
+        '  signIn: "access-key",\n',
       ),
     });
     const { code, stderr } = await runCli(["plan", "acceptance", "--policy"], copy.dir, env).finally(() =>
