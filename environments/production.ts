@@ -33,4 +33,15 @@ export const production: EnvironmentDefinition = {
   redis: { sku: "Balanced_B1", highAvailability: true },
   tls: { acmeServer: "https://acme-v02.api.letsencrypt.org/directory" },
   logRetentionDays: 90,
+  // Acceptance's verified set runs there an hour before it may move on; promotions deploy in
+  // office hours, when the people who can roll back are at work (docs/decisions/0047).
+  promotion: {
+    soakMinutes: 60,
+    timeZone: "Europe/Amsterdam",
+    windows: [
+      { days: ["Monday", "Tuesday", "Wednesday", "Thursday"], from: "09:00", to: "16:00" },
+      { days: ["Friday"], from: "09:00", to: "12:00" },
+    ],
+    freezes: [],
+  },
 };
