@@ -20,6 +20,7 @@ export const commands: readonly CommandModule[] = [
   { name: "promote", load: async () => (await import("./promote")).registerPromote },
   { name: "gate", load: async () => (await import("./gate")).registerGate },
   { name: "rollback", load: async () => (await import("./rollback")).registerRollback },
+  { name: "record", load: async () => (await import("./record")).registerRecord },
 ];
 
 /** Shown after the help of the program and of every command (commander adds the last newline). */

@@ -1,7 +1,6 @@
 // The promotion gate: whether a change of a stack file's images may deploy, judged against the
 // verification records (docs/decisions/0046, 0047).
 import { appNames, type AppName } from "../../apps/catalog";
-import type { ImageVersion } from "../../apps/image-reference";
 import { environments, type EnvironmentName } from "../../environments";
 import { describeNext, windowVerdict } from "../../environments/promotion-policy";
 import type { PromotionPolicy } from "../../environments/settings";
