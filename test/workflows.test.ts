@@ -570,18 +570,18 @@ describe("preview workflow", () => {
       { ref: "${{ github.event.pull_request.base.sha }}", path: "checks", "persist-credentials": false },
     ]);
     const local = gate.steps.filter((step) => step.uses?.startsWith("./")).map((step) => step.uses);
-    expect(local).toEqual(["./checks/.github/actions/setup", "./checks/.github/actions/azure-pulumi"]);
+    // No cloud login: the records are tags in git (docs/decisions/0046).
+    expect(local).toEqual(["./checks/.github/actions/setup"]);
     expect(gate.steps.some((step) => /\bnpm\b/.test(step.run ?? ""))).toBe(false);
-    const outputs = stepNamed(gate, "Read the outputs of acceptance (its `images`)");
-    const check = stepNamed(gate, "Check that acceptance deployed every new digest");
-    expect(gate.steps.indexOf(outputs)).toBeLessThan(gate.steps.indexOf(check));
-    expect(outputs.run).toBe(
-      'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs.json"',
-    );
-    expect(gate.env).toMatchObject(checkEnv);
+    const check = stepNamed(gate, "Check the promotion against the verification records");
+    expect(check["working-directory"]).toBe("pr");
+    expect(check.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}" });
     expect(check.run).toBe(
-      `node ../checks/bin/platform.js gate production --base "$BASE_SHA" --outputs "$RUNNER_TEMP/acceptance-outputs.json" ${labelFlag}`,
+      withPushAuth(
+        'node ../checks/bin/platform.js gate production --base "$BASE_SHA" --pr "$PR_NUMBER" \\\n  $([ "$ALLOW_REMOVAL" = true ] && echo --allow-removal)',
+      ),
     );
+    expect(gate.permissions).toEqual({ contents: "read", "pull-requests": "read" });
   });
 });
 
@@ -625,7 +625,12 @@ describe("deploy workflow", () => {
         diff: true,
         "suppress-progress": true,
       });
-      expect(of.permissions).toEqual({ contents: "read", "id-token": "write" });
+      // Production's gate step reads the merged pull request's labels and reviews.
+      expect(of.permissions).toEqual({
+        contents: "read",
+        "id-token": "write",
+        ...(stack === "production" ? { "pull-requests": "read" } : {}),
+      });
     },
   );
 
@@ -644,20 +649,40 @@ describe("deploy workflow", () => {
     });
   });
 
-  test("records production's deployed commit (tag deployed/production) only after its deploy succeeded", () => {
-    const record = job("deploy.yml", "record-production");
-    // No `if`: the default success() skips it when the deploy failed or did not run.
-    expect([needsOf(record), record.if]).toEqual([["deploy-production"], undefined]);
-    expect(record.steps.map((step: Step) => step.uses)).toEqual([undefined]);
-    const step = record.steps[0]!;
-    expect(step.env).toEqual({
-      GH_TOKEN: "${{ github.token }}",
+  test("each deploy records its verified set, and production moves deployed/production, with the recorder's token", () => {
+    for (const stack of ["acceptance", "production"]) {
+      const deploy = job("deploy.yml", `deploy-${stack}`);
+      const names = deploy.steps.map((step: Step) => step.name);
+      const mint = stepNamed(deploy, "Mint the recorder token");
+      const record = stepNamed(deploy, `Record what ${stack} runs, verified`);
+      // After the deploy (and verify, which precedes it): the default success() skips it on failure.
+      expect(names.indexOf(`Record what ${stack} runs, verified`)).toBeGreaterThan(
+        deploy.steps.findIndex((step: Step) => step.uses?.startsWith("pulumi/actions@")),
+      );
+      expect([mint.if, record.if]).toEqual([undefined, undefined]);
+      expect(mint.with).toEqual({
+        "app-id": "${{ vars.PLATFORM_RECORDER_APP_ID }}",
+        "private-key": "${{ secrets.PLATFORM_RECORDER_PRIVATE_KEY }}",
+      });
+      expect(record.env?.["RECORDER_TOKEN"]).toBe("${{ steps.recorder.outputs.token }}");
+      expect(record.run).toContain(`npx platform record ${stack} --outputs "$RUNNER_TEMP/`);
+    }
+    const production = job("deploy.yml", "deploy-production");
+    const move = stepNamed(production, "Move the tag deployed/production to the deployed commit");
+    expect(move.env).toEqual({
+      GH_TOKEN: "${{ steps.recorder.outputs.token }}",
       REPOSITORY: "${{ github.repository }}",
       DEPLOYED: "${{ github.sha }}",
     });
-    expect(step.run).toContain(
+    expect(move.run).toContain(
       'gh api --method PATCH "repos/$REPOSITORY/git/refs/$ref" -f sha="$DEPLOYED" -F force=true',
     );
+    // The gate runs again before `up`: a merge after the window closed stops here.
+    const gate = stepNamed(production, "Check the promotion again before deploying");
+    expect(production.steps.indexOf(gate)).toBeLessThan(
+      production.steps.findIndex((step: Step) => step.uses?.startsWith("pulumi/actions@")),
+    );
+    expect(gate.run).toContain('npx platform gate production --base "$BEFORE" ${pr:+--pr "$pr"}');
   });
 
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
@@ -961,7 +986,6 @@ describe("Azure login and Pulumi", () => {
       ".github/workflows/drift.yml drift",
       ".github/workflows/preview.yml preview-acceptance",
       ".github/workflows/preview.yml preview-production",
-      ".github/workflows/preview.yml gate",
     ]);
   });
 
@@ -1034,7 +1058,7 @@ describe("Azure login and Pulumi", () => {
       ]);
     }
     const gate = job("preview.yml", "gate");
-    expect(loginStep(gate)!.with?.["registry-login"]).toBe("false");
+    expect(loginStep(gate)).toBeUndefined();
     expect(gate.steps.some((step) => /\baz acr\b|docker login/.test(step.run ?? ""))).toBe(false);
   });
 
@@ -1259,7 +1283,6 @@ describe("hygiene", () => {
       [
         "./.github/actions/azure-pulumi",
         "./.github/actions/setup",
-        "./checks/.github/actions/azure-pulumi",
         "./checks/.github/actions/setup",
         ...Object.values(pins),
       ].sort(),
@@ -1318,14 +1341,13 @@ describe("hygiene", () => {
       "deploy.yml changes": read,
       "deploy.yml deploy-acceptance": pulumi,
       "deploy.yml promote": openPullRequest,
-      "deploy.yml deploy-production": pulumi,
-      "deploy.yml record-production": { contents: "write" },
+      "deploy.yml deploy-production": { ...pulumi, "pull-requests": "read" },
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
       "preview.yml preview-production": { ...pulumi, "pull-requests": "write" },
       "preview.yml diff": read,
-      "preview.yml gate": pulumi,
+      "preview.yml gate": { contents: "read", "pull-requests": "read" },
       "release-intake.yml release": openPullRequest,
       "test.yml test": read,
       "notify-platform.yml notify": {},
