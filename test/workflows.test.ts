@@ -574,7 +574,7 @@ describe("preview workflow", () => {
     expect(local).toEqual(["./checks/.github/actions/setup"]);
     expect(gate.steps.some((step) => /\bnpm\b/.test(step.run ?? ""))).toBe(false);
     const check = stepNamed(gate, "Check the promotion against the verification records");
-    expect(check["working-directory"]).toBe("pr");
+    expect((check as Step & { "working-directory"?: string })["working-directory"]).toBe("pr");
     expect(check.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}" });
     expect(check.run).toBe(
       withPushAuth(

@@ -260,8 +260,7 @@ function judgeTime(
           .filter((app) => input.head[app]?.digest !== undefined)
           .map((app) => ({
             what: `${app} ${formatVersion(input.head[app])}`,
-            holds: (record: VerifiedRecord) =>
-              sameVersion(record.images[app], input.head[app]),
+            holds: (record: VerifiedRecord) => sameVersion(record.images[app], input.head[app]),
           }))
       : [{ what: "the set", holds: (record: VerifiedRecord) => sameSet(input.head, record) }];
     for (const { what, holds } of subjects) {
