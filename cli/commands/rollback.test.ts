@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { digest } from "../../test/git-fixture";
 import { root, stackConfig } from "../../test/program";
 import { projectWorld } from "../../engine/world";
@@ -7,6 +5,7 @@ import { runPlan } from "../program-runs";
 import { pulumiConfig } from "../../stack-config/from-file";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
+import { pushRecord } from "../../test/records";
 import { gitHubEnv, runCli } from "../../test/run-cli";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
@@ -258,24 +257,32 @@ describe("platform rollback acceptance", () => {
   });
 });
 
-describe("the gate accepts a rollback to what production ran, and nothing else acceptance never ran", () => {
-  let outputs: string;
-  beforeAll(() => {
-    outputs = path.join(history.fixture.root, "acceptance-outputs.json");
-    const image = (tag: string, hex: string) => ({ tag, digest: digest(hex) });
-    writeFileSync(
-      outputs,
-      JSON.stringify({ images: { "main-api": image("1.5.0", "c"), web: image("2.0.2", "b") } }),
-    );
+describe("the gate accepts a rollback to a set production verified, and nothing else acceptance never verified", () => {
+  // Records are tags on origin: each test takes them away again (the history is shared).
+  afterEach(() => {
+    const tags = history.fixture
+      .git(["tag", "-l", "verified/*"], history.fixture.origin)
+      .split("\n")
+      .filter(Boolean);
+    if (tags.length > 0) history.fixture.git(["tag", "-d", ...tags], history.fixture.origin);
   });
   const gate = () =>
-    runCli(
-      ["gate", "production", "--base", "main", "--outputs", outputs],
-      history.fixture.clone,
-      history.env,
-    );
+    runCli(["gate", "production", "--base", "main"], history.fixture.clone, {
+      ...history.env,
+      PLATFORM_NOW: "2026-01-06T10:00:00Z",
+    });
 
-  test("a tag@digest production ran before passes as a rollback", async () => {
+  test("a set production verified before passes as a rollback", async () => {
+    const own = pushRecord(
+      history.fixture,
+      "production",
+      {
+        "main-api": `1.4.0@${digest("a")}`,
+        web: `2.0.1@${digest("2")}`,
+        "customer-api": `0.9.3@${digest("f")}`,
+      },
+      "2026-01-03T10:30:00Z",
+    );
     history.fixture.write(
       "Pulumi.production.yaml",
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
@@ -284,13 +291,28 @@ describe("the gate accepts a rollback to what production ran, and nothing else a
       code: 0,
       stdout: [
         "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-        `main-api: passed: 1.4.0@${digest("a")} is a rollback: production ran it, set by ${short("promote14")} (2026-01-03 10:00 UTC)`,
-        `web: passed: 2.0.1@${digest("2")} is a rollback: production ran it, set by ${short("start")} (2026-01-01 10:00 UTC)`,
-        "gate production: 2 changed apps passed",
+        `main-api: passed: 1.4.0@${digest("a")} is in the set production verified in ${own} (2026-01-03 10:30 UTC)`,
+        `web: passed: 2.0.1@${digest("2")} is in the set production verified in ${own} (2026-01-03 10:30 UTC)`,
+        `rollback: production verified this set together in ${own} (2026-01-03 10:30 UTC); a rollback is allowed at any time, soak and windows do not apply`,
+        "gate production: a rollback, 2 changed apps passed",
         "",
       ].join("\n"),
       stderr: "",
     });
+  });
+
+  test("versions production's stack file held, but no record of production holds together, are no rollback", async () => {
+    // The old gate passed these as "a rollback: production ran it" from the first-parent history.
+    history.fixture.write(
+      "Pulumi.production.yaml",
+      production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
+    );
+    const run = await gate();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `main-api: failed: 1.4.0@${digest("a")} is in no verification record of acceptance; copy it with: platform promote acceptance production\n`,
+    );
+    expect(run.stdout).not.toContain("rollback");
   });
 
   test("a made-up digest, and one only a merged branch's own commit pinned, fail as before", async () => {
@@ -298,16 +320,12 @@ describe("the gate accepts a rollback to what production ran, and nothing else a
       "Pulumi.production.yaml",
       production(mainApi("1.5.0", "e"), web("2.0.1", "9"), customerApi),
     );
-    expect(await gate()).toEqual({
-      code: 1,
-      stdout: [
-        "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-        `main-api: failed: ${digest("e")} is not what acceptance deployed (acceptance runs 1.5.0@${digest("c")}); copy it with: platform promote acceptance production --app main-api`,
-        `web: failed: ${digest("9")} is not what acceptance deployed (acceptance runs 2.0.2@${digest("b")}); copy it with: platform promote acceptance production --app web`,
-        "",
-      ].join("\n"),
-      stderr: "error: gate production: 2 of 2 changed apps failed (main-api, web)\n",
-    });
+    const run = await gate();
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n").slice(1, 3)).toEqual([
+      `main-api: failed: 1.5.0@${digest("e")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+      `web: failed: 2.0.1@${digest("9")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+    ]);
   });
 });
 
