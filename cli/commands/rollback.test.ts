@@ -30,12 +30,51 @@ const mainApi = (tag: string, hex: string) => `main-api: { tag: "${tag}", digest
 const web = (tag: string, hex: string) => `web: { tag: "${tag}", digest: ${digest(hex)} }`;
 const customerApi = `customer-api: { tag: "0.9.3", digest: ${digest("f")} }`;
 
+// Production's verification records, as its deploy workflow pushed them: the sets it ran, verified.
+const recordSets = {
+  start: { "main-api": `1.3.0@${digest("1")}`, web: `2.0.1@${digest("2")}` },
+  promote14: { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
+  promote15: {
+    "main-api": `1.5.0@${digest("c")}`,
+    web: `2.0.2@${digest("b")}`,
+    "customer-api": `0.9.3@${digest("f")}`,
+  },
+};
+const recordDays = {
+  start: "2026-01-01T10:30:00Z",
+  promote14: "2026-01-03T10:30:00Z",
+  promote15: "2026-01-06T12:30:00Z",
+};
+const pushProductionRecords = (of: ReleaseHistory) =>
+  Object.fromEntries(
+    (Object.keys(recordSets) as (keyof typeof recordSets)[]).map((name) => [
+      name,
+      pushRecord(of.fixture, "production", recordSets[name], recordDays[name], { commit: of.commits[name]! }),
+    ]),
+  ) as Record<keyof typeof recordSets, string>;
+const deleteRecords = (of: ReleaseHistory) => {
+  const tags = of.fixture.git(["tag", "-l", "verified/*"], of.fixture.origin).split("\n").filter(Boolean);
+  if (tags.length > 0) of.fixture.git(["tag", "-d", ...tags], of.fixture.origin);
+};
+
 describe("platform rollback production", () => {
-  test("one app goes back to the version production ran before its current one", async () => {
+  let records: Record<keyof typeof recordSets, string>;
+  beforeAll(() => {
+    records = pushProductionRecords(history);
+  });
+  afterAll(() => deleteRecords(history));
+  const when = (name: keyof typeof recordSets) =>
+    `${records[name]} (${recordDays[name].slice(0, 16).replace("T", " ")} UTC)`;
+  const mainApiBack = () =>
+    `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (verified in ${when("promote14")})`;
+  const notWhole = () =>
+    `warning: production would not run the whole set of ${when("promote14")}, so the gate will judge the change as a promotion, not a rollback; roll back every app to pass it as one\n`;
+
+  test("one app goes back to its version in the newest record before the current set", async () => {
     expect(await rollback("production", "main-api")).toEqual({
       code: 0,
-      stdout: `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\n`,
-      stderr: "",
+      stdout: `${mainApiBack()}\n`,
+      stderr: notWhole(),
     });
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.2", "b"), customerApi),
@@ -48,7 +87,7 @@ describe("platform rollback production", () => {
     try {
       expect((await rollback("production", "main-api")).stdout).toBe(
         [
-          `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))`,
+          mainApiBack(),
           `production last deployed ${short("promote14")} (2026-01-03 10:00 UTC); program changes since then, which a deploy of production also ships:`,
           `  ${short("program")} Resize the database (Alice)`,
           "",
@@ -59,79 +98,75 @@ describe("platform rollback production", () => {
     }
   });
 
-  test("every app by default; an app with no earlier version stays as it is, and says so", async () => {
+  test("every app by default; an app the record lacks stays as it is, and says so", async () => {
     expect(await rollback("production")).toEqual({
       code: 0,
       stdout: [
-        `customer-api: production has run only 0.9.3@${digest("f")} (since ${short("promote15")} (2026-01-06 12:00 UTC)); there is no earlier version to roll back to; left as it is`,
-        `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))`,
-        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (ran from ${short("start")} (2026-01-01 10:00 UTC))`,
+        `customer-api: ${when("promote14")} has no customer-api; left as it is (0.9.3@${digest("f")})`,
+        mainApiBack(),
+        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (verified in ${when("promote14")})`,
         "",
       ].join("\n"),
-      stderr: "",
+      stderr: notWhole(),
     });
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a tag: the most recent earlier version with that tag", async () => {
-    const run = await rollback("production", "main-api", "--to", "1.3.0");
-    expect(run.stdout).toBe(
-      `production: main-api 1.5.0@${digest("c")} → 1.3.0@${digest("1")} (ran from ${short("start")} (2026-01-01 10:00 UTC))\n`,
-    );
+  test("--to a record by its tag name", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", records.start);
+    expect([run.code, run.stdout]).toEqual([
+      0,
+      [
+        `production: main-api 1.5.0@${digest("c")} → 1.3.0@${digest("1")} (verified in ${when("start")})`,
+        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (verified in ${when("start")})`,
+        "",
+      ].join("\n"),
+    ]);
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
-      production(mainApi("1.3.0", "1"), web("2.0.2", "b"), customerApi),
+      production(mainApi("1.3.0", "1"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a commit of main: every app as the stack file had it then", async () => {
-    const run = await rollback("production", "main-api", "web", "--to", history.commits["program"]!);
+  test("--to the commit a record was made for (full or short)", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", short("promote14"));
     expect(run.code).toBe(0);
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a commit that main never was at (a merged branch's own commit) is refused", async () => {
-    expect(await rollback("production", "--to", history.commits["side"]!)).toEqual({
-      code: 2,
-      stdout: "",
-      stderr: `error: --to ${history.commits["side"]}: commit ${short("side")} is not in the first-parent history of main (the commits main itself was at): a pull request's own commit, or a branch that was rewritten; pass a commit of main\n`,
-    });
-  });
-
-  test("--to a tag production never ran before", async () => {
-    expect(await rollback("production", "web", "--to", "1.9.0")).toEqual({
-      code: 2,
-      stdout: "",
-      stderr:
-        "error: --to 1.9.0: neither a tag that web ran in production nor a commit of this repository; see the versions with: platform status\n",
-    });
-  });
-
-  test("no earlier version: exit 1 and nothing written", async () => {
+  test("--to anything but a record is refused, and nothing is written: a tag, a commit no record names", async () => {
     const before = history.fixture.read("Pulumi.production.yaml");
-    expect(await rollback("production", "customer-api")).toEqual({
-      code: 1,
+    const refusal = (to: string) => ({
+      code: 2,
       stdout: "",
-      stderr: `error: customer-api: production has run only 0.9.3@${digest("f")} (since ${short("promote15")} (2026-01-06 12:00 UTC)); there is no earlier version to roll back to\n`,
+      stderr: `error: --to ${to}: not a verification record of production: pass a record's tag name (verified/production/<time>-<commit>) or the commit one was made for; the newest is ${when("promote15")} (all of them: platform status, or git ls-remote origin 'refs/tags/verified/production/*')\n`,
     });
+    expect(await rollback("production", "main-api", "--to", "1.3.0")).toEqual(refusal("1.3.0"));
+    // A merged branch's own commit, and a commit of main no deploy verified.
+    expect(await rollback("production", "--to", history.commits["side"]!)).toEqual(
+      refusal(history.commits["side"]!),
+    );
+    expect(await rollback("production", "--to", history.commits["program"]!)).toEqual(
+      refusal(history.commits["program"]!),
+    );
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(before);
   });
 
   test("a target the registry no longer holds, or holds at another digest, is refused", async () => {
     history.setRegistry({ "web:2.0.1": digest("9") });
     const run = await rollback("production");
-    expect(run).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: [
+    expect([run.code, run.stdout]).toEqual([1, ""]);
+    expect(run.stderr).toBe(
+      [
+        notWhole().trimEnd(),
         `error: main-api: main-api:1.4.0@${digest("a")} no longer exists in contosoplatformacr.azurecr.io, so it cannot be rolled back to; pick another version with --to`,
         `web: in contosoplatformacr.azurecr.io, web:2.0.1 is ${digest("9")}, not ${digest("2")} as when it ran; a release tag was moved: pick another version with --to`,
         "",
       ].join("\n"),
-    });
+    );
   });
 
   test("a registry that cannot be asked (az not logged in) is a warning: the preview and the deploy check again", async () => {
@@ -139,8 +174,9 @@ describe("platform rollback production", () => {
     const run = await rollback("production", "main-api");
     expect(run).toEqual({
       code: 0,
-      stdout: `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\n`,
+      stdout: `${mainApiBack()}\n`,
       stderr:
+        notWhole() +
         "warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ERROR: Please run 'az login' to setup account.); the pull request's preview and the deploy check it before any workload changes\n",
     });
   });
@@ -203,18 +239,18 @@ describe("platform rollback production", () => {
         ...history.env,
         ...gitHubEnv(server),
       });
-      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect([run.code, run.stderr]).toEqual([0, notWhole()]);
       expect(run.stdout).toBe(
-        `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\nopened pull request #1: ${server.pulls[0]!.html_url} (rollback/production/main-api into main)\n`,
+        `${mainApiBack()}\nopened pull request #1: ${server.pulls[0]!.html_url} (rollback/production/main-api into main)\n`,
       );
       expect(server.pulls[0]!.title).toBe("Roll back production: main-api 1.5.0 → 1.4.0");
       expect(server.pulls[0]!.body).toBe(
         [
-          "Rolls **production** back to versions it ran before (the history of `Pulumi.production.yaml` on the default branch). Merging deploys exactly these digests; the gate accepts them because production ran them.",
+          `Rolls **production** back to the set it verified in \`${records.promote14}\` (2026-01-03 10:30 UTC, run https://github.test/acme/platform/actions/runs/1, commit ${short("promote14")}). Merging deploys exactly these digests; the gate accepts them at any time because production verified this set together.`,
           "",
-          "| App | production now (set by) | rolled back to (first set by) |",
+          "| App | production now | rolled back to |",
           "|---|---|---|",
-          `| main-api | \`1.5.0@${digest("c")}\` (${short("promote15")}, 2026-01-06 12:00 UTC) | \`1.4.0@${digest("a")}\` (${short("promote14")}, 2026-01-03 10:00 UTC) |`,
+          `| main-api | \`1.5.0@${digest("c")}\` | \`1.4.0@${digest("a")}\` |`,
           "",
           "Run: https://github.test/acme/platform/actions/runs/4242",
           "",
@@ -239,21 +275,15 @@ describe("platform rollback production", () => {
 });
 
 describe("platform rollback acceptance", () => {
-  const acceptance = (...entries: string[]) => stackFile("acceptance", entries);
-
-  test("pins the digest the earlier tag was deployed as (acceptance's history has tags only)", async () => {
+  test("an environment without records has nothing verified to go back to: exit 1, nothing written", async () => {
+    const before = history.fixture.read("Pulumi.acceptance.yaml");
     expect(await rollback("acceptance", "main-api")).toEqual({
-      code: 0,
-      stdout: [
-        `acceptance: main-api 1.4.0 → 1.3.0@${digest("1")} (ran from ${short("start")} (2026-01-01 10:00 UTC))`,
-        "acceptance deploys these digests as they are and builds nothing; a release of a new tag replaces them",
-        "",
-      ].join("\n"),
-      stderr: "",
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance has no verification record, so there is no set it verified to roll back to; roll back by hand with platform set-image (the gate then judges it as a promotion)\n",
     });
-    expect(history.fixture.read("Pulumi.acceptance.yaml")).toBe(
-      acceptance(`main-api: { tag: "1.3.0", digest: ${digest("1")} }`, 'web: { tag: "2.0.2" }'),
-    );
+    expect(history.fixture.read("Pulumi.acceptance.yaml")).toBe(before);
   });
 });
 
@@ -356,5 +386,60 @@ describe("platform status", () => {
     ).apps[0]!;
     // Acceptance's target is known; its digest came from production's history, unread here.
     expect(targets).toEqual({ acceptance: { tag: "1.3.0" }, production: "unknown" });
+  });
+});
+
+describe("rebase-merge laundering: rollback never picks a digest that only sat in an intermediate commit", () => {
+  let rebased: ReleaseHistory;
+  let records: Record<keyof typeof recordSets, string>;
+  beforeAll(() => {
+    rebased = createReleaseHistory();
+    records = pushProductionRecords(rebased);
+    // A pull request merged with "Rebase and merge": both its commits land on main's first-parent
+    // history. The first pinned main-api 1.6.0@d…, which was never gated, deployed or verified.
+    rebased.commitAt(
+      7,
+      {
+        "Pulumi.production.yaml": stackFile("production", [
+          mainApi("1.6.0", "d"),
+          web("2.0.2", "b"),
+          customerApi,
+        ]),
+      },
+      "WIP: main-api 1.6.0",
+    );
+    rebased.commitAt(
+      7,
+      {
+        "Pulumi.production.yaml": stackFile("production", [
+          mainApi("1.6.0", "e"),
+          web("2.0.2", "b"),
+          customerApi,
+        ]),
+      },
+      "Promote main-api 1.6.0",
+    );
+    rebased.setRegistry({ "main-api:1.5.0": digest("c"), "main-api:1.6.0": digest("d") });
+  });
+  afterAll(() => rebased.fixture.cleanup());
+
+  test("the default target is the newest verified set before the current one, not the intermediate commit's", async () => {
+    // The history-based rollback took main-api 1.6.0@d…, "the version production ran before".
+    const run = await runCli(["rollback", "production", "main-api"], rebased.fixture.clone, rebased.env);
+    expect([run.code, run.stdout]).toEqual([
+      0,
+      `production: main-api 1.6.0@${digest("e")} → 1.5.0@${digest("c")} (verified in ${records.promote15} (2026-01-06 12:30 UTC))\n`,
+    ]);
+    expect(rebased.fixture.read("Pulumi.production.yaml")).not.toContain(digest("d"));
+    // Naming the intermediate commit is refused: no record was made for it.
+    rebased.fixture.git(["checkout", "--quiet", "--", "."]);
+    const side = rebased.fixture.git(["rev-parse", "HEAD~1"]);
+    const refused = await runCli(
+      ["rollback", "production", "--to", side],
+      rebased.fixture.clone,
+      rebased.env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(`error: --to ${side}: not a verification record of production:`);
   });
 });
