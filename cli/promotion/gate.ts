@@ -302,3 +302,29 @@ function judgeTime(
       `window: failed: ${describeInstant(now, zone)} is ${window.why}; the promotion may deploy from ${describeNext(window.next, zone)}, or at once with ${breakGlassLabel} and two approvals`,
     );
 }
+
+/** What a promotion without `--app` may propose: the newest upstream set verified and soaked. */
+export type SoakedSet =
+  | { readonly kind: "soaked"; readonly record: VerifiedRecord }
+  | { readonly kind: "waiting"; readonly newest: VerifiedRecord; readonly readyAt: number | undefined }
+  | { readonly kind: "none" };
+
+/**
+ * The newest record (of `records`, oldest first) whose set has run verified `soakMinutes` by
+ * `now`; else the newest record and when it will have soaked (undefined: it was replaced too soon).
+ */
+export function soakedSet(records: readonly VerifiedRecord[], soakMinutes: number, now: number): SoakedSet {
+  const newestFirst = [...records].reverse();
+  const newest = newestFirst[0];
+  if (newest === undefined) return { kind: "none" };
+  for (const candidate of newestFirst) {
+    const state = soakOf(records, (record) => sameSet(candidate.images, record), soakMinutes, now);
+    if (state?.soaked === true) return { kind: "soaked", record: candidate };
+  }
+  const state = soakOf(records, (record) => sameSet(newest.images, record), soakMinutes, now);
+  return {
+    kind: "waiting",
+    newest,
+    readyAt: state !== undefined && !state.soaked && "readyAt" in state ? state.readyAt : undefined,
+  };
+}
