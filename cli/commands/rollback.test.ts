@@ -360,32 +360,35 @@ describe("the gate accepts a rollback to a set production verified, and nothing 
 });
 
 describe("platform status", () => {
-  test("shows per app and environment the current version and the rollback target", async () => {
-    expect(await runCli(["status"], history.fixture.clone, history.env)).toEqual({
-      code: 0,
-      stdout: [
-        "APP           ACCEPTANCE         ROLLBACK TO                PRODUCTION                 ROLLBACK TO                NOTES",
-        "main-api      1.4.0 (no digest)  1.3.0@sha256:111111111111  1.5.0@sha256:cccccccccccc  1.4.0@sha256:aaaaaaaaaaaa  production differs from acceptance (pending promotion)",
-        "web           2.0.2 (no digest)  2.0.1@sha256:222222222222  2.0.2@sha256:bbbbbbbbbbbb  2.0.1@sha256:222222222222",
-        "customer-api  -                  -                          0.9.3@sha256:ffffffffffff  none                       production differs from acceptance (pending promotion)",
-        "",
-      ].join("\n"),
-      stderr: "",
+  afterEach(() => deleteRecords(history));
+  const status = (...argv: string[]) =>
+    runCli(["status", ...argv], history.fixture.clone, {
+      ...history.env,
+      PLATFORM_NOW: "2026-01-07T10:00:00Z",
     });
+
+  test("the rollback target is the newest record before the current set, never the stack file's history", async () => {
+    // Without records nothing is verified and there is no target, whatever the history holds.
+    expect((await status()).stdout.split("\n").slice(1, 4)).toEqual([
+      "main-api      1.4.0 (no digest)  no              -     none         1.5.0@sha256:cccccccccccc  no              -     none         production differs from acceptance (pending promotion)",
+      "web           2.0.2 (no digest)  no              -     none         2.0.2@sha256:bbbbbbbbbbbb  no              -     none",
+      "customer-api  -                  -               -     -            0.9.3@sha256:ffffffffffff  no              -     none         production differs from acceptance (pending promotion)",
+    ]);
+    pushProductionRecords(history);
+    expect((await status()).stdout.split("\n").slice(1, 4)).toEqual([
+      "main-api      1.4.0 (no digest)  no              -     none         1.5.0@sha256:cccccccccccc  2026-01-06 12:30  -     1.4.0@sha256:aaaaaaaaaaaa  production differs from acceptance (pending promotion)",
+      "web           2.0.2 (no digest)  no              -     none         2.0.2@sha256:bbbbbbbbbbbb  2026-01-06 12:30  -     2.0.1@sha256:222222222222",
+      "customer-api  -                  -               -     -            0.9.3@sha256:ffffffffffff  2026-01-06 12:30  -     none                       production differs from acceptance (pending promotion)",
+    ]);
   });
 
-  test("a stack file with uncommitted changes has no known rollback target; the others keep theirs", async () => {
-    history.fixture.write(
-      "Pulumi.production.yaml",
-      production(mainApi("1.4.0", "a"), web("2.0.2", "b"), customerApi),
-    );
+  test("the target follows the working tree's set: a set production verified before has the record before it", async () => {
+    pushProductionRecords(history);
+    history.fixture.write("Pulumi.production.yaml", production(mainApi("1.4.0", "a"), web("2.0.1", "2")));
     const { rollback: targets } = (
-      JSON.parse((await runCli(["status", "--json"], history.fixture.clone, history.env)).stdout) as {
-        apps: { rollback: unknown }[];
-      }
+      JSON.parse((await status("--json")).stdout) as { apps: { rollback: unknown }[] }
     ).apps[0]!;
-    // Acceptance's target is known; its digest came from production's history, unread here.
-    expect(targets).toEqual({ acceptance: { tag: "1.3.0" }, production: "unknown" });
+    expect(targets).toEqual({ acceptance: null, production: { tag: "1.3.0", digest: digest("1") } });
   });
 });
 

@@ -17,8 +17,8 @@ import {
 } from "../git";
 import { createGitHub, gitHubSettings } from "../github";
 import type { ImageChange, ImageMove } from "../promotion/moves";
-import { rollbackTarget } from "../promotion/rollback-target";
-import { describeRecord, readRecords, sameSet, type VerifiedRecord } from "../verified-records";
+import { rollbackTarget, runsRecord } from "../promotion/rollback-target";
+import { describeRecord, readRecords, type VerifiedRecord } from "../verified-records";
 import { azureRegistry, type RegistryLookup } from "../registry";
 import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
@@ -242,7 +242,7 @@ async function rollback(
     ...origin.images,
     ...Object.fromEntries(steps.map((step) => [step.app, step.to])),
   };
-  if (!sameSet(result, record)) {
+  if (!runsRecord(result, record)) {
     context.stderr(
       `warning: ${environment} would not run the whole set of ${describeRecord(record)}, so the gate will judge the change as a promotion, not a rollback; roll back every app to pass it as one\n`,
     );

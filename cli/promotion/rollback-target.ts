@@ -2,8 +2,22 @@
 // verification records (docs/decisions/0046), never from the stack file's git history, where a
 // rebase merge leaves every intermediate commit of a pull request (issue 21, point 3).
 import type { EnvironmentName } from "../../environments";
-import { describeRecord, describeSet, sameSet, type VerifiedRecord } from "../verified-records";
-import type { StackImages } from "../stack-file/read-images";
+import { appNames } from "../../apps/catalog";
+import { describeRecord, describeSet, type VerifiedRecord } from "../verified-records";
+import { sameVersion, type StackImages } from "../stack-file/read-images";
+
+/**
+ * Whether a stack file's images are a record's set. An entry without digest (acceptance builds
+ * its tags, and its record pins what the build pushed) is the record's when the tag is.
+ */
+export function runsRecord(images: StackImages, record: VerifiedRecord): boolean {
+  return appNames.every((app) => {
+    const entry = images[app];
+    const recorded = record.images[app];
+    if (entry === undefined || recorded === undefined) return entry === recorded;
+    return entry.digest === undefined ? entry.tag === recorded.tag : sameVersion(entry, recorded);
+  });
+}
 
 /** The record a rollback goes to, or why there is none (`refuse`, exit 1) or what `--to` is not (`bad`, exit 2). */
 export type RollbackTarget =
@@ -43,8 +57,8 @@ export function rollbackTarget(input: {
       refuse: `${environment} has no verification record, so there is no set it verified to roll back to; roll back by hand with platform set-image (the gate then judges it as a promotion)`,
     };
   }
-  const currentAt = newestFirst.findIndex((record) => sameSet(current, record));
-  const earlier = newestFirst.slice(Math.max(currentAt, 0)).find((record) => !sameSet(current, record));
+  const currentAt = newestFirst.findIndex((record) => runsRecord(current, record));
+  const earlier = newestFirst.slice(Math.max(currentAt, 0)).find((record) => !runsRecord(current, record));
   if (earlier === undefined) {
     return {
       refuse: `${environment} has verified only the set it runs now (${describeSet(current)}, ${describeRecord(newestFirst[currentAt]!)}); there is no earlier verified set to roll back to`,
