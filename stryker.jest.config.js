@@ -13,8 +13,12 @@ void reporters;
 
 module.exports = {
   ...rest,
+  // A mutant is killed by its first failing suite; the unit suites go first.
+  bail: 1,
+  testSequencer: "<rootDir>/test/stryker-sequencer.js",
   testMatch: [
     "<rootDir>/cli/promotion/{gate,break-glass,messages,moves}.test.ts",
+    "<rootDir>/cli/promotion-scope.test.ts",
     "<rootDir>/cli/commands/{gate,record}.test.ts",
     "<rootDir>/cli/stack-file/{read-images,edit-images}.test.ts",
     "<rootDir>/stack-config/{schema,from-file}.test.ts",
