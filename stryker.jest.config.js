@@ -15,6 +15,8 @@ module.exports = {
   ...rest,
   // A mutant is killed by its first failing suite; the unit suites go first.
   bail: 1,
+  // Inside a sandbox every path holds /.stryker-tmp/, which jest.config.js ignores.
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   testSequencer: "<rootDir>/test/stryker-sequencer.js",
   testMatch: [
     "<rootDir>/cli/promotion/{gate,break-glass,messages,moves}.test.ts",

@@ -224,7 +224,8 @@ async function rollback(
       refusals.push(
         `${app}: ${environment} does not run ${app} on ${branch}, and a rollback adds no app; add it with platform set-image ${environment} ${app} ${formatVersion(to)}`,
       );
-    } else if (sameVersion(from, to)) {
+    } else if (sameVersion(from, to) || (from.digest === undefined && from.tag === to.tag)) {
+      // An entry without digest (acceptance builds its tags) runs what its record pinned.
       notes.push(
         `${app}: ${environment} already runs ${formatVersion(to)}, as in ${describeRecord(record)}; nothing to change`,
       );
