@@ -127,3 +127,55 @@ describe("promotionPolicyProblems", () => {
     ]);
   });
 });
+
+describe("edges the mutation run left open (environments/promotion-policy.ts)", () => {
+  const halfPast: PromotionPolicy = {
+    timeZone: "UTC",
+    windows: [
+      { days: ["Tuesday"], from: "09:30", to: "10:45" },
+      { days: ["Tuesday"], from: "13:15", to: "14:00" },
+    ],
+  };
+
+  test("minutes count: a window from 09:30 opens at 09:30, not 09:00, and closes at 10:45", () => {
+    expect(next(halfPast, "2026-12-01T09:29:00Z")).toBe("2026-12-01T09:30:00.000Z");
+    expect(next(halfPast, "2026-12-01T09:30:00Z")).toBe("open");
+    expect(next(halfPast, "2026-12-01T10:44:00Z")).toBe("open");
+    // The next opening is the earliest one ahead, not the first listed or a past one.
+    expect(next(halfPast, "2026-12-01T10:45:00Z")).toBe("2026-12-01T13:15:00.000Z");
+  });
+
+  test("windows that touch do not overlap; one minute more does; an empty window is refused", () => {
+    const problems = (windows: PromotionPolicy["windows"]) =>
+      promotionPolicyProblems({ timeZone: "UTC", windows }, "p");
+    expect(
+      problems([
+        { days: ["Monday"], from: "09:00", to: "12:00" },
+        { days: ["Monday"], from: "12:00", to: "13:00" },
+        { days: ["Tuesday"], from: "11:00", to: "12:30" },
+      ]),
+    ).toEqual([]);
+    expect(
+      problems([
+        { days: ["Monday"], from: "09:00", to: "12:01" },
+        { days: ["Monday"], from: "12:00", to: "13:00" },
+      ]),
+    ).toEqual([
+      "p.windows[1]: Monday 12:00-13:00 overlaps p.windows[0] (Monday 09:00-12:01); merge them into one window",
+    ]);
+    expect(problems([{ days: ["Monday"], from: "09:00", to: "09:00" }])).toEqual([
+      "p.windows[0]: closes at 09:00, not after it opens at 09:00; a window never spans midnight (write two)",
+    ]);
+  });
+
+  test("a freeze holds from its first minute until its last, exclusive; a soak of 0 is valid", () => {
+    const frozen: PromotionPolicy = {
+      timeZone: "UTC",
+      freezes: [{ from: "2026-12-01T10:00", to: "2026-12-01T12:00", reason: "release" }],
+    };
+    expect(next(frozen, "2026-12-01T09:59:00Z")).toBe("open");
+    expect(next(frozen, "2026-12-01T10:00:00Z")).toBe("2026-12-01T12:00:00.000Z");
+    expect(next(frozen, "2026-12-01T12:00:00Z")).toBe("open");
+    expect(promotionPolicyProblems({ timeZone: "UTC", soakMinutes: 0 }, "p")).toEqual([]);
+  });
+});
