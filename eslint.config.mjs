@@ -3,7 +3,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", "apps/*/server.mjs"] },
+  { ignores: ["node_modules/", "dist/", "coverage/", "reports/", ".stryker-tmp/", "apps/*/server.mjs"] },
   js.configs.recommended,
   {
     files: ["**/*.ts", "**/*.mts"],

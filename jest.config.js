@@ -8,7 +8,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>"],
   testMatch: ["**/*.test.ts"],
-  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  // .stryker-tmp: the sandboxes of a mutation run (npm run mutation), copies of the project.
+  testPathIgnorePatterns: ["/node_modules/", "/dist/", "/.stryker-tmp/"],
+  modulePathIgnorePatterns: ["<rootDir>/.stryker-tmp/"],
   transform: {
     "^.+\\.ts$": swc,
     // Octokit ships ES modules only; Node 22 loads them with require(), jest needs them compiled.

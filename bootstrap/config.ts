@@ -25,6 +25,12 @@ export interface GitHubSettings {
   readonly reviewers: Readonly<Partial<Record<EnvironmentName, readonly string[]>>>;
   /** Code owners of the whole repository (CODEOWNERS `*`): the workflows, the checks, the program, the stack files. */
   readonly codeOwners: readonly string[];
+  /**
+   * The id of the GitHub App that writes verification records (`verified/*` tags) and moves
+   * `deployed/*`: the only actor the tag rulesets let create them (docs/decisions/0046). Absent:
+   * nobody can, and the deploy workflow's record step fails.
+   */
+  readonly recorderAppId?: number;
 }
 
 /** The bootstrap stack's config, parsed and checked. */
@@ -78,6 +84,13 @@ const github = v.strictObject(
       v.regex(
         /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
         (issue) => `${quote(issue.input)} is not a repository; expected owner/name`,
+      ),
+    ),
+    recorderAppId: v.optional(
+      v.pipe(
+        v.number((issue) => `${quote(issue.input)} is not a GitHub App id; expected a number`),
+        v.integer((issue) => `${quote(issue.input)} is not a GitHub App id; expected a whole number`),
+        v.minValue(1, (issue) => `${quote(issue.input)} is not a GitHub App id; expected a positive number`),
       ),
     ),
     reviewers: v.optional(
@@ -188,7 +201,15 @@ export function parseBootstrapConfig(
       allowedIpRanges: ranges as string[],
     },
     ...(gitHub
-      ? { github: { owner, repository, reviewers: gitHub.reviewers, codeOwners: gitHub.codeOwners } }
+      ? {
+          github: {
+            owner,
+            repository,
+            reviewers: gitHub.reviewers,
+            codeOwners: gitHub.codeOwners,
+            ...(gitHub.recorderAppId !== undefined ? { recorderAppId: gitHub.recorderAppId } : {}),
+          },
+        }
       : {}),
   };
 }

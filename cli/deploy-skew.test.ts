@@ -96,7 +96,19 @@ test("the promotion pull request's body lists the program commits since producti
   const server = await startGitHubServer({ bareRepository: history.fixture.origin });
   try {
     const run = await runCli(
-      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
+      // Chosen apps: copied from the outputs (every app would read acceptance's verification records).
+      [
+        "promote",
+        "acceptance",
+        "production",
+        "--app",
+        "main-api",
+        "--app",
+        "web",
+        "--outputs",
+        outputs,
+        "--pr",
+      ],
       history.fixture.clone,
       { ...history.env, ...gitHubEnv(server) },
     );
@@ -115,6 +127,6 @@ test("the promotion pull request's body lists the program commits since producti
     );
   } finally {
     await server.close();
-    history.fixture.git(["branch", "-D", "promote/production/all"], history.fixture.origin);
+    history.fixture.git(["branch", "-D", "promote/production/main-api+web"], history.fixture.origin);
   }
 });

@@ -147,6 +147,13 @@ export interface GitHub {
   artifactsNamed(name: string): Promise<Artifact[]>;
   /** GET /repos/:owner/:repo/actions/artifacts/:id/zip: the artifact's zip archive. */
   downloadArtifact(id: number): Promise<Uint8Array>;
+  /**
+   * GET /repos/:owner/:repo/pulls/:number and its reviews (GET .../pulls/:number/reviews, up to
+   * 100): labels, author, head commit and every review, oldest first.
+   */
+  pullRequestReviews(number: number): Promise<PullRequestReviews>;
+  /** GET /repos/:owner/:repo/collaborators/:user/permission: `admin`, `write`, `read` or `none`. */
+  permission(user: string): Promise<string>;
 }
 
 /** A merged pull request, as the deploy's fingerprint check needs it. */
@@ -169,6 +176,15 @@ export interface Artifact {
   /** The commit of the workflow run that uploaded it (a pull request's head for a pull_request run). */
   readonly headSha: string;
   readonly runId: number;
+}
+
+/** A pull request's labels, author, head and reviews, as break-glass needs them. */
+export interface PullRequestReviews {
+  readonly number: number;
+  readonly author: string;
+  readonly headSha: string;
+  readonly labels: readonly string[];
+  readonly reviews: readonly { readonly user: string; readonly state: string; readonly commitId: string }[];
 }
 
 /** A GitHub request that failed after its retries; the message says what to do. */
@@ -375,6 +391,43 @@ export function createGitHub(
         }
       }
     },
+    pullRequestReviews: async (number) => {
+      const pull = await call(
+        `reading pull request #${number}`,
+        (signal) => octokit.rest.pulls.get({ owner, repo, pull_number: number, request: { signal } }),
+        (data) => data,
+      );
+      const reviews = await call(
+        `reading the reviews of pull request #${number}`,
+        (signal) =>
+          octokit.rest.pulls.listReviews({
+            owner,
+            repo,
+            pull_number: number,
+            per_page: 100,
+            request: { signal },
+          }),
+        (data) => data,
+      );
+      return readPullRequestReviews(pull, reviews);
+    },
+    permission: (user) =>
+      call(
+        `reading ${user}'s permission on ${repository}`,
+        (signal) =>
+          octokit.rest.repos.getCollaboratorPermissionLevel({
+            owner,
+            repo,
+            username: user,
+            request: { signal },
+          }),
+        (data) => {
+          const permission = isRecord(data) ? data["permission"] : undefined;
+          if (typeof permission !== "string")
+            throw new UnexpectedAnswer([`permission is ${shortJson(permission)}, not a string`]);
+          return permission;
+        },
+      ),
     updatePullRequest: (number, { title, body }) =>
       call(
         `updating pull request #${number}`,
@@ -575,6 +628,44 @@ export function readArtifacts(data: unknown): Artifact[] {
   });
   if (problems.length > 0) throw new UnexpectedAnswer(problems);
   return artifacts.sort((a, b) => compareText(b.createdAt, a.createdAt) || b.id - a.id);
+}
+
+/**
+ * Reads a pull request (`number`, `user.login`, `head.sha`, `labels[].name`) and its reviews
+ * (`user.login`, `state`, `commit_id`; a review by a deleted user has `user: null` and is left out).
+ * @throws UnexpectedAnswer
+ */
+export function readPullRequestReviews(pull: unknown, reviews: unknown): PullRequestReviews {
+  const problems: string[] = [];
+  const text = (value: unknown, name: string): string => {
+    if (typeof value === "string" && value !== "") return value;
+    problems.push(`${name} is ${shortJson(value)}, not a string`);
+    return "";
+  };
+  if (!isRecord(pull))
+    throw new UnexpectedAnswer([`the pull request is ${shortJson(pull)}, not a JSON object`]);
+  if (!Array.isArray(reviews))
+    throw new UnexpectedAnswer([`the reviews are ${shortJson(reviews)}, not a JSON array`]);
+  const user = pull["user"];
+  const head = pull["head"];
+  const labels = Array.isArray(pull["labels"]) ? (pull["labels"] as unknown[]) : [];
+  const result: PullRequestReviews = {
+    number: pull["number"] as number,
+    author: text(isRecord(user) ? user["login"] : user, "user.login"),
+    headSha: text(isRecord(head) ? head["sha"] : head, "head.sha"),
+    labels: labels.map((label, index) =>
+      text(isRecord(label) ? label["name"] : label, `labels[${index}].name`),
+    ),
+    reviews: reviews
+      .filter((review) => isRecord(review) && isRecord(review["user"]))
+      .map((review: Record<string, unknown>, index) => ({
+        user: text((review["user"] as Record<string, unknown>)["login"], `reviews[${index}].user.login`),
+        state: text(review["state"], `reviews[${index}].state`),
+        commitId: text(review["commit_id"], `reviews[${index}].commit_id`),
+      })),
+  };
+  if (problems.length > 0) throw new UnexpectedAnswer(problems);
+  return result;
 }
 
 /** Reads `default_branch` (a non-empty string) from a repository. @throws UnexpectedAnswer */

@@ -1,5 +1,6 @@
 import { acceptance } from "./acceptance";
 import { production } from "./production";
+import { promotionPolicyProblems } from "./promotion-policy";
 import {
   environmentNames,
   type EnvironmentDefinition,
@@ -83,6 +84,8 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
       ...authorizedIpRangeProblems(env.cluster.authorizedIpRanges, `${at}.cluster.authorizedIpRanges`),
     );
     problems.push(...tlsProblems(env.tls, `${at}.tls`));
+    if (env.promotion !== undefined)
+      problems.push(...promotionPolicyProblems(env.promotion, `${at}.promotion`));
     // Every environment follows the first one's upgrade channels: with different channels
     // acceptance would run a Kubernetes version production never gets, or the other way round.
     const first = all[environmentNames[0]];

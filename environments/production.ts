@@ -35,4 +35,15 @@ export const production: EnvironmentDefinition = {
   // Audit until acceptance has deployed a release under deny (docs/decisions/0033).
   podSecurity: { effect: "audit", excludedNamespaces: ["app-routing-system"] },
   logRetentionDays: 90,
+  // Acceptance's verified set runs there an hour before it may move on; promotions deploy in
+  // office hours, when the people who can roll back are at work (docs/decisions/0047).
+  promotion: {
+    soakMinutes: 60,
+    timeZone: "Europe/Amsterdam",
+    windows: [
+      { days: ["Monday", "Tuesday", "Wednesday", "Thursday"], from: "09:00", to: "16:00" },
+      { days: ["Friday"], from: "09:00", to: "12:00" },
+    ],
+    freezes: [],
+  },
 };

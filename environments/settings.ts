@@ -1,3 +1,5 @@
+import type { Weekday } from "../lib/zoned-time";
+
 /**
  * The environments of the pipeline, in promotion order: each promotes from the one before it.
  * Adding one is its settings file (`environments/<name>.ts`), its name here and in the record
@@ -106,6 +108,44 @@ export interface TlsSettings {
   readonly acmeEmail?: string;
 }
 
+/** A weekly window in which promotions may deploy, in the policy's time zone. */
+export interface PromotionWindow {
+  /** The days it opens on (`Monday` ... `Sunday`). */
+  readonly days: readonly Weekday[];
+  /** Opening time, `HH:mm`, local. */
+  readonly from: string;
+  /** Closing time, `HH:mm`, local, later than `from` the same day (a window never spans midnight). */
+  readonly to: string;
+}
+
+/** A dated freeze: no promotion deploys from `from` until `to` (local times), for `reason`. */
+export interface Freeze {
+  /** `YYYY-MM-DDTHH:mm`, local to the policy's time zone. */
+  readonly from: string;
+  /** `YYYY-MM-DDTHH:mm`, local, after `from`. */
+  readonly to: string;
+  /** Why, as the gate prints it: `year-end freeze`. */
+  readonly reason: string;
+}
+
+/**
+ * When a promotion into an environment may deploy (docs/decisions/0047). A rollback to a set the
+ * environment verified before is always allowed; `promotion:break-glass` with two approvals
+ * lifts the soak, the windows and the freezes, never the verification.
+ */
+export interface PromotionPolicy {
+  /**
+   * Minutes the upstream must have run the promoted set, verified, before it may move on (its
+   * record's age, counted while it still ran there). @default 0
+   */
+  readonly soakMinutes?: number;
+  /** The IANA time zone windows and freezes are written in, for example `Europe/Amsterdam`. */
+  readonly timeZone: string;
+  /** When promotions may deploy; absent or empty: at any time outside a freeze. */
+  readonly windows?: readonly PromotionWindow[];
+  readonly freezes?: readonly Freeze[];
+}
+
 /** Everything that differs between environments apart from image versions. */
 export interface EnvironmentSettings {
   readonly name: EnvironmentName;
@@ -130,6 +170,8 @@ export interface EnvironmentSettings {
   readonly podSecurity: PodSecuritySettings;
   /** Days the Log Analytics workspace keeps logs. */
   readonly logRetentionDays: number;
+  /** When promotions into this environment may deploy; absent: any time, no soak. */
+  readonly promotion?: PromotionPolicy;
 }
 
 /**

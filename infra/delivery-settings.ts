@@ -158,6 +158,7 @@ export class DeliverySettings extends pulumi.ComponentResource {
         defaultBranch: "main",
         requiredChecks: args.requiredChecks,
         codeOwners: [{ path: "*", owners: settings.codeOwners }],
+        recorderAppId: settings.recorderAppId,
       },
       onGitHub,
     );

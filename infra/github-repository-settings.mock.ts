@@ -5,5 +5,7 @@ export const gitHubRepositorySettingsFakes: Fakes = {
   resources: {
     "github:index/repositoryFile:RepositoryFile": noOutputs,
     "github:index/branchProtection:BranchProtection": noOutputs,
+    // Outputs nothing the program reads (no rule's validation is modelled yet).
+    "github:index/repositoryRuleset:RepositoryRuleset": noOutputs,
   },
 };

@@ -156,6 +156,53 @@ describe("codeOwnersFile", () => {
   });
 });
 
+describe("the verification records and the merge methods (docs/decisions/0046)", () => {
+  let run: ProgramRun;
+  beforeAll(async () => {
+    run = await repositorySettings(settingsArgs({ recorderAppId: 424242 }));
+  });
+  const ruleset = "github:index/repositoryRuleset:RepositoryRuleset";
+
+  test("only the recorder App creates verified/* and deployed/* tags", () => {
+    expect(only(run, ruleset, "repository-record-writers").inputs).toEqual({
+      repository: "platform",
+      name: "records: created by the recorder only",
+      target: "tag",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/tags/verified/**", "refs/tags/deployed/**"], excludes: [] } },
+      rules: { creation: true, update: true, deletion: true, nonFastForward: true },
+      bypassActors: [{ actorType: "Integration", actorId: 424242, bypassMode: "always" }],
+    });
+  });
+
+  test("nobody, the recorder included, moves or deletes a verified/* tag", () => {
+    expect(only(run, ruleset, "repository-records-immutable").inputs).toEqual({
+      repository: "platform",
+      name: "records: never moved or deleted",
+      target: "tag",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/tags/verified/**"], excludes: [] } },
+      rules: { update: true, deletion: true, nonFastForward: true },
+      bypassActors: [],
+    });
+  });
+
+  test("the default branch takes merge commits and squashes, never a rebase merge", () => {
+    const inputs = only(run, ruleset, "repository-merge-methods").inputs;
+    expect(inputs["target"]).toBe("branch");
+    expect(inputs["conditions"]).toEqual({ refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } });
+    expect(
+      (inputs["rules"] as { pullRequest: { allowedMergeMethods: string[] } }).pullRequest.allowedMergeMethods,
+    ).toEqual(["merge", "squash"]);
+    expect(inputs["bypassActors"]).toEqual([]);
+  });
+
+  test("without a recorder App nobody can create records", async () => {
+    const none = await repositorySettings(settingsArgs());
+    expect(only(none, ruleset, "repository-record-writers").inputs["bypassActors"]).toEqual([]);
+  });
+});
+
 describe("readRequiredChecks", () => {
   test("reads the repository's file", async () => {
     const { readRequiredChecks } = await import("./github-repository-settings");

@@ -22,7 +22,15 @@ export interface GitHubRepositorySettingsArgs {
   readonly requiredChecks: readonly string[];
   /** The CODEOWNERS entries, in order (the last matching pattern wins). */
   readonly codeOwners: readonly CodeOwnersEntry[];
+  /**
+   * The GitHub App (its id) that alone may create verification records and move `deployed/*`.
+   * @default none: nobody can create them
+   */
+  readonly recorderAppId?: number;
 }
+
+/** The tags that record what the environments ran: created by the recorder only. */
+export const recordTagPatterns = ["refs/tags/verified/**", "refs/tags/deployed/**"];
 
 /**
  * The repository-wide GitHub settings, owned by the stack that owns shared resources: branch
@@ -77,6 +85,66 @@ export class GitHubRepositorySettings extends pulumi.ComponentResource {
       // The file is committed straight to the branch, which the protection then closes to
       // anything but pull requests.
       { parent: this, dependsOn: [codeOwners] },
+    );
+    // Verification records and deployed/*: only the recorder App creates (and moves deployed/*).
+    // A ruleset's bypass covers all of its rules, so the records' immutability is a second
+    // ruleset that nobody bypasses: rules of every matching ruleset apply together. The GitHub
+    // Actions app itself cannot be a bypass actor, and any workflow on any branch gets a
+    // GITHUB_TOKEN, so the recorder is an App whose key only the deploy environments hold
+    // (docs/decisions/0046).
+    new github.RepositoryRuleset(
+      `${name}-record-writers`,
+      {
+        repository: args.repository,
+        name: "records: created by the recorder only",
+        target: "tag",
+        enforcement: "active",
+        conditions: { refName: { includes: [...recordTagPatterns], excludes: [] } },
+        rules: { creation: true, update: true, deletion: true, nonFastForward: true },
+        bypassActors:
+          args.recorderAppId === undefined
+            ? []
+            : [{ actorType: "Integration", actorId: args.recorderAppId, bypassMode: "always" }],
+      },
+      { parent: this },
+    );
+    new github.RepositoryRuleset(
+      `${name}-records-immutable`,
+      {
+        repository: args.repository,
+        name: "records: never moved or deleted",
+        target: "tag",
+        enforcement: "active",
+        conditions: { refName: { includes: ["refs/tags/verified/**"], excludes: [] } },
+        rules: { update: true, deletion: true, nonFastForward: true },
+        bypassActors: [],
+      },
+      { parent: this },
+    );
+    // "Rebase and merge" puts every commit of a pull request on the default branch's first-parent
+    // history: merge commits and squashes only. Branch protection above still holds the reviews;
+    // this ruleset's pull request rule repeats them, as a pull_request rule must name them.
+    new github.RepositoryRuleset(
+      `${name}-merge-methods`,
+      {
+        repository: args.repository,
+        name: "default branch: no rebase merges",
+        target: "branch",
+        enforcement: "active",
+        conditions: { refName: { includes: ["~DEFAULT_BRANCH"], excludes: [] } },
+        rules: {
+          pullRequest: {
+            allowedMergeMethods: ["merge", "squash"],
+            dismissStaleReviewsOnPush: true,
+            requireCodeOwnerReview: true,
+            requiredApprovingReviewCount: 1,
+            requireLastPushApproval: false,
+            requiredReviewThreadResolution: false,
+          },
+        },
+        bypassActors: [],
+      },
+      { parent: this },
     );
     this.registerOutputs({});
   }

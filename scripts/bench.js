@@ -28,6 +28,8 @@ const parts = {
     "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first)",
   scale:
     "render, plan, status, promote and gate in project copies of 3, 100 and 300 apps, side by side (about 2 min; BENCH_BASE=<git ref> measures that commit too)",
+  mutation:
+    "Stryker over the gate's files (stryker.config.json; 20-40 min on 2 cores, only when named; npm run mutation -- --mutate <file> for one file)",
 };
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -463,7 +465,14 @@ const timingColumns = (m) => ({
   MB: Math.round(m.mb),
 });
 
+/** The mutation score of the gate's files: Stryker's own report (reports/mutation/). */
+function benchMutation() {
+  const result = spawnSync("npx", ["stryker", "run", "stryker.config.json"], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) process.exitCode = result.status ?? 1;
+}
+
 const runners = {
+  mutation: benchMutation,
   program: benchProgram,
   render: benchRender,
   plan: benchPlan,
@@ -481,7 +490,8 @@ if (unknown.length > 0) {
   );
   process.exit(2);
 }
-const chosen = selected.length > 0 ? selected : Object.keys(parts);
+// The mutation run takes half an hour: only when named.
+const chosen = selected.length > 0 ? selected : Object.keys(parts).filter((name) => name !== "mutation");
 
 // Quick (in npm test, beside suites that run dist/): built only if a source is newer.
 execFileSync(node, [path.join(root, "bin", "ensure-built.js"), ...(quick ? [] : ["--rebuild"])], {

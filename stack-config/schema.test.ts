@@ -171,3 +171,17 @@ describe("parseStackConfig", () => {
     );
   });
 });
+
+describe("survivors of the gate's mutation run (../shared/reviews/mutation-gate.md #9, #14)", () => {
+  test("a blank location is refused, naming the key", () => {
+    expect(problems("production", { "azure-native:location": "  ", "platform:images": {} })).toEqual([
+      "azure-native:location: '  ' is not a region name; set the Azure region, for example westeurope",
+    ]);
+  });
+
+  test("a boolean tag is not called a number", () => {
+    expect(
+      problems("production", { ...location, "platform:images": { web: { tag: true, digest } } }),
+    ).toEqual(["platform:images.web.tag: true is not an image tag"]);
+  });
+});

@@ -28,6 +28,18 @@ export interface ServedPullRequest {
   merge_commit_sha?: string;
   merged_at?: string;
   labels?: string[];
+  /** The author's login (`user.login`); octocat when unset. */
+  author?: string;
+  /** Its reviews, oldest first, served by GET /pulls/:n/reviews. */
+  reviews?: ServedReview[];
+}
+
+/** A pull request review the server holds. */
+export interface ServedReview {
+  readonly user: string;
+  readonly state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  /** The commit the review was made on. */
+  readonly commitId: string;
 }
 
 /** An Actions artifact the server holds, with the files of its zip archive. */
@@ -82,6 +94,11 @@ export interface GitHubServer {
   readonly requests: RecordedRequest[];
   readonly pulls: ServedPullRequest[];
   readonly artifacts: ServedArtifact[];
+  /**
+   * Repository permission by login, served by GET /collaborators/:user/permission (`admin`,
+   * `write`, `read`; a login not here is `none`).
+   */
+  readonly permissions: Record<string, string>;
   /** Adds an artifact uploaded by a run for `headSha`, holding `files` zipped; returns it. */
   addArtifact(artifact: {
     name: string;
@@ -117,6 +134,7 @@ export async function startGitHubServer(options: {
   const requests: RecordedRequest[] = [];
   const pulls: ServedPullRequest[] = [];
   const artifacts: ServedArtifact[] = [];
+  const permissions: Record<string, string> = {};
   let serverUrl = "";
   const failures: ScriptedFailure[] = [];
   const waiting: { method: string; path: RegExp; resolve: (request: RecordedRequest) => void }[] = [];
@@ -198,6 +216,17 @@ export async function startGitHubServer(options: {
     serve(method, url, body, (status, answer, headers) => send(response, status, answer, headers));
   };
 
+  /** A simple-user object, as GitHub nests one in pull requests, reviews and permissions. */
+  const userObject = (login: string) => ({
+    login,
+    id: [...login].reduce((sum, char) => sum * 31 + char.charCodeAt(0), 7) % 100000,
+    node_id: `U_${login}`,
+    url: `${serverUrl}/users/${login}`,
+    html_url: `https://github.test/${login}`,
+    type: "User",
+    site_admin: false,
+  });
+
   /** A pull request as GitHub's pull request object has it (the fields a client reads). */
   const pullObject = (pull: ServedPullRequest) => ({
     url: `${serverUrl}/repos/${owner}/${repo}/pulls/${pull.number}`,
@@ -208,7 +237,7 @@ export async function startGitHubServer(options: {
     state: pull.state,
     locked: false,
     title: pull.title,
-    user: { login: "octocat", id: 1, type: "User" },
+    user: userObject(pull.author ?? "octocat"),
     body: pull.body,
     labels: (pull.labels ?? []).map((name, index) => ({
       id: 200 + index,
@@ -339,6 +368,40 @@ export async function startGitHubServer(options: {
       // GitHub answers with a short-lived storage URL to follow.
       return answer(302, "", { location: `${serverUrl}/_blob/artifacts/${artifact.id}.zip` });
     }
+    // GET /pulls/:n (the pull request object), GET /pulls/:n/reviews (oldest first) and
+    // GET /collaborators/:user/permission, in the shapes of github/rest-api-description
+    // (pull-request, pull-request-review, repository-collaborator-permission).
+    const pullGet = /^\/pulls\/(\d+)$/.exec(rest);
+    if (method === "GET" && pullGet) {
+      const pull = pulls.find((p) => p.number === Number(pullGet[1]));
+      return pull === undefined ? answer(404, { message: "Not Found" }) : answer(200, pullObject(pull));
+    }
+    const reviewsGet = /^\/pulls\/(\d+)\/reviews$/.exec(rest);
+    if (method === "GET" && reviewsGet) {
+      const pull = pulls.find((p) => p.number === Number(reviewsGet[1]));
+      if (pull === undefined) return answer(404, { message: "Not Found" });
+      return answer(
+        200,
+        (pull.reviews ?? []).map((review, index) => ({
+          id: 80 + index,
+          node_id: `PRR_${index}`,
+          user: userObject(review.user),
+          body: "",
+          state: review.state,
+          html_url: `${pull.html_url}#pullrequestreview-${80 + index}`,
+          pull_request_url: `${serverUrl}/repos/${owner}/${repo}/pulls/${pull.number}`,
+          author_association: permissions[review.user] === undefined ? "CONTRIBUTOR" : "COLLABORATOR",
+          submitted_at: new Date(Date.UTC(2026, 10, 2, 10, index)).toISOString().replace(".000", ""),
+          commit_id: review.commitId,
+        })),
+      );
+    }
+    const permissionGet = /^\/collaborators\/([^/]+)\/permission$/.exec(rest);
+    if (method === "GET" && permissionGet) {
+      const login = decodeURIComponent(permissionGet[1]!);
+      const permission = permissions[login] ?? "none";
+      return answer(200, { permission, role_name: permission, user: userObject(login) });
+    }
     const patch = /^\/pulls\/(\d+)$/.exec(rest);
     if (method === "PATCH" && patch) {
       const pull = pulls.find((p) => p.number === Number(patch[1]));
@@ -367,6 +430,7 @@ export async function startGitHubServer(options: {
     requests,
     pulls,
     artifacts,
+    permissions,
     addArtifact: ({ name, headSha, files, expired }) => {
       const id = 9000 + artifacts.length + 1;
       const artifact: ServedArtifact = {

@@ -573,18 +573,18 @@ describe("preview workflow", () => {
       { ref: "${{ github.event.pull_request.base.sha }}", path: "checks", "persist-credentials": false },
     ]);
     const local = gate.steps.filter((step) => step.uses?.startsWith("./")).map((step) => step.uses);
-    expect(local).toEqual(["./checks/.github/actions/setup", "./checks/.github/actions/azure-pulumi"]);
+    // No cloud login: the records are tags in git (docs/decisions/0046).
+    expect(local).toEqual(["./checks/.github/actions/setup"]);
     expect(gate.steps.some((step) => /\bnpm\b/.test(step.run ?? ""))).toBe(false);
-    const outputs = stepNamed(gate, "Read the outputs of acceptance (its `images`)");
-    const check = stepNamed(gate, "Check that acceptance deployed every new digest");
-    expect(gate.steps.indexOf(outputs)).toBeLessThan(gate.steps.indexOf(check));
-    expect(outputs.run).toBe(
-      'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs.json"',
-    );
-    expect(gate.env).toMatchObject(checkEnv);
+    const check = stepNamed(gate, "Check the promotion against the verification records");
+    expect((check as Step & { "working-directory"?: string })["working-directory"]).toBe("pr");
+    expect(check.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}" });
     expect(check.run).toBe(
-      `node ../checks/bin/platform.js gate production --base "$BASE_SHA" --outputs "$RUNNER_TEMP/acceptance-outputs.json" ${labelFlag}`,
+      withPushAuth(
+        'node ../checks/bin/platform.js gate production --base "$BASE_SHA" --pr "$PR_NUMBER" \\\n  $([ "$ALLOW_REMOVAL" = true ] && echo --allow-removal)',
+      ),
     );
+    expect(gate.permissions).toEqual({ contents: "read", "pull-requests": "read" });
   });
 });
 
@@ -641,7 +641,8 @@ describe("deploy workflow", () => {
         diff: true,
         "suppress-progress": true,
       });
-      // pull-requests and actions: read for the fingerprint check (the merged pull request, its artifact).
+      // pull-requests and actions: read for the fingerprint check (the merged pull request, its
+      // artifact); production's gate step reads the merged pull request's labels and reviews too.
       expect(of.permissions).toEqual({
         contents: "read",
         "id-token": "write",
@@ -666,20 +667,44 @@ describe("deploy workflow", () => {
     });
   });
 
-  test("records production's deployed commit (tag deployed/production) only after its deploy succeeded", () => {
-    const record = job("deploy.yml", "record-production");
-    // No `if`: the default success() skips it when the deploy failed or did not run.
-    expect([needsOf(record), record.if]).toEqual([["deploy-production"], undefined]);
-    expect(record.steps.map((step: Step) => step.uses)).toEqual([undefined]);
-    const step = record.steps[0]!;
-    expect(step.env).toEqual({
-      GH_TOKEN: "${{ github.token }}",
+  test("each deploy records its verified set, and production moves deployed/production, with the recorder's token", () => {
+    for (const stack of ["acceptance", "production"]) {
+      const deploy = job("deploy.yml", `deploy-${stack}`);
+      const names = deploy.steps.map((step: Step) => step.name);
+      const mint = stepNamed(deploy, "Mint the recorder token");
+      const record = stepNamed(deploy, `Record what ${stack} runs, verified`);
+      // After the deploy and its verification, and only when the verification passed.
+      expect(names.indexOf(`Record what ${stack} runs, verified`)).toBeGreaterThan(
+        deploy.steps.findIndex((step: Step) => step.uses?.startsWith("pulumi/actions@")),
+      );
+      expect(names.indexOf("Mint the recorder token")).toBeGreaterThan(names.indexOf("Verify the deploy"));
+      expect([mint.if, record.if]).toEqual([
+        "steps.verify.outcome == 'success'",
+        "steps.verify.outcome == 'success'",
+      ]);
+      expect(mint.with).toEqual({
+        "app-id": "${{ vars.PLATFORM_RECORDER_APP_ID }}",
+        "private-key": "${{ secrets.PLATFORM_RECORDER_PRIVATE_KEY }}",
+      });
+      expect(record.env?.["RECORDER_TOKEN"]).toBe("${{ steps.recorder.outputs.token }}");
+      expect(record.run).toContain(`npx platform record ${stack} --outputs "$RUNNER_TEMP/`);
+    }
+    const production = job("deploy.yml", "deploy-production");
+    const move = stepNamed(production, "Move the tag deployed/production to the deployed commit");
+    expect(move.env).toEqual({
+      GH_TOKEN: "${{ steps.recorder.outputs.token }}",
       REPOSITORY: "${{ github.repository }}",
       DEPLOYED: "${{ github.sha }}",
     });
-    expect(step.run).toContain(
+    expect(move.run).toContain(
       'gh api --method PATCH "repos/$REPOSITORY/git/refs/$ref" -f sha="$DEPLOYED" -F force=true',
     );
+    // The gate runs again before `up`: a merge after the window closed stops here.
+    const gate = stepNamed(production, "Check the promotion again before deploying");
+    expect(production.steps.indexOf(gate)).toBeLessThan(
+      production.steps.findIndex((step: Step) => step.uses?.startsWith("pulumi/actions@")),
+    );
+    expect(gate.run).toContain('npx platform gate production --base "$BEFORE" ${pr:+--pr "$pr"}');
   });
 
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
@@ -1453,7 +1478,6 @@ describe("Azure login and Pulumi", () => {
       ".github/workflows/drift.yml drift",
       ".github/workflows/preview.yml preview-acceptance",
       ".github/workflows/preview.yml preview-production",
-      ".github/workflows/preview.yml gate",
     ]);
   });
 
@@ -1526,7 +1550,7 @@ describe("Azure login and Pulumi", () => {
       ]);
     }
     const gate = job("preview.yml", "gate");
-    expect(loginStep(gate)!.with?.["registry-login"]).toBe("false");
+    expect(loginStep(gate)).toBeUndefined();
     expect(gate.steps.some((step) => /\baz acr\b|docker login/.test(step.run ?? ""))).toBe(false);
   });
 
@@ -1751,7 +1775,6 @@ describe("hygiene", () => {
       [
         "./.github/actions/azure-pulumi",
         "./.github/actions/setup",
-        "./checks/.github/actions/azure-pulumi",
         "./checks/.github/actions/setup",
         ...Object.values(pins),
       ].sort(),
@@ -1841,14 +1864,13 @@ describe("hygiene", () => {
       "deploy.yml deploy-acceptance": { ...pulumi, "pull-requests": "read", actions: "read" },
       "deploy.yml promote": openPullRequest,
       "deploy.yml deploy-production": { ...pulumi, "pull-requests": "read", actions: "read" },
-      "deploy.yml record-production": { contents: "write" },
       "drift.yml runner": {},
       "drift.yml drift": { ...pulumi, issues: "write" },
       "preview.yml changes": { contents: "read", "pull-requests": "read" },
       "preview.yml preview-acceptance": { ...pulumi, "pull-requests": "write" },
       "preview.yml preview-production": { ...pulumi, "pull-requests": "write" },
       "preview.yml diff": read,
-      "preview.yml gate": pulumi,
+      "preview.yml gate": { contents: "read", "pull-requests": "read" },
       "release-intake.yml release": openPullRequest,
       "test.yml test": read,
       "notify-platform.yml notify": {},
@@ -2067,13 +2089,9 @@ describe("pull request jobs hold no credential that writes or decrypts productio
       },
       // npm ci of the pull request's dependencies (its install scripts), without any credential.
       "preview.yml diff": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
-      // Only the base branch's `platform` reads the pull request's files.
-      "preview.yml gate": {
-        runsPullRequestCode: false,
-        azureIdentity: plan,
-        secrets: acceptanceToken,
-        gitHubWrites: [],
-      },
+      // Only the base branch's `platform` reads the pull request's files; it judges against the
+      // verification records in git and needs no cloud login and no secret (docs/decisions/0046).
+      "preview.yml gate": { runsPullRequestCode: false, secrets: [], gitHubWrites: [] },
       "test.yml test": { runsPullRequestCode: true, secrets: [], gitHubWrites: [] },
     });
   });
@@ -2118,9 +2136,12 @@ describe("pull request jobs hold no credential that writes or decrypts productio
     for (const [id, of] of Object.entries(workflow("preview.yml").jobs)) {
       const held = credentialsOf(of);
       const holds = held.secrets.length > 0 || held.azureIdentity !== undefined;
+      // The gate holds nothing since it reads records from git, but it is the required check a
+      // fork's pull request would otherwise pass while its previews fail: it refuses forks too.
+      const refuses = holds || id === "gate";
       const check = of.steps.findIndex((step) => step.name === forkCheck);
       const checkout = of.steps.findIndex((step) => step.uses?.startsWith("actions/checkout@"));
-      expect([id, holds, holds ? check >= 0 && check < checkout : check < 0]).toEqual([id, holds, true]);
+      expect([id, holds, refuses ? check >= 0 && check < checkout : check < 0]).toEqual([id, holds, true]);
       if (check >= 0)
         expect([id, of.steps[check]!.env]).toEqual([
           id,

@@ -383,3 +383,28 @@ describe("transformImages", () => {
     expect(transformed?.spec).not.toBe(deployment.spec);
   });
 });
+
+test("only the image field is rewritten: a container named like an entry keeps its name (mutation-gate.md #10)", () => {
+  const [deployment] = transformImages(
+    [
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web" },
+        spec: {
+          template: {
+            spec: {
+              containers: [{ name: "web", image: "web", workingDir: "web", imagePullPolicy: "web" }],
+            },
+          },
+        },
+      },
+    ],
+    [{ name: "web", newTag: "1" }],
+  );
+  expect(deployment!["spec"]).toEqual({
+    template: {
+      spec: { containers: [{ name: "web", image: "web:1", workingDir: "web", imagePullPolicy: "web" }] },
+    },
+  });
+});

@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import * as path from "node:path";
 import {
   acceptanceFile,
   createGitFixture,
@@ -7,41 +5,44 @@ import {
   productionFile,
   type GitFixture,
 } from "../../test/git-fixture";
+import { pushRecord } from "../../test/records";
 import { runCli } from "../../test/run-cli";
 
 let fixture: GitFixture;
-let outputs: string;
-const deployed = {
-  images: {
-    "main-api": { tag: "1.4.0", digest: digest("a"), image: `acr.io/main-api:1.4.0@${digest("a")}` },
-    web: { tag: "2.0.2", digest: digest("b"), image: `acr.io/web:2.0.2@${digest("b")}` },
-  },
-};
-const gate = (...argv: string[]) => runCli(["gate", ...argv], fixture.clone, fixture.env);
-const gateProduction = () => gate("production", "--base", "main", "--outputs", outputs);
+// Tuesday 2026-12-01 11:00 in Amsterdam: inside production's promotion window.
+const inWindow = "2026-12-01T10:00:00Z";
+let clock = inWindow;
+const gate = (...argv: string[]) =>
+  runCli(["gate", ...argv], fixture.clone, { ...fixture.env, PLATFORM_NOW: clock });
+const gateProduction = (...more: string[]) => gate("production", "--base", "main", ...more);
 const withEntries = (mainApi: string, web: string) =>
   productionFile
     .replace(`tag: "1.3.0"   # promoted by CI\n      digest: ${digest("1")}`, mainApi)
     .replace(`web: { tag: 2.0.1, digest: "${digest("2")}" }`, web);
+const mainApi14 = `tag: "1.4.0"\n      digest: ${digest("a")}`;
+const web202 = `web: { tag: 2.0.2, digest: ${digest("b")} }`;
+const web201 = `web: { tag: 2.0.1, digest: "${digest("2")}" }`;
+const set14 = { "main-api": `1.4.0@${digest("a")}`, web: `2.0.2@${digest("b")}` };
+const promotion = "gate production: a promotion: only image versions in Pulumi.production.yaml change";
 
 beforeEach(() => {
   fixture = createGitFixture();
-  outputs = path.join(fixture.root, "outputs.json");
-  writeFileSync(outputs, JSON.stringify(deployed));
+  clock = inWindow;
 });
 afterEach(() => fixture.cleanup());
 
-test("passes entries that are exactly what acceptance deployed", async () => {
-  fixture.write(
-    "Pulumi.production.yaml",
-    withEntries(`tag: "1.4.0"\n      digest: ${digest("a")}`, `web: { tag: 2.0.2, digest: ${digest("b")} }`),
-  );
+test("passes a set acceptance verified together and that soaked, inside a window", async () => {
+  const record = pushRecord(fixture, "acceptance", set14, "2026-12-01T08:00:00Z");
+  fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
   expect(await gateProduction()).toEqual({
     code: 0,
     stdout: [
-      "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-      `main-api: passed: 1.4.0@${digest("a")} is what acceptance deployed`,
-      `web: passed: 2.0.2@${digest("b")} is what acceptance deployed`,
+      promotion,
+      `main-api: passed: 1.4.0@${digest("a")} was verified by acceptance in ${record} (2026-12-01 08:00 UTC)`,
+      `web: passed: 2.0.2@${digest("b")} was verified by acceptance in ${record} (2026-12-01 08:00 UTC)`,
+      `together: production will run the set acceptance verified in ${record} (2026-12-01 08:00 UTC)`,
+      `soak: the set ran verified in acceptance for 120 min since ${record} (2026-12-01 08:00 UTC) (60 min required)`,
+      "window: open: inside a promotion window (Monday-Thursday 09:00-16:00, Friday 09:00-12:00 Europe/Amsterdam)",
       "gate production: 2 changed apps passed",
       "",
     ].join("\n"),
@@ -49,38 +50,218 @@ test("passes entries that are exactly what acceptance deployed", async () => {
   });
 });
 
-test("fails a digest acceptance did not deploy and an entry without digest, one line per app", async () => {
+test("fails a digest no acceptance record holds, and an entry without digest", async () => {
+  pushRecord(fixture, "acceptance", set14, "2026-12-01T08:00:00Z");
   fixture.write(
     "Pulumi.production.yaml",
     withEntries(`tag: "1.4.0"\n      digest: ${digest("f")}`, "web: { tag: 2.0.2 }"),
   );
-  expect(await gateProduction()).toEqual({
-    code: 1,
-    stdout: [
-      "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-      `main-api: failed: ${digest("f")} is not what acceptance deployed (acceptance runs 1.4.0@${digest("a")}); copy it with: platform promote acceptance production --app main-api`,
-      "web: failed: 2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
-      "",
-    ].join("\n"),
-    stderr: "error: gate production: 2 of 2 changed apps failed (main-api, web)\n",
+  const run = await gateProduction();
+  expect(run.code).toBe(1);
+  expect(run.stdout.split("\n").slice(0, 3)).toEqual([
+    promotion,
+    `main-api: failed: 1.4.0@${digest("f")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+    "web: failed: 2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+  ]);
+  expect(run.stderr).toBe("error: gate production: 3 checks failed (main-api, web, together)\n");
+});
+
+test("a set acceptance never verified together fails by default, and names the combination", async () => {
+  const r1 = pushRecord(
+    fixture,
+    "acceptance",
+    { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
+    "2026-12-01T06:00:00Z",
+  );
+  const r2 = pushRecord(
+    fixture,
+    "acceptance",
+    { "main-api": `1.3.0@${digest("1")}`, web: `2.0.2@${digest("b")}` },
+    "2026-12-01T07:00:00Z",
+  );
+  fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
+  const run = await gateProduction();
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain(`main-api: passed: 1.4.0@${digest("a")} was verified by acceptance in ${r1}`);
+  expect(run.stdout).toContain(`web: passed: 2.0.2@${digest("b")} was verified by acceptance in ${r2}`);
+  expect(run.stdout).toContain(
+    `together: failed: production would run main-api 1.4.0@${digest("a")}, web 2.0.2@${digest("b")}, a combination acceptance never verified together (the nearest, ${r2} (2026-12-01 07:00 UTC), has main-api 1.3.0@${digest("1")}); promote a whole verified set, or label the pull request promotion:partial\n`,
+  );
+  expect(run.stderr).toBe("error: gate production: 1 check failed (together)\n");
+
+  const partial = await gateProduction("--label", "promotion:partial");
+  expect(partial.code).toBe(0);
+  expect(partial.stdout).toContain(
+    `together: promotion:partial: production would run main-api 1.4.0@${digest("a")}, web 2.0.2@${digest("b")}, a combination acceptance never verified together`,
+  );
+  // Each app's own soak counts then: main-api ran 60 min (replaced at 07:00), web since 07:00.
+  expect(partial.stdout).toContain(
+    `soak: main-api 1.4.0@${digest("a")} ran verified in acceptance for 60 min`,
+  );
+  expect(partial.stdout).toContain(`soak: web 2.0.2@${digest("b")} ran verified in acceptance for 180 min`);
+});
+
+test("soak: fails until the set has run an hour in acceptance, says when, passes when run again then", async () => {
+  const record = pushRecord(fixture, "acceptance", set14, "2026-12-01T09:40:00Z");
+  fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
+  const early = await gateProduction();
+  expect(early.code).toBe(1);
+  expect(early.stdout).toContain(
+    `soak: failed: the set has run verified in acceptance for 20 min since ${record} (2026-12-01 09:40 UTC); production requires 60 min: it may go from Tuesday 2026-12-01 11:40 Europe/Amsterdam (10:40 UTC) (in 40 min); run the gate again then\n`,
+  );
+  expect(early.stderr).toBe("error: gate production: 1 check failed (soak)\n");
+  clock = "2026-12-01T10:40:00Z";
+  expect((await gateProduction()).code).toBe(0);
+});
+
+test("soak: a set acceptance replaced before it soaked never soaks", async () => {
+  const first = pushRecord(fixture, "acceptance", set14, "2026-12-01T07:00:00Z");
+  const next = pushRecord(
+    fixture,
+    "acceptance",
+    { ...set14, web: `2.0.3@${digest("c")}` },
+    "2026-12-01T07:30:00Z",
+  );
+  fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
+  const run = await gateProduction();
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain(
+    `soak: failed: the set ran verified in acceptance for only 30 min (from ${first} (2026-12-01 07:00 UTC) until ${next} (2026-12-01 07:30 UTC) replaced it); production requires 60 min: promote a set that soaked\n`,
+  );
+});
+
+test("window: a promotion outside the windows fails with the next opening; a merge after it closed fails in the deploy job", async () => {
+  pushRecord(fixture, "acceptance", set14, "2026-12-01T08:00:00Z");
+  fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
+  // Approved at 15:59 Amsterdam, inside the window; merged and deployed at 16:00, when it closed.
+  clock = "2026-12-01T14:59:00Z";
+  expect((await gateProduction()).code).toBe(0);
+  clock = "2026-12-01T15:00:00Z";
+  const late = await gateProduction();
+  expect(late.code).toBe(1);
+  expect(late.stdout).toContain(
+    "window: failed: Tuesday 2026-12-01 16:00 Europe/Amsterdam (15:00 UTC) is outside the promotion windows (Monday-Thursday 09:00-16:00, Friday 09:00-12:00 Europe/Amsterdam); the promotion may deploy from Wednesday 2026-12-02 09:00 Europe/Amsterdam (08:00 UTC), or at once with promotion:break-glass and two approvals\n",
+  );
+  expect(late.stderr).toBe("error: gate production: 1 check failed (window)\n");
+});
+
+describe("rollback and the rebase-merge laundering", () => {
+  test("a set production verified before passes as a rollback, even outside the windows and without soak", async () => {
+    const own = pushRecord(
+      fixture,
+      "production",
+      { "main-api": `1.3.0@${digest("1")}`, web: `2.0.1@${digest("2")}` },
+      "2026-11-20T10:00:00Z",
+    );
+    pushRecord(fixture, "production", set14, "2026-11-30T10:00:00Z");
+    fixture.commit({ "Pulumi.production.yaml": withEntries(mainApi14, web202) }, "Promote 1.4.0");
+    fixture.write("Pulumi.production.yaml", productionFile);
+    clock = "2026-12-05T23:00:00Z"; // a Saturday night
+    expect(await gateProduction()).toEqual({
+      code: 0,
+      stdout: [
+        promotion,
+        `main-api: passed: 1.3.0@${digest("1")} is in the set production verified in ${own} (2026-11-20 10:00 UTC)`,
+        `web: passed: 2.0.1@${digest("2")} is in the set production verified in ${own} (2026-11-20 10:00 UTC)`,
+        `rollback: production verified this set together in ${own} (2026-11-20 10:00 UTC); a rollback is allowed at any time, soak and windows do not apply`,
+        "gate production: a rollback, 2 changed apps passed",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+  });
+
+  test("a digest that only sat in an intermediate commit of a rebase-merged pull request is refused", async () => {
+    // The laundering: a pull request's first commit pins web to X, which nobody gated or
+    // deployed; its second puts web back. "Rebase and merge" lands both on main's first-parent
+    // history. Later, a pull request pins X again: the old gate took it as "a version production
+    // ran before".
+    const laundered = `web: { tag: 2.0.9, digest: ${digest("9")} }`;
+    fixture.commit(
+      { "Pulumi.production.yaml": withEntries(`tag: "1.3.0"\n      digest: ${digest("1")}`, laundered) },
+      "WIP: web 2.0.9",
+    );
+    fixture.commit({ "Pulumi.production.yaml": productionFile }, "Put web back");
+    pushRecord(
+      fixture,
+      "production",
+      { "main-api": `1.3.0@${digest("1")}`, web: `2.0.1@${digest("2")}` },
+      "2026-11-30T10:00:00Z",
+    );
+    pushRecord(fixture, "acceptance", set14, "2026-12-01T08:00:00Z");
+    fixture.write(
+      "Pulumi.production.yaml",
+      withEntries(`tag: "1.3.0"\n      digest: ${digest("1")}`, laundered),
+    );
+    const run = await gateProduction();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `web: failed: 2.0.9@${digest("9")} is in no verification record of acceptance; copy it with: platform promote acceptance production\n`,
+    );
+    expect(run.stdout).not.toContain("rollback");
+  });
+
+  test("a record written by anyone but the deploy workflow (a tag only in the clone) is ignored, with a warning", async () => {
+    pushRecord(fixture, "acceptance", set14, "2026-12-01T08:00:00Z");
+    fixture.git(["fetch", "--quiet", "origin", "+refs/tags/*:refs/tags/*"]);
+    // A forged record of production's, made in the clone: it would make this a "rollback".
+    const forged = { "main-api": `1.4.0@${digest("a")}`, web: `2.0.9@${digest("9")}` };
+    const tmp = createGitFixture();
+    const name = pushRecord(tmp, "production", forged, "2026-11-01T10:00:00Z");
+    const message = tmp.git(["tag", "-l", "--format=%(contents)", name], tmp.origin);
+    tmp.cleanup();
+    const head = fixture.git(["rev-parse", "HEAD"]);
+    const forgedName = name.replace(/-[0-9a-f]{7}$/, `-${head.slice(0, 7)}`);
+    fixture.git([
+      "-c",
+      "user.name=x",
+      "-c",
+      "user.email=x@x",
+      "tag",
+      "-a",
+      "-m",
+      message.replace(/commit: [0-9a-f]{40}/, `commit: ${head}`),
+      forgedName,
+      head,
+    ]);
+    fixture.write(
+      "Pulumi.production.yaml",
+      withEntries(mainApi14, `web: { tag: 2.0.9, digest: ${digest("9")} }`),
+    );
+    const run = await gateProduction();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `warning: ${forgedName}: ignored: this tag is not on origin as it is here; only records the deploy workflow pushed count\n`,
+    );
+    expect(run.stdout).toContain(
+      `web: failed: 2.0.9@${digest("9")} is in no verification record of acceptance`,
+    );
+  });
+
+  test("a malformed record on origin is ignored with a warning", async () => {
+    const bad = pushRecord(
+      fixture,
+      "acceptance",
+      { ...set14, web: "2.0.2@sha256:12" },
+      "2026-12-01T08:00:00Z",
+    );
+    const head = fixture.git(["rev-parse", "main"], fixture.origin);
+    const unknown = pushRecord(fixture, "acceptance", set14, "2026-12-01T08:10:00Z", {
+      message: `platform verification record\n\nenvironment: acceptance\ncommit: ${head}\nverified-at: 2026-12-01T08:10:00.000Z\nrun: https://github.test/run\nimages:\n  main-api: 1.4.0@${digest("a")}\n  web: 2.0.2@${digest("b")}\n  old-app: 1.0.0@${digest("d")}\n`,
+    });
+    fixture.write("Pulumi.production.yaml", withEntries(mainApi14, web202));
+    const run = await gateProduction();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `warning: ${bad}: ignored: images.web: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars)\n`,
+    );
+    expect(run.stderr).toContain(
+      `warning: ${unknown}: ignored: images.old-app: 'old-app' is not an app of this platform (main-api, web, customer-api)\n`,
+    );
   });
 });
 
-test("only changed entries are checked", async () => {
-  fixture.write(
-    "Pulumi.production.yaml",
-    withEntries(
-      `tag: "1.4.0"\n      digest: ${digest("a")}`,
-      `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
-    ),
-  );
-  const run = await gateProduction();
-  expect(run.stdout).toBe(
-    `gate production: a promotion: only image versions in Pulumi.production.yaml change\nmain-api: passed: 1.4.0@${digest("a")} is what acceptance deployed\ngate production: 1 changed app passed\n`,
-  );
-});
-
-test("a change that leaves the stack file alone is no promotion: nothing to gate, no outputs needed", async () => {
+test("a change that leaves the stack file alone is no promotion: nothing to gate", async () => {
   fixture.write("README.md", "changed\n");
   expect(await gate("production", "--base", "main")).toEqual({
     code: 0,
@@ -93,163 +274,68 @@ test("a change that leaves the stack file alone is no promotion: nothing to gate
 test("a stack file whose comments alone change: a promotion with nothing to check", async () => {
   fixture.write("Pulumi.production.yaml", `# reviewed\n${fixture.read("Pulumi.production.yaml")}`);
   expect((await gate("production", "--base", "main")).stdout).toBe(
-    "gate production: a promotion: only image versions in Pulumi.production.yaml change\ngate production: no image changes between main and the working tree; nothing to check\n",
+    `${promotion}\ngate production: no image changes between main and the working tree; nothing to check\n`,
   );
 });
 
-describe("what is not a promotion fails, saying why and that it takes the ordinary review path", () => {
-  const ordinary =
-    "A promotion pull request changes image versions in the stack file and nothing else. Anything else takes the ordinary review path: its own pull request, reviewed by the code owners.\n";
-  const promoteMainApi = () =>
-    withEntries(
-      `tag: "1.4.0"\n      digest: ${digest("a")}`,
-      `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
+describe("what is not a promotion fails, saying why", () => {
+  test("re-targeting the provider beside an image change", async () => {
+    pushRecord(
+      fixture,
+      "acceptance",
+      { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
+      "2026-12-01T08:00:00Z",
     );
-
-  test("re-targeting the provider (subscriptionId, tenantId) beside an image change", async () => {
     fixture.write(
       "Pulumi.production.yaml",
-      promoteMainApi().replace(
-        "config:\n",
-        "config:\n  azure-native:subscriptionId: 0000\n  azure-native:tenantId: 1111\n",
-      ),
+      withEntries(mainApi14, web201).replace("config:\n", "config:\n  azure-native:subscriptionId: 0000\n"),
     );
-    expect(await gateProduction()).toEqual({
-      code: 1,
-      stdout: [
-        "gate production: not a promotion:",
-        "  - Pulumi.production.yaml: azure-native:subscriptionId is added",
-        "  - Pulumi.production.yaml: azure-native:tenantId is added",
-        ordinary + `main-api: passed: 1.4.0@${digest("a")} is what acceptance deployed`,
-        "",
-      ].join("\n"),
-      stderr: "error: gate production: not a promotion\n",
-    });
-  });
-
-  test("re-targeting the provider alone (no image changes) is no longer 'nothing to check'", async () => {
-    fixture.write(
-      "Pulumi.production.yaml",
-      fixture
-        .read("Pulumi.production.yaml")
-        .replace("config:\n", "config:\n  azure-native:subscriptionId: 0000\n"),
-    );
-    const run = await gate("production", "--base", "main");
+    const run = await gateProduction();
     expect([run.code, run.stderr]).toEqual([1, "error: gate production: not a promotion\n"]);
     expect(run.stdout).toContain("  - Pulumi.production.yaml: azure-native:subscriptionId is added\n");
   });
 
   test("removing an app, unless --allow-removal says so in the output", async () => {
-    const removed = fixture
-      .read("Pulumi.production.yaml")
-      .replace(`    web: { tag: 2.0.1, digest: "${digest("2")}" }\n`, "");
-    expect(removed).not.toContain("web:");
+    const removed = fixture.read("Pulumi.production.yaml").replace(`    ${web201}\n`, "");
     fixture.write("Pulumi.production.yaml", removed);
+    pushRecord(fixture, "acceptance", { "main-api": `1.3.0@${digest("1")}` }, "2026-12-01T08:00:00Z");
     const refused = await gateProduction();
     expect(refused.code).toBe(1);
     expect(refused.stdout).toContain(
       "  - removes web (a promotion may remove an app only with --allow-removal)\n",
     );
-    const allowed = await gate("production", "--base", "main", "--outputs", outputs, "--allow-removal");
-    expect(allowed).toEqual({
-      code: 0,
-      stdout: [
-        "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-        "gate production: removal of web allowed by --allow-removal",
-        "web: passed: removed from production, nothing to deploy",
-        "gate production: 1 changed app passed",
-        "",
-      ].join("\n"),
-      stderr: "",
-    });
-  });
-
-  test("other files in the same change: workflows, package.json, program code", async () => {
-    fixture.write("Pulumi.production.yaml", promoteMainApi());
-    fixture.write(".github/workflows/deploy.yml", "name: deploy\n");
-    fixture.write("package.json", "{}\n");
-    fixture.write("infra/new.ts", "export {};\n");
-    const run = await gateProduction();
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      "  - other files change: .github/workflows/deploy.yml, infra/new.ts, package.json\n",
-    );
-  });
-
-  test("a made-up digest in a mixed change is still named", async () => {
-    fixture.write(
-      "Pulumi.production.yaml",
-      withEntries(
-        `tag: "1.4.0"\n      digest: ${digest("f")}`,
-        `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
-      ),
-    );
-    fixture.write("package.json", "{}\n");
-    const run = await gateProduction();
-    expect(run.stdout).toContain(`main-api: failed: ${digest("f")} is not what acceptance deployed`);
-    expect(run.stderr).toBe(
-      "error: gate production: 1 of 1 changed apps failed (main-api); and it is not a promotion\n",
-    );
+    const allowed = await gateProduction("--allow-removal");
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("web: passed: removed from production, nothing to deploy\n");
   });
 });
 
-test("compares with a commit of the base branch (as CI does with origin/main)", async () => {
-  fixture.commit(
-    {
-      "Pulumi.production.yaml": withEntries(
-        `tag: "1.4.0"\n      digest: ${digest("f")}`,
-        `web: {tag: x, digest: ${digest("b")}}`,
-      ),
-    },
-    "Bad promotion",
-  );
-  const run = await gate("production", "--base", "HEAD~1", "--outputs", outputs);
-  expect(run.code).toBe(1);
-  expect(run.stdout.split("\n")[1]).toMatch(/^main-api: failed: /);
-  expect(run.stdout.split("\n")[2]).toMatch(/^web: failed: tag x does not match the tag acceptance deployed/);
-});
-
-test("in acceptance every changed entry needs a digest too, and no outputs are read", async () => {
-  fixture.write(
-    "Pulumi.acceptance.yaml",
-    fixture.read("Pulumi.acceptance.yaml").replace("tag: 2.0.1", "tag: 2.0.2"),
-  );
-  expect(await gate("acceptance", "--base", "main", "--outputs", "missing.json")).toEqual({
+test("in acceptance every changed entry needs a digest too", async () => {
+  fixture.write("Pulumi.acceptance.yaml", acceptanceFile.replace("tag: 2.0.1", "tag: 2.0.2"));
+  expect(await gate("acceptance", "--base", "main")).toEqual({
     code: 1,
     stdout:
       "gate acceptance: a promotion: only image versions in Pulumi.acceptance.yaml change\nweb: failed: 2.0.2 has no digest; a gated change must pin tag@digest\n",
-    stderr: "error: gate acceptance: 1 of 1 changed apps failed (web)\n",
+    stderr: "error: gate acceptance: 1 check failed (web)\n",
   });
 });
 
-test("an unknown base ref", async () => {
+test("bad input: an unknown base ref, a bad clock, a bad --pr", async () => {
   expect(await gate("production", "--base", "origin/mian")).toEqual({
     code: 2,
     stdout: "",
     stderr:
       "error: unknown git ref 'origin/mian'; pass a branch, tag or commit of this repository (in CI, fetch it first: git fetch origin <branch>)\n",
   });
-});
-
-test("a missing --base is a usage error", async () => {
-  const run = await gate("production");
-  expect(run.code).toBe(2);
-  expect(run.stderr).toContain("error: required option '--base <git-ref>' not specified");
-});
-
-test("a missing outputs file", async () => {
-  fixture.write(
-    "Pulumi.production.yaml",
-    withEntries(
-      `tag: "1.4.0"\n      digest: ${digest("a")}`,
-      `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
-    ),
+  clock = "tomorrow";
+  expect((await gateProduction()).stderr).toBe(
+    "error: PLATFORM_NOW: 'tomorrow' is not an ISO 8601 time with a zone (such as 2026-12-01T10:00:00Z); unset it for the system clock\n",
   );
-  expect(await gate("production", "--base", "main", "--outputs", "nope.json")).toEqual({
+  clock = inWindow;
+  expect(await gateProduction("--pr", "x")).toEqual({
     code: 2,
-    stdout: "gate production: a promotion: only image versions in Pulumi.production.yaml change\n",
-    stderr:
-      "error: outputs file 'nope.json' not found; write it with: pulumi stack output --json --stack acceptance > nope.json\n",
+    stdout: "",
+    stderr: "error: --pr: 'x' is not a pull request number\n",
   });
 });
 
@@ -270,12 +356,16 @@ test("a stack file new since the base: not a promotion, and every entry is check
   fixture.cleanup();
   fixture = createGitFixture({ "Pulumi.acceptance.yaml": acceptanceFile });
   fixture.write("Pulumi.production.yaml", productionFile);
-  outputs = path.join(fixture.root, "outputs.json");
-  writeFileSync(outputs, JSON.stringify({ images: { "main-api": { tag: "1.3.0", digest: digest("1") } } }));
-  const run = await gate("production", "--base", "main", "--outputs", outputs);
+  const record = pushRecord(
+    fixture,
+    "acceptance",
+    { "main-api": `1.3.0@${digest("1")}` },
+    "2026-12-01T08:00:00Z",
+  );
+  const run = await gate("production", "--base", "main");
   expect(run.code).toBe(1);
-  expect(run.stdout).toBe(
-    `gate production: not a promotion:\n  - Pulumi.production.yaml is new: a new environment is not a promotion\nA promotion pull request changes image versions in the stack file and nothing else. Anything else takes the ordinary review path: its own pull request, reviewed by the code owners.\nmain-api: passed: 1.3.0@${digest("1")} is what acceptance deployed\nweb: failed: acceptance has not deployed web (no images.web in its stack outputs); release and deploy it there first\n`,
+  expect(run.stdout).toContain(
+    `gate production: not a promotion:\n  - Pulumi.production.yaml is new: a new environment is not a promotion\nA promotion pull request changes image versions in the stack file and nothing else. Anything else takes the ordinary review path: its own pull request, reviewed by the code owners.\nmain-api: passed: 1.3.0@${digest("1")} was verified by acceptance in ${record} (2026-12-01 08:00 UTC)\nweb: failed: 2.0.1@${digest("2")} is in no verification record of acceptance; copy it with: platform promote acceptance production\n`,
   );
 });
 
@@ -310,7 +400,7 @@ describe("the base's stack file names an app the catalog no longer has (removed 
   });
 
   test("with --allow-removal it passes, naming the app", async () => {
-    expect(await gate("production", "--base", "main", "--outputs", outputs, "--allow-removal")).toEqual({
+    expect(await gate("production", "--base", "main", "--allow-removal")).toEqual({
       code: 0,
       stdout: [
         "gate production: a promotion: only image versions in Pulumi.production.yaml change",

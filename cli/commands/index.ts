@@ -22,6 +22,7 @@ export const commands: readonly CommandModule[] = [
   { name: "gate", load: async () => (await import("./gate")).registerGate },
   { name: "rollback", load: async () => (await import("./rollback")).registerRollback },
   { name: "verify", load: async () => (await import("./verify")).registerVerify },
+  { name: "record", load: async () => (await import("./record")).registerRecord },
 ];
 
 /** Shown after the help of the program and of every command (commander adds the last newline). */

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
+import { pushRecord } from "../../test/records";
 import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
 
 let fixture: GitFixture;
@@ -31,16 +32,32 @@ const promoted = productionFile
 
 const movedLine = `production: main-api 1.3.0@${digest("1")} → 1.4.0@${digest("a")} (deployed in acceptance)\n`;
 
-const writeOutputs = (json: unknown) =>
+// Promoting every app proposes acceptance's newest verified, soaked set: each set the outputs
+// hold is recorded as acceptance verified it, long enough before the clock to have soaked.
+const clock = "2026-12-01T10:00:00Z";
+let recorded = 0;
+const writeOutputs = (json: unknown) => {
   writeFileSync(outputs, typeof json === "string" ? json : JSON.stringify(json));
+  const images = (json as { images?: Record<string, { tag?: unknown; digest?: unknown }> }).images;
+  if (typeof json === "object" && images !== undefined) {
+    const set = Object.fromEntries(
+      Object.entries(images).map(([app, image]) => [app, `${String(image.tag)}@${String(image.digest)}`]),
+    );
+    if (Object.values(images).every((image) => typeof image.digest === "string")) {
+      const at = new Date(Date.parse(clock) - 3 * 3_600_000 + recorded++ * 60_000).toISOString();
+      pushRecord(fixture, "acceptance", set, at.replace(".000", ""));
+    }
+  }
+};
 const promote = (...extra: string[]) =>
   runCli(["promote", "acceptance", "production", "--outputs", outputs, ...extra], fixture.clone, env);
 
 beforeEach(async () => {
   fixture = createGitFixture();
   server = await startGitHubServer({ bareRepository: fixture.origin });
-  env = { ...fixture.env, ...gitHubEnv(server) };
+  env = { ...fixture.env, ...gitHubEnv(server), PLATFORM_NOW: clock };
   outputs = path.join(fixture.root, "acceptance-outputs.json");
+  recorded = 0;
   writeOutputs(deployed);
 });
 afterEach(async () => {
@@ -673,4 +690,59 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
     },
     20_000,
   );
+});
+
+describe("promoting every app proposes only a set acceptance verified and that soaked (issue 21 point 6)", () => {
+  const fresh = { images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } };
+
+  test("a set that has not soaked yet is not proposed: the newest soaked one is, saying why", async () => {
+    // 1.4.0 (the default outputs) was recorded at 07:00; acceptance now runs 1.4.1, verified at 09:30.
+    writeFileSync(outputs, JSON.stringify(fresh));
+    const record = pushRecord(
+      fixture,
+      "acceptance",
+      { "main-api": `1.4.1@${digest("c")}`, web: `2.0.1@${digest("2")}` },
+      "2026-12-01T09:30:00Z",
+    );
+    const run = await promote();
+    expect([run.code, run.stderr]).toEqual([0, ""]);
+    expect(run.stdout).toContain(
+      `acceptance runs main-api 1.4.1@${digest("c")}, web 2.0.1@${digest("2")}, which has not been verified and soaked 60 min there; proposing the newest set that has: verified/acceptance/20261201T070000Z-`,
+    );
+    expect(run.stdout).toContain(movedLine);
+    expect(record).toMatch(/^verified\/acceptance\/20261201T093000Z-/);
+  });
+
+  test("when no set has soaked yet it says when one may go, and changes nothing", async () => {
+    fixture.git(
+      ["tag", "-d", ...fixture.git(["tag", "-l", "verified/*"], fixture.origin).split("\n")],
+      fixture.origin,
+    );
+    const record = pushRecord(
+      fixture,
+      "acceptance",
+      { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
+      "2026-12-01T09:30:00Z",
+    );
+    const before = fixture.read("Pulumi.production.yaml");
+    expect(await promote()).toEqual({
+      code: 0,
+      stdout: `nothing to promote yet: no set acceptance verified has run 60 min there; the newest, ${record} (2026-12-01 09:30 UTC), may go from Tuesday 2026-12-01 11:30 Europe/Amsterdam (10:30 UTC); run again then\n`,
+      stderr: "",
+    });
+    expect(fixture.read("Pulumi.production.yaml")).toBe(before);
+  });
+
+  test("an upstream without any verification record: exit 1, nothing written", async () => {
+    fixture.git(
+      ["tag", "-d", ...fixture.git(["tag", "-l", "verified/*"], fixture.origin).split("\n")],
+      fixture.origin,
+    );
+    expect(await promote()).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance has no verification record, so it has no verified set to promote; a deploy of acceptance records one when platform verify passes (or promote chosen apps with --app, which the gate judges)\n",
+    });
+  });
 });

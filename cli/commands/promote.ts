@@ -1,12 +1,18 @@
 import { appNames, type AppName } from "../../apps/catalog";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
+import { describeInstant } from "../../lib/zoned-time";
+import { now } from "../clock";
 import { InputError, PlatformError } from "../errors";
+import { createGit } from "../git";
 import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
+import { soakedSet } from "../promotion/gate";
 import { promotionChange, refuseMovingTags } from "../promotion/moves";
 import { formatVersion } from "../stack-file/read-images";
-import { stackOutputsReader } from "../deployed-images";
+import { stackOutputsReader, type DeployedImages } from "../deployed-images";
+import { describeRecord, describeSet, readRecords, sameSet } from "../verified-records";
+import type { Context } from "../context";
 import { runImageChange } from "./image-change";
 import type { RegisterCommand } from "../command";
 
@@ -27,9 +33,12 @@ export function checkDirection(from: EnvironmentName, to: EnvironmentName): void
 
 /**
  * `platform promote <from> <to> [--app <app>]... [--outputs <file>] [--pr]`: copies the tag and
- * digest each app runs in `<from>` (its stack outputs) into `<to>`'s stack file. Exit 0 when
- * done or nothing to promote, 2 for bad input, 1 when outputs, git or GitHub fail, when
- * `<from>` deployed a moving tag (one without a digit, or a floating `2`/`1.5`), or when the
+ * digest each app runs in `<from>` (its stack outputs) into `<to>`'s stack file. Without
+ * `--app` it proposes the newest set `<from>` verified that has soaked as long as `<to>`
+ * requires (its verification records; docs/decisions/0047), which may be older than what
+ * `<from>` runs, and only says why when there is none yet. Exit 0 when done or nothing to
+ * promote, 2 for bad input, 1 when outputs, git or GitHub fail, when `<from>` has no
+ * verification record, when `<from>` deployed a moving tag (one without a digit, or a floating `2`/`1.5`), or when the
  * stack file is locked.
  */
 export const registerPromote: RegisterCommand = (program, context) => {
@@ -56,7 +65,10 @@ export const registerPromote: RegisterCommand = (program, context) => {
         const named = (options.app ?? []).map(parseApp);
         const apps: readonly AppName[] | "all" = named.length === 0 ? "all" : named;
         const github = options.pr ? createGitHub(gitHubSettings(context.env)) : undefined;
-        const deployed = await stackOutputsReader(context.cwd, context.env, options.outputs)(from);
+        const running = await stackOutputsReader(context.cwd, context.env, options.outputs)(from);
+        const proposal = named.length === 0 ? await soakedProposal(context, from, to, running) : running;
+        if (proposal === undefined) return;
+        const deployed: DeployedImages = proposal;
         const missing = named.filter((app) => deployed[app] === undefined);
         if (missing.length > 0) {
           throw new PlatformError(
@@ -73,7 +85,10 @@ export const registerPromote: RegisterCommand = (program, context) => {
             refuseMovingTags(change);
             return change;
           },
-          notes: skipped.map((app) => `${app}: not deployed in ${from}; skipped`),
+          notes: skipped.map(
+            (app) =>
+              `${app}: not ${proposal === running ? "deployed" : "in the set proposed"} in ${from}; skipped`,
+          ),
           nothingToDo: () => {
             const runs = appNames
               .filter((app) => deployed[app] !== undefined && (apps === "all" || apps.includes(app)))
@@ -86,6 +101,50 @@ export const registerPromote: RegisterCommand = (program, context) => {
       },
     );
 };
+
+/**
+ * The set a promotion of every app proposes: the newest one `from` verified that soaked as long
+ * as `to` requires. Prints why when it is not what `from` runs, and when there is none yet
+ * (undefined: nothing to do).
+ *
+ * @throws PlatformError when `from` has no verification record at all
+ */
+async function soakedProposal(
+  context: Context,
+  from: EnvironmentName,
+  to: EnvironmentName,
+  running: DeployedImages,
+): Promise<DeployedImages | undefined> {
+  const found = await readRecords(createGit(context.cwd, context.env), from);
+  for (const line of found.ignored) context.stderr(`warning: ${line}\n`);
+  if (!found.fresh)
+    context.stderr(
+      `warning: origin could not be asked for the records of ${from}; using those of the last fetch\n`,
+    );
+  const soak = environments[to].promotion?.soakMinutes ?? 0;
+  const at = now(context.env).getTime();
+  const zone = environments[to].promotion?.timeZone ?? "UTC";
+  const choice = soakedSet(found.records, soak, at);
+  if (choice.kind === "none") {
+    throw new PlatformError(
+      `${from} has no verification record, so it has no verified set to promote; a deploy of ${from} records one when platform verify passes (or promote chosen apps with --app, which the gate judges)`,
+    );
+  }
+  if (choice.kind === "waiting") {
+    context.stdout(
+      `nothing to promote yet: no set ${from} verified has run ${soak} min there; the newest, ${describeRecord(choice.newest)}, ${choice.readyAt === undefined ? "was replaced before it soaked" : `may go from ${describeInstant(choice.readyAt, zone)}; run again then`}\n`,
+    );
+    return undefined;
+  }
+  const runningSet = Object.fromEntries(
+    Object.entries(running).map(([app, image]) => [app, { tag: image.tag, digest: image.digest }]),
+  );
+  if (sameSet(runningSet, choice.record)) return running;
+  context.stdout(
+    `${from} runs ${describeSet(runningSet)}, which has not been verified and soaked ${soak} min there; proposing the newest set that has: ${describeRecord(choice.record)}\n`,
+  );
+  return choice.record.images;
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];

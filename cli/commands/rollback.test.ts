@@ -7,6 +7,7 @@ import { runPlan } from "../program-runs";
 import { pulumiConfig } from "../../stack-config/from-file";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
+import { pushRecord } from "../../test/records";
 import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
@@ -31,12 +32,51 @@ const mainApi = (tag: string, hex: string) => `main-api: { tag: "${tag}", digest
 const web = (tag: string, hex: string) => `web: { tag: "${tag}", digest: ${digest(hex)} }`;
 const customerApi = `customer-api: { tag: "0.9.3", digest: ${digest("f")} }`;
 
+// Production's verification records, as its deploy workflow pushed them: the sets it ran, verified.
+const recordSets = {
+  start: { "main-api": `1.3.0@${digest("1")}`, web: `2.0.1@${digest("2")}` },
+  promote14: { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
+  promote15: {
+    "main-api": `1.5.0@${digest("c")}`,
+    web: `2.0.2@${digest("b")}`,
+    "customer-api": `0.9.3@${digest("f")}`,
+  },
+};
+const recordDays = {
+  start: "2026-01-01T10:30:00Z",
+  promote14: "2026-01-03T10:30:00Z",
+  promote15: "2026-01-06T12:30:00Z",
+};
+const pushProductionRecords = (of: ReleaseHistory) =>
+  Object.fromEntries(
+    (Object.keys(recordSets) as (keyof typeof recordSets)[]).map((name) => [
+      name,
+      pushRecord(of.fixture, "production", recordSets[name], recordDays[name], { commit: of.commits[name]! }),
+    ]),
+  ) as Record<keyof typeof recordSets, string>;
+const deleteRecords = (of: ReleaseHistory) => {
+  const tags = of.fixture.git(["tag", "-l", "verified/*"], of.fixture.origin).split("\n").filter(Boolean);
+  if (tags.length > 0) of.fixture.git(["tag", "-d", ...tags], of.fixture.origin);
+};
+
 describe("platform rollback production", () => {
-  test("one app goes back to the version production ran before its current one", async () => {
+  let records: Record<keyof typeof recordSets, string>;
+  beforeAll(() => {
+    records = pushProductionRecords(history);
+  });
+  afterAll(() => deleteRecords(history));
+  const when = (name: keyof typeof recordSets) =>
+    `${records[name]} (${recordDays[name].slice(0, 16).replace("T", " ")} UTC)`;
+  const mainApiBack = () =>
+    `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (verified in ${when("promote14")})`;
+  const notWhole = () =>
+    `warning: production would not run the whole set of ${when("promote14")}, so the gate will judge the change as a promotion, not a rollback; roll back every app to pass it as one\n`;
+
+  test("one app goes back to its version in the newest record before the current set", async () => {
     expect(await rollback("production", "main-api")).toEqual({
       code: 0,
-      stdout: `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\n`,
-      stderr: "",
+      stdout: `${mainApiBack()}\n`,
+      stderr: notWhole(),
     });
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.2", "b"), customerApi),
@@ -49,7 +89,7 @@ describe("platform rollback production", () => {
     try {
       expect((await rollback("production", "main-api")).stdout).toBe(
         [
-          `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))`,
+          mainApiBack(),
           `production last deployed ${short("promote14")} (2026-01-03 10:00 UTC); program changes since then, which a deploy of production also ships:`,
           `  ${short("program")} Resize the database (Alice)`,
           "",
@@ -60,108 +100,75 @@ describe("platform rollback production", () => {
     }
   });
 
-  test("every app by default; an app with no earlier version stays as it is, and says so", async () => {
+  test("every app by default; an app the record lacks stays as it is, and says so", async () => {
     expect(await rollback("production")).toEqual({
       code: 0,
       stdout: [
-        `customer-api: production has run only 0.9.3@${digest("f")} (since ${short("promote15")} (2026-01-06 12:00 UTC)); there is no earlier version to roll back to; left as it is`,
-        `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))`,
-        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (ran from ${short("start")} (2026-01-01 10:00 UTC))`,
+        `customer-api: ${when("promote14")} has no customer-api; left as it is (0.9.3@${digest("f")})`,
+        mainApiBack(),
+        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (verified in ${when("promote14")})`,
         "",
       ].join("\n"),
-      stderr: "",
+      stderr: notWhole(),
     });
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a tag: the most recent earlier version with that tag", async () => {
-    const run = await rollback("production", "main-api", "--to", "1.3.0");
-    expect(run.stdout).toBe(
-      `production: main-api 1.5.0@${digest("c")} → 1.3.0@${digest("1")} (ran from ${short("start")} (2026-01-01 10:00 UTC))\n`,
-    );
+  test("--to a record by its tag name", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", records.start);
+    expect([run.code, run.stdout]).toEqual([
+      0,
+      [
+        `production: main-api 1.5.0@${digest("c")} → 1.3.0@${digest("1")} (verified in ${when("start")})`,
+        `production: web 2.0.2@${digest("b")} → 2.0.1@${digest("2")} (verified in ${when("start")})`,
+        "",
+      ].join("\n"),
+    ]);
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
-      production(mainApi("1.3.0", "1"), web("2.0.2", "b"), customerApi),
+      production(mainApi("1.3.0", "1"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a commit of main: every app as the stack file had it then", async () => {
-    const run = await rollback("production", "main-api", "web", "--to", history.commits["program"]!);
+  test("--to the commit a record was made for (full or short)", async () => {
+    const run = await rollback("production", "main-api", "web", "--to", short("promote14"));
     expect(run.code).toBe(0);
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
     );
   });
 
-  test("--to a commit that main never was at (a merged branch's own commit) is refused", async () => {
-    expect(await rollback("production", "--to", history.commits["side"]!)).toEqual({
-      code: 2,
-      stdout: "",
-      stderr: `error: --to ${history.commits["side"]}: commit ${short("side")} is not in the first-parent history of main (the commits main itself was at): a pull request's own commit, or a branch that was rewritten; pass a commit of main\n`,
-    });
-  });
-
-  test("--to a tag production never ran before", async () => {
-    expect(await rollback("production", "web", "--to", "1.9.0")).toEqual({
-      code: 2,
-      stdout: "",
-      stderr:
-        "error: --to 1.9.0: neither a tag that web ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n",
-    });
-  });
-
-  test("--to an abbreviated commit id of main, as git log prints it", async () => {
-    const run = await rollback("production", "main-api", "web", "--to", short("program"));
-    expect(run.code).toBe(0);
-    expect(history.fixture.read("Pulumi.production.yaml")).toBe(
-      production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
-    );
-  });
-
-  test.each([
-    ["a revision expression", "HEAD~1"],
-    ["a branch", "main"],
-    ["a remote branch", "origin/main"],
-    ["a git tag that no app ran", "release-2026-01"],
-  ])("--to %s (%s) is refused, though git would resolve it, and nothing is written", async (_, to) => {
-    const { fixture } = history;
-    fixture.git(["tag", "release-2026-01", history.commits["program"]!]);
-    const before = fixture.read("Pulumi.production.yaml");
-    try {
-      expect(await rollback("production", "--to", to)).toEqual({
-        code: 2,
-        stdout: "",
-        stderr: `error: --to ${to}: neither a tag that main-api, web, customer-api ran in production nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status\n`,
-      });
-      expect(fixture.read("Pulumi.production.yaml")).toBe(before);
-    } finally {
-      fixture.git(["tag", "-d", "release-2026-01"]);
-    }
-  });
-
-  test("no earlier version: exit 1 and nothing written", async () => {
+  test("--to anything but a record is refused, and nothing is written: a tag, a commit no record names", async () => {
     const before = history.fixture.read("Pulumi.production.yaml");
-    expect(await rollback("production", "customer-api")).toEqual({
-      code: 1,
+    const refusal = (to: string) => ({
+      code: 2,
       stdout: "",
-      stderr: `error: customer-api: production has run only 0.9.3@${digest("f")} (since ${short("promote15")} (2026-01-06 12:00 UTC)); there is no earlier version to roll back to\n`,
+      stderr: `error: --to ${to}: not a verification record of production: pass a record's tag name (verified/production/<time>-<commit>) or the commit one was made for; the newest is ${when("promote15")} (all of them: platform status, or git ls-remote origin 'refs/tags/verified/production/*')\n`,
     });
+    expect(await rollback("production", "main-api", "--to", "1.3.0")).toEqual(refusal("1.3.0"));
+    // A merged branch's own commit, and a commit of main no deploy verified.
+    expect(await rollback("production", "--to", history.commits["side"]!)).toEqual(
+      refusal(history.commits["side"]!),
+    );
+    expect(await rollback("production", "--to", history.commits["program"]!)).toEqual(
+      refusal(history.commits["program"]!),
+    );
     expect(history.fixture.read("Pulumi.production.yaml")).toBe(before);
   });
 
   test("a target the registry no longer holds, or holds at another digest, is refused", async () => {
     history.setRegistry({ "web:2.0.1": digest("9") });
     const run = await rollback("production");
-    expect(run).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: [
+    expect([run.code, run.stdout]).toEqual([1, ""]);
+    expect(run.stderr).toBe(
+      [
+        notWhole().trimEnd(),
         `error: main-api: main-api:1.4.0@${digest("a")} no longer exists in contosoplatformacr.azurecr.io, so it cannot be rolled back to; pick another version with --to`,
         `web: in contosoplatformacr.azurecr.io, web:2.0.1 is ${digest("9")}, not ${digest("2")} as when it ran; a release tag was moved: pick another version with --to`,
         "",
       ].join("\n"),
-    });
+    );
   });
 
   test("a registry that cannot be asked (az not logged in) is a warning: the preview and the deploy check again", async () => {
@@ -169,8 +176,9 @@ describe("platform rollback production", () => {
     const run = await rollback("production", "main-api");
     expect(run).toEqual({
       code: 0,
-      stdout: `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\n`,
+      stdout: `${mainApiBack()}\n`,
       stderr:
+        notWhole() +
         "warning: main-api: cannot check that main-api:1.4.0 is still in contosoplatformacr.azurecr.io (az acr repository show --name contosoplatformacr --image main-api:1.4.0 --output json failed: ERROR: Please run 'az login' to setup account.); the pull request's preview and the deploy check it before any workload changes\n",
     });
   });
@@ -256,18 +264,18 @@ describe("platform rollback production", () => {
         ...history.env,
         ...gitHubEnv(server),
       });
-      expect([run.code, run.stderr]).toEqual([0, ""]);
+      expect([run.code, run.stderr]).toEqual([0, notWhole()]);
       expect(run.stdout).toBe(
-        `production: main-api 1.5.0@${digest("c")} → 1.4.0@${digest("a")} (ran from ${short("promote14")} (2026-01-03 10:00 UTC))\nopened pull request #1: ${server.pulls[0]!.html_url} (rollback/production/main-api into main)\n`,
+        `${mainApiBack()}\nopened pull request #1: ${server.pulls[0]!.html_url} (rollback/production/main-api into main)\n`,
       );
       expect(server.pulls[0]!.title).toBe("Roll back production: main-api 1.5.0 → 1.4.0");
       expect(server.pulls[0]!.body).toBe(
         [
-          "Rolls **production** back to versions it ran before (the history of `Pulumi.production.yaml` on the default branch). Merging deploys exactly these digests; the gate accepts them because production ran them.",
+          `Rolls **production** back to the set it verified in \`${records.promote14}\` (2026-01-03 10:30 UTC, run https://github.test/acme/platform/actions/runs/1, commit ${short("promote14")}). Merging deploys exactly these digests; the gate accepts them at any time because production verified this set together.`,
           "",
-          "| App | production now (set by) | rolled back to (first set by) |",
+          "| App | production now | rolled back to |",
           "|---|---|---|",
-          `| main-api | \`1.5.0@${digest("c")}\` (${short("promote15")}, 2026-01-06 12:00 UTC) | \`1.4.0@${digest("a")}\` (${short("promote14")}, 2026-01-03 10:00 UTC) |`,
+          `| main-api | \`1.5.0@${digest("c")}\` | \`1.4.0@${digest("a")}\` |`,
           "",
           "Run: https://github.test/acme/platform/actions/runs/4242",
           "",
@@ -352,42 +360,44 @@ describe("an interrupted rollback --pr while az checks the registry (real proces
 });
 
 describe("platform rollback acceptance", () => {
-  const acceptance = (...entries: string[]) => stackFile("acceptance", entries);
-
-  test("pins the digest the earlier tag was deployed as (acceptance's history has tags only)", async () => {
+  test("an environment without records has nothing verified to go back to: exit 1, nothing written", async () => {
+    const before = history.fixture.read("Pulumi.acceptance.yaml");
     expect(await rollback("acceptance", "main-api")).toEqual({
-      code: 0,
-      stdout: [
-        `acceptance: main-api 1.4.0 → 1.3.0@${digest("1")} (ran from ${short("start")} (2026-01-01 10:00 UTC))`,
-        "acceptance deploys these digests as they are and builds nothing; a release of a new tag replaces them",
-        "",
-      ].join("\n"),
-      stderr: "",
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: acceptance has no verification record, so there is no set it verified to roll back to; roll back by hand with platform set-image (the gate then judges it as a promotion)\n",
     });
-    expect(history.fixture.read("Pulumi.acceptance.yaml")).toBe(
-      acceptance(`main-api: { tag: "1.3.0", digest: ${digest("1")} }`, 'web: { tag: "2.0.2" }'),
-    );
+    expect(history.fixture.read("Pulumi.acceptance.yaml")).toBe(before);
   });
 });
 
-describe("the gate accepts a rollback to what production ran, and nothing else acceptance never ran", () => {
-  let outputs: string;
-  beforeAll(() => {
-    outputs = path.join(history.fixture.root, "acceptance-outputs.json");
-    const image = (tag: string, hex: string) => ({ tag, digest: digest(hex) });
-    writeFileSync(
-      outputs,
-      JSON.stringify({ images: { "main-api": image("1.5.0", "c"), web: image("2.0.2", "b") } }),
-    );
+describe("the gate accepts a rollback to a set production verified, and nothing else acceptance never verified", () => {
+  // Records are tags on origin: each test takes them away again (the history is shared).
+  afterEach(() => {
+    const tags = history.fixture
+      .git(["tag", "-l", "verified/*"], history.fixture.origin)
+      .split("\n")
+      .filter(Boolean);
+    if (tags.length > 0) history.fixture.git(["tag", "-d", ...tags], history.fixture.origin);
   });
   const gate = () =>
-    runCli(
-      ["gate", "production", "--base", "main", "--outputs", outputs],
-      history.fixture.clone,
-      history.env,
-    );
+    runCli(["gate", "production", "--base", "main"], history.fixture.clone, {
+      ...history.env,
+      PLATFORM_NOW: "2026-01-06T10:00:00Z",
+    });
 
-  test("a tag@digest production ran before passes as a rollback", async () => {
+  test("a set production verified before passes as a rollback", async () => {
+    const own = pushRecord(
+      history.fixture,
+      "production",
+      {
+        "main-api": `1.4.0@${digest("a")}`,
+        web: `2.0.1@${digest("2")}`,
+        "customer-api": `0.9.3@${digest("f")}`,
+      },
+      "2026-01-03T10:30:00Z",
+    );
     history.fixture.write(
       "Pulumi.production.yaml",
       production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
@@ -396,13 +406,28 @@ describe("the gate accepts a rollback to what production ran, and nothing else a
       code: 0,
       stdout: [
         "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-        `main-api: passed: 1.4.0@${digest("a")} is a rollback: production ran it, set by ${short("promote14")} (2026-01-03 10:00 UTC)`,
-        `web: passed: 2.0.1@${digest("2")} is a rollback: production ran it, set by ${short("start")} (2026-01-01 10:00 UTC)`,
-        "gate production: 2 changed apps passed",
+        `main-api: passed: 1.4.0@${digest("a")} is in the set production verified in ${own} (2026-01-03 10:30 UTC)`,
+        `web: passed: 2.0.1@${digest("2")} is in the set production verified in ${own} (2026-01-03 10:30 UTC)`,
+        `rollback: production verified this set together in ${own} (2026-01-03 10:30 UTC); a rollback is allowed at any time, soak and windows do not apply`,
+        "gate production: a rollback, 2 changed apps passed",
         "",
       ].join("\n"),
       stderr: "",
     });
+  });
+
+  test("versions production's stack file held, but no record of production holds together, are no rollback", async () => {
+    // The old gate passed these as "a rollback: production ran it" from the first-parent history.
+    history.fixture.write(
+      "Pulumi.production.yaml",
+      production(mainApi("1.4.0", "a"), web("2.0.1", "2"), customerApi),
+    );
+    const run = await gate();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      `main-api: failed: 1.4.0@${digest("a")} is in no verification record of acceptance; copy it with: platform promote acceptance production\n`,
+    );
+    expect(run.stdout).not.toContain("rollback");
   });
 
   test("a made-up digest, and one only a merged branch's own commit pinned, fail as before", async () => {
@@ -410,45 +435,99 @@ describe("the gate accepts a rollback to what production ran, and nothing else a
       "Pulumi.production.yaml",
       production(mainApi("1.5.0", "e"), web("2.0.1", "9"), customerApi),
     );
-    expect(await gate()).toEqual({
-      code: 1,
-      stdout: [
-        "gate production: a promotion: only image versions in Pulumi.production.yaml change",
-        `main-api: failed: ${digest("e")} is not what acceptance deployed (acceptance runs 1.5.0@${digest("c")}); copy it with: platform promote acceptance production --app main-api`,
-        `web: failed: ${digest("9")} is not what acceptance deployed (acceptance runs 2.0.2@${digest("b")}); copy it with: platform promote acceptance production --app web`,
-        "",
-      ].join("\n"),
-      stderr: "error: gate production: 2 of 2 changed apps failed (main-api, web)\n",
-    });
+    const run = await gate();
+    expect(run.code).toBe(1);
+    expect(run.stdout.split("\n").slice(1, 3)).toEqual([
+      `main-api: failed: 1.5.0@${digest("e")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+      `web: failed: 2.0.1@${digest("9")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+    ]);
   });
 });
 
 describe("platform status", () => {
-  test("shows per app and environment the current version and the rollback target", async () => {
-    expect(await runCli(["status"], history.fixture.clone, history.env)).toEqual({
-      code: 0,
-      stdout: [
-        "APP           ACCEPTANCE         ROLLBACK TO                PRODUCTION                 ROLLBACK TO                NOTES",
-        "main-api      1.4.0 (no digest)  1.3.0@sha256:111111111111  1.5.0@sha256:cccccccccccc  1.4.0@sha256:aaaaaaaaaaaa  production differs from acceptance (pending promotion)",
-        "web           2.0.2 (no digest)  2.0.1@sha256:222222222222  2.0.2@sha256:bbbbbbbbbbbb  2.0.1@sha256:222222222222",
-        "customer-api  -                  -                          0.9.3@sha256:ffffffffffff  none                       production differs from acceptance (pending promotion)",
-        "",
-      ].join("\n"),
-      stderr: "",
+  afterEach(() => deleteRecords(history));
+  const status = (...argv: string[]) =>
+    runCli(["status", ...argv], history.fixture.clone, {
+      ...history.env,
+      PLATFORM_NOW: "2026-01-07T10:00:00Z",
     });
+
+  test("the rollback target is the newest record before the current set, never the stack file's history", async () => {
+    // Without records nothing is verified and there is no target, whatever the history holds.
+    expect((await status()).stdout.split("\n").slice(1, 4)).toEqual([
+      "main-api      1.4.0 (no digest)  no              -     none         1.5.0@sha256:cccccccccccc  no              -     none         production differs from acceptance (pending promotion)",
+      "web           2.0.2 (no digest)  no              -     none         2.0.2@sha256:bbbbbbbbbbbb  no              -     none",
+      "customer-api  -                  -               -     -            0.9.3@sha256:ffffffffffff  no              -     none         production differs from acceptance (pending promotion)",
+    ]);
+    pushProductionRecords(history);
+    expect((await status()).stdout.split("\n").slice(1, 4)).toEqual([
+      "main-api      1.4.0 (no digest)  no              -     none         1.5.0@sha256:cccccccccccc  2026-01-06 12:30  -     1.4.0@sha256:aaaaaaaaaaaa  production differs from acceptance (pending promotion)",
+      "web           2.0.2 (no digest)  no              -     none         2.0.2@sha256:bbbbbbbbbbbb  2026-01-06 12:30  -     2.0.1@sha256:222222222222",
+      "customer-api  -                  -               -     -            0.9.3@sha256:ffffffffffff  2026-01-06 12:30  -     none                       production differs from acceptance (pending promotion)",
+    ]);
   });
 
-  test("a stack file with uncommitted changes has no known rollback target; the others keep theirs", async () => {
-    history.fixture.write(
-      "Pulumi.production.yaml",
-      production(mainApi("1.4.0", "a"), web("2.0.2", "b"), customerApi),
-    );
+  test("the target follows the working tree's set: a set production verified before has the record before it", async () => {
+    pushProductionRecords(history);
+    history.fixture.write("Pulumi.production.yaml", production(mainApi("1.4.0", "a"), web("2.0.1", "2")));
     const { rollback: targets } = (
-      JSON.parse((await runCli(["status", "--json"], history.fixture.clone, history.env)).stdout) as {
-        apps: { rollback: unknown }[];
-      }
+      JSON.parse((await status("--json")).stdout) as { apps: { rollback: unknown }[] }
     ).apps[0]!;
-    // Acceptance's target is known; its digest came from production's history, unread here.
-    expect(targets).toEqual({ acceptance: { tag: "1.3.0" }, production: "unknown" });
+    expect(targets).toEqual({ acceptance: null, production: { tag: "1.3.0", digest: digest("1") } });
+  });
+});
+
+describe("rebase-merge laundering: rollback never picks a digest that only sat in an intermediate commit", () => {
+  let rebased: ReleaseHistory;
+  let records: Record<keyof typeof recordSets, string>;
+  beforeAll(() => {
+    rebased = createReleaseHistory();
+    records = pushProductionRecords(rebased);
+    // A pull request merged with "Rebase and merge": both its commits land on main's first-parent
+    // history. The first pinned main-api 1.6.0@d…, which was never gated, deployed or verified.
+    rebased.commitAt(
+      7,
+      {
+        "Pulumi.production.yaml": stackFile("production", [
+          mainApi("1.6.0", "d"),
+          web("2.0.2", "b"),
+          customerApi,
+        ]),
+      },
+      "WIP: main-api 1.6.0",
+    );
+    rebased.commitAt(
+      7,
+      {
+        "Pulumi.production.yaml": stackFile("production", [
+          mainApi("1.6.0", "e"),
+          web("2.0.2", "b"),
+          customerApi,
+        ]),
+      },
+      "Promote main-api 1.6.0",
+    );
+    rebased.setRegistry({ "main-api:1.5.0": digest("c"), "main-api:1.6.0": digest("d") });
+  });
+  afterAll(() => rebased.fixture.cleanup());
+
+  test("the default target is the newest verified set before the current one, not the intermediate commit's", async () => {
+    // The history-based rollback took main-api 1.6.0@d…, "the version production ran before".
+    const run = await runCli(["rollback", "production", "main-api"], rebased.fixture.clone, rebased.env);
+    expect([run.code, run.stdout]).toEqual([
+      0,
+      `production: main-api 1.6.0@${digest("e")} → 1.5.0@${digest("c")} (verified in ${records.promote15} (2026-01-06 12:30 UTC))\n`,
+    ]);
+    expect(rebased.fixture.read("Pulumi.production.yaml")).not.toContain(digest("d"));
+    // Naming the intermediate commit is refused: no record was made for it.
+    rebased.fixture.git(["checkout", "--quiet", "--", "."]);
+    const side = rebased.fixture.git(["rev-parse", "HEAD~1"]);
+    const refused = await runCli(
+      ["rollback", "production", "--to", side],
+      rebased.fixture.clone,
+      rebased.env,
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(`error: --to ${side}: not a verification record of production:`);
   });
 });

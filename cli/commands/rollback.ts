@@ -1,5 +1,5 @@
 import { appNames, type AppName } from "../../apps/catalog";
-import { tagPattern } from "../../apps/image-reference";
+import type { ImageVersion } from "../../apps/image-reference";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
 import { deploySkew, deployedTag, describeSkew, lastDeployedCommit } from "../deploy-skew";
@@ -12,21 +12,13 @@ import {
   readFileAt,
   remoteDefaultBranch,
   repositoryPrefix,
-  resolveCommit,
   createGit,
   type Git,
 } from "../git";
 import { createGitHub, gitHubSettings } from "../github";
-import {
-  pinnedDigest,
-  readImageHistory,
-  rollbackStep,
-  type ImageHistory,
-  type RollbackChoice,
-  type RollbackStep,
-  type VersionRecord,
-} from "../image-history";
 import type { ImageChange, ImageMove } from "../promotion/moves";
+import { rollbackTarget, runsRecord } from "../promotion/rollback-target";
+import { describeRecord, readRecords, type VerifiedRecord } from "../verified-records";
 import { azureRegistry, type RegistryLookup } from "../registry";
 import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
@@ -53,7 +45,6 @@ interface Origin {
   readonly tip: string;
   readonly file: string;
   readonly images: StackImages;
-  readonly history: ImageHistory;
 }
 
 async function readOrigin(
@@ -86,66 +77,14 @@ async function readOrigin(
       `the history of ${branch} was rewritten: ${environment} last deployed ${deployed.slice(0, 7)} (tag ${deployedTag(environment)}), which is no longer in ${branch}'s history, so ${branch}'s history of ${stackFileName(environment)} is not what ${environment} ran; find out what happened to ${branch} (a force-push?) and restore it, or roll back by hand with platform set-image`,
     );
   }
-  return { branch, tip, file, images, history: await readImageHistory(git, tip, file) };
+  return { branch, tip, file, images };
 }
 
-/** A commit's id, whole or abbreviated, as `git log` prints it. */
-const commitId = /^[0-9a-fA-F]{4,40}$/;
-
-/**
- * What `--to` names: a tag one of the apps ran before, else a commit of the branch's
- * first-parent history (the version each app had there).
- */
-async function choiceOf(
-  git: Git,
-  origin: Origin,
-  apps: readonly AppName[],
-  environment: EnvironmentName,
-  to: string | undefined,
-): Promise<(app: AppName) => RollbackChoice> {
-  if (to === undefined) return () => ({ kind: "previous" });
-  const ranTag = apps.some((app) => (origin.history[app] ?? []).some((record) => record.version?.tag === to));
-  if (tagPattern.test(to) && ranTag) return () => ({ kind: "tag", tag: to });
-  // Only what the option documents: a commit's id, never a branch, a git tag or `HEAD~1`, which
-  // git would resolve too, to something nobody meant.
-  const commit = commitId.test(to) ? await resolveCommit(git, to) : undefined;
-  if (commit === undefined || !commit.startsWith(to.toLowerCase())) {
-    throw new InputError(
-      `--to ${to}: neither a tag that ${apps.join(", ")} ran in ${environment} nor the id of a commit of this repository (--to takes one of those two, not a branch, a git tag or a revision such as HEAD~1); see the versions with: platform status`,
-    );
-  }
-  const chain = (await git.run(["rev-list", "--first-parent", origin.tip])).split("\n").filter(Boolean);
-  const position = chain.indexOf(commit);
-  if (position < 0) {
-    throw new InputError(
-      `--to ${to}: commit ${commit.slice(0, 7)} is not in the first-parent history of ${origin.branch} (the commits ${origin.branch} itself was at): a pull request's own commit, or a branch that was rewritten; pass a commit of ${origin.branch}`,
-    );
-  }
-  // The version each app had at that commit: the last change of its entry at or before it.
-  const rank = new Map(chain.map((sha, index) => [sha, index]));
-  return (app) => ({
-    kind: "commit",
-    commit,
-    record: [...(origin.history[app] ?? [])]
-      .reverse()
-      .find((record: VersionRecord) => (rank.get(record.commit.sha) ?? -1) >= position),
-  });
-}
-
-/** Pins a built version (acceptance's, a tag alone) to the digest its tag was deployed as. */
-function pinned(
-  step: RollbackStep,
-  environment: EnvironmentName,
-  histories: readonly ImageHistory[],
-): RollbackStep {
-  if (step.to.version.digest !== undefined) return step;
-  const digest = pinnedDigest(histories, step.app, step.to.version.tag);
-  if (digest === undefined) {
-    throw new PlatformError(
-      `${step.app}: ${environment} ran ${step.to.version.tag} built from its tag, and no history records its digest (it never reached ${environmentNames.filter((env) => env !== environment).join(", ")}); pin it by hand: platform set-image ${environment} ${step.app} ${step.to.version.tag}@sha256:<digest> (the digest: az acr repository show --name <registry> --image ${step.app}:${step.to.version.tag})`,
-    );
-  }
-  return { ...step, to: { ...step.to, version: { tag: step.to.version.tag, digest } } };
+/** One app going back to the target record's version. */
+interface RollbackStep {
+  readonly app: AppName;
+  readonly from: ImageVersion;
+  readonly to: Required<ImageVersion>;
 }
 
 /** Refuses a target the registry no longer holds (or holds at another digest); warns when it cannot ask. */
@@ -156,7 +95,7 @@ async function checkRegistry(
 ): Promise<void> {
   const problems: string[] = [];
   for (const { app, to } of steps) {
-    const { tag, digest } = to.version;
+    const { tag, digest } = to;
     if (registry === undefined) {
       warn(
         `${app}: cannot check that ${tag}@${digest} is still in the registry (no ${bootstrapStackFile}); the preview checks it`,
@@ -182,21 +121,22 @@ async function checkRegistry(
 }
 
 /**
- * `platform rollback <environment> [<app>...] [--to <tag|commit>] [--pr]`: sets each app (all
- * deployed apps by default) back to the `tag@digest` the environment ran before its current one,
- * by the first-parent history of its stack file on origin's default branch, or to the version
- * `--to` names. Exit 0 when done, 1 when there is no earlier version, the history was rewritten,
- * the target is gone from the registry, or git or GitHub fail, 2 for bad arguments.
+ * `platform rollback <environment> [<app>...] [--to <record>] [--pr]`: sets the environment (every
+ * app by default) back to a set it verified before, read from its own verification records on
+ * origin (docs/decisions/0046), never from the stack file's history: by default the newest
+ * record before the current set, or the record `--to` names (its tag name or its commit).
+ * Exit 0 when done, 1 when there is no earlier verified set, the history was rewritten, the
+ * target is gone from the registry, or git or GitHub fail, 2 for bad arguments.
  */
 export const registerRollback: RegisterCommand = (program, context) => {
   program
     .command("rollback")
-    .description("Set apps back to a version the environment ran before (by its stack file's history)")
+    .description("Set the environment back to a set it verified before (by its verification records)")
     .argument("<environment>", environmentNames.join(" | "))
     .argument("[apps...]", `apps to roll back: ${appNames.join(", ")}; default every deployed app`)
     .option(
-      "--to <tag|commit>",
-      "a tag the app ran before, or a commit of the default branch (the version then)",
+      "--to <record>",
+      "a verification record of the environment: its tag name (verified/<env>/<time>-<commit>) or its commit",
     )
     .option("--pr", "propose the change as a pull request instead of editing the working tree")
     .action(
@@ -257,43 +197,57 @@ async function rollback(
     }
   }
 
-  const choose = await choiceOf(git, origin, apps, environment, options.to);
-  const otherHistories = await Promise.all(
-    environmentNames
-      .filter((env) => env !== environment)
-      .map((env) => readImageHistory(git, origin.tip, `${prefix}${stackFileName(env)}`)),
-  );
+  const found = await readRecords(git, environment);
+  for (const line of found.ignored) context.stderr(`warning: ${line}\n`);
+  if (!found.fresh)
+    context.stderr(
+      `warning: origin could not be asked for the records of ${environment}; using those of the last fetch\n`,
+    );
+  const target = rollbackTarget({
+    environment,
+    records: found.records,
+    current: origin.images,
+    to: options.to,
+  });
+  if ("bad" in target) throw new InputError(target.bad);
+  if ("refuse" in target) throw new PlatformError(target.refuse);
+  const record: VerifiedRecord = target.record;
   const steps: RollbackStep[] = [];
   const refusals: string[] = [];
   const notes: string[] = [];
   for (const app of apps) {
-    const outcome = rollbackStep({
-      environment,
-      app,
-      records: origin.history[app] ?? [],
-      current: origin.images[app],
-      choice: choose(app),
-    });
-    if ("refuse" in outcome) {
-      // Rolling back every app: one that has nothing earlier stays as it is.
-      if (named.length === 0 && /no earlier version|never ran|did not run/.test(outcome.refuse)) {
-        notes.push(`${outcome.refuse}; left as it is`);
-      } else {
-        refusals.push(outcome.refuse);
-      }
-    } else if ("same" in outcome) {
-      notes.push(`${outcome.same}; nothing to change`);
+    const to = record.images[app];
+    const from = origin.images[app];
+    if (to === undefined) {
+      // Removing an app is not a rollback's to do: it stays, and the set is then not the record's.
+      notes.push(`${app}: ${describeRecord(record)} has no ${app}; left as it is (${formatVersion(from)})`);
+    } else if (from === undefined) {
+      refusals.push(
+        `${app}: ${environment} does not run ${app} on ${branch}, and a rollback adds no app; add it with platform set-image ${environment} ${app} ${formatVersion(to)}`,
+      );
+    } else if (sameVersion(from, to) || (from.digest === undefined && from.tag === to.tag)) {
+      // An entry without digest (acceptance builds its tags) runs what its record pinned.
+      notes.push(
+        `${app}: ${environment} already runs ${formatVersion(to)}, as in ${describeRecord(record)}; nothing to change`,
+      );
     } else {
-      steps.push(pinned(outcome, environment, [origin.history, ...otherHistories]));
+      steps.push({ app, from, to });
     }
   }
   if (refusals.length > 0) throw new PlatformError(refusals.join("\n"));
   if (steps.length === 0) {
     context.stdout(notes.map((line) => `${line}\n`).join(""));
-    if (notes.some((note) => note.includes("left as it is"))) {
-      throw new PlatformError(`nothing to roll back in ${environment}`);
-    }
-    return;
+    throw new PlatformError(`nothing to roll back in ${environment}`);
+  }
+  // The gate takes a rollback only as a whole set the environment verified (docs/decisions/0047).
+  const result: StackImages = {
+    ...origin.images,
+    ...Object.fromEntries(steps.map((step) => [step.app, step.to])),
+  };
+  if (!runsRecord(result, record)) {
+    context.stderr(
+      `warning: ${environment} would not run the whole set of ${describeRecord(record)}, so the gate will judge the change as a promotion, not a rollback; roll back every app to pass it as one\n`,
+    );
   }
   const registry = await azureRegistry(context.cwd, context.env);
   await checkRegistry(steps, registry, (line) => context.stderr(`warning: ${line}\n`));
@@ -305,17 +259,12 @@ async function rollback(
     command: `platform rollback ${environment}${appWords}${options.to !== undefined ? ` --to ${options.to}` : ""}${options.pr ? " --pr" : ""}`,
     changeFrom: (current) => {
       const moves: ImageMove[] = steps.map((step) => {
-        if (!sameVersion(current[step.app], step.from.version)) {
+        if (!sameVersion(current[step.app], step.from)) {
           throw new PlatformError(
             `${name} changed while the rollback was being prepared (${step.app} is now ${formatVersion(current[step.app])}); run again`,
           );
         }
-        return {
-          app: step.app,
-          from: step.from.version,
-          to: step.to.version,
-          history: { from: step.from, to: step.to },
-        };
+        return { app: step.app, from: step.from, to: step.to, verified: record };
       });
       return { kind: "rollback", environment, requested, moves };
     },

@@ -1,76 +1,194 @@
-import { changedApps, checkGate } from "./gate";
+import type { PullRequestReviews } from "../github";
+import type { VerifiedRecord } from "../verified-records";
+import { judgeBreakGlass } from "./break-glass";
+import { changedApps, checkGate, soakOf, type GateInput } from "./gate";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
+const record = (
+  environment: "acceptance" | "production",
+  iso: string,
+  images: VerifiedRecord["images"],
+): VerifiedRecord => ({
+  name: `verified/${environment}/${iso}`,
+  environment,
+  commit: "1".repeat(40),
+  verifiedAt: Date.parse(iso),
+  run: "https://github.test/run",
+  images,
+});
+const v = (tag: string, hex: string) => ({ tag, digest: digest(hex) });
+const base = { "main-api": v("1.4.0", "1"), web: v("2.0.1", "2") };
+const next = { "main-api": v("1.5.0", "a"), web: v("2.0.1", "2") };
+const input = (over: Partial<GateInput>): GateInput => ({
+  environment: "production",
+  upstream: "acceptance",
+  base,
+  head: next,
+  upstreamRecords: [record("acceptance", "2026-12-01T06:00:00Z", next)],
+  ownRecords: [record("production", "2026-11-01T06:00:00Z", base)],
+  partial: false,
+  breakGlass: undefined,
+  now: Date.parse("2026-12-01T10:00:00Z"),
+  policy: { soakMinutes: 60, timeZone: "UTC", windows: [{ days: ["Tuesday"], from: "09:00", to: "17:00" }] },
+  ...over,
+});
+const lines = (over: Partial<GateInput>) => checkGate(input(over)).verdicts.map((verdict) => verdict.line);
 
-const deployed = {
-  "main-api": { tag: "1.5.0", digest: digest("a"), image: `acr.io/main-api:1.5.0@${digest("a")}` },
-  web: { tag: "2.0.1", digest: digest("b") },
-};
+test("changedApps compares tag and digest", () => {
+  expect(changedApps(base, { ...base, web: { tag: "2.0.1" } })).toEqual(["web"]);
+  expect(changedApps(base, base)).toEqual([]);
+});
 
-describe("checkGate", () => {
-  const base = {
-    "main-api": { tag: "1.4.0", digest: digest("1") },
-    web: { tag: "2.0.1", digest: digest("b") },
-  };
+test("an unchanged set has nothing to judge", () => {
+  expect(checkGate(input({ head: base }))).toEqual({ kind: "unchanged", verdicts: [], passed: true });
+});
 
-  test("changedApps compares tag and digest", () => {
-    expect(changedApps(base, { ...base, web: { tag: "2.0.1" } })).toEqual(["web"]);
-    expect(changedApps(base, base)).toEqual([]);
-  });
+test("a verified, soaked set inside a window passes", () => {
+  const result = checkGate(input({}));
+  expect([result.kind, result.passed]).toEqual(["promotion", true]);
+  expect(result.verdicts.map((verdict) => verdict.app ?? "-")).toEqual(["main-api", "-", "-", "-"]);
+});
 
-  test("passes what the upstream deployed and fails everything else, saying why", () => {
-    const verdicts = checkGate({
-      environment: "production",
-      upstream: "acceptance",
-      base,
-      head: {
-        "main-api": { tag: "1.5.0", digest: digest("a") },
-        "customer-api": { tag: "1.0.0", digest: digest("c") },
-      },
-      deployed,
-    });
-    expect(verdicts).toEqual([
-      {
-        app: "main-api",
-        passed: true,
-        line: `main-api: passed: 1.5.0@${digest("a")} is what acceptance deployed`,
-      },
-      { app: "web", passed: true, line: "web: passed: removed from production, nothing to deploy" },
-      {
-        app: "customer-api",
-        passed: false,
-        line: "customer-api: failed: acceptance has not deployed customer-api (no images.customer-api in its stack outputs); release and deploy it there first",
-      },
-    ]);
-  });
+test("a rollback to the environment's own verified set passes at any time, before any other check", () => {
+  const result = checkGate(
+    input({ base: next, head: base, upstreamRecords: [], now: Date.parse("2026-12-05T23:00:00Z") }),
+  );
+  expect(result.kind).toBe("rollback");
+  expect(result.passed).toBe(true);
+  expect(result.verdicts.at(-1)!.line).toBe(
+    "rollback: production verified this set together in verified/production/2026-11-01T06:00:00Z (2026-11-01 06:00 UTC); a rollback is allowed at any time, soak and windows do not apply",
+  );
+  // A set the environment verified before, with one entry's digest dropped, is no rollback.
+  const unpinned = checkGate(input({ base: next, head: { ...base, web: { tag: "2.0.1" } } }));
+  expect([unpinned.kind, unpinned.passed]).toEqual(["promotion", false]);
+});
 
-  test("fails a missing digest, another digest and another tag", () => {
-    const lines = (head: Parameters<typeof checkGate>[0]["head"]) =>
-      checkGate({ environment: "production", upstream: "acceptance", base: {}, head, deployed }).map(
-        (v) => v.line,
-      );
-    expect(lines({ "main-api": { tag: "1.5.0" } })).toEqual([
-      "main-api: failed: 1.5.0 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app main-api)",
-    ]);
-    expect(lines({ "main-api": { tag: "1.5.0", digest: digest("f") } })).toEqual([
-      `main-api: failed: ${digest("f")} is not what acceptance deployed (acceptance runs 1.5.0@${digest("a")}); copy it with: platform promote acceptance production --app main-api`,
-    ]);
-    expect(lines({ "main-api": { tag: "1.5.1", digest: digest("a") } })).toEqual([
-      `main-api: failed: tag 1.5.1 does not match the tag acceptance deployed ${digest("a")} as (1.5.0); copy it with: platform promote acceptance production --app main-api`,
-    ]);
-  });
+test("an entry production verified in another set is no rollback, and the message says so", () => {
+  expect(
+    lines({ base: next, head: { "main-api": v("1.4.0", "1"), web: v("2.0.2", "b") }, upstreamRecords: [] }),
+  ).toContain(
+    `main-api: failed: 1.4.0@${digest("1")} is in no verification record of acceptance (production verified it, but in another set: roll back the whole set with platform rollback production); copy it with: platform promote acceptance production`,
+  );
+});
 
-  test("in the first environment a digest is enough", () => {
-    const verdicts = checkGate({
+test("the first environment takes any pinned entry, and the windows still apply", () => {
+  const result = checkGate(
+    input({
       environment: "acceptance",
       upstream: undefined,
-      base: {},
-      head: { web: { tag: "2.0.1", digest: digest("b") }, "main-api": { tag: "1.5.0" } },
-      deployed: {},
-    });
-    expect(verdicts.map((v) => v.line)).toEqual([
-      "main-api: failed: 1.5.0 has no digest; a gated change must pin tag@digest",
-      `web: passed: 2.0.1@${digest("b")} is pinned by digest`,
+      ownRecords: [],
+      upstreamRecords: [],
+      now: Date.parse("2026-12-01T20:00:00Z"),
+    }),
+  );
+  expect(result.verdicts.map((verdict) => verdict.line)).toEqual([
+    `main-api: passed: 1.5.0@${digest("a")} is pinned by digest`,
+    "window: failed: Tuesday 2026-12-01 20:00 UTC is outside the promotion windows (Tuesday 09:00-17:00 UTC); the promotion may deploy from Tuesday 2026-12-08 09:00 UTC, or at once with promotion:break-glass and two approvals",
+  ]);
+});
+
+test("no policy: no soak and no window lines", () => {
+  expect(lines({ policy: undefined })).toEqual([
+    `main-api: passed: 1.5.0@${digest("a")} was verified by acceptance in verified/acceptance/2026-12-01T06:00:00Z (2026-12-01 06:00 UTC)`,
+    "together: production will run the set acceptance verified in verified/acceptance/2026-12-01T06:00:00Z (2026-12-01 06:00 UTC)",
+  ]);
+});
+
+test("soak counts a stint up to the record that replaced it", () => {
+  const a = record("acceptance", "2026-12-01T06:00:00Z", next);
+  const b = record("acceptance", "2026-12-01T06:30:00Z", next);
+  const c = record("acceptance", "2026-12-01T07:10:00Z", base);
+  const d = record("acceptance", "2026-12-01T09:00:00Z", next);
+  const holds = (r: VerifiedRecord) => r.images["main-api"]?.tag === "1.5.0";
+  const now = Date.parse("2026-12-01T09:30:00Z");
+  expect(soakOf([a, b, c, d], holds, 60, now)).toEqual({ soaked: true, since: a, ran: 70 * 60_000 });
+  expect(soakOf([a, b, c, d], holds, 90, now)).toEqual({
+    soaked: false,
+    readyAt: Date.parse("2026-12-01T10:30:00Z"),
+    since: d,
+  });
+  expect(soakOf([a, c], holds, 90, now)).toMatchObject({ soaked: false, replaced: { first: a, endedBy: c } });
+  expect(soakOf([c], holds, 90, now)).toBeUndefined();
+  // Exactly the soak time counts as soaked.
+  expect(soakOf([d], holds, 30, now)).toMatchObject({ soaked: true });
+});
+
+describe("break-glass", () => {
+  const glass = (approved: boolean) => ({
+    approved,
+    detail: approved ? "approved by ann and bob, who have write access" : "has 1",
+  });
+  const outside = {
+    now: Date.parse("2026-12-01T20:00:00Z"),
+    upstreamRecords: [record("acceptance", "2026-12-01T19:50:00Z", next)],
+  };
+
+  test("approved, it lifts soak and windows, never the verification", () => {
+    const result = checkGate(input({ ...outside, breakGlass: glass(true) }));
+    expect(result.passed).toBe(true);
+    expect(result.verdicts.map((verdict) => verdict.line).slice(2)).toEqual([
+      "break-glass: in effect (approved by ann and bob, who have write access): soak, windows and freezes are lifted",
+      "soak: the set has not soaked 60 min in acceptance; lifted by promotion:break-glass",
+      "window: outside the promotion windows (Tuesday 09:00-17:00 UTC); lifted by promotion:break-glass",
     ]);
+    expect(checkGate(input({ ...outside, upstreamRecords: [], breakGlass: glass(true) })).passed).toBe(false);
+  });
+
+  test("not approved, it lifts nothing", () => {
+    const result = checkGate(input({ ...outside, breakGlass: glass(false) }));
+    expect(result.passed).toBe(false);
+    expect(result.verdicts.map((verdict) => verdict.line)).toContain("break-glass: not in effect: has 1");
+  });
+
+  const pull = (reviews: PullRequestReviews["reviews"]): PullRequestReviews => ({
+    number: 7,
+    author: "carol",
+    headSha: "h".repeat(40),
+    labels: ["promotion:break-glass"],
+    reviews,
+  });
+  const approve = (user: string, commitId = "h".repeat(40)) => ({ user, state: "APPROVED", commitId });
+  const write = { ann: "write", bob: "admin", carol: "write", dan: "read" };
+
+  test("two approvals of the head by people with write access, other than the author", () => {
+    expect(judgeBreakGlass(pull([approve("ann"), approve("bob")]), write)).toEqual({
+      approved: true,
+      detail: "approved by ann and bob, who have write access",
+    });
+  });
+
+  test.each([
+    ["one approver", [approve("ann")], "and has 1 (ann)"],
+    ["the same person twice", [approve("ann"), approve("ann")], "and has 1 (ann)"],
+    [
+      "the author approving",
+      [approve("ann"), approve("carol")],
+      "and has 1 (ann); the author's (carol) own approval does not count",
+    ],
+    [
+      "an approver without write access",
+      [approve("ann"), approve("dan")],
+      "and has 1 (ann); dan approved without write access",
+    ],
+    ["an approval of an older commit", [approve("ann"), approve("bob", "o".repeat(40))], "and has 1 (ann)"],
+    [
+      "an approval withdrawn by a later change request",
+      [approve("ann"), approve("bob"), { user: "bob", state: "CHANGES_REQUESTED", commitId: "h".repeat(40) }],
+      "and has 1 (ann)",
+    ],
+  ])("%s does not hold", (_, reviews, says) => {
+    const verdict = judgeBreakGlass(pull(reviews), write);
+    expect(verdict.approved).toBe(false);
+    expect(verdict.detail).toBe(
+      `pull request #7 needs approvals of its head commit hhhhhhh by 2 different people with write access other than its author, ${says}`,
+    );
+  });
+
+  test("a comment after an approval keeps it", () => {
+    const verdict = judgeBreakGlass(
+      pull([approve("ann"), approve("bob"), { user: "bob", state: "COMMENTED", commitId: "h".repeat(40) }]),
+      write,
+    );
+    expect(verdict.approved).toBe(true);
   });
 });

@@ -2,8 +2,8 @@
 // commands print.
 import type { ImageVersion } from "../../apps/image-reference";
 import { skewSection, type DeploySkew } from "../deploy-skew";
-import { describeCommit, formatDate, type VersionRecord } from "../image-history";
 import { stackFileName } from "../stack-file/files";
+import { describeRecord } from "../verified-records";
 import { formatVersion } from "../stack-file/read-images";
 import type { ImageChange, ImageMove } from "./moves";
 
@@ -38,7 +38,7 @@ export function pullRequestTitle(change: ImageChange): string {
 export function describeMoves(change: ImageChange): string[] {
   const origin = change.source !== undefined ? ` (deployed in ${change.source})` : "";
   return change.moves.map((move) => {
-    const ran = move.history !== undefined ? ` (ran from ${describeCommit(move.history.to.commit)})` : origin;
+    const ran = move.verified !== undefined ? ` (verified in ${describeRecord(move.verified)})` : origin;
     return `${change.environment}: ${move.app} ${arrow(move)}${ran}`;
   });
 }
@@ -82,22 +82,22 @@ function bodyEnd(file: string, context: BodyContext, runLabel: string): string[]
 }
 
 /**
- * A rollback's pull request body: per app, from which version to which, and the commit that
- * set each and when, so that a reviewer sees what is undone without opening the history.
+ * A rollback's pull request body: per app, from which version to which, and the verification
+ * record of the set it goes back to (when, and the run that verified it).
  */
 function rollbackBody(change: ImageChange, context: BodyContext): string {
   const code = (version: ImageVersion | undefined) => `\`${formatVersion(version)}\``;
-  const set = (record: VersionRecord | undefined) =>
-    record === undefined ? "" : ` (${record.commit.sha.slice(0, 7)}, ${formatDate(record.commit.date)})`;
-  const rows = change.moves.map(
-    (move) =>
-      `| ${move.app} | ${code(move.from)}${set(move.history?.from)} | ${code(move.to)}${set(move.history?.to)} |`,
-  );
+  const rows = change.moves.map((move) => `| ${move.app} | ${code(move.from)} | ${code(move.to)} |`);
   const file = stackFileName(change.environment);
+  const record = change.moves.find((move) => move.verified !== undefined)?.verified;
+  const source =
+    record === undefined
+      ? "a set it verified before"
+      : `the set it verified in \`${record.name}\` (${describeRecord(record).slice(record.name.length + 2, -1)}, run ${record.run}, commit ${record.commit.slice(0, 7)})`;
   return [
-    `Rolls **${change.environment}** back to versions it ran before (the history of \`${file}\` on the default branch). Merging deploys exactly these digests; the gate accepts them because ${change.environment} ran them.`,
+    `Rolls **${change.environment}** back to ${source}. Merging deploys exactly these digests; the gate accepts them at any time because ${change.environment} verified this set together.`,
     "",
-    `| App | ${change.environment} now (set by) | rolled back to (first set by) |`,
+    `| App | ${change.environment} now | rolled back to |`,
     "|---|---|---|",
     ...rows,
     "",

@@ -5,7 +5,7 @@ import { isMovingTag, movingTagRuleFor } from "../../apps/image-reference";
 import type { EnvironmentName } from "../../environments";
 import type { ImageVersion } from "../../apps/image-reference";
 import { PlatformError } from "../errors";
-import type { VersionRecord } from "../image-history";
+import type { VerifiedRecord } from "../verified-records";
 import { setImages } from "../stack-file/edit-images";
 import { sameVersion, type StackImages } from "../stack-file/read-images";
 import type { DeployedImages } from "../deployed-images";
@@ -16,8 +16,8 @@ export interface ImageMove {
   /** The entry now; undefined when the app is not deployed there yet. */
   readonly from: ImageVersion | undefined;
   readonly to: ImageVersion;
-  /** A rollback's: the commits that set the current version and the one rolled back to. */
-  readonly history?: { readonly from: VersionRecord; readonly to: VersionRecord };
+  /** A rollback's: the record of the environment whose set it goes back to. */
+  readonly verified?: VerifiedRecord;
 }
 
 /** A change of image versions in one environment: what a release or promotion does. */

@@ -214,3 +214,11 @@ describe("YAML aliases and merge keys", () => {
     );
   });
 });
+
+describe("the config map is found by its key, not by its place (mutation-gate.md #4, #13)", () => {
+  test("keys before config:", () => {
+    const text = 'config:\n  platform:images:\n    web: { tag: "1" }\n';
+    expect(readImages(`encryptionsalt: x\n${text}`, "Pulumi.production.yaml")).toEqual({ web: { tag: "1" } });
+    expect(readImages(`meta: { a: 1 }\n${text}`, "Pulumi.production.yaml")).toEqual({ web: { tag: "1" } });
+  });
+});

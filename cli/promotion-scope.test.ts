@@ -1,0 +1,60 @@
+import { promotionScope } from "./promotion-scope";
+
+// Unit tests of the promotion scope (the survivors of ../shared/reviews/mutation-gate.md #2, #11,
+// #12): a change outside `config:` is never a promotion, whatever its type.
+const stackFile = "Pulumi.production.yaml";
+const config = (web: string, extra: Record<string, unknown> = {}) => ({
+  "azure-native:location": "westeurope",
+  "platform:images": { web: { tag: web } },
+  ...extra,
+});
+const scope = (base: unknown, head: unknown, changedFiles = [stackFile]) =>
+  promotionScope({ stackFile, changedFiles, base, head, allowRemoval: false });
+
+test("only image versions change: a promotion", () => {
+  expect(scope({ config: config("1") }, { config: config("2") })).toEqual({
+    touchesStackFile: true,
+    isPromotion: true,
+    reasons: [],
+    removedApps: [],
+  });
+});
+
+test("a boolean, a number or a string outside config: changes: not a promotion, named", () => {
+  expect(scope({ config: config("1"), x: true }, { config: config("2"), x: false }).reasons).toEqual([
+    `${stackFile}: x changes`,
+  ]);
+  expect(scope({ config: config("1"), n: 1 }, { config: config("2"), n: 2 }).isPromotion).toBe(false);
+  expect(
+    scope(
+      { config: config("1"), secretsprovider: "azurekeyvault://a/keys/k" },
+      { config: config("2"), secretsprovider: "azurekeyvault://b/keys/k" },
+    ).reasons,
+  ).toEqual([`${stackFile}: secretsprovider changes`]);
+});
+
+test("another config key beside the images: named by its own key", () => {
+  expect(
+    scope({ config: config("1") }, { config: config("2", { "azure-native:location": "northeurope" }) })
+      .reasons,
+  ).toEqual([`${stackFile}: azure-native:location changes`]);
+});
+
+test("an untouched stack file: not a promotion, one reason, nothing else looked at", () => {
+  expect(scope({ config: config("1") }, { config: config("2"), x: 1 }, ["README.md"])).toEqual({
+    touchesStackFile: false,
+    isPromotion: false,
+    reasons: [`${stackFile} does not change`],
+    removedApps: [],
+  });
+});
+
+test("an empty document, or a config: that is not a map, is not a promotion", () => {
+  expect(scope(null, { config: config("2") }).reasons).toEqual(
+    [`${stackFile}: config is added`, `${stackFile}: document is removed`].sort(),
+  );
+  expect(scope({ config: config("1") }, { config: "x" }).reasons).toEqual([
+    `${stackFile}: config changes`,
+    "removes web (a promotion may remove an app only with --allow-removal)",
+  ]);
+});

@@ -1,0 +1,31 @@
+// jest as npm test runs it, for Stryker (stryker.config.json), with three changes: no global
+// setup or teardown (the CLI build and the shared program runs would outlive a mutant, and runs
+// shared across mutants would hide it; these suites run the CLI in-process), no custom reporter,
+// and only the suites that exercise the gate's files (the heavy program suites would run for
+// every mutant Stryker counts as statically covered).
+"use strict";
+const base = require("./jest.config.js");
+
+const { globalSetup, globalTeardown, reporters, ...rest } = base;
+void globalSetup;
+void globalTeardown;
+void reporters;
+
+module.exports = {
+  ...rest,
+  // A mutant is killed by its first failing suite; the unit suites go first.
+  bail: 1,
+  // Inside a sandbox every path holds /.stryker-tmp/, which jest.config.js ignores.
+  testPathIgnorePatterns: ["/node_modules/", "/dist/"],
+  testSequencer: "<rootDir>/test/stryker-sequencer.js",
+  testMatch: [
+    "<rootDir>/cli/promotion/{gate,break-glass,messages,moves}.test.ts",
+    "<rootDir>/cli/promotion-scope.test.ts",
+    "<rootDir>/cli/commands/{gate,record}.test.ts",
+    "<rootDir>/cli/stack-file/{read-images,edit-images}.test.ts",
+    "<rootDir>/stack-config/{schema,from-file}.test.ts",
+    "<rootDir>/apps/manifests/{image-transformer,image-transformer.kustomize,render-yaml}.test.ts",
+    "<rootDir>/environments/promotion-policy.test.ts",
+    "<rootDir>/bootstrap/config.test.ts",
+  ],
+};

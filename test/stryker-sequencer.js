@@ -1,0 +1,14 @@
+// Stryker's jest runs (stryker.jest.config.js) stop at the first failing suite (bail): run the
+// unit suites, which kill most mutants in milliseconds, before the CLI suites that build git
+// repositories, instead of jest's slowest-first order.
+"use strict";
+const Sequencer = require("@jest/test-sequencer").default;
+
+class UnitFirst extends Sequencer {
+  sort(tests) {
+    const slow = (test) => (test.path.includes("/cli/commands/") ? 1 : 0);
+    return [...tests].sort((a, b) => slow(a) - slow(b) || a.path.localeCompare(b.path));
+  }
+}
+
+module.exports = UnitFirst;
