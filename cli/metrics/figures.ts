@@ -345,6 +345,11 @@ function leadTimes(linked: readonly Linked[], app: AppName, environment: Environ
     seen.add(deploy.version.tag);
     const steps = chain.map((env) => firstDeploy(env, deploy.version.tag));
     if (steps.some((step) => step?.record === undefined)) continue;
+    // Each environment after the one before it: a version set everywhere at once did not travel.
+    if (
+      steps.some((step, position) => position > 0 && step!.deploy.index <= steps[position - 1]!.deploy.index)
+    )
+      continue;
     const start = deploy.openedAt ?? deploy.mergedAt;
     const times = { review: 0, deploy: 0, soak: 0, promotion: 0 } as Record<Stage, number>;
     const unknown = new Set<Stage>();

@@ -219,7 +219,7 @@ ${rows.join("\n")}
 </section>`;
 }
 
-function pipelineSection(view: PipelineView, context: PageContext): string {
+function pipelineSection(view: PipelineView): string {
   const header = view.environments
     .map((environment) => `<th scope="col">${h(environment.name)}</th>`)
     .join("");
@@ -330,7 +330,7 @@ export function pipelinePage(view: PipelineView, metrics: Metrics, context: Page
 <p class="meta">Generated ${h(formatTime(context.generatedAt))} UTC from commit <code>${h(context.commit.slice(0, 7))}</code> by <code>platform page</code>.</p>
 </header>
 <main>
-${pipelineSection(view, context)}
+${pipelineSection(view)}
 ${deploysSection(metrics.deploys, context)}
 ${metricsSection(metrics)}
 </main>
