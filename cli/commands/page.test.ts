@@ -70,7 +70,7 @@ describe("platform page", () => {
         "  style production stroke:#116329,stroke-width:2px",
         "```",
         "",
-        "The pipeline page: `index.html` of this run's artifact `pipeline-page`.",
+        "The pipeline page, one self-contained file: `index.html` in this run's artifacts.",
         "",
       ].join("\n"),
     );

@@ -93,7 +93,7 @@ export const registerPage: RegisterCommand = (program, context) => {
       });
       const summary = jobSummary(
         view,
-        `The pipeline page: \`${pageFiles.page}\` of this run's artifact \`pipeline-page\`.`,
+        `The pipeline page, one self-contained file: \`${pageFiles.page}\` in this run's artifacts.`,
       );
       await mkdir(dir, { recursive: true });
       // Each file appears whole or not at all.

@@ -1,7 +1,7 @@
 // The git adapter of the metrics and the page: reads the default branch's first-parent chain, the
 // stack files at each of its commits and the verification records (through verified-records.ts).
 import { environmentNames, type EnvironmentName } from "../../environments";
-import { repositoryPrefix, type Git } from "../git";
+import { ensureFullHistory, repositoryPrefix, type Git } from "../git";
 import { inspectImages, type StackImages } from "../stack-file/read-images";
 import { readRecords, type VerifiedRecord } from "../verified-records";
 import { deploysOf, type HistoryCommit } from "./events";
@@ -22,6 +22,8 @@ export interface ReadHistory extends DeliveryHistory {
  */
 export async function readDeliveryHistory(git: Git, ref = "HEAD"): Promise<ReadHistory> {
   const prefix = await repositoryPrefix(git);
+  // CI checks out one commit: the history is fetched first (a no-op in a full clone).
+  const whole = await ensureFullHistory(git, "origin");
   const log = await git.run(["log", "--first-parent", "--format=%H%x00%P%x00%ct%x00%B%x1e", ref]);
   const entries = log
     .split("\x1e")
@@ -60,7 +62,11 @@ export async function readDeliveryHistory(git: Git, ref = "HEAD"): Promise<ReadH
       .map((time) => Number(time) * 1000);
     if (times.length > 0) commits[index] = { ...commit, openedAt: Math.min(...times) };
   }
-  const warnings: string[] = [];
+  const warnings: string[] = whole
+    ? []
+    : [
+        "this clone is shallow and origin's history could not be fetched; the figures cover the commits present",
+      ];
   const records: VerifiedRecord[] = [];
   for (const environment of environmentNames) {
     const read = await readRecords(git, environment);
