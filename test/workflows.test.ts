@@ -707,6 +707,34 @@ describe("deploy workflow", () => {
     expect(gate.run).toContain('npx platform gate production --base "$BEFORE" ${pr:+--pr "$pr"}');
   });
 
+  test("each deploy job ends by publishing the pipeline page: an artifact, and the Mermaid diagram in the job summary", () => {
+    for (const stack of environmentNames) {
+      const deploy = job("deploy.yml", `deploy-${stack}`);
+      const [publish, upload] = deploy.steps.slice(-2) as [Step, Step];
+      // After the record (and so after the deploy): the page shows the record just written.
+      expect(deploy.steps.indexOf(publish)).toBeGreaterThan(
+        deploy.steps.indexOf(stepNamed(deploy, `Record what ${stack} runs, verified`)),
+      );
+      expect(publish.name).toBe("Publish the pipeline page");
+      expect(publish.if).toBeUndefined();
+      expect(publish.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}" });
+      expect(publish.run).toBe(
+        withPushAuth(
+          'npx platform page "$RUNNER_TEMP/pipeline-page"\ncat "$RUNNER_TEMP/pipeline-page/summary.md" >> "$GITHUB_STEP_SUMMARY"',
+        ),
+      );
+      expect(upload.uses).toBe(pins["actions/upload-artifact@v7"]);
+      expect(upload.with).toEqual({
+        name: `pipeline-page-${stack}`,
+        path: "${{ runner.temp }}/pipeline-page/index.html",
+        "if-no-files-found": "error",
+        "retention-days": 30,
+      });
+      // Reading history and records needs no more than the job's contents: read.
+      expect(deploy.permissions?.["contents"]).toBe("read");
+    }
+  });
+
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
     const promote = job("deploy.yml", "promote");
     expect(promote.name).toBe("promote (production)");
@@ -735,7 +763,9 @@ describe("deploy workflow", () => {
     expect(save.run).toContain(
       'pulumi stack output --json --stack acceptance > "$RUNNER_TEMP/acceptance-outputs/outputs.json"',
     );
-    expect(stepUsing(acceptance, pin("actions/upload-artifact@v7")).with).toMatchObject({
+    // The job uploads the pipeline page too (its last step).
+    const uploads = acceptance.steps.filter((step: Step) => step.uses === pin("actions/upload-artifact@v7"));
+    expect(uploads.find((step: Step) => step.with?.["name"] === "acceptance-outputs")?.with).toMatchObject({
       name: "acceptance-outputs",
       path: "${{ runner.temp }}/acceptance-outputs/outputs.json",
     });
@@ -1188,7 +1218,6 @@ describe("refreshes as the plan identity (docs/decisions/0040, 0042)", () => {
       "drift.yml drift",
       "preview.yml preview-acceptance",
       "preview.yml preview-production",
-      "preview.yml gate",
     ]);
     expect(refreshProblems(ownWorkflows, resources)).toEqual([]);
     // Drift still refreshes, both times, leaving out the same three kinds.

@@ -23,6 +23,8 @@ export const commands: readonly CommandModule[] = [
   { name: "rollback", load: async () => (await import("./rollback")).registerRollback },
   { name: "verify", load: async () => (await import("./verify")).registerVerify },
   { name: "record", load: async () => (await import("./record")).registerRecord },
+  { name: "metrics", load: async () => (await import("./metrics")).registerMetrics },
+  { name: "page", load: async () => (await import("./page")).registerPage },
 ];
 
 /** Shown after the help of the program and of every command (commander adds the last newline). */
