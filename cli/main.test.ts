@@ -62,13 +62,13 @@ describe("--help", () => {
     return run.stdout;
   };
 
-  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote and gate the --outputs file's shape; docs/commands.md both", async () => {
+  test("plan and diff document PLATFORM_PLAN_TIMEOUT_SECONDS; promote the --outputs file's shape (gate reads records, not outputs); docs/commands.md both", async () => {
     for (const command of ["plan", "diff"]) {
       const text = await help(command);
       expect(text).toContain("PLATFORM_PLAN_TIMEOUT_SECONDS  how long one run of the program");
       expect(text).not.toContain("--outputs <file> holds");
     }
-    for (const command of ["promote", "gate"]) {
+    for (const command of ["promote"]) {
       const text = await help(command);
       expect(text).toContain(
         '--outputs <file> holds what `pulumi stack output --json --stack <upstream>` prints: a JSON object\nwhose "images" output maps each app',
