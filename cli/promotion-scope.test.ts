@@ -15,6 +15,7 @@ test("only image versions change: a promotion", () => {
   expect(scope({ config: config("1") }, { config: config("2") })).toEqual({
     touchesStackFile: true,
     isPromotion: true,
+    addedApps: [],
     reasons: [],
     removedApps: [],
   });
@@ -44,6 +45,7 @@ test("an untouched stack file: not a promotion, one reason, nothing else looked 
   expect(scope({ config: config("1") }, { config: config("2"), x: 1 }, ["README.md"])).toEqual({
     touchesStackFile: false,
     isPromotion: false,
+    addedApps: [],
     reasons: [`${stackFile} does not change`],
     removedApps: [],
   });

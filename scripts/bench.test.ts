@@ -23,7 +23,7 @@ const parts: readonly [string, readonly string[]][] = [
       "'plan acceptance'",
       "'status'",
       "'promote acceptance production'",
-      "'gate production'",
+      "'gate production (refuses: no records)'",
     ],
   ],
 ];

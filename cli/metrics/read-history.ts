@@ -1,6 +1,7 @@
 // The git adapter of the metrics and the page: reads the default branch's first-parent chain, the
 // stack files at each of its commits and the verification records (through verified-records.ts).
 import { environmentNames, type EnvironmentName } from "../../environments";
+import { stackFileName } from "../../stack-config/stack-files";
 import { ensureFullHistory, repositoryPrefix, type Git } from "../git";
 import { inspectImages, type StackImages } from "../stack-file/read-images";
 import { readRecords, type VerifiedRecord } from "../verified-records";
@@ -36,13 +37,16 @@ export async function readDeliveryHistory(git: Git, ref = "HEAD"): Promise<ReadH
     .reverse();
   const files = await readBlobs(
     git,
-    entries.flatMap((entry) => environmentNames.map((env) => `${entry.sha}:${prefix}Pulumi.${env}.yaml`)),
+    entries.flatMap((entry) => environmentNames.map((env) => `${entry.sha}:${prefix}${stackFileName(env)}`)),
   );
   const readAt = (sha: string, environment: EnvironmentName): StackImages | undefined => {
-    const text = files.get(`${sha}:${prefix}Pulumi.${environment}.yaml`);
+    const text = files.get(`${sha}:${prefix}${stackFileName(environment)}`);
     if (text === undefined) return undefined;
     try {
-      const { versions, problems } = inspectImages(text, `Pulumi.${environment}.yaml at ${sha.slice(0, 7)}`);
+      const { versions, problems } = inspectImages(
+        text,
+        `${stackFileName(environment)} at ${sha.slice(0, 7)}`,
+      );
       return problems.length > 0 ? undefined : versions;
     } catch {
       return undefined;
