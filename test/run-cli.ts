@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { main } from "../cli/main";
 import { endIdleRunners } from "../cli/program-runs";
@@ -75,4 +76,47 @@ export function startCliProcess(
     child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
   return { child, exited };
+}
+
+/**
+ * A stand-in for `command` in a new directory under `dir`: it writes its pid, then sleeps for a
+ * minute, as a hanging backend or a login waiting for a browser does. `env` is `base` with that
+ * directory first on PATH; `pid()` is the stand-in's pid once it runs.
+ */
+export function hangingCommand(
+  dir: string,
+  command: string,
+  base: Record<string, string | undefined>,
+): { env: Record<string, string>; pid: () => number | undefined } {
+  const bin = mkdtempSync(path.join(dir, `hanging-${command}-`));
+  const pidFile = path.join(bin, `${command}.pid`);
+  writeFileSync(
+    path.join(bin, command),
+    `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
+  );
+  chmodSync(path.join(bin, command), 0o755);
+  const env = Object.fromEntries(
+    Object.entries({ ...base, PATH: `${bin}:${base["PATH"] ?? ""}` }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
+  );
+  return { env, pid: () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined) };
+}
+
+/** True while a process with that pid exists. */
+export function processRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `check` holds, polling every 20 ms; fails after 10 s. */
+export async function waitUntil(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 20) {
+    if (waited > 10_000) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

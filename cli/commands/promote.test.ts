@@ -3,7 +3,14 @@ import * as path from "node:path";
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
 import { pushRecord } from "../../test/records";
-import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
+import {
+  gitHubEnv,
+  hangingCommand,
+  processRunning,
+  runCli,
+  startCliProcess,
+  waitUntil,
+} from "../../test/run-cli";
 
 let fixture: GitFixture;
 let server: GitHubServer;
@@ -619,42 +626,6 @@ describe("platform promote refuses a moving tag", () => {
 });
 
 describe("an interrupted promote --pr while pulumi stack output runs (real processes)", () => {
-  /** A stand-in pulumi that writes its pid, then sleeps for a minute, as a hanging backend does. */
-  function sleepingPulumi(): { env: Record<string, string>; pid: () => number | undefined } {
-    const bin = path.join(fixture.root, "bin");
-    const pidFile = path.join(fixture.root, "pulumi.pid");
-    mkdirSync(bin);
-    writeFileSync(
-      path.join(bin, "pulumi"),
-      `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
-    );
-    chmodSync(path.join(bin, "pulumi"), 0o755);
-    const pid = () => {
-      try {
-        return Number(readFileSync(pidFile, "utf8"));
-      } catch {
-        return undefined;
-      }
-    };
-    return { env: { ...env, PATH: `${bin}:${env["PATH"]}` }, pid };
-  }
-
-  const running = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
-  const until = async (check: () => boolean) => {
-    for (let waited = 0; !check(); waited += 20) {
-      if (waited > 10_000) throw new Error("timed out waiting");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
-
   test.each([
     ["SIGINT to the CLI", "SIGINT", 130, false],
     ["SIGTERM to the CLI (a cancelled CI job)", "SIGTERM", 143, false],
@@ -662,7 +633,8 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
   ] as const)(
     "%s (%s): exit %i within two seconds, pulumi stopped, nothing pushed",
     async (_, signal, code, group) => {
-      const pulumi = sleepingPulumi();
+      // A stand-in pulumi that hangs, as a backend that does not answer does.
+      const pulumi = hangingCommand(fixture.root, "pulumi", env);
       const cli = startCliProcess(
         ["promote", "acceptance", "production", "--pr"],
         fixture.clone,
@@ -671,7 +643,7 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
           processGroup: group,
         },
       );
-      await until(() => pulumi.pid() !== undefined);
+      await waitUntil(() => pulumi.pid() !== undefined);
       const child = pulumi.pid()!;
       const sent = Date.now();
       if (group) process.kill(-cli.child.pid!, signal);
@@ -684,7 +656,7 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
         stdout: "",
         stderr: `error: interrupted by ${signal} while running 'pulumi stack output --json --stack acceptance', which was stopped; nothing was changed\n`,
       });
-      await until(() => !running(child));
+      await waitUntil(() => !processRunning(child));
       expect(fixture.originBranches()).toEqual(["main"]);
       expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
     },

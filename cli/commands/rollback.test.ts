@@ -1,5 +1,3 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { digest } from "../../test/git-fixture";
 import { root, stackConfig } from "../../test/program";
 import { projectWorld } from "../../engine/world";
@@ -8,7 +6,14 @@ import { pulumiConfig } from "../../stack-config/from-file";
 import { startGitHubServer } from "../../test/github-server";
 import { createReleaseHistory, stackFile, type ReleaseHistory } from "../../test/release-history";
 import { pushRecord } from "../../test/records";
-import { gitHubEnv, runCli, startCliProcess } from "../../test/run-cli";
+import {
+  gitHubEnv,
+  hangingCommand,
+  processRunning,
+  runCli,
+  startCliProcess,
+  waitUntil,
+} from "../../test/run-cli";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
 let history: ReleaseHistory;
@@ -312,36 +317,14 @@ describe("an interrupted rollback --pr while az checks the registry (real proces
     async (signal, code) => {
       const { fixture } = history;
       const server = await startGitHubServer({ bareRepository: fixture.origin });
-      // A stand-in az that writes its pid and hangs, as az does when its login needs a browser.
-      const bin = mkdtempSync(path.join(fixture.root, "hanging-az-"));
-      const pidFile = path.join(bin, "az.pid");
-      writeFileSync(
-        path.join(bin, "az"),
-        `#!${process.execPath}\nrequire("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetTimeout(() => undefined, 60_000);\n`,
-      );
-      chmodSync(path.join(bin, "az"), 0o755);
-      const azPid = () => (existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8")) : undefined);
-      const running = (pid: number) => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      const until = async (check: () => boolean) => {
-        for (let waited = 0; !check(); waited += 20) {
-          if (waited > 10_000) throw new Error("timed out waiting");
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-      };
+      // A stand-in az that hangs, as az does when its login needs a browser.
+      const az = hangingCommand(fixture.root, "az", history.env);
       try {
         const cli = startCliProcess(["rollback", "production", "main-api", "--pr"], fixture.clone, {
-          ...history.env,
+          ...az.env,
           ...gitHubEnv(server),
-          PATH: `${bin}:${history.env["PATH"]}`,
         });
-        await until(() => azPid() !== undefined);
+        await waitUntil(() => az.pid() !== undefined);
         const sent = Date.now();
         cli.child.kill(signal);
         const run = await cli.exited;
@@ -358,7 +341,7 @@ describe("an interrupted rollback --pr while az checks the registry (real proces
         expect(run.stderr.split("\n").slice(1).join("\n")).toBe(
           `error: interrupted by ${signal} while checking main-api:1.4.0 in contosoplatformacr.azurecr.io (az acr repository show, which was stopped); nothing was changed\n`,
         );
-        await until(() => !running(azPid()!));
+        await waitUntil(() => !processRunning(az.pid()!));
         expect(fixture.originBranch("rollback/production/main-api")).toBeUndefined();
         expect(server.requests.filter((request) => request.method !== "GET")).toEqual([]);
       } finally {
