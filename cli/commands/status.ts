@@ -10,6 +10,7 @@ import { readRecords, type VerifiedRecord } from "../verified-records";
 import { readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "../command";
+import { textTable } from "../../lib/text-table";
 
 /** Where an app's version stands in an environment's verification records. */
 export interface Verification {
@@ -211,18 +212,7 @@ export function formatStatus(rows: readonly AppStatus[], windows: readonly Envir
       .map((env) => `${env} differs from ${environments[env].upstream} (pending promotion)`)
       .join("; "),
   ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...body].map((cells) => cells[column]!.length)),
-  );
-  const table = [header, ...body]
-    .map(
-      (cells) =>
-        cells
-          .map((cell, column) => cell.padEnd(widths[column]!))
-          .join("  ")
-          .trimEnd() + "\n",
-    )
-    .join("");
+  const table = textTable([header, ...body]);
   return (
     table +
     windows

@@ -1,3 +1,4 @@
+import { textTable } from "../../lib/text-table";
 import type { EnvironmentName } from "../../environments";
 import type { ClusterSnapshot } from "./cluster-snapshot";
 import type { Expectations } from "./expectations";
@@ -13,18 +14,7 @@ export function formatFindings(findings: readonly Finding[]): string {
     finding.expected,
     finding.found,
   ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((cells) => cells[column]!.length)),
-  );
-  return [header, ...rows]
-    .map(
-      (cells) =>
-        cells
-          .map((cell, column) => cell.padEnd(widths[column]!))
-          .join("  ")
-          .trimEnd() + "\n",
-    )
-    .join("");
+  return textTable([header, ...rows]);
 }
 
 /** What a pass checked, in one line per kind of check. */
