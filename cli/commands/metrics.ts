@@ -3,9 +3,24 @@ import { createGit, GitError } from "../git";
 import { PlatformError } from "../errors";
 import { metricsOf } from "../metrics/figures";
 import { formatMetrics } from "../metrics/format";
-import { readDeliveryHistory } from "../metrics/read-history";
+import { readDeliveryHistory, type ReadHistory } from "../metrics/read-history";
 import { parseSince } from "../metrics/since";
 import type { RegisterCommand } from "../command";
+import type { Context } from "../context";
+
+/**
+ * The delivery history of the repository at `context.cwd`, its warnings printed.
+ * @throws PlatformError when git cannot read it
+ */
+export async function deliveryHistoryIn(context: Context): Promise<ReadHistory> {
+  const history = await readDeliveryHistory(createGit(context.cwd, context.env)).catch((error: unknown) => {
+    if (error instanceof GitError)
+      throw new PlatformError(`cannot read the history of ${context.cwd}: ${error.stderr.trim()}`);
+    throw error;
+  });
+  for (const warning of history.warnings) context.stderr(`warning: ${warning}\n`);
+  return history;
+}
 
 /**
  * `platform metrics [--since <date>] [--json]`: deploy frequency, lead time by stage, change
@@ -26,13 +41,7 @@ export const registerMetrics: RegisterCommand = (program, context) => {
     .action(async (options: { since?: string; json?: boolean }) => {
       const until = now(context.env).getTime();
       const since = options.since === undefined ? undefined : parseSince(options.since, until);
-      const git = createGit(context.cwd, context.env);
-      const history = await readDeliveryHistory(git).catch((error: unknown) => {
-        if (error instanceof GitError)
-          throw new PlatformError(`cannot read the history of ${context.cwd}: ${error.stderr.trim()}`);
-        throw error;
-      });
-      for (const warning of history.warnings) context.stderr(`warning: ${warning}\n`);
+      const history = await deliveryHistoryIn(context);
       const metrics = metricsOf(history, { ...(since === undefined ? {} : { since }), until });
       context.stdout(options.json ? `${JSON.stringify(metrics, null, 2)}\n` : formatMetrics(metrics));
     });

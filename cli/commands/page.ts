@@ -2,16 +2,15 @@ import { mkdir, rename, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { environments } from "../../environments";
 import { now } from "../clock";
-import { InputError, PlatformError } from "../errors";
-import { createGit, GitError } from "../git";
+import { InputError } from "../errors";
 import { metricsOf } from "../metrics/figures";
-import { readDeliveryHistory } from "../metrics/read-history";
 import { parseSince } from "../metrics/since";
 import { pipelinePage } from "../page/html";
 import { jobSummary } from "../page/mermaid";
 import { pipelineView } from "../page/pipeline";
 import type { VerifiedRecord } from "../verified-records";
 import type { RegisterCommand } from "../command";
+import { deliveryHistoryIn } from "./metrics";
 
 /** The files `platform page` writes into its directory. */
 export const pageFiles = { page: "index.html", summary: "summary.md" } as const;
@@ -72,13 +71,7 @@ export const registerPage: RegisterCommand = (program, context) => {
       const since = options.since === undefined ? undefined : parseSince(options.since, until);
       const dir = path.resolve(context.cwd, dirArgument);
       await checkDirectory(dir, dirArgument);
-      const git = createGit(context.cwd, context.env);
-      const history = await readDeliveryHistory(git).catch((error: unknown) => {
-        if (error instanceof GitError)
-          throw new PlatformError(`cannot read the history of ${context.cwd}: ${error.stderr.trim()}`);
-        throw error;
-      });
-      for (const warning of history.warnings) context.stderr(`warning: ${warning}\n`);
+      const history = await deliveryHistoryIn(context);
       const metrics = metricsOf(history, { ...(since === undefined ? {} : { since }), until });
       const view = pipelineView({
         current: history.current,
