@@ -27,6 +27,8 @@ module.exports = {
   // One worker per core, not jest's default of one less: the CLI suites wait on the programs and
   // git they start, and npm test's checks beside jest end early (`npm run bench -- tests`).
   maxWorkers: "100%",
+  // The CLI's successful plans shared across the suites (decision 0063).
+  setupFiles: ["<rootDir>/test/share-plans.setup.ts"],
   globalSetup: "<rootDir>/test/global-setup.js",
   globalTeardown: "<rootDir>/test/global-teardown.js",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],

@@ -16,6 +16,9 @@ import {
   type RunnerOutcome,
 } from "./program-runs";
 
+// The runner itself is under test: no plan shared with other suites (test/share-plans.setup.ts).
+jest.unmock("./program-runs");
+
 afterAll(endIdleRunners);
 
 /** Whether a process with this id runs (a zombie too: one its parent has not waited for). */
