@@ -12,7 +12,7 @@ import { decodeRun, encodeRun, sharedRunsVariable } from "./program";
 // gate and cache-swap plan copies identical to it.
 
 /**
- * What a plan of `dir` can depend on beside the request: every file of the project, its tests
+ * What a plan can depend on beside the request: every file of the program's package, its tests
  * and docs too (cheaper to hash than to tell apart), but not what is derived or not its own:
  * node_modules (a link to this checkout's, shared by every run), the built dist/, .git.
  */
@@ -37,12 +37,35 @@ function hashTree(hash: ReturnType<typeof createHash>, dir: string, relative: st
   }
 }
 
-/** The key of a plan: the project's files and every field of the request but its time limit. */
+/**
+ * The package a program belongs to: the nearest directory up from `dir` with a package.json. A
+ * program may read beyond its own directory there (bootstrap/ runs ../dist and reads
+ * ../.github/required-checks.json).
+ */
+function packageOf(dir: string): string {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, "package.json"))) return current;
+    if (path.dirname(current) === current) return dir;
+  }
+}
+
+/**
+ * The key of a plan: the files of the program's package, where in it the program is, and every
+ * field of the request but its time limit.
+ */
 export function planKey(request: Parameters<typeof RunPlan>[0]): string {
   const hash = createHash("sha256");
-  hashTree(hash, request.dir, "");
-  const { dir: _dir, timeoutSeconds: _timeout, ...rest } = request;
-  hash.update(JSON.stringify({ ...rest, world: rest.world ?? null, preview: rest.preview ?? false }));
+  const projectPackage = packageOf(request.dir);
+  hashTree(hash, projectPackage, "");
+  const { dir, timeoutSeconds: _timeout, ...rest } = request;
+  hash.update(
+    JSON.stringify({
+      ...rest,
+      dir: path.relative(projectPackage, dir),
+      world: rest.world ?? null,
+      preview: rest.preview ?? false,
+    }),
+  );
   return hash.digest("hex");
 }
 
