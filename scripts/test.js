@@ -50,7 +50,14 @@ function scratchDir() {
  * processes the suites start do not. A Node that no longer knows the flag gets none.
  */
 const asyncContextFrame = "--experimental-async-context-frame";
-const jestNodeFlags = process.allowedNodeEnvironmentFlags.has(asyncContextFrame) ? [asyncContextFrame] : [];
+/**
+ * And a young generation of up to 64 MB, as the plan runners have (decision 0064): the suites
+ * that run programs in-process make as many short-lived promises as a runner does.
+ */
+const jestNodeFlags = [
+  ...(process.allowedNodeEnvironmentFlags.has(asyncContextFrame) ? [asyncContextFrame] : []),
+  "--max-semi-space-size=64",
+];
 
 /** Runs a command; resolves with its exit code and, when `capture`, its output. */
 function run(command, args, capture, env = process.env) {
