@@ -135,8 +135,9 @@ function scaleProject(count, source = root) {
     path.join(dir, stackFileName("acceptance")),
     stackFile("Acceptance: every app at a tag.", names, 0),
   );
+  // A throwaway repository: no auto-maintenance after each commit.
   const git = (...args) =>
-    execFileSync("git", args, {
+    execFileSync("git", ["-c", "maintenance.auto=false", "-c", "gc.auto=0", ...args], {
       cwd: dir,
       stdio: ["ignore", "pipe", "pipe"],
       env: {

@@ -165,11 +165,15 @@ function benchRender() {
 function benchPlan() {
   const rows = stacks.map((stack) => ({
     stack,
-    "platform plan": cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
+    // Quick: the run of the same command that start's direct column shows, done once for both.
+    "platform plan": quick
+      ? timing(quickRun(directCommand(`plan ${stack}`)))
+      : cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
   }));
   console.log(
     "\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)",
   );
+  if (quick) console.log("--quick: one run on the project's Node 22, which start's warm row shows too");
   console.table(rows);
 }
 
@@ -211,34 +215,62 @@ function firstRunEnv() {
   };
 }
 
+/** `platform <args>` run directly on the project's Node 22 (npm installs it there), not the system's. */
+function directCommand(args) {
+  const projectNode = path.join("node_modules", ".bin", "node");
+  const nodeCommand = existsSync(path.join(root, projectNode)) ? projectNode : node;
+  return `${nodeCommand} bin/platform.js ${args}`;
+}
+
+/** One first run of a shell command (firstRunEnv), its caches removed after it. */
+function firstRunOnce(command) {
+  const { scratch, env } = firstRunEnv();
+  const run = runOnce("sh", ["-c", command], { env });
+  // Fails (ENOTEMPTY) when a process the command started still writes there: its figures
+  // would leave out that process's work.
+  rmSync(scratch, { recursive: true, force: true });
+  return run;
+}
+
+/** Quick: the one run of a command in a newcomer's shell, shared by the parts that show it. */
+const quickRuns = new Map();
+function quickRun(command) {
+  if (!quickRuns.has(command)) quickRuns.set(command, runOnce("sh", ["-c", command], { env: shellEnv() }));
+  return quickRuns.get(command);
+}
+
 function benchStart() {
   const readme = readmeMainCommand();
   if (!existsSync(path.join(root, "node_modules", ".bin", "platform"))) {
     throw new Error("node_modules/.bin/platform is missing: run npm ci (docs/decisions/0019)");
   }
-  // The project's Node 22 (npm installs it there), not the system's: the stricter baseline.
-  const projectNode = path.join("node_modules", ".bin", "node");
-  const nodeCommand = existsSync(path.join(root, projectNode)) ? projectNode : node;
-  const direct = `${nodeCommand} bin/platform.js ${readme.replace(/^\S+ platform /, "")}`;
+  // The project's Node 22, not the system's: the stricter baseline.
+  const direct = directCommand(readme.replace(/^\S+ platform /, ""));
   const commands = { readme, direct };
   const warm = { readme: [], direct: [] };
   const first = { readme: [], direct: [] };
-  // Quick: the first runs only, without the warm-up.
-  if (!quick) {
+  if (quick) {
+    // Quick: the first-run path once, through the README's command (npx's install directory and
+    // the compile cache empty; the plan runner writing that cache after the command ended once
+    // made its removal fail), and the direct command once, warm: the run plan shows too.
+    first.readme.push(firstRunOnce(readme));
+    warm.direct.push(quickRun(direct));
+  } else {
     for (const which of ["readme", "direct"]) runOnce("sh", ["-c", commands[which]], { env: shellEnv() });
-  }
-  // Interleaved, so that both columns see the same load.
-  for (let run = 0; run < repeats; run += 1) {
-    for (const which of ["readme", "direct"]) {
-      if (!quick) warm[which].push(runOnce("sh", ["-c", commands[which]], { env: shellEnv() }));
-      const { scratch, env } = firstRunEnv();
-      first[which].push(runOnce("sh", ["-c", commands[which]], { env }));
-      // Fails (ENOTEMPTY) when a process the command started still writes there: its figures
-      // would leave out that process's work.
-      rmSync(scratch, { recursive: true, force: true });
+    // Interleaved, so that both columns see the same load.
+    for (let run = 0; run < repeats; run += 1) {
+      for (const which of ["readme", "direct"]) {
+        warm[which].push(runOnce("sh", ["-c", commands[which]], { env: shellEnv() }));
+        first[which].push(firstRunOnce(commands[which]));
+      }
     }
   }
   const row = (label, runs) => {
+    if (runs.readme.length === 0 || runs.direct.length === 0) {
+      const shown = (which) =>
+        runs[which].length > 0 ? timing(summarize(runs[which])) : "not run (--quick)";
+      return { run: label, [readme]: shown("readme"), [direct]: shown("direct"), ratio: "" };
+    }
     const readmeRun = summarize(runs.readme);
     const directRun = summarize(runs.direct);
     return {
@@ -254,7 +286,7 @@ function benchStart() {
   console.log(
     "first run: empty Node compile cache and empty npm cache (npx's install directory) per run; dist/ built, as after npm ci",
   );
-  console.table(quick ? [row("first run", first)] : [row("warm", warm), row("first run", first)]);
+  console.table([row("warm", warm), row("first run", first)]);
 }
 
 /**
@@ -443,7 +475,8 @@ function benchScale() {
           // The gate exits 1 here (see above); every other command must succeed.
           runs[p][c].push(runOnce(node, cli, { cwd: project.dir }, !argv(project).includes("gate")));
         });
-        project.restore();
+        // The copies go after the last run: restored only for the next.
+        if (run < repeats - 1) project.restore();
       });
     }
     for (const tree of trees) {
@@ -519,4 +552,13 @@ console.log(
       ? ""
       : " (tests takes minutes: `npm run bench -- program render plan start` skips it)"),
 );
-for (const name of chosen) runners[name]();
+// Each part under a heading; one that fails is reported and the others still run (exit 1).
+for (const name of chosen) {
+  console.log(`\n## ${name}: ${parts[name]}`);
+  try {
+    runners[name]();
+  } catch (error) {
+    console.error(`bench: part ${name} failed: ${error?.stack ?? error}`);
+    process.exitCode = 1;
+  }
+}
