@@ -1,8 +1,7 @@
-import { fork } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
-import type { PlanRequest, PlanResponse, RunnerReply } from "../engine/plan-runner";
+import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
 import { root, stackConfig } from "../test/program";
 import { startCliProcess } from "../test/run-cli";
 import { syntheticProject } from "../test/synthetic-project";
@@ -204,6 +203,23 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
   const counted = (name: string) =>
     `const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(\`${name}-\${resources.runs}\`, {});`;
 
+  test("the shipped stacks planned one after another in one runner are exactly a fresh runner's plan", async () => {
+    const request = (stack: string): PlanRequest => ({
+      dir: root,
+      stack,
+      config: stackConfig(stack),
+      timeoutSeconds: 120,
+    });
+    // With no runner idle, the first plan is a fresh runner's first run.
+    await endIdleRunners();
+    const fresh = await runPlan(request("acceptance"));
+    const before = await runnerOf(counted("before"));
+    await runPlan(request("production"));
+    const reused = await runPlan(request("acceptance"));
+    expect((await runnerOf(counted("after"))).pid).toBe(before.pid);
+    expect(reused).toStrictEqual(fresh);
+  });
+
   test("two clean runs: one process, each its own plan, the program's own modules loaded afresh", async () => {
     const first = await runnerOf(counted("first"));
     const second = await runnerOf(counted("second"));
@@ -263,37 +279,7 @@ new (require("./resources").Thing)("network", {});
     expect([first.planned, second.planned]).toEqual([["first-1"], ["second-1"]]);
     expect(second.pid).not.toBe(first.pid);
   });
-
-  test("the shipped stacks planned one after another in one runner are exactly a fresh runner's plan", async () => {
-    const request = (stack: string): PlanRequest => ({
-      dir: root,
-      stack,
-      config: stackConfig(stack),
-      timeoutSeconds: 120,
-    });
-    const before = await runnerOf(counted("before"));
-    await runPlan(request("production"));
-    const reused = await runPlan(request("acceptance"));
-    expect((await runnerOf(counted("after"))).pid).toBe(before.pid);
-    expect(reused).toStrictEqual(await freshRun(request("acceptance")));
-  });
 });
-
-/** What a runner process of its own answers for `request`. */
-function freshRun(request: PlanRequest): Promise<ProgramRun> {
-  const child = fork(path.join(root, "dist", "engine", "plan-runner.js"), [], {
-    execArgv: [],
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
-  });
-  return new Promise((resolve, reject) => {
-    child.on("message", (reply: RunnerReply) => {
-      child.disconnect();
-      if (reply.response.ok) resolve(reply.response.run);
-      else reject(new Error(reply.response.error));
-    });
-    child.send({ id: "fresh", request });
-  });
-}
 
 function catchError(action: () => unknown): Error | undefined {
   try {

@@ -5,7 +5,7 @@ import type { ProgramRun } from "../engine/mock-engine";
 import { stackConfig } from "./program";
 import { uncheckedDataTypes } from "./policy-coverage";
 import { projectCopy } from "./project-copy";
-import { runCli } from "./run-cli";
+import { runCli, type CliRun } from "./run-cli";
 
 /**
  * The cache swapped for another implementation in a throwaway copy, by its `redis-cache.*` files
@@ -97,17 +97,26 @@ export const redisCacheFakes: Fakes = {
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
+// The plan `platform plan --policy` makes of the copy is kept for the tests that read its
+// registrations: the copy is planned once, not once more in the same runner.
+jest.mock("../cli/program-runs", () => {
+  const actual = jest.requireActual<typeof import("../cli/program-runs")>("../cli/program-runs");
+  return { ...actual, runPlan: jest.fn(actual.runPlan) };
+});
+
 describe("the cache swapped for Azure Cache for Redis (port 6380, access keys) in a copy", () => {
   let copy: ReturnType<typeof projectCopy>;
   let run: ProgramRun;
+  let policyRun: CliRun;
   beforeAll(async () => {
     copy = projectCopy(swapped);
-    run = await runPlan({
-      dir: copy.dir,
-      stack: "acceptance",
-      config: stackConfig("acceptance"),
-      timeoutSeconds: 120,
-    });
+    policyRun = await runCli(["plan", "acceptance", "--policy"], copy.dir, env);
+    const plans = jest.mocked(runPlan).mock;
+    // The one plan the command made: the copy's acceptance stack, with its stack file's config.
+    expect(plans.calls.map(([request]) => [request.dir, request.stack, request.config])).toEqual([
+      [copy.dir, "acceptance", stackConfig("acceptance")],
+    ]);
+    run = await (plans.results[0]!.value as Promise<ProgramRun>);
   }, 180_000);
   afterAll(() => copy.remove());
 
@@ -158,8 +167,8 @@ describe("the cache swapped for Azure Cache for Redis (port 6380, access keys) i
     expect(await uncheckedDataTypes(run.registrations)).toEqual([]);
   });
 
-  test("plan --policy refuses the public cache that takes keys, with the policy's messages", async () => {
-    const { code, stderr } = await runCli(["plan", "acceptance", "--policy"], copy.dir, env);
+  test("plan --policy refuses the public cache that takes keys, with the policy's messages", () => {
+    const { code, stderr } = policyRun;
     expect(code).toBe(1);
     expect(stderr).toContain(
       [
@@ -168,5 +177,5 @@ describe("the cache swapped for Azure Cache for Redis (port 6380, access keys) i
         "  [redis-private-entra-tls] Redis redis-cache: disableAccessKeyAuthentication must be true, found false",
       ].join("\n"),
     );
-  }, 180_000);
+  });
 });

@@ -47,8 +47,9 @@ const files = (acceptance: readonly string[], production: readonly string[]) => 
  */
 export function createDeliveryHistory(): DeliveryHistoryFixture {
   const fixture = createGitFixture({ "README.md": "# platform\n" });
+  // Commits without git's auto-maintenance after each: the history is a few dozen small objects.
   const run = (args: readonly string[], time: string) =>
-    execFileSync("git", [...args], {
+    execFileSync("git", ["-c", "maintenance.auto=false", ...args], {
       cwd: fixture.clone,
       env: { ...fixture.env, ...dated(time) },
       encoding: "utf8",
@@ -61,7 +62,6 @@ export function createDeliveryHistory(): DeliveryHistoryFixture {
   const direct = (time: string, changes: Readonly<Record<string, string>>, message: string) => {
     write(changes);
     run(["commit", "--quiet", "-m", message], time);
-    fixture.git(["push", "--quiet", "origin", "main"]);
     return fixture.git(["rev-parse", "HEAD"]);
   };
   /** A pull request from `branch`, opened at `opened`, merged with a merge commit at `merged`. */
@@ -89,19 +89,17 @@ export function createDeliveryHistory(): DeliveryHistoryFixture {
       merged,
     );
     fixture.git(["branch", "--quiet", "-D", branch]);
-    fixture.git(["push", "--quiet", "origin", "main"]);
     return fixture.git(["rev-parse", "HEAD"]);
   };
   // The fixture's first commit at a fixed date too, so that every commit id is the same each run.
+  // Origin gets the whole history in one push at the end (the first commit amended: --force),
+  // then the records, which tag commits of origin.
   run(["commit", "--quiet", "--amend", "--no-edit", "--reset-author"], "2025-12-31T09:00:00Z");
-  fixture.git(["push", "--quiet", "--force", "origin", "main"]);
   let runId = 100;
-  const record = (
-    environment: EnvironmentName,
-    commit: string,
-    at: string,
-    images: Record<string, string>,
-  ) => {
+  const records: (() => void)[] = [];
+  const record = (environment: EnvironmentName, commit: string, at: string, images: Record<string, string>) =>
+    records.push(() => tag(environment, commit, at, images));
+  const tag = (environment: EnvironmentName, commit: string, at: string, images: Record<string, string>) => {
     const verifiedAt = Date.parse(at);
     const name = recordTagName({ environment, verifiedAt, commit });
     const message = formatRecordMessage({
@@ -244,6 +242,8 @@ export function createDeliveryHistory(): DeliveryHistoryFixture {
       [api("1.2.1", "c"), web("2.0.0", "2")],
     ),
   );
+  fixture.git(["push", "--quiet", "--force", "origin", "main"]);
+  for (const create of records) create();
   return {
     fixture,
     env: {

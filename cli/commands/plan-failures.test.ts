@@ -29,6 +29,33 @@ const flatten = (resource: PlannedResource): string[] => [
 /** What a runner answers for a successful run: a program can print it too, and it means nothing. */
 const okLine = JSON.stringify({ ok: true, run: { registrations: [], invocations: [], outputs: {} } });
 
+// First: the runner a success leaves idle serves the first failure (each failure ends its runner).
+describe("a plan that succeeds lists exactly the resources the program registered", () => {
+  test("components, children and a resource created late: counted as constructed, despite lines the program prints", async () => {
+    const project = syntheticProject(
+      `${header}
+const network = new Thing("network", {});
+new Group("pool", 3);
+// Created in an apply, after the program's first turn, still in the plan.
+network.id.apply((id) => new Thing("route", { network: id }));
+pulumi.log.info("planning the network");
+console.log(${JSON.stringify(okLine)});
+process.stdout.write("progress: 50% (no line break)");
+`,
+    );
+    try {
+      const { code, stdout, stderr } = await runCli(["plan", "acceptance", "--json"], project.dir, env);
+      expect([code, stderr]).toEqual([0, ""]);
+      const constructed = project.constructed();
+      expect(constructed).toHaveLength(6);
+      const planned = (JSON.parse(stdout) as { resources: PlannedResource[] }).resources.flatMap(flatten);
+      expect(planned.sort()).toEqual(constructed.sort());
+    } finally {
+      project.remove();
+    }
+  });
+});
+
 describe("platform plan never shows a partial plan as a success", () => {
   test("an apply that throws: the program's message, the resource left out named, exit 1", async () => {
     const run = await plan(
@@ -127,31 +154,5 @@ process.kill(process.pid, "SIGKILL");
       stdout: "",
       stderr: `error: the program run for acceptance was ended by SIGKILL without a result; its last line of output: ${okLine}\n`,
     });
-  });
-});
-
-describe("a plan that succeeds lists exactly the resources the program registered", () => {
-  test("components, children and a resource created late: counted as constructed, despite lines the program prints", async () => {
-    const project = syntheticProject(
-      `${header}
-const network = new Thing("network", {});
-new Group("pool", 3);
-// Created in an apply, after the program's first turn, still in the plan.
-network.id.apply((id) => new Thing("route", { network: id }));
-pulumi.log.info("planning the network");
-console.log(${JSON.stringify(okLine)});
-process.stdout.write("progress: 50% (no line break)");
-`,
-    );
-    try {
-      const { code, stdout, stderr } = await runCli(["plan", "acceptance", "--json"], project.dir, env);
-      expect([code, stderr]).toEqual([0, ""]);
-      const constructed = project.constructed();
-      expect(constructed).toHaveLength(6);
-      const planned = (JSON.parse(stdout) as { resources: PlannedResource[] }).resources.flatMap(flatten);
-      expect(planned.sort()).toEqual(constructed.sort());
-    } finally {
-      project.remove();
-    }
   });
 });

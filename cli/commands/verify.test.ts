@@ -3,13 +3,23 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { deploymentObject, jobObject, podObject } from "../../test/kubernetes-api-fixtures";
 import { kubeconfigFor, startKubeApiServer, type KubeApiServer } from "../../test/kubernetes-api-server";
-import { runCli, startCliProcess } from "../../test/run-cli";
+import { startCliHost, type CliHost } from "../../test/cli-host";
+import { runCli } from "../../test/run-cli";
 import { digest } from "../../test/stack-file-example";
 import { acceptanceOutputs, deployedApps, greenState, imageIdOf, imageOf } from "../../test/verify-scenario";
 
 const root = path.join(__dirname, "..", "..");
 let directory: string;
 let server: KubeApiServer | undefined;
+/**
+ * The process the verify commands run in, one after another (client-node is ES modules only,
+ * which jest cannot load), with exactly PATH as its environment, as a shell would start it.
+ */
+let host: CliHost;
+beforeAll(() => {
+  host = startCliHost({ PATH: process.env.PATH ?? "" });
+});
+afterAll(() => host.close());
 
 beforeEach(() => {
   directory = mkdtempSync(path.join(tmpdir(), "platform-verify-"));
@@ -24,7 +34,7 @@ afterEach(async () => {
   rmSync(directory, { recursive: true, force: true });
 });
 
-/** Runs `platform verify acceptance` as a process (client-node is ES modules only) against the fake API server. */
+/** Runs `platform verify acceptance` in the host process against the fake API server. */
 async function verify(state: ReturnType<typeof greenState>, ...extra: string[]) {
   server = await startKubeApiServer(state);
   writeFileSync(path.join(directory, "kubeconfig"), kubeconfigFor(server));
@@ -39,14 +49,8 @@ async function verify(state: ReturnType<typeof greenState>, ...extra: string[]) 
     "0",
     ...extra,
   ];
-  const run = startCliProcess(argv, directory, { PATH: process.env.PATH ?? "" });
-  // Bounded: a hung request ends with PLATFORM_KUBE_TIMEOUT_SECONDS, a hung process with this.
-  const timer = setTimeout(() => run.child.kill("SIGKILL"), 60_000);
-  try {
-    return await run.exited;
-  } finally {
-    clearTimeout(timer);
-  }
+  // Bounded: a hung request ends with PLATFORM_KUBE_TIMEOUT_SECONDS, a hung command after 60 s.
+  return host.run(argv, directory, { PATH: process.env.PATH ?? "" });
 }
 
 /** The rows of the findings table, cells split on runs of two or more spaces. */
@@ -213,11 +217,11 @@ describe("platform verify", () => {
       path.join(directory, "kubeconfig"),
       kubeconfigFor(server).replace(server.token, "someone-else-token"),
     );
-    const run = await startCliProcess(
+    const run = await host.run(
       ["verify", "acceptance", "--outputs", "outputs.json", "--kubeconfig", "kubeconfig", "--wait", "0"],
       directory,
       { PATH: process.env.PATH ?? "" },
-    ).exited;
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
