@@ -85,7 +85,8 @@ const defaultFiles = {
  * The fixture's own git config (its HOME's): git's automatic maintenance off. Every commit, fetch
  * and merge would start `git maintenance run --auto`, every push a `git gc --auto` in origin, and
  * `git init` would copy the sample hooks: hundreds of processes and files a run, for repositories
- * that live a few seconds. Nothing here depends on them (no identity, nothing else is set).
+ * that live a few seconds. A fast-import keeps its pack rather than unpacking it in another
+ * process. Nothing here depends on them (no identity, nothing else is set).
  */
 const fixtureGitConfig = `[maintenance]
 \tauto = false
@@ -95,6 +96,8 @@ const fixtureGitConfig = `[maintenance]
 \tautoGc = false
 [init]
 \ttemplateDir =
+[fastimport]
+\tunpackLimit = 0
 `;
 
 /** The default fixture, built once per test file and copied: a copy is faster than building. */
