@@ -41,7 +41,7 @@ export interface GitFixture {
   readonly origin: string;
   /** The clone the commands run in. */
   readonly clone: string;
-  /** The environment of the commands: PATH, a git config with only maintenance off, no identity. */
+  /** The environment of the commands: PATH, a git config that only turns git's housekeeping off, no identity. */
   readonly env: Record<string, string>;
   /** Runs git in the clone (or `cwd`), with `input` on its stdin, and returns its trimmed stdout. */
   git(args: readonly string[], cwd?: string, extraEnv?: Record<string, string>, input?: string): string;
@@ -144,16 +144,16 @@ export interface HistoryCommit {
 }
 
 /**
- * The fixture holding `history` (the first commit a root) with main at its last commit (or at
- * `main`, an index) in origin and in the clone, which has it checked out and origin/main as its
- * upstream, as if each commit had been made there and pushed. The commits are written with one
+ * The fixture holding `history` (the first commit a root) with main at its last commit in origin
+ * and in the clone, which has it checked out and origin/main as its upstream, as if each commit
+ * had been made there and pushed. The commits are written with one
  * `git fast-import` per repository, not a commit and a push each; the ids are those `git commit`
  * gives the same trees, messages, names and dates. Returns the commit ids, in `history`'s order.
  */
-export function createGitFixtureWithHistory(
-  history: readonly HistoryCommit[],
-  options: { readonly main?: number } = {},
-): { fixture: GitFixture; commits: string[] } {
+export function createGitFixtureWithHistory(history: readonly HistoryCommit[]): {
+  fixture: GitFixture;
+  commits: string[];
+} {
   const root = mkdtempSync(path.join(tmpdir(), "platform-git-"));
   writeFileSync(path.join(root, ".gitconfig"), fixtureGitConfig);
   const fixture = openGitFixture(root);
@@ -161,8 +161,8 @@ export function createGitFixtureWithHistory(
   fixture.git(["init", "--quiet", "-b", "main", fixture.clone], root);
   // Where a test puts origin's pre-receive hook (git init copies no sample hooks here).
   mkdirSync(path.join(fixture.origin, "hooks"));
-  const main = options.main ?? history.length - 1;
-  const stream = fastImportStream(history, main);
+  const main = history.length - 1;
+  const stream = fastImportStream(history);
   const commits = fixture.git(["fast-import", "--quiet"], fixture.origin, {}, stream).split("\n");
   fixture.git(
     ["fast-import", "--quiet"],
@@ -179,8 +179,11 @@ export function createGitFixtureWithHistory(
   return { fixture, commits };
 }
 
-/** A fast-import stream writing `history` (every commit on refs/heads/main, which ends at `main`). */
-function fastImportStream(history: readonly HistoryCommit[], main: number): string {
+/**
+ * A fast-import stream writing `history`: every commit on refs/heads/main with its parents given,
+ * so that main ends at the last; then the id of each commit, one a line, on stdout.
+ */
+function fastImportStream(history: readonly HistoryCommit[]): string {
   const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
   const trees: Record<string, string>[] = [];
   const parents: number[][] = [];
@@ -210,7 +213,6 @@ function fastImportStream(history: readonly HistoryCommit[], main: number): stri
     for (const file of Object.keys(tree).sort()) stream += `M 100644 inline ${file}\n${data(tree[file]!)}`;
     stream += "\n";
   });
-  stream += `reset refs/heads/main\nfrom :${main + 1}\n\n`;
   for (let index = 0; index < history.length; index++) stream += `get-mark :${index + 1}\n`;
   return stream;
 }
