@@ -16,10 +16,10 @@ afterAll(() => history.fixture.cleanup());
 /** Moves origin's `deployed/production` to a commit of the history, as the deploy workflow does. */
 const deployedAt = (name: string | undefined) => {
   const { fixture } = history;
-  if (fixture.git(["tag", "--list", "deployed/production"], fixture.origin) !== "") {
-    fixture.git(["tag", "-d", "deployed/production"], fixture.origin);
-  }
-  if (name !== undefined) fixture.git(["tag", "deployed/production", history.commits[name]!], fixture.origin);
+  // `git tag --force deployed/production <commit>`, or `git tag -d` when there is one: one git.
+  const ref = "refs/tags/deployed/production";
+  const update = name === undefined ? ["-d", ref] : [ref, history.commits[name]!];
+  fixture.git(["update-ref", ...update], fixture.origin);
 };
 const skewLines = async () => {
   const git = createGit(history.fixture.clone, history.env);

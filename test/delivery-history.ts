@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { formatRecordMessage, recordTagName } from "../cli/verified-records";
 import type { EnvironmentName } from "../environments";
-import { createGitFixture, digest, type GitFixture } from "./git-fixture";
+import { createGitFixtureWithHistory, digest, type GitFixture, type HistoryCommit } from "./git-fixture";
 import { stackFile } from "./release-history";
 
 /** The time the synthetic history is read at (PLATFORM_NOW). */
@@ -15,15 +12,6 @@ export interface DeliveryHistoryFixture {
   /** The environment the CLI runs with (the fixture's, PLATFORM_NOW, the repository's address). */
   readonly env: Record<string, string>;
 }
-
-const dated = (time: string) => ({
-  GIT_AUTHOR_NAME: "Fixture",
-  GIT_AUTHOR_EMAIL: "fixture@example.test",
-  GIT_COMMITTER_NAME: "Fixture",
-  GIT_COMMITTER_EMAIL: "fixture@example.test",
-  GIT_AUTHOR_DATE: time,
-  GIT_COMMITTER_DATE: time,
-});
 
 const files = (acceptance: readonly string[], production: readonly string[]) => ({
   "Pulumi.acceptance.yaml": stackFile("acceptance", acceptance),
@@ -46,23 +34,14 @@ const files = (acceptance: readonly string[], production: readonly string[]) => 
  *    change (01-15); #9 release web 2.2.0 merged 01-20 10:00, not verified yet.
  */
 export function createDeliveryHistory(): DeliveryHistoryFixture {
-  const fixture = createGitFixture({ "README.md": "# platform\n" });
-  // Commits without git's auto-maintenance after each: the history is a few dozen small objects.
-  const run = (args: readonly string[], time: string) =>
-    execFileSync("git", ["-c", "maintenance.auto=false", ...args], {
-      cwd: fixture.clone,
-      env: { ...fixture.env, ...dated(time) },
-      encoding: "utf8",
-      stdio: "pipe",
-    }).trim();
-  const write = (changes: Readonly<Record<string, string>>) => {
-    for (const [file, text] of Object.entries(changes)) fixture.write(file, text);
-    fixture.git(["add", "--", ...Object.keys(changes)]);
-  };
+  // The commits as `git commit` and `git merge --no-ff` would make them, each pushed, written
+  // with one git fast-import; then the records, as `git tag --annotate` in origin would.
+  const history: HistoryCommit[] = [
+    { files: { "README.md": "# platform\n" }, message: "Initial commit", date: "2025-12-31T09:00:00Z" },
+  ];
   const direct = (time: string, changes: Readonly<Record<string, string>>, message: string) => {
-    write(changes);
-    run(["commit", "--quiet", "-m", message], time);
-    return fixture.git(["rev-parse", "HEAD"]);
+    history.push({ files: changes, message, date: time });
+    return history.length - 1;
   };
   /** A pull request from `branch`, opened at `opened`, merged with a merge commit at `merged`. */
   const merged = (
@@ -73,60 +52,29 @@ export function createDeliveryHistory(): DeliveryHistoryFixture {
     merged: string,
     changes: Readonly<Record<string, string>>,
   ) => {
-    fixture.git(["checkout", "--quiet", "-b", branch]);
-    write(changes);
-    run(["commit", "--quiet", "-m", `${title}\n\nGenerated-by: platform ${branch.split("/")[0]}`], opened);
-    fixture.git(["checkout", "--quiet", "main"]);
-    run(
-      [
-        "merge",
-        "--quiet",
-        "--no-ff",
-        "-m",
-        `Merge pull request #${number} from acme/${branch}\n\n${title}`,
-        branch,
-      ],
-      merged,
-    );
-    fixture.git(["branch", "--quiet", "-D", branch]);
-    return fixture.git(["rev-parse", "HEAD"]);
-  };
-  // The fixture's first commit at a fixed date too, so that every commit id is the same each run.
-  // Origin gets the whole history in one push at the end (the first commit amended: --force),
-  // then the records, which tag commits of origin.
-  run(["commit", "--quiet", "--amend", "--no-edit", "--reset-author"], "2025-12-31T09:00:00Z");
-  let runId = 100;
-  const records: (() => void)[] = [];
-  const record = (environment: EnvironmentName, commit: string, at: string, images: Record<string, string>) =>
-    records.push(() => tag(environment, commit, at, images));
-  const tag = (environment: EnvironmentName, commit: string, at: string, images: Record<string, string>) => {
-    const verifiedAt = Date.parse(at);
-    const name = recordTagName({ environment, verifiedAt, commit });
-    const message = formatRecordMessage({
-      environment,
-      commit,
-      verifiedAt,
-      run: `https://github.test/acme/platform/actions/runs/${runId++}`,
-      images: Object.fromEntries(
-        Object.entries(images).map(([app, ref]) => [
-          app,
-          { tag: ref.slice(0, ref.indexOf("@")), digest: ref.slice(ref.indexOf("@") + 1) },
-        ]),
-      ),
+    const main = history.length - 1;
+    history.push({
+      files: changes,
+      message: `${title}\n\nGenerated-by: platform ${branch.split("/")[0]}`,
+      date: opened,
     });
-    const work = mkdtempSync(path.join(fixture.root, "record-"));
-    writeFileSync(path.join(work, "message"), message);
-    execFileSync(
-      "git",
-      ["tag", "--annotate", "--no-sign", `--file=${path.join(work, "message")}`, name, commit],
-      {
-        cwd: fixture.origin,
-        env: { ...fixture.env, ...dated(at) },
-        stdio: "pipe",
-      },
-    );
-    rmSync(work, { recursive: true, force: true });
+    history.push({
+      files: {},
+      message: `Merge pull request #${number} from acme/${branch}\n\n${title}`,
+      date: merged,
+      parent: main,
+      merge: main + 1,
+    });
+    return history.length - 1;
   };
+  const records: {
+    environment: EnvironmentName;
+    commit: number;
+    at: string;
+    images: Record<string, string>;
+  }[] = [];
+  const record = (environment: EnvironmentName, commit: number, at: string, images: Record<string, string>) =>
+    records.push({ environment, commit, at, images });
   const api = (tag: string, hex: string) => `main-api: { tag: "${tag}", digest: ${digest(hex)} }`;
   const web = (tag: string, hex: string) => `web: { tag: "${tag}", digest: ${digest(hex)} }`;
   const at = (app: string, tag: string) => `${app}: { tag: "${tag}" }`;
@@ -242,8 +190,31 @@ export function createDeliveryHistory(): DeliveryHistoryFixture {
       [api("1.2.1", "c"), web("2.0.0", "2")],
     ),
   );
-  fixture.git(["push", "--quiet", "--force", "origin", "main"]);
-  for (const create of records) create();
+  const { fixture, commits } = createGitFixtureWithHistory(history);
+  let runId = 100;
+  const tags = records.map(({ environment, commit, at, images }) => {
+    const verifiedAt = Date.parse(at);
+    const message = formatRecordMessage({
+      environment,
+      commit: commits[commit]!,
+      verifiedAt,
+      run: `https://github.test/acme/platform/actions/runs/${runId++}`,
+      images: Object.fromEntries(
+        Object.entries(images).map(([app, ref]) => [
+          app,
+          { tag: ref.slice(0, ref.indexOf("@")), digest: ref.slice(ref.indexOf("@") + 1) },
+        ]),
+      ),
+    });
+    return [
+      `tag ${recordTagName({ environment, verifiedAt, commit: commits[commit]! })}`,
+      `from ${commits[commit]}`,
+      `tagger Fixture <fixture@example.test> ${verifiedAt / 1000} +0000`,
+      `data ${Buffer.byteLength(message)}`,
+      message,
+    ].join("\n");
+  });
+  fixture.git(["fast-import", "--quiet"], fixture.origin, {}, tags.join("\n"));
   return {
     fixture,
     env: {

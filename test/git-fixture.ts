@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 
@@ -41,10 +41,10 @@ export interface GitFixture {
   readonly origin: string;
   /** The clone the commands run in. */
   readonly clone: string;
-  /** The environment of the commands: PATH, an empty git config, no identity. */
+  /** The environment of the commands: PATH, a git config that only turns git's housekeeping off, no identity. */
   readonly env: Record<string, string>;
-  /** Runs git in the clone (or `cwd`) and returns its trimmed stdout. */
-  git(args: readonly string[], cwd?: string): string;
+  /** Runs git in the clone (or `cwd`), with `input` on its stdin, and returns its trimmed stdout. */
+  git(args: readonly string[], cwd?: string, extraEnv?: Record<string, string>, input?: string): string;
   read(file: string): string;
   write(file: string, text: string): void;
   /** Commits files on `main` of the clone and pushes them to origin. */
@@ -81,6 +81,25 @@ const defaultFiles = {
   "README.md": "# platform\n",
 };
 
+/**
+ * The fixture's own git config (its HOME's): git's automatic maintenance off. Every commit, fetch
+ * and merge would start `git maintenance run --auto`, every push a `git gc --auto` in origin, and
+ * `git init` would copy the sample hooks: hundreds of processes and files a run, for repositories
+ * that live a few seconds. A fast-import keeps its pack rather than unpacking it in another
+ * process. Nothing here depends on them (no identity, nothing else is set).
+ */
+const fixtureGitConfig = `[maintenance]
+\tauto = false
+[gc]
+\tauto = 0
+[receive]
+\tautoGc = false
+[init]
+\ttemplateDir =
+[fastimport]
+\tunpackLimit = 0
+`;
+
 /** The default fixture, built once per test file and copied: a copy is faster than building. */
 let template: GitFixture | undefined;
 afterAll(() => {
@@ -90,31 +109,134 @@ afterAll(() => {
 
 /** Creates the fixture with the two stack files (or `files`) committed on main and pushed. */
 export function createGitFixture(files?: Readonly<Record<string, string>>): GitFixture {
-  if (files !== undefined) return buildGitFixture(files);
+  if (files !== undefined) return createGitFixtureWithHistory([{ files, message: "Initial commit" }]).fixture;
   if (template === undefined) {
-    template = buildGitFixture(defaultFiles);
+    template = createGitFixtureWithHistory([{ files: defaultFiles, message: "Initial commit" }]).fixture;
   }
   const root = mkdtempSync(path.join(tmpdir(), "platform-git-"));
   cpSync(template.root, root, { recursive: true, preserveTimestamps: true });
-  const fixture = openGitFixture(root);
-  fixture.git(["remote", "set-url", "origin", fixture.origin]);
-  return fixture;
+  // `git remote set-url origin <the copy's origin>`, without a git process.
+  const config = path.join(root, "clone", ".git", "config");
+  writeFileSync(
+    config,
+    readFileSync(config, "utf8").replaceAll(template.origin, path.join(root, "origin.git")),
+  );
+  return openGitFixture(root);
 }
 
-function buildGitFixture(files: Readonly<Record<string, string>>): GitFixture {
+/** One commit of a history `createGitFixtureWithHistory` writes. */
+export interface HistoryCommit {
+  /** Files it writes over its parent's tree, by path. */
+  readonly files: Readonly<Record<string, string>>;
+  /** Its message, as given to `git commit -m` (stored with a final line break). */
+  readonly message: string;
+  /** Its author and commit date, ISO 8601 (`2026-01-01T10:00:00Z`); now by default. */
+  readonly date?: string;
+  /** The author's name (the e-mail is `<name lowercased>@example.test`); the committer is Fixture. */
+  readonly author?: string;
+  /** The index of its parent in the list: the commit before it by default (the first: none); null: none. */
+  readonly parent?: number | null;
+  /**
+   * The index of a second parent: a merge commit, as `git merge --no-ff` makes it of a branch
+   * that `parent` is an ancestor of (the merged tree, plus `files`).
+   */
+  readonly merge?: number;
+}
+
+/**
+ * The fixture holding `history` (the first commit a root) with main at its last commit in origin
+ * and in the clone, which has it checked out and origin/main as its upstream, as if each commit
+ * had been made there and pushed. The commits are written with one
+ * `git fast-import` per repository, not a commit and a push each; the ids are those `git commit`
+ * gives the same trees, messages, names and dates. Returns the commit ids, in `history`'s order.
+ */
+export function createGitFixtureWithHistory(history: readonly HistoryCommit[]): {
+  fixture: GitFixture;
+  commits: string[];
+} {
   const root = mkdtempSync(path.join(tmpdir(), "platform-git-"));
-  writeFileSync(path.join(root, ".gitconfig"), "");
+  writeFileSync(path.join(root, ".gitconfig"), fixtureGitConfig);
   const fixture = openGitFixture(root);
-  execFileSync("git", ["init", "--quiet", "--bare", "-b", "main", fixture.origin], {
-    env: fixture.env,
-    stdio: "pipe",
+  fixture.git(["init", "--quiet", "--bare", "-b", "main", fixture.origin], root);
+  fixture.git(["init", "--quiet", "-b", "main", fixture.clone], root);
+  // Where a test puts origin's pre-receive hook (git init copies no sample hooks here).
+  mkdirSync(path.join(fixture.origin, "hooks"));
+  const main = history.length - 1;
+  const stream = fastImportStream(history);
+  const commits = fixture.git(["fast-import", "--quiet"], fixture.origin, {}, stream).split("\n");
+  fixture.git(
+    ["fast-import", "--quiet"],
+    fixture.clone,
+    {},
+    `${stream}reset refs/remotes/origin/main\nfrom :${main + 1}\n\n`,
+  );
+  // `git remote add origin` and `git branch --set-upstream-to=origin/main`, by hand.
+  appendFileSync(
+    path.join(fixture.clone, ".git", "config"),
+    `[remote "origin"]\n\turl = ${fixture.origin}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n[branch "main"]\n\tremote = origin\n\tmerge = refs/heads/main\n`,
+  );
+  fixture.git(["checkout", "--quiet", "--force"]);
+  return { fixture, commits };
+}
+
+/**
+ * A fast-import stream writing `history`: every commit on refs/heads/main with its parents given,
+ * so that main ends at the last; then the id of each commit, one a line, on stdout.
+ */
+function fastImportStream(history: readonly HistoryCommit[]): string {
+  const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+  const trees: Record<string, string>[] = [];
+  const parents: number[][] = [];
+  const now = Math.floor(Date.now() / 1000);
+  let stream = "";
+  history.forEach((commit, index) => {
+    const parent = commit.parent === undefined ? (index === 0 ? null : index - 1) : commit.parent;
+    if (parent !== null && (parent < 0 || parent >= index))
+      throw new Error(`commit ${index}: no parent ${parent}`);
+    const merged = commit.merge;
+    if (merged !== undefined && (parent === null || !isAncestor(parents, parent, merged))) {
+      throw new Error(`commit ${index}: only a merge of a branch its parent is an ancestor of is written`);
+    }
+    const base = merged ?? parent;
+    const tree = { ...(base === null ? {} : trees[base]), ...commit.files };
+    trees.push(tree);
+    parents.push([...(parent === null ? [] : [parent]), ...(merged === undefined ? [] : [merged])]);
+    const when = `${commit.date === undefined ? now : Date.parse(commit.date) / 1000} +0000`;
+    const author = commit.author ?? "Fixture";
+    stream += `commit refs/heads/main\nmark :${index + 1}\n`;
+    stream += `author ${author} <${author.toLowerCase()}@example.test> ${when}\n`;
+    stream += `committer Fixture <fixture@example.test> ${when}\n`;
+    stream += data(`${commit.message}\n`);
+    if (parent !== null) stream += `from :${parent + 1}\n`;
+    if (merged !== undefined) stream += `merge :${merged + 1}\n`;
+    stream += "deleteall\n";
+    for (const file of Object.keys(tree).sort()) stream += `M 100644 inline ${file}\n${data(tree[file]!)}`;
+    stream += "\n";
   });
-  mkdirSync(fixture.clone);
-  fixture.git(["init", "--quiet", "-b", "main"]);
-  fixture.git(["remote", "add", "origin", fixture.origin]);
-  fixture.commit(files, "Initial commit");
-  fixture.git(["branch", "--quiet", "--set-upstream-to=origin/main"]);
-  return fixture;
+  for (let index = 0; index < history.length; index++) stream += `get-mark :${index + 1}\n`;
+  return stream;
+}
+
+function isAncestor(parents: readonly (readonly number[])[], ancestor: number, commit: number): boolean {
+  return (
+    commit === ancestor || (parents[commit] ?? []).some((parent) => isAncestor(parents, ancestor, parent))
+  );
+}
+
+/**
+ * The commit a branch (or HEAD) of a repository points to (`gitDir`: the bare repository or a
+ * clone's `.git`), read from its loose ref file when there is one, else from `git rev-parse`.
+ */
+export function refCommit(fixture: GitFixture, gitDir: string, ref: string): string {
+  try {
+    const loose = readFileSync(path.join(gitDir, ref), "utf8").trim();
+    if (/^[0-9a-f]{40}$/.test(loose)) return loose;
+    const symbolic = /^ref: (refs\/heads\/\S+)$/.exec(loose)?.[1];
+    if (symbolic !== undefined) return refCommit(fixture, gitDir, symbolic);
+  } catch {
+    // not a loose ref
+  }
+  return fixture.git(["rev-parse", "--verify", `${ref}^{commit}`], gitDir);
 }
 
 function openGitFixture(root: string): GitFixture {
@@ -127,12 +249,13 @@ function openGitFixture(root: string): GitFixture {
     GIT_CONFIG_GLOBAL: path.join(root, ".gitconfig"),
     LANG: "C",
   };
-  const git = (args: readonly string[], cwd = clone, extra: Record<string, string> = {}) =>
+  const git = (args: readonly string[], cwd = clone, extra: Record<string, string> = {}, input?: string) =>
     execFileSync("git", [...args], {
       cwd,
       env: { ...env, ...extra },
       encoding: "utf8",
       stdio: "pipe",
+      ...(input === undefined ? {} : { input }),
     }).trim();
 
   const write = (file: string, text: string) => {
@@ -144,7 +267,7 @@ function openGitFixture(root: string): GitFixture {
     git(["add", "--", ...Object.keys(changes)]);
     git(["commit", "--quiet", "-m", message], clone, identity);
     git(["push", "--quiet", "origin", "main"]);
-    return git(["rev-parse", "HEAD"]);
+    return refCommit(fixture, path.join(clone, ".git"), "HEAD");
   };
 
   const originBranch = (branch: string) => {
@@ -154,7 +277,7 @@ function openGitFixture(root: string): GitFixture {
       return undefined;
     }
   };
-  return {
+  const fixture: GitFixture = {
     root,
     origin,
     clone,
@@ -164,13 +287,20 @@ function openGitFixture(root: string): GitFixture {
     write,
     commit,
     pushForeignBranch(branch, changes, message) {
-      const work = mkdtempSync(path.join(root, "foreign-"));
-      git(["clone", "--quiet", origin, work], root);
-      for (const [file, text] of Object.entries(changes)) writeFileSync(path.join(work, file), text);
-      git(["add", "--", ...Object.keys(changes)], work);
-      git(["commit", "--quiet", "-m", message], work, identity);
-      git(["push", "--quiet", "origin", `HEAD:refs/heads/${branch}`], work);
-      return git(["rev-parse", "HEAD"], work);
+      // What a clone of origin, a commit on main and a push of it to `branch` leave in origin,
+      // written there by one git fast-import.
+      const data = (text: string) => `data ${Buffer.byteLength(text)}\n${text}\n`;
+      const when = `${Math.floor(Date.now() / 1000)} +0000`;
+      const stream = [
+        `commit refs/heads/${branch}\nmark :1\n`,
+        `author ${identity.GIT_AUTHOR_NAME} <${identity.GIT_AUTHOR_EMAIL}> ${when}\n`,
+        `committer ${identity.GIT_COMMITTER_NAME} <${identity.GIT_COMMITTER_EMAIL}> ${when}\n`,
+        data(`${message}\n`),
+        `from ${refCommit(fixture, origin, "refs/heads/main")}\n`,
+        ...Object.entries(changes).map(([file, text]) => `M 100644 inline ${file}\n${data(text)}`),
+        "\nget-mark :1\n",
+      ].join("");
+      return git(["fast-import", "--quiet"], origin, {}, stream);
     },
     originBranch,
     originBranches: () =>
@@ -202,4 +332,5 @@ function openGitFixture(root: string): GitFixture {
     },
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
+  return fixture;
 }

@@ -1,5 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
@@ -85,7 +93,10 @@ export function projectCopy(
         GIT_COMMITTER_EMAIL: "t@example.com",
       },
     });
-  git("init", "--quiet", "--initial-branch=main");
+  // No sample hooks; and no `git maintenance run --auto` after each commit of a repository that
+  // lives a few seconds.
+  git("init", "--quiet", "--template=", "--initial-branch=main");
+  appendFileSync(path.join(dir, ".git", "config"), "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n");
   git("add", "--all");
   git("commit", "--quiet", "-m", "program");
   return { dir, git, remove: () => rmSync(dir, { recursive: true, force: true }) };

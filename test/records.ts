@@ -1,9 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { formatRecordMessage, recordTagName } from "../cli/verified-records";
 import type { EnvironmentName } from "../environments";
-import type { GitFixture } from "./git-fixture";
+import { refCommit, type GitFixture } from "./git-fixture";
 
 const identity = {
   GIT_COMMITTER_NAME: "platform-recorder[bot]",
@@ -22,7 +19,7 @@ export function pushRecord(
   verifiedAt: string,
   options: { commit?: string; message?: string } = {},
 ): string {
-  const commit = options.commit ?? fixture.git(["rev-parse", "main"], fixture.origin);
+  const commit = options.commit ?? refCommit(fixture, fixture.origin, "refs/heads/main");
   const time = Date.parse(verifiedAt);
   const name = recordTagName({ environment, verifiedAt: time, commit });
   const message =
@@ -39,14 +36,11 @@ export function pushRecord(
         }),
       ),
     });
-  const work = mkdtempSync(path.join(fixture.root, "record-"));
-  const file = path.join(work, "message");
-  writeFileSync(file, message);
-  execFileSync("git", ["tag", "--annotate", "--no-sign", `--file=${file}`, name, commit], {
-    cwd: fixture.origin,
-    env: { ...fixture.env, ...identity },
-    stdio: "pipe",
-  });
-  rmSync(work, { recursive: true, force: true });
+  fixture.git(
+    ["tag", "--annotate", "--no-sign", "--file=-", name, commit],
+    fixture.origin,
+    identity,
+    message,
+  );
   return name;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createGitFixture, digest, type GitFixture } from "./git-fixture";
+import { createGitFixtureWithHistory, digest, refCommit, type GitFixture } from "./git-fixture";
 import { root } from "./program";
 
 /** A stack file whose entries are given as YAML lines under `platform:images`. */
@@ -39,7 +39,68 @@ export interface ReleaseHistory {
  *   1.5.0@c…, web 2.0.2@b… and customer-api 0.9.3@f…: only the merge is production's version.
  */
 export function createReleaseHistory(): ReleaseHistory {
-  const fixture = createGitFixture({ "README.md": "# platform\n" });
+  const production = (mainApi: [string, string], web: [string, string]) =>
+    stackFile("production", [entry("main-api", ...mainApi), entry("web", ...web)]);
+  const acceptance = (mainApi: string, web: string) =>
+    stackFile("acceptance", [entry("main-api", mainApi), entry("web", web)]);
+  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
+  const day = (day: number, hour = 10) => `2026-01-${String(day).padStart(2, "0")}T${hour}:00:00Z`;
+
+  // As commits on main, each pushed, and a pull request branch merged with a merge commit, would
+  // leave it (written at once by git fast-import; the ids are the ones those commits would have).
+  const built = createGitFixtureWithHistory([
+    { files: { "README.md": "# platform\n" }, message: "Initial commit" },
+    {
+      files: {
+        "Pulumi.production.yaml": production(["1.3.0", "1"], ["2.0.1", "2"]),
+        "Pulumi.acceptance.yaml": acceptance("1.3.0", "2.0.1"),
+        "bootstrap/Pulumi.shared.yaml": read("bootstrap/Pulumi.shared.yaml"),
+        ".github/stack-filters.yml": read(".github/stack-filters.yml"),
+        "index.ts": "// the program\n",
+      },
+      message: "Start",
+      date: day(1),
+    },
+    {
+      files: { "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.1") },
+      message: "Release main-api 1.4.0",
+      date: day(2),
+    },
+    {
+      files: { "Pulumi.production.yaml": production(["1.4.0", "a"], ["2.0.1", "2"]) },
+      message: "Promote to production: main-api 1.3.0 → 1.4.0",
+      date: day(3),
+    },
+    {
+      files: { "index.ts": "// the program, resized\n" },
+      message: "Resize the database",
+      date: day(4),
+      author: "Alice",
+    },
+    {
+      files: { "docs/notes.md": "notes\n", "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.2") },
+      message: "Release web 2.0.2, notes",
+      date: day(5),
+    },
+    // The pull request branch `promote`, from `docs`: two commits.
+    {
+      files: { "Pulumi.production.yaml": production(["1.5.0", "e"], ["2.0.1", "2"]) },
+      message: "WIP",
+      date: day(6),
+    },
+    {
+      files: {
+        "Pulumi.production.yaml": `${production(["1.5.0", "c"], ["2.0.2", "b"])}    ${entry("customer-api", "0.9.3", "f")}\n`,
+      },
+      message: "Promote 1.5.0 and 2.0.2, add customer-api",
+      date: day(6),
+    },
+    { files: {}, message: "Merge pull request #7", date: day(6, 12), parent: 5, merge: 7 },
+  ]);
+  const fixture = built.fixture;
+  const [, start, release, promote14, program, docs, side, , promote15] = built.commits;
+  const commits = { start, release, promote14, program, docs, side, promote15 } as Record<string, string>;
+
   const bin = path.join(fixture.root, "bin");
   mkdirSync(bin);
   const registryFile = path.join(fixture.root, "registry.json");
@@ -94,78 +155,8 @@ process.stdout.write(JSON.stringify({ digest: images[image], name: image }));
       },
     });
     fixture.git(["push", "--quiet", "origin", "main"]);
-    return fixture.git(["rev-parse", "HEAD"]);
+    return refCommit(fixture, path.join(fixture.clone, ".git"), "HEAD");
   };
-
-  const production = (mainApi: [string, string], web: [string, string]) =>
-    stackFile("production", [entry("main-api", ...mainApi), entry("web", ...web)]);
-  const acceptance = (mainApi: string, web: string) =>
-    stackFile("acceptance", [entry("main-api", mainApi), entry("web", web)]);
-  const read = (file: string) => readFileSync(path.join(root, file), "utf8");
-
-  const commits: Record<string, string> = {};
-  commits["start"] = commitAt(
-    1,
-    {
-      "Pulumi.production.yaml": production(["1.3.0", "1"], ["2.0.1", "2"]),
-      "Pulumi.acceptance.yaml": acceptance("1.3.0", "2.0.1"),
-      "bootstrap/Pulumi.shared.yaml": read("bootstrap/Pulumi.shared.yaml"),
-      ".github/stack-filters.yml": read(".github/stack-filters.yml"),
-      "index.ts": "// the program\n",
-    },
-    "Start",
-  );
-  commits["release"] = commitAt(
-    2,
-    { "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.1") },
-    "Release main-api 1.4.0",
-  );
-  commits["promote14"] = commitAt(
-    3,
-    { "Pulumi.production.yaml": production(["1.4.0", "a"], ["2.0.1", "2"]) },
-    "Promote to production: main-api 1.3.0 → 1.4.0",
-  );
-  commits["program"] = commitAt(
-    4,
-    { "index.ts": "// the program, resized\n" },
-    "Resize the database",
-    "Alice",
-  );
-  commits["docs"] = commitAt(
-    5,
-    { "docs/notes.md": "notes\n", "Pulumi.acceptance.yaml": acceptance("1.4.0", "2.0.2") },
-    "Release web 2.0.2, notes",
-  );
-  // A pull request branch with two commits, merged with a merge commit.
-  fixture.git(["checkout", "--quiet", "-b", "promote"]);
-  commits["side"] = commitAt(
-    6,
-    { "Pulumi.production.yaml": production(["1.5.0", "e"], ["2.0.1", "2"]) },
-    "WIP",
-  );
-  commitAt(
-    6,
-    {
-      "Pulumi.production.yaml": `${production(["1.5.0", "c"], ["2.0.2", "b"])}    ${entry("customer-api", "0.9.3", "f")}\n`,
-    },
-    "Promote 1.5.0 and 2.0.2, add customer-api",
-  );
-  fixture.git(["checkout", "--quiet", "main"]);
-  execFileSync("git", ["merge", "--quiet", "--no-ff", "-m", "Merge pull request #7", "promote"], {
-    cwd: fixture.clone,
-    env: {
-      ...fixture.env,
-      GIT_AUTHOR_NAME: "Fixture",
-      GIT_AUTHOR_EMAIL: "fixture@example.test",
-      GIT_COMMITTER_NAME: "Fixture",
-      GIT_COMMITTER_EMAIL: "fixture@example.test",
-      GIT_AUTHOR_DATE: "2026-01-06T12:00:00Z",
-      GIT_COMMITTER_DATE: "2026-01-06T12:00:00Z",
-    },
-  });
-  fixture.git(["branch", "--quiet", "-D", "promote"]);
-  fixture.git(["push", "--quiet", "origin", "main"]);
-  commits["promote15"] = fixture.git(["rev-parse", "HEAD"]);
 
   return {
     fixture,
