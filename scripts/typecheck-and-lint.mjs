@@ -18,10 +18,15 @@ function typeCheck() {
       throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"));
     },
   });
+  // As tsc's own host: JSDoc comments of .ts and .d.ts files are parsed only where they can hold
+  // a type error (@see, @link), not the documentation of every declaration in node_modules.
+  const host = ts.createCompilerHost(configFile.options);
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors;
   const program = ts.createProgram({
     rootNames: configFile.fileNames,
     options: configFile.options,
     projectReferences: configFile.projectReferences,
+    host,
   });
   return { program, diagnostics: [...configFile.errors, ...ts.getPreEmitDiagnostics(program)] };
 }

@@ -34,6 +34,21 @@ export function kubeTimeoutSeconds(env: Readonly<Record<string, string | undefin
   return seconds;
 }
 
+/**
+ * What this adapter uses of client-node's KubeConfig (its declarations, dist/config.d.ts).
+ * Declared here, and the package imported by a name TypeScript does not follow: its entry point
+ * re-exports the generated API clients, 9.7 MB of declarations that every type-check would parse
+ * for these four methods (docs/decisions/0061). verify.test.ts runs them against the real package.
+ */
+interface KubeConfig {
+  loadFromFile(file: string): void;
+  loadFromDefault(): void;
+  getCurrentCluster(): { readonly server: string } | null;
+  applyToHTTPSOptions(options: https.RequestOptions): Promise<void>;
+}
+
+const clientNode = "@kubernetes/client-node";
+
 /** An answer of the API server. */
 interface Answer {
   readonly status: number;
@@ -52,7 +67,7 @@ export async function kubernetesReader(options: {
 }): Promise<ClusterReader> {
   const timeoutMs = kubeTimeoutSeconds(options.env) * 1000;
   // ES modules only: Node 22 loads it with require(); only verify pays for loading it.
-  const { KubeConfig } = await import("@kubernetes/client-node");
+  const { KubeConfig } = (await import(clientNode)) as { KubeConfig: new () => KubeConfig };
   const config = new KubeConfig();
   const source = options.kubeconfig ?? "the default kubeconfig (KUBECONFIG or ~/.kube/config)";
   try {
