@@ -1,5 +1,5 @@
 // `npm test`: the type-check, ESLint and Prettier run beside jest instead of before it, all
-// started at once: jest runs one worker per core (jest.config.js), and the checks (about 20 s of
+// started at once: jest runs one worker per core (jest.config.js), and the checks (about 35-40 s of
 // CPU together, measured by `npm run bench -- tests`) end while its suites still run.
 // jest's output streams as usual; each check's result is printed (on stderr) when it ends, with
 // its output if it failed.
