@@ -8,8 +8,8 @@ import { decodeRun, encodeRun, sharedRunsVariable } from "./program";
 // test/program.ts shares the in-process runs of index.ts. A plan is a pure function of the
 // program's files and the request: the world (what exists outside) travels in the request or
 // is derived from the project's files; the program reads no environment and no file outside
-// its directory. `platform diff` plans the same base in most of its tests, and fingerprint,
-// gate and cache-swap plan copies identical to it.
+// its package. `platform diff` plans the same base in most of its tests, and fingerprint and
+// plan plan copies identical to it.
 
 /**
  * What a plan can depend on beside the request: every file of the program's package, its tests
