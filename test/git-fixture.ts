@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { throwawayGitConfig } from "./throwaway-git-config";
 
 /** A digest made of one repeated hex character: `digest("a")` is `sha256:aaaa…` (64). */
 export const digest = (hex: string): string => `sha256:${hex.repeat(64 / hex.length)}`;
@@ -81,25 +82,6 @@ const defaultFiles = {
   "README.md": "# platform\n",
 };
 
-/**
- * The fixture's own git config (its HOME's): git's automatic maintenance off. Every commit, fetch
- * and merge would start `git maintenance run --auto`, every push a `git gc --auto` in origin, and
- * `git init` would copy the sample hooks: hundreds of processes and files a run, for repositories
- * that live a few seconds. A fast-import keeps its pack rather than unpacking it in another
- * process. Nothing here depends on them (no identity, nothing else is set).
- */
-const fixtureGitConfig = `[maintenance]
-\tauto = false
-[gc]
-\tauto = 0
-[receive]
-\tautoGc = false
-[init]
-\ttemplateDir =
-[fastimport]
-\tunpackLimit = 0
-`;
-
 /** The default fixture, built once per test file and copied: a copy is faster than building. */
 let template: GitFixture | undefined;
 afterAll(() => {
@@ -155,7 +137,7 @@ export function createGitFixtureWithHistory(history: readonly HistoryCommit[]): 
   commits: string[];
 } {
   const root = mkdtempSync(path.join(tmpdir(), "platform-git-"));
-  writeFileSync(path.join(root, ".gitconfig"), fixtureGitConfig);
+  writeFileSync(path.join(root, ".gitconfig"), throwawayGitConfig);
   const fixture = openGitFixture(root);
   fixture.git(["init", "--quiet", "--bare", "-b", "main", fixture.origin], root);
   fixture.git(["init", "--quiet", "-b", "main", fixture.clone], root);

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
+import { throwawayGitConfig } from "./throwaway-git-config";
 
 /** The stack files of the repository: `Pulumi.<stack>.yaml`, one per environment. */
 export const stackFiles = (): string[] =>
@@ -93,10 +94,9 @@ export function projectCopy(
         GIT_COMMITTER_EMAIL: "t@example.com",
       },
     });
-  // No sample hooks; and no `git maintenance run --auto` after each commit of a repository that
-  // lives a few seconds.
+  // No sample hooks, no automatic maintenance (test/throwaway-git-config.ts).
   git("init", "--quiet", "--template=", "--initial-branch=main");
-  appendFileSync(path.join(dir, ".git", "config"), "[maintenance]\n\tauto = false\n[gc]\n\tauto = 0\n");
+  appendFileSync(path.join(dir, ".git", "config"), throwawayGitConfig);
   git("add", "--all");
   git("commit", "--quiet", "-m", "program");
   return { dir, git, remove: () => rmSync(dir, { recursive: true, force: true }) };
