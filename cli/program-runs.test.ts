@@ -203,7 +203,7 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
   const counted = (name: string) =>
     `const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(\`${name}-\${resources.runs}\`, {});`;
 
-  test("the shipped stacks planned one after another in one runner are exactly a fresh runner's plan", async () => {
+  test("the shipped stacks planned one after another in one runner, after a failed run, are exactly a fresh runner's plan", async () => {
     const request = (stack: string): PlanRequest => ({
       dir: root,
       stack,
@@ -214,9 +214,17 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
     await endIdleRunners();
     const fresh = await runPlan(request("acceptance"));
     const before = await runnerOf(counted("before"));
+    // A failed run in between, as a refused plan leaves its runner.
+    const failed = await runnerOf(
+      'new Thing("pool", { subnet: pulumi.output("x").apply(() => { throw new Error("no subnet"); }) });',
+    );
     await runPlan(request("production"));
     const reused = await runPlan(request("acceptance"));
-    expect((await runnerOf(counted("after"))).pid).toBe(before.pid);
+    expect([failed.planned, failed.pid, (await runnerOf(counted("after"))).pid]).toEqual([
+      undefined,
+      before.pid,
+      before.pid,
+    ]);
     expect(reused).toStrictEqual(fresh);
   });
 
@@ -244,7 +252,32 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
   });
 
   test.each([
-    ["that fails", 'throw new Error("the vault is sealed");'],
+    [
+      "whose apply throws",
+      'new Thing("pool", { subnet: pulumi.output("x").apply(() => { throw new Error("no subnet"); }) });',
+    ],
+    ["whose program rejects", 'exports.vault = Promise.reject(new Error("the vault is sealed"));'],
+  ])(
+    "a failed run %s, once its program ended, serves the next plan: loaded afresh",
+    async (_name, program) => {
+      const first = await runnerOf(`new Thing("network", {});\n${program}`);
+      expect(first.planned).toBeUndefined();
+      const next = await runnerOf(counted("next"));
+      expect([next.planned, next.pid]).toEqual([["next-1"], first.pid]);
+    },
+  );
+
+  test.each([
+    [
+      "that fails while its program still waits on a value",
+      'pulumi.output("x").apply(() => { throw new Error("no subnet"); });\nexports.never = new Promise(() => undefined);',
+    ],
+    // Node forgets a module that throws while it loads: whether it was CommonJS is not known.
+    ["whose program throws while it loads", 'throw new Error("the vault is sealed");'],
+    [
+      "that fails and leaves a timer",
+      'setTimeout(() => new Thing("ghost", {}), 60000);\nthrow new Error("sealed");',
+    ],
     ["that writes to the runner's channel", "process.send({ response: { ok: true, run: {} } });"],
   ])("a run %s has no plan, and is its process's last", async (_name, program) => {
     const first = await runnerOf(`new Thing("network", {});\n${program}`);

@@ -5,8 +5,9 @@
 // directory (a git ref's checkout, for a diff), under a time limit. node_modules, the SDKs,
 // stay loaded between runs, as in Pulumi's automation API, and Pulumi's state is reset by each
 // run's `setMocks` and `setAllConfig` (docs/decisions/0028). A run after which that may not
-// hold (it failed; left a timer, handle, listener, global or environment change behind; loaded
-// TypeScript or an ES module of the project) is the process's last.
+// hold (it ran out of time, or failed before its program ended; left a timer, handle, listener,
+// global or environment change behind; loaded TypeScript or an ES module of the project) is the
+// process's last.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -310,6 +311,8 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
   const uncaught = trackUncaughtErrors();
   let entry: { readonly entry: string; readonly typescript: boolean } | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // Whether the program's run ended (resolved or rejected): one that still waits may yet act.
+  let programEnded = false;
   let registered: readonly Registration[] = [];
   const unregistered = (): string[] => {
     const seen = new Set(registered.map((r) => `${r.type}::${r.name}`));
@@ -350,7 +353,7 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
           pulumi,
           load: () => import(program.entry),
           onRegistered: (registrations) => (registered = registrations),
-        }),
+        }).finally(() => (programEnded = true)),
         uncaught.first,
       ]);
       // Let the registrations under way end (those of resources that wait on a failed value
@@ -382,12 +385,23 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
 
   const response = await Promise.race([run(), timedOut]);
   clearTimeout(timer);
+  if (!response.ok && response.kind !== "timeout") {
+    // A failure can come before the program's registrations end: let them end, and the
+    // rejections they cause be reported, before judging what the run left.
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    await nextTurn();
+  }
   uncaught.stop();
   const left = leftovers.stop();
   // TypeScript's loader stays registered.
   const reloadable = entry !== undefined && !entry.typescript && loadedAsCommonJs(entry.entry);
-  const clean =
-    response.ok && uncaught.errors.length === 0 && reloadable && left === undefined && runs < runsPerProcess;
+  // A failed run serves another as a clean one does, once it is over: its program ended, no
+  // registration is under way, and it left no timer, handle or listener that could wake what
+  // still waits on its failed values, so nothing of it can act again. One that ran out of time,
+  // or whose program still waits, is the process's last; so is one whose entry threw while it
+  // loaded (Node drops it from `require.cache`: whether it was CommonJS is not known).
+  const over = response.ok ? uncaught.errors.length === 0 : response.kind !== "timeout" && programEnded;
+  const clean = over && reloadable && left === undefined && runs < runsPerProcess;
   return { response, reusable: clean };
 }
 
