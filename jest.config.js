@@ -5,7 +5,8 @@ const swc = [
 
 /** Tests sit beside the code; swc strips the types (tsc checks them separately). */
 module.exports = {
-  testEnvironment: "node",
+  // Node's, with the plan runners of each jest worker shared by its suites (decision 0066).
+  testEnvironment: "<rootDir>/test/jest-environment.js",
   roots: ["<rootDir>"],
   testMatch: ["**/*.test.ts"],
   // .stryker-tmp: the sandboxes of a mutation run (npm run mutation), copies of the project.
