@@ -12,13 +12,18 @@ const { TestEnvironment } = require("jest-environment-node");
 // Built by test/global-setup.js before the workers start; absent where no build ran (a Stryker
 // sandbox), and then each suite keeps its own runners.
 const compiled = path.join(__dirname, "..", "dist", "cli", "program-runs.js");
-let workerRunPlan;
+let programRuns;
 
 class PlatformEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
-    if (workerRunPlan === undefined && existsSync(compiled)) workerRunPlan = require(compiled).runPlan;
-    if (workerRunPlan !== undefined) this.global.platformWorkerRunPlan = workerRunPlan;
+    if (programRuns === undefined && existsSync(compiled)) {
+      programRuns = require(compiled);
+      // When the worker has run its last suite, it ends its runners and waits for them: none
+      // outlives the test run, and their CPU counts as its own (/usr/bin/time, npm run bench).
+      process.once("beforeExit", () => void programRuns.endIdleRunners());
+    }
+    if (programRuns !== undefined) this.global.platformWorkerRunPlan = programRuns.runPlan;
   }
 }
 
