@@ -1,9 +1,11 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { fork } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
 import type { PlanRequest, PlanResponse } from "../engine/plan-runner";
 import { root, stackConfig } from "../test/program";
-import { startCliProcess } from "../test/run-cli";
+import { startCliProcess, waitUntil } from "../test/run-cli";
 import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
 import {
@@ -283,6 +285,33 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
     const first = await runnerOf(`new Thing("network", {});\n${program}`);
     expect(first.planned).toBeUndefined();
     expect((await runnerOf(counted("next"))).pid).not.toBe(first.pid);
+  });
+
+  test("a runner that stays writes Node's compile cache after its run, not only when it ends", async () => {
+    const cache = mkdtempSync(path.join(tmpdir(), "platform-compile-cache-"));
+    const project = syntheticProject(
+      'const { Thing } = require("./resources");\nnew Thing("network", {});\n',
+    );
+    const runner = fork(path.join(root, "dist", "engine", "plan-runner.js"), [], {
+      env: { ...process.env, NODE_COMPILE_CACHE: cache },
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    });
+    try {
+      const replied = new Promise((resolve) => runner.once("message", resolve));
+      const request: PlanRequest = { dir: project.dir, stack: "acceptance", config: {}, timeoutSeconds: 60 };
+      runner.send({ id: "1", request });
+      expect(await replied).toMatchObject({ id: "1", reusable: true, response: { ok: true } });
+      // Idle, still alive: what it compiled reaches the disk now, not when it ends.
+      // (Node makes the cache's version directory as it starts; the entries are files in it.)
+      const entries = () =>
+        readdirSync(cache, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+      await waitUntil(() => entries().length > 0);
+      expect(runner.exitCode).toBeNull();
+    } finally {
+      runner.kill();
+      project.remove();
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   test("endIdleRunners ends the idle runners and resolves once their processes have ended: the next plan starts a process of its own", async () => {

@@ -9,6 +9,7 @@
 // global or environment change behind; loaded TypeScript or an ES module of the project) is the
 // process's last.
 import { createHash } from "node:crypto";
+import { flushCompileCache } from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -421,6 +422,10 @@ function serve(send: NonNullable<typeof process.send>): void {
       // pending work (values that never came, timers it started) must not reach another.
       send(reply, undefined, undefined, () => {
         if (!reply.reusable) process.exit(0);
+        // Node writes its compile cache when a process exits; a runner that stays writes what
+        // its run compiled now, for the processes that start meanwhile (other runners, the
+        // CLI's own) to find.
+        flushCompileCache?.();
       });
     });
   });
