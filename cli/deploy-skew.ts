@@ -5,6 +5,7 @@ import {
   ensureFullHistory,
   fetchRef,
   GitError,
+  type FetchedRefs,
   isAncestor,
   logCommits,
   readFileAt,
@@ -34,19 +35,26 @@ export type DeploySkew =
       readonly commits: readonly CommitInfo[];
     };
 
+/** The ref of {@link deployedTag}, to fetch it with other refs. */
+export const deployedRef = (environment: EnvironmentName): string => `refs/tags/${deployedTag(environment)}`;
+
 /**
  * The commit an environment last deployed: the tag `deployed/<environment>` as origin has it now
  * (the workflow moves it; a clone never moves a tag it fetched once), else as this clone has it
  * (CI checks the repository out with its tags, and may not be allowed to fetch again).
+ *
+ * @param fetched refs fetched from origin just now; the tag is fetched unless they hold it.
  */
 export async function lastDeployedCommit(
   git: Git,
   environment: EnvironmentName,
+  fetched?: FetchedRefs,
 ): Promise<string | undefined> {
-  const ref = `refs/tags/${deployedTag(environment)}`;
+  const ref = deployedRef(environment);
+  if (fetched?.has(ref)) return fetched.get(ref) ?? resolveCommit(git, ref);
   try {
-    const fetched = await fetchRef(git, "origin", ref);
-    if (fetched !== undefined) return fetched;
+    const commit = await fetchRef(git, "origin", ref);
+    if (commit !== undefined) return commit;
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
   }
@@ -79,9 +87,15 @@ export async function programPathspecs(
 /**
  * The program changes on `tip` that `environment` has not deployed: the commits (merges left
  * out, they carry no change of their own) since its last deploy that change its program inputs.
+ * `fetched`: as for {@link lastDeployedCommit}.
  */
-export async function deploySkew(git: Git, environment: EnvironmentName, tip: string): Promise<DeploySkew> {
-  const deployed = await lastDeployedCommit(git, environment);
+export async function deploySkew(
+  git: Git,
+  environment: EnvironmentName,
+  tip: string,
+  fetched?: FetchedRefs,
+): Promise<DeploySkew> {
+  const deployed = await lastDeployedCommit(git, environment, fetched);
   if (deployed === undefined) return { kind: "unrecorded", environment };
   if (!(await ensureFullHistory(git, "origin"))) return { kind: "shallow", environment };
   if (!(await isAncestor(git, deployed, tip))) return { kind: "rewritten", environment, deployed };

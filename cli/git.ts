@@ -115,17 +115,44 @@ export async function readFileAt(git: Git, commit: string, file: string): Promis
 
 /**
  * Fetches one branch of a remote and returns its commit. The branch is fetched into a ref of
- * this run's own (`refs/platform/fetch/<pid>-<random>`), read and deleted: FETCH_HEAD, which
+ * this run's own (`refs/platform/fetch/<pid>-<random>/...`), read and deleted: FETCH_HEAD, which
  * every fetch in the clone overwrites, is neither read nor written, so a concurrent run cannot
  * swap its branch for ours. No remote-tracking ref or local branch is created or moved.
  */
 export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
-  return fetchIntoOwnRef(git, remote, `refs/heads/${branch}`);
+  const ref = `refs/heads/${branch}`;
+  return (await fetchRefs(git, remote, { required: [ref] })).get(ref)!;
 }
 
-/** Fetches `source` of `remote` into a ref of this run's own, returns its commit and deletes the ref. */
-async function fetchIntoOwnRef(git: Git, remote: string, source: string): Promise<string> {
-  const own = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}`;
+/** What one {@link fetchRefs} brought: each ref asked for, and its commit (undefined: origin has none). */
+export type FetchedRefs = ReadonlyMap<string, string | undefined>;
+
+/** The refs one {@link fetchRefs} asks for. */
+export interface FetchRequest {
+  /** Refs the remote must have: the fetch fails without one. */
+  readonly required?: readonly string[];
+  /** Refs the remote may have (a moved tag is read as the remote has it now). */
+  readonly optional?: readonly string[];
+  /** Refspecs fetched as they are besides, pruned (`+refs/tags/verified/*:refs/platform/verified/*`). */
+  readonly mirror?: readonly string[];
+}
+
+/**
+ * Fetches several refs of a remote in one round trip, each into a ref of this run's own under
+ * `refs/platform/fetch/<pid>-<random>/`, reads their commits with one `for-each-ref` and deletes
+ * them in one `update-ref --stdin` transaction. FETCH_HEAD is neither read nor written, and no
+ * remote-tracking ref or local branch is created or moved (only `mirror` refspecs write where
+ * they say). An optional ref is fetched with a pattern (`<ref>*`), so a remote without it is no
+ * failure and needs no `ls-remote` first; what else the pattern matches is deleted unread.
+ *
+ * @throws GitError when the fetch fails (a required ref missing, the remote unreachable).
+ */
+export async function fetchRefs(git: Git, remote: string, request: FetchRequest): Promise<FetchedRefs> {
+  const own = `refs/platform/fetch/${process.pid}-${randomBytes(6).toString("hex")}/`;
+  const required = request.required ?? [];
+  const optional = request.optional ?? [];
+  const mirror = request.mirror ?? [];
+  let listed: { ref: string; type: string; object: string; peeledType: string; peeled: string }[] = [];
   try {
     await git.run([
       "fetch",
@@ -134,12 +161,52 @@ async function fetchIntoOwnRef(git: Git, remote: string, source: string): Promis
       "--no-write-commit-graph",
       "--no-write-fetch-head",
       "--refmap=",
+      ...(mirror.length > 0 ? ["--prune"] : []),
       remote,
-      `+${source}:${own}`,
+      ...required.map((ref, index) => `+${ref}:${own}r${index}`),
+      ...optional.map((ref, index) => `+${ref}*:${own}o${index}*`),
+      ...mirror,
     ]);
-    return (await git.run(["rev-parse", "--verify", "--end-of-options", `${own}^{commit}`])).trim();
   } finally {
-    await git.run(["update-ref", "-d", own]).catch(() => undefined);
+    listed = (
+      await git
+        .run([
+          "for-each-ref",
+          "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)",
+          own,
+        ])
+        .catch(() => "")
+    )
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => {
+        const [ref = "", type = "", object = "", peeledType = "", peeled = ""] = line.split(" ");
+        return { ref, type, object, peeledType, peeled };
+      });
+  }
+  try {
+    const commitOf = async (ownRef: string): Promise<string | undefined> => {
+      const entry = listed.find((candidate) => candidate.ref === ownRef);
+      if (entry === undefined) return undefined;
+      if (entry.type === "commit") return entry.object;
+      if (entry.type === "tag" && entry.peeledType === "commit") return entry.peeled;
+      // A tag of a tag, or of something else: git says what it is.
+      return (await git.run(["rev-parse", "--verify", "--end-of-options", `${ownRef}^{commit}`])).trim();
+    };
+    const fetched = new Map<string, string | undefined>();
+    for (const [index, ref] of required.entries()) {
+      const commit = await commitOf(`${own}r${index}`);
+      if (commit === undefined) throw new GitError(["fetch", remote, ref], 1, `no ${ref} was fetched`);
+      fetched.set(ref, commit);
+    }
+    for (const [index, ref] of optional.entries()) fetched.set(ref, await commitOf(`${own}o${index}`));
+    return fetched;
+  } finally {
+    if (listed.length > 0) {
+      await git
+        .run(["update-ref", "--stdin"], { input: listed.map((entry) => `delete ${entry.ref}\n`).join("") })
+        .catch(() => undefined);
+    }
   }
 }
 
@@ -193,8 +260,10 @@ export async function commitShape(
 
 /**
  * Creates a commit on top of `parent` that changes one file, without touching the working tree,
- * the index or any branch (a temporary index is used). Without a configured identity the
- * commit is made as GitHub Actions' bot.
+ * the index or any branch. A file at the top of the repository takes four processes: the top
+ * tree listed, the blob written, the new top tree made from the listing (`mktree`), the commit;
+ * a file deeper down is changed in a temporary index. Without a configured identity the commit is
+ * made as GitHub Actions' bot.
  */
 export async function commitFile(
   git: Git,
@@ -205,8 +274,29 @@ export async function commitFile(
     readonly message: string;
   },
 ): Promise<string> {
+  const identity = await fallbackIdentity(git);
+  const commitTree = async (tree: string, env: Record<string, string>) =>
+    (
+      await git.run(["commit-tree", tree, "-p", change.parent, "-F", "-"], { env, input: change.message })
+    ).trim();
+  if (!change.path.includes("/")) {
+    // ls-tree -z: `<mode> <type> <object>\t<name>` per entry, each ended by NUL; mktree -z reads the same.
+    const entries = (await git.run(["ls-tree", "-z", "--full-tree", change.parent]))
+      .split("\0")
+      .filter((entry) => entry !== "");
+    const own = entries.findIndex((entry) => entry.slice(entry.indexOf("\t") + 1) === change.path);
+    const [mode = "100644"] = own < 0 ? [] : entries[own]!.split(" ");
+    const blob = (await git.run(["hash-object", "-w", "--stdin"], { input: change.content })).trim();
+    const entry = `${mode} blob ${blob}\t${change.path}`;
+    if (own < 0) entries.push(entry);
+    else entries[own] = entry;
+    const tree = (
+      await git.run(["mktree", "-z"], { input: entries.map((line) => `${line}\0`).join("") })
+    ).trim();
+    return commitTree(tree, identity);
+  }
   const directory = await mkdtemp(path.join(tmpdir(), "platform-index-"));
-  const env = { GIT_INDEX_FILE: path.join(directory, "index"), ...(await fallbackIdentity(git)) };
+  const env = { GIT_INDEX_FILE: path.join(directory, "index"), ...identity };
   try {
     const [mode = "100644"] = (
       await git.run(["ls-tree", "--full-tree", change.parent, "--", change.path])
@@ -215,35 +305,51 @@ export async function commitFile(
     await git.run(["read-tree", change.parent], { env });
     await git.run(["update-index", "--add", "--cacheinfo", `${mode},${blob},${change.path}`], { env });
     const tree = (await git.run(["write-tree"], { env })).trim();
-    return (
-      await git.run(["commit-tree", tree, "-p", change.parent, "-F", "-"], { env, input: change.message })
-    ).trim();
+    return await commitTree(tree, env);
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
 }
 
 async function fallbackIdentity(git: Git): Promise<Record<string, string>> {
-  const configured = async (key: string) => {
-    try {
-      return (await git.run(["config", "--get", key])).trim() !== "";
-    } catch {
-      return false;
-    }
-  };
+  // One process for both keys: `-z` ends each entry with NUL, the key and the value split by a
+  // line break; a later entry overrides an earlier one, as for `git config --get`. Exit 1: neither.
+  const listed = await git.run(["config", "-z", "--get-regexp", "^user\\.(name|email)$"]).catch(() => "");
+  const values = new Map<string, string>();
+  for (const entry of listed.split("\0")) {
+    const lineBreak = entry.indexOf("\n");
+    if (lineBreak < 0) values.set(entry, "");
+    else values.set(entry.slice(0, lineBreak), entry.slice(lineBreak + 1));
+  }
   const fallback: Record<string, string> = {};
   const identity: [part: string, key: string, value: string][] = [
     ["NAME", "user.name", "github-actions[bot]"],
     ["EMAIL", "user.email", "41898282+github-actions[bot]@users.noreply.github.com"],
   ];
   for (const [part, key, value] of identity) {
-    if (await configured(key)) continue;
+    if ((values.get(key) ?? "").trim() !== "") continue;
     for (const role of ["AUTHOR", "COMMITTER"]) {
       const variable = `GIT_${role}_${part}`;
       if (!git.env[variable]) fallback[variable] = value;
     }
   }
   return fallback;
+}
+
+/** The push URLs asked of git, per adapter (one command) and remote: asked once, not per push. */
+const pushUrls = new WeakMap<Git, Map<string, Promise<string>>>();
+
+function pushUrl(git: Git, remote: string): Promise<string> {
+  const known = pushUrls.get(git) ?? new Map<string, Promise<string>>();
+  pushUrls.set(git, known);
+  let url = known.get(remote);
+  if (url === undefined) {
+    url = git.run(["remote", "get-url", "--push", remote]).then((stdout) => stdout.trim());
+    // A failure is not kept: the next push asks again.
+    url.catch(() => known.delete(remote));
+    known.set(remote, url);
+  }
+  return url;
 }
 
 /**
@@ -261,7 +367,7 @@ export async function pushBranch(
 ): Promise<void> {
   const ref = `refs/heads/${update.branch}`;
   // Pushing to the remote's URL rather than its name leaves the clone's remote-tracking refs alone.
-  const url = (await git.run(["remote", "get-url", "--push", remote])).trim();
+  const url = await pushUrl(git, remote);
   await git.run([
     "push",
     "--quiet",
@@ -273,14 +379,12 @@ export async function pushBranch(
 
 /**
  * Fetches one ref of a remote (`refs/tags/deployed/production`) and returns its commit, or
- * undefined when the remote has no such ref. Like `fetchBranch`, into a ref of this run's own,
- * read and deleted: a tag the workflow moves is read as origin has it now, never as a clone
- * fetched it once (git does not move fetched tags on its own).
+ * undefined when the remote has no such ref, in one round trip ({@link fetchRefs}): into a ref of
+ * this run's own, read and deleted, so a tag the workflow moves is read as origin has it now,
+ * never as a clone fetched it once (git does not move fetched tags on its own).
  */
 export async function fetchRef(git: Git, remote: string, ref: string): Promise<string | undefined> {
-  const listed = await unlessExit(2, () => git.run(["ls-remote", "--exit-code", remote, ref]));
-  if (listed === undefined || listed.trim() === "") return undefined;
-  return fetchIntoOwnRef(git, remote, ref);
+  return (await fetchRefs(git, remote, { optional: [ref] })).get(ref);
 }
 
 /** The default branch of a remote, as its HEAD names it (`main`), or undefined when it names none. */

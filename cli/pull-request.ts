@@ -4,10 +4,12 @@ import {
   commitFile,
   commitShape,
   fetchBranch,
+  fetchRefs,
   GitError,
   mergeBase,
   pushBranch,
   readFileAt,
+  type FetchedRefs,
   remoteBranchCommit,
   repositoryPrefix,
   uncommittedChanges,
@@ -53,8 +55,11 @@ const remote = "origin";
  * back as it was (deleted if it was new), unless a pull request was opened from it after all.
  *
  * @param file the file, relative to the git adapter's directory.
- * @param makeEdit the edit, from the file's text on the default branch (and a name for messages, and
- *   the branch's commit); undefined when nothing changes, then nothing is pushed or opened.
+ * @param makeEdit the edit, from the file's text on the default branch (and a name for messages, the
+ *   branch's commit, and the refs of `alsoFetch` as origin had them, when fetched with the branch);
+ *   undefined when nothing changes, then nothing is pushed or opened.
+ * @param alsoFetch refs of origin the edit reads (`refs/tags/deployed/production`), fetched in the
+ *   same round trip as the default branch; origin may lack them.
  * @returns undefined when there was nothing to propose.
  * @throws PlatformError for uncommitted changes to `file` (others are left alone), a branch of someone else's, a rejected push
  *   or a GitHub failure; nothing is left behind.
@@ -66,7 +71,9 @@ export async function proposeEdit(
     text: string,
     source: string,
     baseCommit: string,
+    fetched: FetchedRefs | undefined,
   ) => ProposedEdit | undefined | Promise<ProposedEdit | undefined>,
+  alsoFetch: readonly string[] = [],
 ): Promise<Proposal | undefined> {
   const prefix = await step(
     `${git.cwd} is not in a git repository; --pr needs a clone of the repository`,
@@ -85,12 +92,14 @@ export async function proposeEdit(
     );
   }
   const base = await github.defaultBranch();
-  const baseCommit = await step(`cannot fetch ${base} from ${remote}`, () => fetchBranch(git, remote, base));
+  const { baseCommit, fetched } = await step(`cannot fetch ${base} from ${remote}`, () =>
+    fetchBase(git, base, alsoFetch),
+  );
   const text = await readFileAt(git, baseCommit, path);
   if (text === undefined) {
     throw new PlatformError(`${file} does not exist on ${base}; add it there first, then run again`);
   }
-  const edit = await makeEdit(text, `${file} on ${base}`, baseCommit);
+  const edit = await makeEdit(text, `${file} on ${base}`, baseCommit, fetched);
   if (edit === undefined) return undefined;
 
   const previous = await step(`cannot read branch ${edit.branch} of ${remote}`, () =>
@@ -155,6 +164,27 @@ async function cleanUp(
       state.previous === undefined
         ? `; branch ${branch} was deleted from ${remote} again`
         : `; branch ${branch} was put back on ${remote} as it was`;
+  }
+}
+
+/**
+ * Fetches the default branch, and `alsoFetch` in the same round trip. When that fetch fails, the
+ * branch is fetched alone, so that its failure is the branch's own and the others are left to
+ * their readers (`fetched` undefined), as each would have fetched them.
+ */
+async function fetchBase(
+  git: Git,
+  base: string,
+  alsoFetch: readonly string[],
+): Promise<{ baseCommit: string; fetched: FetchedRefs | undefined }> {
+  if (alsoFetch.length === 0) return { baseCommit: await fetchBranch(git, remote, base), fetched: undefined };
+  const ref = `refs/heads/${base}`;
+  try {
+    const fetched = await fetchRefs(git, remote, { required: [ref], optional: alsoFetch });
+    return { baseCommit: fetched.get(ref)!, fetched };
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+    return { baseCommit: await fetchBranch(git, remote, base), fetched: undefined };
   }
 }
 

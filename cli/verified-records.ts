@@ -177,20 +177,16 @@ export interface RecordsRead {
   readonly fresh: boolean;
 }
 
+/** The refspec that fetches every record of origin into {@link fetchedRecordPrefix} (with `--prune`). */
+export const recordRefspec = `+${recordTagPrefix}*:${fetchedRecordPrefix}*`;
+
 /**
  * Fetches every record from origin into {@link fetchedRecordPrefix} (pruning what origin no longer
  * has). @returns false when origin could not be asked.
  */
 export async function fetchRecords(git: Git, remote = "origin"): Promise<boolean> {
   try {
-    await git.run([
-      "fetch",
-      "--quiet",
-      "--no-tags",
-      "--prune",
-      remote,
-      `+${recordTagPrefix}*:${fetchedRecordPrefix}*`,
-    ]);
+    await git.run(["fetch", "--quiet", "--no-tags", "--prune", remote, recordRefspec]);
     return true;
   } catch (error) {
     if (error instanceof GitError) return false;
@@ -199,33 +195,39 @@ export async function fetchRecords(git: Git, remote = "origin"): Promise<boolean
 }
 
 /**
- * Reads an environment's records as origin has them (fetched first; the last fetch when origin
- * cannot be asked). A tag that is not a well-formed record is ignored with a line saying why, and
- * so is a local tag under `verified/` that origin does not have: only the deploy workflow can
- * create a record on origin (the ruleset), anyone can create one in a clone.
+ * Reads an environment's records as origin has them (fetched first, unless `fetched` says the
+ * caller fetched them with {@link recordRefspec} just now; the last fetch when origin cannot be
+ * asked). A tag that is not a well-formed record is ignored with a line saying why, and so is a
+ * local tag under `verified/` that origin does not have: only the deploy workflow can create a
+ * record on origin (the ruleset), anyone can create one in a clone.
  */
-export async function readRecords(git: Git, environment: EnvironmentName): Promise<RecordsRead> {
-  const fresh = await fetchRecords(git);
-  const list = async (prefix: string) =>
-    (
-      await git.run([
-        "for-each-ref",
-        "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(contents)%1e",
-        `${prefix}${environment}/`,
-      ])
-    )
-      .split("\x1e")
-      .map((entry) => entry.replace(/^\n/, ""))
-      .filter((entry) => entry !== "")
-      .map((entry) => {
-        const [ref = "", type = "", object = "", peeled = "", contents = ""] = entry.split("\x00");
-        return { ref, type, object, peeled, contents };
-      });
-  const fetched = await list(fetchedRecordPrefix);
-  const local = await list(recordTagPrefix);
+export async function readRecords(
+  git: Git,
+  environment: EnvironmentName,
+  fetched?: { readonly fresh: boolean },
+): Promise<RecordsRead> {
+  const fresh = fetched?.fresh ?? (await fetchRecords(git));
+  // Both namespaces in one process: for-each-ref sorts by name, the fetched ones apart by prefix.
+  const all = (
+    await git.run([
+      "for-each-ref",
+      "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(contents)%1e",
+      `${fetchedRecordPrefix}${environment}/`,
+      `${recordTagPrefix}${environment}/`,
+    ])
+  )
+    .split("\x1e")
+    .map((entry) => entry.replace(/^\n/, ""))
+    .filter((entry) => entry !== "")
+    .map((entry) => {
+      const [ref = "", type = "", object = "", peeled = "", contents = ""] = entry.split("\x00");
+      return { ref, type, object, peeled, contents };
+    });
+  const fetchedTags = all.filter((tag) => tag.ref.startsWith(fetchedRecordPrefix));
+  const local = all.filter((tag) => tag.ref.startsWith(recordTagPrefix));
   const ignored: string[] = [];
   const records: VerifiedRecord[] = [];
-  for (const tag of fetched) {
+  for (const tag of fetchedTags) {
     const name = `verified/${tag.ref.slice(fetchedRecordPrefix.length)}`;
     if (tag.type !== "tag") {
       ignored.push(`${name}: ignored: a lightweight tag, not an annotated record`);
@@ -236,7 +238,7 @@ export async function readRecords(git: Git, environment: EnvironmentName): Promi
     else records.push(parsed.record);
   }
   const onOrigin = new Set(
-    fetched.map((tag) => `${tag.ref.slice(fetchedRecordPrefix.length)} ${tag.object}`),
+    fetchedTags.map((tag) => `${tag.ref.slice(fetchedRecordPrefix.length)} ${tag.object}`),
   );
   for (const tag of local) {
     const rest = tag.ref.slice(recordTagPrefix.length);

@@ -1,7 +1,7 @@
 import type { EnvironmentName } from "../../environments";
 import type { Context } from "../context";
-import type { DeploySkew } from "../deploy-skew";
-import { createGit, type Git } from "../git";
+import { deployedRef, deploySkew } from "../deploy-skew";
+import { createGit } from "../git";
 import type { GitHub } from "../github";
 import { applyChange, type ImageChange } from "../promotion/moves";
 import {
@@ -30,8 +30,11 @@ export interface ImageChangeRun {
   readonly nothingToDo: (change: ImageChange) => string;
   /** With `--pr`: the GitHub adapter (settings checked before any work). */
   readonly github: GitHub | undefined;
-  /** With `--pr`: what the default branch ships besides the images, for the pull request body. */
-  readonly skew?: (git: Git, baseCommit: string) => Promise<DeploySkew>;
+  /**
+   * With `--pr`: what the default branch ships besides the images, for the pull request body
+   * ({@link deploySkew} of the environment).
+   */
+  readonly skew?: boolean;
 }
 
 /**
@@ -75,11 +78,11 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
   const proposal = await proposeEdit(
     { git, github: run.github },
     name,
-    async (baseText, source, baseCommit) => {
+    async (baseText, source, baseCommit, fetched) => {
       const { change, text } = edit(baseText, source);
       proposed = change;
       if (change.moves.length === 0) return undefined;
-      const skew = run.skew === undefined ? undefined : await run.skew(git, baseCommit);
+      const skew = run.skew ? await deploySkew(git, run.environment, baseCommit, fetched) : undefined;
       return {
         text,
         branch: branchName(change),
@@ -88,6 +91,8 @@ export async function runImageChange(context: Context, run: ImageChangeRun): Pro
         commitMessage: commitMessage(change),
       };
     },
+    // The deployed tag comes with the default branch, in one round trip.
+    run.skew ? [deployedRef(run.environment)] : [],
   );
   if (proposed === undefined) return;
   print(run.notes);

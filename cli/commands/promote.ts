@@ -5,7 +5,6 @@ import { describeInstant } from "../../lib/zoned-time";
 import { now } from "../clock";
 import { InputError, PlatformError } from "../errors";
 import { createGit } from "../git";
-import { deploySkew } from "../deploy-skew";
 import { createGitHub, gitHubSettings } from "../github";
 import { soakedSet } from "../promotion/gate";
 import { promotionChange, refuseMovingTags } from "../promotion/moves";
@@ -96,7 +95,7 @@ export const registerPromote: RegisterCommand = (program, context) => {
             return `nothing to promote: ${to} already runs what ${from} deployed (${runs.join(", ") || "no app"})`;
           },
           github,
-          skew: (git, baseCommit) => deploySkew(git, to, baseCommit),
+          skew: true,
         });
       },
     );

@@ -2,12 +2,14 @@ import { appNames, type AppName } from "../../apps/catalog";
 import type { ImageVersion } from "../../apps/image-reference";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
-import { deploySkew, deployedTag, describeSkew, lastDeployedCommit } from "../deploy-skew";
+import { deployedRef, deploySkew, deployedTag, describeSkew, lastDeployedCommit } from "../deploy-skew";
 import { InputError, PlatformError } from "../errors";
 import {
   ensureFullHistory,
   fetchBranch,
+  fetchRefs,
   GitError,
+  type FetchedRefs,
   isAncestor,
   readFileAt,
   remoteDefaultBranch,
@@ -18,7 +20,7 @@ import {
 import { createGitHub, gitHubSettings } from "../github";
 import type { ImageChange, ImageMove } from "../promotion/moves";
 import { rollbackTarget, runsRecord } from "../promotion/rollback-target";
-import { describeRecord, readRecords, type VerifiedRecord } from "../verified-records";
+import { describeRecord, readRecords, recordRefspec, type VerifiedRecord } from "../verified-records";
 import { azureRegistry, type RegistryLookup } from "../registry";
 import { formatVersion, readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
@@ -45,6 +47,35 @@ interface Origin {
   readonly tip: string;
   readonly file: string;
   readonly images: StackImages;
+  /** The deployed tag and the records, fetched with the branch (undefined: their readers fetch them). */
+  readonly fetched: FetchedRefs | undefined;
+}
+
+/**
+ * Fetches the default branch, the deployed tag and the records in one round trip. When that
+ * fails, only the branch is fetched (its failure is then its own) and `fetched` is undefined:
+ * the tag and the records are fetched by their readers, which fall back to the clone's.
+ */
+async function fetchOrigin(
+  git: Git,
+  environment: EnvironmentName,
+  branch: string,
+): Promise<{ tip: string; fetched: FetchedRefs | undefined }> {
+  const ref = `refs/heads/${branch}`;
+  try {
+    const fetched = await fetchRefs(git, "origin", {
+      required: [ref],
+      optional: [deployedRef(environment)],
+      mirror: [recordRefspec],
+    });
+    return { tip: fetched.get(ref)!, fetched };
+  } catch (error) {
+    if (!(error instanceof GitError)) throw error;
+  }
+  return {
+    tip: await fromOrigin(`fetching ${branch}`, () => fetchBranch(git, "origin", branch)),
+    fetched: undefined,
+  };
 }
 
 async function readOrigin(
@@ -53,7 +84,7 @@ async function readOrigin(
   branch: string,
   prefix: string,
 ): Promise<Origin> {
-  const tip = await fromOrigin(`fetching ${branch}`, () => fetchBranch(git, "origin", branch));
+  const { tip, fetched } = await fetchOrigin(git, environment, branch);
   // A shallow clone has no history to read the versions from.
   await fromOrigin(`fetching the history of ${branch}`, async () => {
     if (!(await ensureFullHistory(git, "origin"))) {
@@ -71,13 +102,13 @@ async function readOrigin(
   const images = readImages(text, `${stackFileName(environment)} on ${branch}`);
   // A deploy recorded on a commit the branch no longer contains: the branch was rewritten, and
   // its history of the stack file is not what the environment ran.
-  const deployed = await lastDeployedCommit(git, environment);
+  const deployed = await lastDeployedCommit(git, environment, fetched);
   if (deployed !== undefined && !(await isAncestor(git, deployed, tip))) {
     throw new PlatformError(
       `the history of ${branch} was rewritten: ${environment} last deployed ${deployed.slice(0, 7)} (tag ${deployedTag(environment)}), which is no longer in ${branch}'s history, so ${branch}'s history of ${stackFileName(environment)} is not what ${environment} ran; find out what happened to ${branch} (a force-push?) and restore it, or roll back by hand with platform set-image`,
     );
   }
-  return { branch, tip, file, images };
+  return { branch, tip, file, images, fetched };
 }
 
 /** One app going back to the target record's version. */
@@ -197,7 +228,7 @@ async function rollback(
     }
   }
 
-  const found = await readRecords(git, environment);
+  const found = await readRecords(git, environment, origin.fetched ? { fresh: true } : undefined);
   for (const line of found.ignored) context.stderr(`warning: ${line}\n`);
   if (!found.fresh)
     context.stderr(
@@ -272,11 +303,11 @@ async function rollback(
     nothingToDo: () => `${environment} already runs the versions asked for`,
     github,
     // A rollback deploys the program as the default branch has it, too.
-    skew: (git, baseCommit) => deploySkew(git, environment, baseCommit),
+    skew: true,
   });
   if (github === undefined) {
     // The deploy of the rollback ships the default branch's program too: say so when it differs.
-    const skew = await deploySkew(git, environment, origin.tip);
+    const skew = await deploySkew(git, environment, origin.tip, origin.fetched);
     if (skew.kind === "known" && skew.commits.length > 0) {
       context.stdout(
         describeSkew(skew)
