@@ -26,7 +26,4 @@ export function isAppName(name: string): name is AppName {
   return (appNames as readonly string[]).includes(name);
 }
 
-/** The MySQL database of an app: its name with `_` for `-` (`main-api` → `main_api`). */
-export function databaseName(app: string): string {
-  return app.replace(/-/g, "_");
-}
+export { databaseName, persistentNames } from "./persistent-names";
