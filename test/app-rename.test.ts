@@ -39,7 +39,7 @@ describe("an app renamed with its persistent names pinned", () => {
 
   test("the copy's stack files and catalog name customers-api only", () => {
     for (const stack of ["acceptance", "production"]) {
-      const images = JSON.parse(
+      const images: Record<string, unknown> = JSON.parse(
         stackConfig(stack, readCopy(copy.dir, `Pulumi.${stack}.yaml`))["platform:images"]!,
       );
       expect(Object.keys(images)).toContain(renamed.to);
