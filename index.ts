@@ -139,7 +139,10 @@ new AppWorkloads(
       "mysql.admin.username": mysql.adminLogin,
       "mysql.admin.password": mysql.adminPassword,
       ...Object.fromEntries(
-        mysqlApps.map((app) => [mysqlPasswordValue(app.name), mysql.userPasswords[persistentNames(app).database]!]),
+        mysqlApps.map((app) => [
+          mysqlPasswordValue(app.name),
+          mysql.userPasswords[persistentNames(app).database]!,
+        ]),
       ),
       "redis.host": redis.host,
       ...Object.fromEntries(

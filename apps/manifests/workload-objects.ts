@@ -60,7 +60,11 @@ function configMap(app: AppDefinition, environment: EnvironmentSettings): KubeOb
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: `${kubernetesName(app)}-config`, namespace: appsNamespace, labels: appLabels(kubernetesName(app)) },
+    metadata: {
+      name: `${kubernetesName(app)}-config`,
+      namespace: appsNamespace,
+      labels: appLabels(kubernetesName(app)),
+    },
     data: {
       ...app.settings,
       ...(app.uses.mysql
@@ -97,7 +101,11 @@ function secret(app: AppDefinition): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: `${kubernetesName(app)}-secrets`, namespace: appsNamespace, labels: appLabels(kubernetesName(app)) },
+    metadata: {
+      name: `${kubernetesName(app)}-secrets`,
+      namespace: appsNamespace,
+      labels: appLabels(kubernetesName(app)),
+    },
     type: "Opaque",
     stringData: {
       ...(app.uses.mysql
