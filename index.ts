@@ -3,7 +3,7 @@
 // promotion flow read. Every difference between environments comes from `environments/`; what
 // they share (the registry) comes from the bootstrap stack an administrator runs first.
 import * as pulumi from "@pulumi/pulumi";
-import { apps, databaseName, type AppName } from "./apps/catalog";
+import { apps, persistentNames, type AppName } from "./apps/catalog";
 import { deployTimeValue } from "./apps/manifests/deploy-time-values";
 import { appsNamespace } from "./apps/manifests/kube-object";
 import { environmentObjects } from "./apps/manifests/environment-objects";
@@ -68,10 +68,15 @@ const registryPull = new RegistryPull("registry-pull", {
 });
 // Every app of the catalog, deployed here or not, has its identity, database user and cache access,
 // so that a promotion changes nothing but images.
+// Names that state carries come from the apps' persistent names, so that a renamed app keeps them.
+const names = (app: AppName) => persistentNames(apps[app]);
 const identities = new AppIdentities("identities", {
   resourceGroupName,
   location,
-  apps: Object.keys(apps),
+  apps: Object.values(apps).map((app) => {
+    const { identity, kubernetes } = persistentNames(app);
+    return { identity, serviceAccount: kubernetes };
+  }),
   namespace: appsNamespace,
   oidcIssuerUrl: cluster.oidcIssuerUrl,
   namePrefix: `id-platform-${environment.name}`,
@@ -85,7 +90,7 @@ const mysql = new MySqlServer("mysql", {
   delegatedSubnetId: network.mysqlSubnetId,
   virtualNetworkId: network.virtualNetworkId,
   privateDnsZoneName: `platform-${environment.name}.private.mysql.database.azure.com`,
-  databases: mysqlApps.map((app) => databaseName(app.name)),
+  databases: mysqlApps.map((app) => persistentNames(app).database),
   logAnalyticsWorkspaceId: monitoring.workspaceId,
 });
 const redis = new RedisCache("redis", {
@@ -98,7 +103,8 @@ const redis = new RedisCache("redis", {
   users: Object.fromEntries(
     Object.values(apps)
       .filter((app) => app.uses.redis)
-      .map((app) => [app.name, identities.principalIds[app.name]!]),
+      .map((app) => persistentNames(app))
+      .map(({ identity }) => [identity, identities.principalIds[identity]!]),
   ),
 });
 
@@ -110,7 +116,7 @@ const appImages = new AppImages("images", {
     .map((app) => ({ app: apps[app], tag: config.images[app]!.tag })),
   pinned: deployed.flatMap((app) => {
     const { tag, digest } = config.images[app]!;
-    return digest === undefined ? [] : [{ app, tag, digest }];
+    return digest === undefined ? [] : [{ app, repository: names(app).imageRepository, tag, digest }];
   }),
   registryLoginServer,
 });
@@ -133,13 +139,16 @@ new AppWorkloads(
       "mysql.admin.username": mysql.adminLogin,
       "mysql.admin.password": mysql.adminPassword,
       ...Object.fromEntries(
-        mysqlApps.map((app) => [mysqlPasswordValue(app.name), mysql.userPasswords[databaseName(app.name)]!]),
+        mysqlApps.map((app) => [
+          mysqlPasswordValue(app.name),
+          mysql.userPasswords[persistentNames(app).database]!,
+        ]),
       ),
       "redis.host": redis.host,
       ...Object.fromEntries(
-        Object.keys(apps).flatMap((app) => [
-          [`identity.${app}.clientId`, identities.clientIds[app]!],
-          [`identity.${app}.principalId`, identities.principalIds[app]!],
+        (Object.keys(apps) as AppName[]).flatMap((app) => [
+          [`identity.${app}.clientId`, identities.clientIds[names(app).identity]!],
+          [`identity.${app}.principalId`, identities.principalIds[names(app).identity]!],
         ]),
       ),
       "registry.loginServer": registryLoginServer,
@@ -164,6 +173,7 @@ export const images = Object.fromEntries(
   deployed.map((app) => {
     const { tag } = config.images[app]!;
     const digest = pulumi.output(digests[app]!);
-    return [app, { tag, digest, image: pulumi.interpolate`${registryLoginServer}/${app}:${tag}@${digest}` }];
+    const image = pulumi.interpolate`${registryLoginServer}/${names(app).imageRepository}:${tag}@${digest}`;
+    return [app, { tag, digest, image }];
   }),
 );

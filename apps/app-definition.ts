@@ -86,4 +86,24 @@ export interface AppDefinition {
   readonly migrate?: readonly string[];
   readonly workers?: readonly Worker[];
   readonly schedules?: readonly ScheduledTask[];
+  /**
+   * The names the app's state carries, each derived from the catalog key unless pinned here. A
+   * rename of the app (its key and folder) pins them to the old key's, so that the database, the
+   * identity, the images and the cluster's objects stay (docs/changing.md, decision 0068).
+   */
+  readonly persistent?: {
+    /** The MySQL database, and the app's MySQL user. @default the key with `_` for `-` (`customer_api`) */
+    readonly database?: string;
+    /** The managed identity `id-platform-<environment>-<identity>` and its federated credential. @default the key */
+    readonly identity?: string;
+    /** The repository of the app's images in the shared registry (production pins digests in it). @default the key */
+    readonly imageRepository?: string;
+    /**
+     * The name of the app's objects in the cluster: the Service (the DNS name its callers use), the
+     * ServiceAccount (which the identity's federation trusts), the Deployment (whose selector is
+     * immutable), the TLS Secret. Kubernetes cannot rename an object: a new name is a new object.
+     * @default the key
+     */
+    readonly kubernetes?: string;
+  };
 }

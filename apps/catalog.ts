@@ -2,6 +2,7 @@ import { checkedCatalog } from "./catalog-check";
 import { customerApi } from "./customer-api/app";
 import { mainApi } from "./main-api/app";
 import { web } from "./web/app";
+import { keepsNamesOf } from "./persistent-names";
 
 /**
  * Every app the platform runs, by name, in the order every listing uses: the one list of apps.
@@ -26,7 +27,26 @@ export function isAppName(name: string): name is AppName {
   return (appNames as readonly string[]).includes(name);
 }
 
-/** The MySQL database of an app: its name with `_` for `-` (`main-api` → `main_api`). */
-export function databaseName(app: string): string {
-  return app.replace(/-/g, "_");
+export { databaseName, persistentNames } from "./persistent-names";
+
+/** An app of the catalog that took over the state of an app key the catalog no longer has. */
+export interface Rename {
+  readonly from: string;
+  readonly to: AppName;
 }
+
+/**
+ * The renames among `gone` (app keys a stack file names that the catalog lacks): each one whose
+ * persistent names (database, identity, image repository, cluster name) an app of the catalog
+ * keeps, pinned in its definition (decision 0068). The others are removals.
+ */
+export function renamesOf(gone: readonly string[]): Rename[] {
+  return gone.flatMap((from) => {
+    const to = appNames.find((key) => key !== from && keepsNamesOf(from, apps[key]));
+    return to === undefined ? [] : [{ from, to }];
+  });
+}
+
+/** How a rename reads in the CLI's output. */
+export const describeRename = ({ from, to }: Rename): string =>
+  `${from} renamed to ${to}, which keeps its database, identity, image repository and cluster name (apps/${to}/app.ts: persistent)`;

@@ -6,7 +6,7 @@ import { processInterruption } from "./context";
 import { InterruptedError } from "./errors";
 import { processOutput, type ProcessFailure, type RunProgram } from "./process";
 
-/** What the registry says of `app:tag`. */
+/** What the registry says of `repository:tag`. */
 export type RegistryAnswer =
   | { readonly kind: "found"; readonly digest: string }
   | { readonly kind: "missing"; readonly detail: string }
@@ -17,7 +17,8 @@ export type RegistryAnswer =
 export interface RegistryLookup {
   /** The registry's login server, for messages. */
   readonly server: string;
-  lookup(app: string, tag: string): Promise<RegistryAnswer>;
+  /** Looks `repository:tag` up (an app's repository: apps/persistent-names.ts). */
+  lookup(repository: string, tag: string): Promise<RegistryAnswer>;
 }
 
 /**
@@ -59,7 +60,7 @@ export async function azureRegistry(
   const server = registryLoginServer(registry.name);
   return {
     server,
-    async lookup(app, tag) {
+    async lookup(repository, tag) {
       const args = [
         "acr",
         "repository",
@@ -67,7 +68,7 @@ export async function azureRegistry(
         "--name",
         registry.name,
         "--image",
-        `${app}:${tag}`,
+        `${repository}:${tag}`,
         "--output",
         "json",
       ];
@@ -78,7 +79,7 @@ export async function azureRegistry(
         if (error instanceof InterruptedError) {
           throw new InterruptedError(
             error.signal,
-            `checking ${app}:${tag} in ${server} (az acr repository show, which was stopped); nothing was changed`,
+            `checking ${repository}:${tag} in ${server} (az acr repository show, which was stopped); nothing was changed`,
           );
         }
         const failure = error as Partial<ProcessFailure>;

@@ -6,13 +6,17 @@ import { serviceAccountSubject, tokenExchangeAudience } from "../apps/manifests/
 export interface AppIdentitiesArgs {
   readonly resourceGroupName: pulumi.Input<string>;
   readonly location: string;
-  /** The apps, each of which gets an identity; its ServiceAccount is named after it. */
-  readonly apps: readonly string[];
+  /**
+   * The apps' identities, each by its persistent name (apps/persistent-names.ts), with the
+   * ServiceAccount that may use it. Resource names derive from the identity's name, not the app's
+   * key, so that a renamed app that keeps it keeps its identity and client id.
+   */
+  readonly apps: readonly { readonly identity: string; readonly serviceAccount: string }[];
   /** The namespace of the apps' ServiceAccounts. */
   readonly namespace: string;
   /** The cluster's OIDC issuer URL: the only issuer whose tokens the identities accept. */
   readonly oidcIssuerUrl: pulumi.Input<string>;
-  /** Azure names of the identities: `<prefix>-<app>` (`id-platform-acceptance-main-api`). */
+  /** Azure names of the identities: `<prefix>-<identity>` (`id-platform-acceptance-main-api`). */
   readonly namePrefix: string;
 }
 
@@ -22,16 +26,16 @@ export interface AppIdentitiesArgs {
  * by this cluster (AKS workload identity), and to nothing else. No secret exists for it.
  */
 export class AppIdentities extends pulumi.ComponentResource {
-  /** The identities' client ids, by app: what each ServiceAccount's annotation names. */
+  /** The identities' client ids, by identity name: what each ServiceAccount's annotation names. */
   readonly clientIds: Readonly<Record<string, pulumi.Output<string>>>;
-  /** The identities' object (principal) ids, by app: what access policies and roles are granted to. */
+  /** The identities' object (principal) ids, by identity name: what access policies and roles are granted to. */
   readonly principalIds: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: AppIdentitiesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:azure:AppIdentities", name, {}, opts);
     const clientIds: Record<string, pulumi.Output<string>> = {};
     const principalIds: Record<string, pulumi.Output<string>> = {};
-    for (const app of args.apps) {
+    for (const { identity: app, serviceAccount } of args.apps) {
       const identity = new managedidentity.UserAssignedIdentity(
         `${name}-${app}`,
         {
@@ -48,7 +52,7 @@ export class AppIdentities extends pulumi.ComponentResource {
           resourceName: identity.name,
           federatedIdentityCredentialResourceName: "kubernetes",
           issuer: args.oidcIssuerUrl,
-          subject: serviceAccountSubject(args.namespace, app),
+          subject: serviceAccountSubject(args.namespace, serviceAccount),
           audiences: [tokenExchangeAudience],
         },
         { parent: this },

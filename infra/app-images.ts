@@ -6,11 +6,14 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import type { AppDefinition } from "../apps/app-definition";
 import { buildContext } from "../apps/build-context";
+import { persistentNames } from "../apps/persistent-names";
 import { registryReaderConfigFile } from "../bootstrap/outputs";
 
 /** An app's release pinned by digest in the stack config: deployed as is, never built. */
 export interface PinnedImage {
   readonly app: string;
+  /** The app's repository in the registry (apps/persistent-names.ts). @default the app */
+  readonly repository?: string;
   readonly tag: string;
   readonly digest: string;
 }
@@ -77,8 +80,9 @@ export class AppImages extends pulumi.ComponentResource {
       const tags = pulumi
         .output(args.registryLoginServer)
         .apply((server) => checkReleaseTag(server, app, tag, lookups, configFile));
+      // Named after the repository, which a renamed app keeps: the same resource, not a new one.
       const image = new dockerbuild.Image(
-        `${name}-${app.name}`,
+        `${name}-${persistentNames(app).imageRepository}`,
         {
           context: build.context,
           dockerfile: build.dockerfile,
@@ -124,18 +128,19 @@ export async function checkPinnedImage(
   configFile: string = registryReaderConfigFile,
 ): Promise<string> {
   const { app, tag, digest } = pinned;
-  const cannot = `platform:images.${app}: ${app}:${tag}@${digest} cannot be deployed`;
+  const repository = pinned.repository ?? app;
+  const cannot = `platform:images.${app}: ${repository}:${tag}@${digest} cannot be deployed`;
   let found: string;
   try {
-    found = (await docker.getRegistryImage({ name: `${server}/${app}:${tag}` }, opts)).sha256Digest;
+    found = (await docker.getRegistryImage({ name: `${server}/${repository}:${tag}` }, opts)).sha256Digest;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).trim();
-    throw new Error(`${cannot}: ${lookupFailure(server, `${app}:${tag}`, reason, configFile)}`, {
+    throw new Error(`${cannot}: ${lookupFailure(server, `${repository}:${tag}`, reason, configFile)}`, {
       cause: error,
     });
   }
   if (found !== digest) {
-    throw new Error(`${cannot}: in ${server}, ${app}:${tag} is ${found}, not ${digest}`);
+    throw new Error(`${cannot}: in ${server}, ${repository}:${tag} is ${found}, not ${digest}`);
   }
   return digest;
 }
@@ -170,7 +175,7 @@ export interface BuildSettings {
 
 /** The build of `app` at `tag` for the registry `server`, with the registry as the layer cache. */
 export function buildSettings(server: string, app: AppDefinition, tag: string): BuildSettings {
-  const cache = `${server}/${app.name}:buildcache`;
+  const cache = `${server}/${persistentNames(app).imageRepository}:buildcache`;
   const { context, dockerfile } = buildContext(app, tag);
   return {
     context: { location: context },
@@ -269,31 +274,33 @@ export async function checkReleaseTag(
 ): Promise<string[]> {
   const settings = buildSettings(server, app, tag);
   const source = sourceTag(tag, settings, contextFiles(settings));
-  const tags = [`${server}/${app.name}:${tag}`, `${server}/${app.name}:${source}`];
-  const held = await registryDigest(server, app.name, tag, opts, configFile);
+  const repository = persistentNames(app).imageRepository;
+  const tags = [`${server}/${repository}:${tag}`, `${server}/${repository}:${source}`];
+  const held = await registryDigest(server, app.name, repository, tag, opts, configFile);
   if (held === undefined) return tags;
-  const built = await registryDigest(server, app.name, source, opts, configFile);
+  const built = await registryDigest(server, app.name, repository, source, opts, configFile);
   if (built === held) return tags;
   throw new Error(
-    `platform:images.${app.name}: ${app.name}:${tag} cannot be built: ${server} already holds ${app.name}:${tag} at ${held}, built from another source than this one (${app.name}:${source}), and release tags are not moved; release a new version instead: platform release ${app.name} <version> --pr`,
+    `platform:images.${app.name}: ${repository}:${tag} cannot be built: ${server} already holds ${repository}:${tag} at ${held}, built from another source than this one (${repository}:${source}), and release tags are not moved; release a new version instead: platform release ${app.name} <version> --pr`,
   );
 }
 
-/** The digest `server` holds for `app:tag`; undefined when it has no such tag. */
+/** The digest `server` holds for `repository:tag` (of `app`); undefined when it has no such tag. */
 async function registryDigest(
   server: string,
   app: string,
+  repository: string,
   tag: string,
   opts: pulumi.InvokeOptions,
   configFile: string,
 ): Promise<string | undefined> {
   try {
-    return (await docker.getRegistryImage({ name: `${server}/${app}:${tag}` }, opts)).sha256Digest;
+    return (await docker.getRegistryImage({ name: `${server}/${repository}:${tag}` }, opts)).sha256Digest;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).trim();
     if (/\b404 Not Found\b/.test(reason)) return undefined;
     throw new Error(
-      `platform:images.${app}: ${app}:${tag} cannot be built: ${lookupFailure(server, `${app}:${tag}`, reason, configFile)}`,
+      `platform:images.${app}: ${repository}:${tag} cannot be built: ${lookupFailure(server, `${repository}:${tag}`, reason, configFile)}`,
       {
         cause: error,
       },

@@ -122,6 +122,15 @@ export const noOutputs: FakeResource = () => ({});
 export const createOnlyInputs: Readonly<Record<string, readonly string[]>> = {
   "azure-native:authorization:RoleAssignment": ["scope", "roleAssignmentName", "principalId"],
   "azure-native:network:PrivateEndpoint": ["resourceGroupName", "privateEndpointName", "location", "subnet"],
+  // The names in their ARM paths: another name is another resource. What a renamed app must keep
+  // (apps/persistent-names.ts, decision 0068).
+  "azure-native:dbformysql:Database": ["resourceGroupName", "serverName", "databaseName"],
+  "azure-native:managedidentity:UserAssignedIdentity": ["resourceGroupName", "resourceName", "location"],
+  "azure-native:managedidentity:FederatedIdentityCredential": [
+    "resourceGroupName",
+    "resourceName",
+    "federatedIdentityCredentialResourceName",
+  ],
   "azure-native:containerservice:ManagedCluster": [
     "resourceGroupName",
     "resourceName",

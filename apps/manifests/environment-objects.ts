@@ -2,6 +2,7 @@ import type { EnvironmentSettings } from "../../environments/settings";
 import { compareText } from "../../lib/values";
 import type { AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
+import { persistentNames } from "../persistent-names";
 import { clusterIssuer } from "./certificates";
 import { deployTimeValue, replaceDeployTimeValues } from "./deploy-time-values";
 import type { ImageVersion, ImageVersions } from "../image-reference";
@@ -39,10 +40,15 @@ export function certificateObjects(environment: EnvironmentSettings): KubeObject
  * digest in the stack config (the environment builds the image), the digest is the deploy-time
  * value `image.<app>.digest`, learnt from the push.
  */
-export function imageEntry(app: string, version: ImageVersion, registryLoginServer: string): ImageEntry {
+export function imageEntry(
+  app: string,
+  version: ImageVersion,
+  registryLoginServer: string,
+  repository: string = app,
+): ImageEntry {
   return {
     name: app,
-    newName: `${registryLoginServer}/${app}`,
+    newName: `${registryLoginServer}/${repository}`,
     newTag: version.tag,
     digest: version.digest ?? deployTimeValue(`image.${app}.digest`),
   };
@@ -114,7 +120,9 @@ export function environmentObjects(
     ...mysqlUsersObjects(catalog, environment, registryLoginServer),
     ...deployed.flatMap(({ app, version }) => appObjects(app, environment, version)),
   ];
-  const entries = deployed.map(({ app, version }) => imageEntry(app.name, version, registryLoginServer));
+  const entries = deployed.map(({ app, version }) =>
+    imageEntry(app.name, version, registryLoginServer, persistentNames(app).imageRepository),
+  );
   return sortObjects(withRolloutChecksums(transformImages(objects, entries)));
 }
 

@@ -1,7 +1,7 @@
 import type { EnvironmentSettings } from "../../environments/settings";
 import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
-import { databaseName } from "../catalog";
+import { databaseName, persistentNames } from "../persistent-names";
 import { deployTimeValue } from "./deploy-time-values";
 import {
   replaceUnreadyAnnotations,
@@ -68,7 +68,7 @@ export function mysqlClientImportCommand(registryName: string): string {
  */
 const caBundle = "/etc/pki/tls/certs/ca-bundle.crt";
 
-/** The MySQL user of an app: the name of its database (`main-api` → `main_api`). */
+/** The MySQL user of an app: the name of its database (`main-api` and `main_api` → `main_api`). */
 export function mysqlUserName(app: string): string {
   return databaseName(app);
 }
@@ -82,16 +82,21 @@ export function mysqlPasswordValue(app: string): string {
  * What the Job runs, for every app that uses MySQL: create the app's user if it does not exist,
  * set its password (so that a rotated password takes effect) and grant it every right on its own
  * database and nothing else. Passwords are generated from a set without quotes or backslashes.
+ *
+ * @param database the database (and user) of each app: its persistent name.
  */
-export function mysqlUsersScript(appNames: readonly string[]): string {
+export function mysqlUsersScript(
+  appNames: readonly string[],
+  database: (app: string) => string = databaseName,
+): string {
   return appNames
     .flatMap((app) => {
-      const user = `'${mysqlUserName(app)}'@'%'`;
+      const user = `'${mysqlUserName(database(app))}'@'%'`;
       const password = deployTimeValue(mysqlPasswordValue(app));
       return [
         `CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY '${password}';`,
         `ALTER USER ${user} IDENTIFIED BY '${password}';`,
-        `GRANT ALL ON \`${databaseName(app)}\`.* TO ${user};`,
+        `GRANT ALL ON \`${database(app)}\`.* TO ${user};`,
       ];
     })
     .join("\n");
@@ -144,7 +149,7 @@ export function mysqlUsersObjects(
         DB_USERNAME: deployTimeValue("mysql.admin.username"),
         // The mysql client reads its password from MYSQL_PWD: it never appears in the pod's spec.
         MYSQL_PWD: deployTimeValue("mysql.admin.password"),
-        USERS_SQL: mysqlUsersScript(users),
+        USERS_SQL: mysqlUsersScript(users, (app) => persistentNames(catalog[app]!).database),
       },
     },
     {

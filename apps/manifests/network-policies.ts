@@ -3,9 +3,13 @@ import type { EnvironmentSettings } from "../../environments/settings";
 import { networkLayout } from "../../environments/network-layout";
 import type { AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
+import { persistentNames } from "../persistent-names";
 import { acmeSolverLabel, acmeSolverPort } from "./certificates";
 import { appLabels, platformLabels, selectorLabels } from "./labels";
 import { appsNamespace, type KubeObject } from "./kube-object";
+
+/** The name of the app's objects in the cluster, which a renamed app keeps (apps/persistent-names.ts). */
+const kubernetesName = (app: AppDefinition): string => persistentNames(app).kubernetes;
 
 /** The namespace of the AKS application routing add-on's ingress controller. */
 export const ingressControllerNamespace = "app-routing-system";
@@ -99,8 +103,8 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
   const appPorts = [...new Set(Object.values(apps).map((other) => other.port))].sort((a, b) => a - b);
 
   return [
-    networkPolicy(`${app.name}-ingress`, appLabels(app.name), {
-      podSelector: { matchLabels: selectorLabels(app.name, app.name) },
+    networkPolicy(`${kubernetesName(app)}-ingress`, appLabels(kubernetesName(app)), {
+      podSelector: { matchLabels: selectorLabels(kubernetesName(app), kubernetesName(app)) },
       policyTypes: ["Ingress"],
       ingress: [
         {
@@ -113,8 +117,8 @@ export function appPolicies(app: AppDefinition, environment: EnvironmentSettings
         },
       ],
     }),
-    networkPolicy(`${app.name}-egress`, appLabels(app.name), {
-      podSelector: { matchLabels: { "app.kubernetes.io/name": app.name } },
+    networkPolicy(`${kubernetesName(app)}-egress`, appLabels(kubernetesName(app)), {
+      podSelector: { matchLabels: { "app.kubernetes.io/name": kubernetesName(app) } },
       policyTypes: ["Egress"],
       egress: [
         ...(app.uses.mysql

@@ -3,7 +3,7 @@ import { cacheContract } from "../../infra/redis-cache.contract";
 import type { EnvironmentSettings } from "../../environments/settings";
 import type { ImageVersion } from "../image-reference";
 import { inEnvironment, type AppDefinition, type ContainerResources } from "../app-definition";
-import { databaseName } from "../catalog";
+import { persistentNames } from "../persistent-names";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
 import {
@@ -23,6 +23,9 @@ import {
 } from "./mysql-users";
 import { appPolicies, mysqlPort } from "./network-policies";
 import { clientIdAnnotation, useWorkloadIdentityLabel } from "./workload-identity";
+
+/** The name of the app's objects in the cluster, which a renamed app keeps (apps/persistent-names.ts). */
+const kubernetesName = (app: AppDefinition): string => persistentNames(app).kubernetes;
 
 export { ingressClassName } from "./certificates";
 
@@ -57,7 +60,11 @@ function configMap(app: AppDefinition, environment: EnvironmentSettings): KubeOb
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: `${app.name}-config`, namespace: appsNamespace, labels: appLabels(app.name) },
+    metadata: {
+      name: `${kubernetesName(app)}-config`,
+      namespace: appsNamespace,
+      labels: appLabels(kubernetesName(app)),
+    },
     data: {
       ...app.settings,
       ...(app.uses.mysql
@@ -94,14 +101,18 @@ function secret(app: AppDefinition): KubeObject {
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: `${app.name}-secrets`, namespace: appsNamespace, labels: appLabels(app.name) },
+    metadata: {
+      name: `${kubernetesName(app)}-secrets`,
+      namespace: appsNamespace,
+      labels: appLabels(kubernetesName(app)),
+    },
     type: "Opaque",
     stringData: {
       ...(app.uses.mysql
         ? {
             DB_HOST: deployTimeValue("mysql.host"),
-            DB_DATABASE: databaseName(app.name),
-            DB_USERNAME: mysqlUserName(app.name),
+            DB_DATABASE: persistentNames(app).database,
+            DB_USERNAME: mysqlUserName(persistentNames(app).database),
             DB_PASSWORD: deployTimeValue(mysqlPasswordValue(app.name)),
           }
         : {}),
@@ -137,7 +148,7 @@ function httpGet(app: AppDefinition, path: string) {
 /** The pod spec every workload of an app shares, hardened to the `restricted` pod security level. */
 function podSpec(app: AppDefinition, run: Process): Record<string, unknown> {
   return {
-    serviceAccountName: app.name,
+    serviceAccountName: kubernetesName(app),
     automountServiceAccountToken: false,
     // Service links would add variables such as REDIS_PORT=tcp://... for every Service in the
     // namespace, shadowing the app's own settings.
@@ -145,7 +156,7 @@ function podSpec(app: AppDefinition, run: Process): Record<string, unknown> {
     securityContext: restrictedPodSecurityContext(runAsId),
     containers: [
       {
-        name: app.name,
+        name: kubernetesName(app),
         image: app.name,
         ...(run.command !== undefined ? { command: [...run.command] } : {}),
         ...(run.serves
@@ -162,8 +173,8 @@ function podSpec(app: AppDefinition, run: Process): Record<string, unknown> {
             }
           : {}),
         envFrom: [
-          { configMapRef: { name: `${app.name}-config` } },
-          ...(usesSecrets(app) ? [{ secretRef: { name: `${app.name}-secrets` } }] : []),
+          { configMapRef: { name: `${kubernetesName(app)}-config` } },
+          ...(usesSecrets(app) ? [{ secretRef: { name: `${kubernetesName(app)}-secrets` } }] : []),
         ],
         resources: {
           requests: { cpu: run.resources.requests.cpu, memory: run.resources.requests.memory },
@@ -205,8 +216,8 @@ function deployment(
   environment: EnvironmentSettings,
   workload: { name: string; component: Component; replicas: number | undefined; process: Process },
 ): KubeObject {
-  const labels = workloadLabels(app.name, workload.name, workload.component);
-  const selector = selectorLabels(app.name, workload.name);
+  const labels = workloadLabels(kubernetesName(app), workload.name, workload.component);
+  const selector = selectorLabels(kubernetesName(app), workload.name);
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -241,8 +252,8 @@ export function appObjects(
   const env = environment.name;
   const autoscaling = app.autoscaling?.[env];
   const publicHost = app.publicHost?.[env];
-  const webLabels = () => workloadLabels(app.name, app.name, "web");
-  const webSelector = () => selectorLabels(app.name, app.name);
+  const webLabels = () => workloadLabels(kubernetesName(app), kubernetesName(app), "web");
+  const webSelector = () => selectorLabels(kubernetesName(app), kubernetesName(app));
   const metadata = (name: string, labels: Record<string, string>) => ({
     name,
     namespace: appsNamespace,
@@ -256,7 +267,7 @@ export function appObjects(
       apiVersion: "v1",
       kind: "ServiceAccount",
       metadata: {
-        ...metadata(app.name, appLabels(app.name)),
+        ...metadata(kubernetesName(app), appLabels(kubernetesName(app))),
         annotations: { [clientIdAnnotation]: deployTimeValue(`identity.${app.name}.clientId`) },
       },
       automountServiceAccountToken: false,
@@ -265,7 +276,7 @@ export function appObjects(
     ...(usesSecrets(app) ? [secret(app)] : []),
     // The autoscaler owns the replica count where there is one; a count here would fight it.
     deployment(app, environment, {
-      name: app.name,
+      name: kubernetesName(app),
       component: "web",
       replicas: autoscaling === undefined ? inEnvironment(app.replicas, env) : undefined,
       process: { resources: app.resources, serves: true },
@@ -273,7 +284,7 @@ export function appObjects(
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: metadata(app.name, webLabels()),
+      metadata: metadata(kubernetesName(app), webLabels()),
       spec: {
         type: "ClusterIP",
         selector: webSelector(),
@@ -288,12 +299,12 @@ export function appObjects(
             // cert-manager issues the certificate of the `tls` hosts into `<app>-tls` and renews it;
             // without it NGINX would serve its self-signed default certificate.
             metadata: {
-              ...metadata(app.name, webLabels()),
+              ...metadata(kubernetesName(app), webLabels()),
               annotations: { [clusterIssuerAnnotation]: clusterIssuerName },
             },
             spec: {
               ingressClassName,
-              tls: [{ hosts: [publicHost], secretName: `${app.name}-tls` }],
+              tls: [{ hosts: [publicHost], secretName: `${kubernetesName(app)}-tls` }],
               rules: [
                 {
                   host: publicHost,
@@ -302,7 +313,7 @@ export function appObjects(
                       {
                         path: "/",
                         pathType: "Prefix",
-                        backend: { service: { name: app.name, port: { number: servicePort } } },
+                        backend: { service: { name: kubernetesName(app), port: { number: servicePort } } },
                       },
                     ],
                   },
@@ -315,7 +326,7 @@ export function appObjects(
     {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
-      metadata: metadata(app.name, webLabels()),
+      metadata: metadata(kubernetesName(app), webLabels()),
       spec: { maxUnavailable: 1, selector: { matchLabels: webSelector() } },
     },
     ...(autoscaling !== undefined
@@ -323,9 +334,9 @@ export function appObjects(
           {
             apiVersion: "autoscaling/v2",
             kind: "HorizontalPodAutoscaler",
-            metadata: metadata(app.name, webLabels()),
+            metadata: metadata(kubernetesName(app), webLabels()),
             spec: {
-              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: app.name },
+              scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: kubernetesName(app) },
               minReplicas: autoscaling.minReplicas,
               maxReplicas: autoscaling.maxReplicas,
               metrics: [
@@ -344,15 +355,15 @@ export function appObjects(
     ...appPolicies(app, environment),
     ...(app.workers ?? []).map((worker) =>
       deployment(app, environment, {
-        name: `${app.name}-${worker.name}`,
+        name: `${kubernetesName(app)}-${worker.name}`,
         component: "worker",
         replicas: inEnvironment(worker.replicas, env),
         process: { command: worker.command, resources: worker.resources, serves: false },
       }),
     ),
     ...(app.schedules ?? []).map((task): KubeObject => {
-      const name = `${app.name}-${task.name}`;
-      const labels = () => workloadLabels(app.name, name, "cron");
+      const name = `${kubernetesName(app)}-${task.name}`;
+      const labels = () => workloadLabels(kubernetesName(app), name, "cron");
       return {
         apiVersion: "batch/v1",
         kind: "CronJob",
@@ -386,8 +397,8 @@ export function appObjects(
 
 /** The release's migration: once per tag, with the release's image, before the rollout. */
 function migrationJob(app: AppDefinition, command: readonly string[], version: ImageVersion): KubeObject {
-  const name = migrationJobName(app.name, version.tag);
-  const labels = () => workloadLabels(app.name, name, "migrate");
+  const name = migrationJobName(kubernetesName(app), version.tag);
+  const labels = () => workloadLabels(kubernetesName(app), name, "migrate");
   return {
     apiVersion: "batch/v1",
     kind: "Job",

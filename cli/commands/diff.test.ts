@@ -1,5 +1,8 @@
+import { execFile } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
+import { renameCustomerApi } from "../../test/app-rename";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { formatDate } from "../image-history";
 import { runCli } from "../../test/run-cli";
@@ -282,3 +285,26 @@ describe("an app removed from the catalog: the base's stack file names an app th
     expect(stdout).toContain("changes beyond image references (not allowed in a promotion):\n");
   });
 });
+
+test("a rename that keeps the persistent names reads as a rename: nothing deleted, created or replaced", async () => {
+  // The copy's own CLI, whose catalog has the rename (this process's has not).
+  const renamedCopy = projectCopy({}, { cli: true });
+  try {
+    renameCustomerApi(renamedCopy.dir);
+    renamedCopy.git("add", "--all");
+    renamedCopy.git("commit", "--quiet", "-m", "Rename customer-api to customers-api");
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [path.join(renamedCopy.dir, "bin", "platform.js"), "diff", "acceptance", "--base", "HEAD~1"],
+      { cwd: renamedCopy.dir, env },
+    );
+    expect(stderr).toBe("");
+    expect(stdout).toContain(
+      "acceptance: customer-api renamed to customers-api, which keeps its database, identity, image repository and cluster name (apps/customers-api/app.ts: persistent)\n",
+    );
+    expect(stdout.split("\n").filter((line) => /^[+-] /.test(line))).toEqual([]);
+    expect(stdout).not.toContain("replaced (created anew");
+  } finally {
+    renamedCopy.remove();
+  }
+}, 120_000);

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { describeRename, isAppName, renamesOf } from "../../apps/catalog";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
 import { promotionScopeSince } from "../changed-files";
@@ -17,6 +18,16 @@ import type { Context } from "../context";
 import type { ProgramRun } from "../../engine/mock-engine";
 import { lockedDeletes, plannedOperations } from "../../engine/azure-operations";
 import { projectWorld } from "../../engine/world";
+
+/** The `platform:images` map of a stack config as Pulumi passes it; empty when it is not one. */
+function imagesOf(config: Readonly<Record<string, string>>): Record<string, unknown> {
+  try {
+    const images: unknown = JSON.parse(config["platform:images"] ?? "{}");
+    return typeof images === "object" && images !== null ? (images as Record<string, unknown>) : {};
+  } catch {
+    return {}; // The program reports the bad config.
+  }
+}
 
 /**
  * Prints the resources a change replaces (Azure creates them anew, then deletes the old ones), and
@@ -119,7 +130,11 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
             : undefined,
         ]);
         const change = diffPlans(before, after);
-        context.stdout(`${environment}: ${options.base} → working tree\n${formatDiff(change)}`);
+        // An app the base names and the working tree's catalog lacks, whose persistent names an app
+        // of the catalog keeps, is a rename, not a removal plus an addition (decision 0068).
+        const renames = renamesOf(Object.keys(imagesOf(baseConfig)).filter((app) => !isAppName(app)));
+        const renamed = renames.map((rename) => `${environment}: ${describeRename(rename)}\n`).join("");
+        context.stdout(`${renamed}${environment}: ${options.base} → working tree\n${formatDiff(change)}`);
         const refused = refusedDeletes(change);
         if (refused.length > 0) {
           context.stdout(

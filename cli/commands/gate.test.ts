@@ -8,6 +8,17 @@ import {
 import { pushRecord } from "../../test/records";
 import { runCli } from "../../test/run-cli";
 
+// customer-api as if renamed from customer-app: its persistent names pinned to customer-app's
+// (only the rename test below reads them; gate plans nothing).
+jest.mock("../../apps/customer-api/app", () => {
+  const actual = jest.requireActual<typeof import("../../apps/customer-api/app")>(
+    "../../apps/customer-api/app",
+  );
+  const old = "customer-app";
+  const persistent = { database: "customer_app", identity: old, imageRepository: old, kubernetes: old };
+  return { customerApi: { ...actual.customerApi, persistent } };
+});
+
 let fixture: GitFixture;
 // Tuesday 2026-12-01 11:00 in Amsterdam: inside production's promotion window.
 const inWindow = "2026-12-01T10:00:00Z";
@@ -428,4 +439,22 @@ describe("the base's stack file names an app the catalog no longer has (removed 
       "error: Pulumi.production.yaml at main is not valid:\n  - platform:images.web.digest: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars) (line 8)\n",
     ]);
   });
+});
+
+test("an app the base names whose persistent names an app of the catalog keeps: reported as a rename", async () => {
+  // The base ran customer-app; the pull request renames it (the catalog's customer-api keeps its names).
+  fixture.commit(
+    {
+      "Pulumi.production.yaml": productionFile.replace(
+        "  azure-native:clientSecret",
+        `    customer-app: { tag: 0.9.3, digest: "${digest("9")}" }\n  azure-native:clientSecret`,
+      ),
+    },
+    "Production runs customer-app",
+  );
+  fixture.write("Pulumi.production.yaml", productionFile);
+  const { stdout } = await gate("production", "--base", "main", "--allow-removal");
+  expect(stdout).toContain(
+    "customer-app: passed: customer-app renamed to customer-api, which keeps its database, identity, image repository and cluster name (apps/customer-api/app.ts: persistent)\n",
+  );
 });

@@ -1,4 +1,4 @@
-import { appNames, type AppName } from "../../apps/catalog";
+import { appNames, apps, persistentNames, type AppName } from "../../apps/catalog";
 import type { ImageVersion } from "../../apps/image-reference";
 import { environmentNames, environments, type EnvironmentName } from "../../environments";
 import { parseApp, parseEnvironment } from "../arguments";
@@ -133,18 +133,20 @@ async function checkRegistry(
       );
       continue;
     }
-    const answer = await registry.lookup(app, tag);
+    // The app's repository, which a renamed app keeps (apps/persistent-names.ts).
+    const repository = persistentNames(apps[app]).imageRepository;
+    const answer = await registry.lookup(repository, tag);
     if (answer.kind === "unavailable") {
       warn(
-        `${app}: cannot check that ${app}:${tag} is still in ${registry.server} (${answer.detail}); the pull request's preview and the deploy check it before any workload changes`,
+        `${app}: cannot check that ${repository}:${tag} is still in ${registry.server} (${answer.detail}); the pull request's preview and the deploy check it before any workload changes`,
       );
     } else if (answer.kind === "missing") {
       problems.push(
-        `${app}: ${app}:${tag}@${digest} no longer exists in ${registry.server}, so it cannot be rolled back to; pick another version with --to`,
+        `${app}: ${repository}:${tag}@${digest} no longer exists in ${registry.server}, so it cannot be rolled back to; pick another version with --to`,
       );
     } else if (answer.digest !== digest) {
       problems.push(
-        `${app}: in ${registry.server}, ${app}:${tag} is ${answer.digest}, not ${digest} as when it ran; a release tag was moved: pick another version with --to`,
+        `${app}: in ${registry.server}, ${repository}:${tag} is ${answer.digest}, not ${digest} as when it ran; a release tag was moved: pick another version with --to`,
       );
     }
   }

@@ -1,6 +1,6 @@
 // The promotion gate: whether a change of a stack file's images may deploy, judged against the
 // verification records (docs/decisions/0046, 0047).
-import { appNames, isAppName, type AppName } from "../../apps/catalog";
+import { appNames, describeRename, isAppName, renamesOf, type AppName } from "../../apps/catalog";
 import { environments, type EnvironmentName } from "../../environments";
 import { describeNext, windowVerdict } from "../../environments/promotion-policy";
 import type { PromotionPolicy } from "../../environments/settings";
@@ -152,8 +152,17 @@ export function checkGate(input: GateInput): GateResult {
   });
   const copy = upstream !== undefined ? `; copy it with: platform promote ${upstream} ${environment}` : "";
   // An app the catalog dropped has nothing left to deploy or verify: its removal passes (N2).
-  for (const app of dropped)
-    pass(`${app}: passed: removed from the catalog (apps/catalog.ts), nothing to deploy`, app);
+  // A rename (an app that keeps the dropped one's persistent names) is no removal (decision 0068).
+  const renames = new Map(renamesOf(dropped).map((rename) => [rename.from, rename]));
+  for (const app of dropped) {
+    const rename = renames.get(app);
+    pass(
+      rename === undefined
+        ? `${app}: passed: removed from the catalog (apps/catalog.ts), nothing to deploy`
+        : `${app}: passed: ${describeRename(rename)}`,
+      app,
+    );
+  }
   if (changed.length === 0) return done("promotion");
 
   const pinned = changed.filter((app): app is AppName => {
