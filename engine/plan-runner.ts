@@ -385,13 +385,19 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
   };
 
   const response = await Promise.race([run(), timedOut]);
+  // A failure can come before the program's registrations end: let them end, and the rejections
+  // they cause be reported, before judging what the run left; within the run's time limit.
+  const settled =
+    response.ok ||
+    (response.kind !== "timeout" &&
+      (await Promise.race([
+        (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> })
+          .waitForRPCs()
+          .then(nextTurn)
+          .then(() => true),
+        timedOut.then(() => false),
+      ])));
   clearTimeout(timer);
-  if (!response.ok && response.kind !== "timeout") {
-    // A failure can come before the program's registrations end: let them end, and the
-    // rejections they cause be reported, before judging what the run left.
-    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    await nextTurn();
-  }
   uncaught.stop();
   const left = leftovers.stop();
   // TypeScript's loader stays registered.
@@ -401,7 +407,7 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
   // still waits on its failed values, so nothing of it can act again. One that ran out of time,
   // or whose program still waits, is the process's last; so is one whose entry threw while it
   // loaded (Node drops it from `require.cache`: whether it was CommonJS is not known).
-  const over = response.ok ? uncaught.errors.length === 0 : response.kind !== "timeout" && programEnded;
+  const over = response.ok ? uncaught.errors.length === 0 : settled && programEnded;
   const clean = over && reloadable && left === undefined && runs < runsPerProcess;
   return { response, reusable: clean };
 }
