@@ -48,52 +48,11 @@ export function createOnlyChanges(before: Registration, after: Registration): st
 }
 
 /**
- * The URNs a registration answers to besides its own: its aliases, each a URN, or by parts (a new
- * name and type under the same parent and stack, as engine/mock-engine.ts records a spec).
- */
-export function aliasUrns(registration: Registration): string[] {
-  const aliases = registration.aliases ?? [];
-  const urns = aliases.filter((alias) => alias.startsWith("urn:"));
-  const name = aliases.find((alias) => alias.startsWith("name:"))?.slice("name:".length);
-  const type = aliases.find((alias) => alias.startsWith("type:"))?.slice("type:".length);
-  if (name === undefined && type === undefined) return urns;
-  // urn:pulumi:<stack>::<project>::<parent types$>type::name
-  const at = registration.urn.lastIndexOf("::");
-  const chain = registration.urn.slice(0, at);
-  const ownType =
-    chain
-      .slice(chain.lastIndexOf("::") + 2)
-      .split("$")
-      .pop() ?? "";
-  const newChain = type === undefined ? chain : `${chain.slice(0, chain.length - ownType.length)}${type}`;
-  return [...urns, `${newChain}::${name ?? registration.name}`];
-}
-
-/**
- * The registrations of `before` by the URN `after` knows them by: their own, or the one of the
- * resource of `after` that carries an alias of theirs (Pulumi moves the state then: no delete).
- */
-export function byCurrentUrn(before: ProgramRun, after: ProgramRun): Map<string, Registration> {
-  const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
-  for (const resource of after.registrations) {
-    if (old.has(resource.urn)) continue;
-    for (const alias of aliasUrns(resource)) {
-      const previous = old.get(alias);
-      if (previous === undefined) continue;
-      old.delete(alias);
-      old.set(resource.urn, previous);
-      break;
-    }
-  }
-  return old;
-}
-
-/**
  * What `pulumi up` does to go from the resources of run `before` (deployed) to those of `after`,
- * resource by resource (by URN, or an alias; custom resources only). Unchanged resources are left out.
+ * resource by resource (by URN; custom resources only). Unchanged resources are left out.
  */
 export function plannedOperations(before: ProgramRun, after: ProgramRun): Operation[] {
-  const old = byCurrentUrn(before, after);
+  const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const now = new Map(after.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const operations: Operation[] = [];
   for (const [urn, resource] of now) {

@@ -1,6 +1,5 @@
 // What differs between two Pulumi plans of one environment, as a reviewer reads it.
 import type { ProgramRun, Registration } from "../../engine/mock-engine";
-import { byCurrentUrn } from "../../engine/azure-operations";
 import { show } from "./tree";
 import { compareText } from "../../lib/values";
 
@@ -49,10 +48,9 @@ function reviewed(registration: Registration): Record<string, unknown> {
   };
 }
 
-/** Compares two plans resource by resource (by URN or alias), input by input and option by option. */
+/** Compares two plans resource by resource (by URN), input by input and option by option. */
 export function diffPlans(before: ProgramRun, after: ProgramRun): PlanDiff {
-  // A resource that carries an alias of an old one is that one, moved (no delete, no create).
-  const old = byCurrentUrn(before, after);
+  const old = new Map(before.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const now = new Map(after.registrations.filter((r) => r.custom).map((r) => [r.urn, r]));
   const byUrn = (a: Registration, b: Registration) => compareText(a.urn, b.urn);
   const changed = [...now.values()]
