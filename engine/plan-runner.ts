@@ -209,23 +209,49 @@ async function programEntry(dir: string): Promise<{ readonly entry: string; read
 }
 
 /**
- * The fakes of the project in `dir` (its `infra/fakes`, beside its components), or this
- * platform's own when it has none: a project whose component was swapped (a copy, a branch) is
- * planned with the fake beside its new component (docs/decisions/0021, 0057). A compiled program
- * (`bin/pulumi-program.js`) has its fakes compiled by the same build, which this runs first.
+ * Loads modules of the project in `dir` by their path without extension (`infra/fakes`): its
+ * TypeScript sources, or what the project's own build compiled (`bin/ensure-built.js`, run once
+ * per run). A module the project lacks loads as undefined.
  */
-async function projectFakes(dir: string, typescript: boolean): Promise<typeof platformFakes> {
-  const load = async (file: string) =>
-    ((await import(file)) as { platformFakes: typeof platformFakes }).platformFakes;
-  if (typescript) {
-    const file = path.join(dir, "infra", "fakes.ts");
-    return existsSync(file) ? load(file) : platformFakes;
-  }
-  const builder = path.join(dir, "bin", "ensure-built.js");
-  if (!existsSync(builder)) return platformFakes;
-  const { ensureBuilt } = (await import(builder)) as { ensureBuilt: () => string };
-  const file = path.join(ensureBuilt(), "infra", "fakes.js");
-  return existsSync(file) ? load(file) : platformFakes;
+function projectModules(dir: string, typescript: boolean): <T>(name: string) => Promise<T | undefined> {
+  let built: Promise<string | undefined> | undefined;
+  const builtDir = async (): Promise<string | undefined> => {
+    const builder = path.join(dir, "bin", "ensure-built.js");
+    if (!existsSync(builder)) return undefined;
+    return ((await import(builder)) as { ensureBuilt: () => string }).ensureBuilt();
+  };
+  return async <T>(name: string) => {
+    const base = typescript ? dir : await (built ??= builtDir());
+    const file = base === undefined ? undefined : path.join(base, `${name}.${typescript ? "ts" : "js"}`);
+    return file !== undefined && existsSync(file) ? ((await import(file)) as T) : undefined;
+  };
+}
+
+/**
+ * The fakes of the project (its `infra/fakes`, beside its components), or this platform's own
+ * when it has none: a project whose component was swapped (a copy, a branch) is planned with the
+ * fake beside its new component (docs/decisions/0021, 0057). A compiled program
+ * (`bin/pulumi-program.js`) has its fakes compiled by the same build.
+ */
+async function projectFakes(load: ReturnType<typeof projectModules>): Promise<typeof platformFakes> {
+  return (await load<{ platformFakes: typeof platformFakes }>("infra/fakes"))?.platformFakes ?? platformFakes;
+}
+
+/**
+ * The image repository of the app a stack file key names, as the project's catalog has it (its
+ * persistent name: a renamed app keeps its old repository, decision 0068); the key itself for a
+ * key the catalog lacks, or a project without a catalog.
+ */
+async function projectRepositories(
+  load: ReturnType<typeof projectModules>,
+): Promise<(app: string) => string> {
+  const catalog = await load<{
+    apps?: Readonly<Record<string, unknown>>;
+    persistentNames?: (app: never) => { readonly imageRepository: string };
+  }>("apps/catalog");
+  const { apps, persistentNames } = catalog ?? {};
+  if (!apps || !persistentNames) return (app) => app;
+  return (app) => (Object.hasOwn(apps, app) ? persistentNames(apps[app] as never).imageRepository : app);
 }
 
 /**
@@ -342,13 +368,16 @@ async function plan(request: PlanRequest): Promise<Omit<RunnerReply, "id">> {
     try {
       const program = await programEntry(request.dir);
       entry = program;
-      const fakes = await projectFakes(request.dir, program.typescript);
+      const load = projectModules(request.dir, program.typescript);
+      const fakes = await projectFakes(load);
+      const world =
+        request.world ?? projectWorld(request.dir, request.config, await projectRepositories(load));
       // An uncaught error ends the run at once: the outputs that depend on it never resolve.
       const result = await Promise.race([
         runProgram({
           stack: request.stack,
           config: request.config,
-          world: request.world ?? projectWorld(request.dir, request.config),
+          world,
           preview: request.preview ?? false,
           fakes,
           pulumi,

@@ -16,11 +16,19 @@ import { fakeHash, mockOrganization, mockSubscriptionId, type World } from "./mo
  * steps: the bootstrap stack deployed from its stack file, `az acr login` done for its registry,
  * an ACR token for it (`az acr login --expose-token`) written to the registry reader's Docker
  * config file, and the registry holding every image `config` pins (a plan cannot look into the
- * real registry; `pulumi preview` does). Without a bootstrap stack file, nothing exists.
+ * real registry; `pulumi preview` does), each under the repository the project's catalog names
+ * for the app (a renamed app keeps its old one, decision 0068). Without a bootstrap stack file,
+ * nothing exists.
  *
  * @param config the stack config as Pulumi passes it: key → string (objects as JSON).
+ * @param repositoryOf the image repository of the app a stack file key names (the catalog's
+ *   persistent name; the key itself by default).
  */
-export function projectWorld(dir: string, config: Readonly<Record<string, string>>): World {
+export function projectWorld(
+  dir: string,
+  config: Readonly<Record<string, string>>,
+  repositoryOf: (app: string) => string = (app) => app,
+): World {
   const file = path.join(dir, bootstrapStackFile);
   if (!existsSync(file)) return { stacks: {}, registryLogins: [], registryImages: {} };
   const raw =
@@ -35,7 +43,10 @@ export function projectWorld(dir: string, config: Readonly<Record<string, string
     registryLogins: [loginServer],
     locks: bootstrapLocks(),
     registryImages: Object.fromEntries(
-      pinnedImages(config).map(({ app, tag, digest }) => [`${loginServer}/${app}:${tag}`, digest]),
+      pinnedImages(config).map(({ app, tag, digest }) => [
+        `${loginServer}/${repositoryOf(app)}:${tag}`,
+        digest,
+      ]),
     ),
     dockerConfigFiles: {
       [registryReaderConfigFile]: { [loginServer]: { username: acrTokenUsername, password: token } },

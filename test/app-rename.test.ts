@@ -12,8 +12,9 @@ import { plannedOperations } from "../engine/azure-operations";
 import type { ProgramRun } from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
 import { diffPlans } from "../cli/plan-view/diff";
+import { runPlan } from "../cli/program-runs";
 import { renameCustomerApi, renamed } from "./app-rename";
-import { root, runIsolated, runStack, stackConfig } from "./program";
+import { runIsolated, runStack, stackConfig } from "./program";
 import { projectCopy, promotedProductionStackFile } from "./project-copy";
 
 const promoted = stackConfig("production", promotedProductionStackFile);
@@ -27,10 +28,16 @@ describe("an app renamed with its persistent names pinned", () => {
     const plan = (stack: string, config: Record<string, string>, world = projectWorld(copy.dir, config)) =>
       runIsolated(() => import(path.join(copy.dir, "index.ts")), { stack, config, world });
     const renamedConfig = (stack: string) => stackConfig(stack, readCopy(copy.dir, `Pulumi.${stack}.yaml`));
-    // The registry is the same one before and after: production's pinned digests are in the old repository.
+    // Production as `platform plan production` runs it, in a plan runner: its registry holds the
+    // pinned digests in the repository the copy's catalog names, the old one (engine/world.ts).
     const [acceptance, production] = [
       await plan("acceptance", renamedConfig("acceptance")),
-      await plan("production", renamedConfig("production"), projectWorld(root, promoted)),
+      await runPlan({
+        dir: copy.dir,
+        stack: "production",
+        config: renamedConfig("production"),
+        timeoutSeconds: 120,
+      }),
     ];
     plans["acceptance"] = { before: await runStack("acceptance"), after: acceptance };
     plans["production"] = { before: await runStack("production", promoted), after: production };
