@@ -323,6 +323,39 @@ describe("a third environment, staging, between acceptance and production", () =
   });
 });
 
+describe("a settings file copied from another that keeps its resource group and address space", () => {
+  let copy: ReturnType<typeof projectCopy>;
+  beforeAll(() => {
+    copy = projectCopy();
+    const [first] = environmentNames;
+    const last = environmentNames[environmentNames.length - 1]!;
+    const firstFile = readFileSync(path.join(copy.dir, "environments", `${first}.ts`), "utf8");
+    const group = /resourceGroupName: "([^"]+)"/.exec(firstFile)![1]!;
+    const range = /addressSpace: "([^"]+)"/.exec(firstFile)![1]!;
+    const lastFile = readFileSync(path.join(copy.dir, "environments", `${last}.ts`), "utf8");
+    writeFileSync(
+      path.join(copy.dir, "environments", `${last}.ts`),
+      lastFile
+        .replace(/resourceGroupName: "[^"]+"/, `resourceGroupName: "${group}"`)
+        .replace(/addressSpace: "[^"]+"/, `addressSpace: "${range}"`),
+    );
+  });
+  afterAll(() => copy.remove());
+
+  test("is refused by the program itself, before any resource, naming both environments", async () => {
+    const [first] = environmentNames;
+    const last = environmentNames[environmentNames.length - 1]!;
+    const stackFile = readFileSync(path.join(copy.dir, `Pulumi.${last}.yaml`), "utf8");
+    const run = runCopy(copy.dir, last, stackConfig(last, stackFile));
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `environments/ is not valid:\\n  - environments\\.${last}\\.resourceGroupName: '[^']+' is ${first}'s resource group too`,
+      ),
+    );
+    await expect(run).rejects.toThrow(`overlaps ${first}'s`);
+  });
+});
+
 /** The definition of billing-api, an app with a database of its own, named `name` in its file. */
 const billingApiFile = (name: string) => `import type { AppDefinition } from "../app-definition";
 
