@@ -87,6 +87,7 @@ test("the promotion pull request's body lists the program commits since producti
   writeFileSync(
     outputs,
     JSON.stringify({
+      environmentName: "acceptance",
       images: {
         "main-api": { tag: "1.6.0", digest: digest("d") },
         web: { tag: "2.0.2", digest: digest("b") },

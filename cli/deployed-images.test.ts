@@ -11,6 +11,7 @@ import {
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 const outputs = {
+  environmentName: "acceptance",
   images: {
     "main-api": { tag: "1.5.0", digest: digest("a"), image: `acr.io/main-api:1.5.0@${digest("a")}` },
     retired: { tag: "x" },
@@ -24,7 +25,7 @@ afterEach(() => rmSync(directory, { recursive: true, force: true }));
 
 describe("parseStackOutputs", () => {
   test("reads images, ignoring apps the catalog does not know", () => {
-    expect(parseStackOutputs(JSON.stringify(outputs))).toEqual({
+    expect(parseStackOutputs(JSON.stringify(outputs), "acceptance")).toEqual({
       images: {
         "main-api": { tag: "1.5.0", digest: digest("a"), image: `acr.io/main-api:1.5.0@${digest("a")}` },
       },
@@ -33,20 +34,41 @@ describe("parseStackOutputs", () => {
 
   test.each([
     ["not JSON", "{", /^is not JSON \(/],
-    ["no images", "{}", /^has no 'images' output$/],
+    ["no images", '{"environmentName": "acceptance"}', /^has no 'images' output$/],
     [
       "images not a map",
-      '{"images": []}',
+      '{"environmentName": "acceptance", "images": []}',
       /^has 'images' an array, expected a map of app name to \{ tag, digest, image \}$/,
     ],
     [
       "a bad digest",
-      JSON.stringify({ images: { web: { tag: "1", digest: "sha256:12" } } }),
+      JSON.stringify({ environmentName: "acceptance", images: { web: { tag: "1", digest: "sha256:12" } } }),
       /^is not valid: images\.web\.digest: a string of 9 characters, not a sha256 digest/,
     ],
   ])("reports %s", (_, json, problem) => {
-    const parsed = parseStackOutputs(json);
+    const parsed = parseStackOutputs(json, "acceptance");
     expect("problem" in parsed && parsed.problem).toMatch(problem);
+  });
+
+  // The outputs say whose they are (index.ts exports environmentName): another environment's are
+  // refused, so a downstream check can never take the wrong upstream's set (issue 23).
+  test("refuses the outputs of another environment, naming both", () => {
+    expect(parseStackOutputs(JSON.stringify(outputs), "production")).toEqual({
+      problem: "holds the outputs of acceptance (its environmentName), not of production",
+    });
+  });
+
+  test("refuses outputs that do not say whose they are, without echoing an odd value", () => {
+    const { environmentName: _, ...anonymous } = outputs;
+    expect(parseStackOutputs(JSON.stringify(anonymous), "acceptance")).toEqual({
+      problem:
+        "has no 'environmentName' output (found nothing), so nothing shows they are acceptance's outputs",
+    });
+    expect(
+      parseStackOutputs(JSON.stringify({ ...outputs, environmentName: "p4ss word!" }), "acceptance"),
+    ).toEqual({
+      problem: "holds the outputs of a string of 10 characters (its environmentName), not of acceptance",
+    });
   });
 });
 
@@ -71,8 +93,20 @@ describe("readOutputsFile", () => {
     );
   });
 
+  test("a file of another environment: names both, and the command that writes the right one", async () => {
+    writeFileSync(path.join(directory, "out.json"), JSON.stringify(outputs));
+    await expect(readOutputsFile(directory, "out.json", "production")).rejects.toThrow(
+      new InputError(
+        "outputs file 'out.json' holds the outputs of acceptance (its environmentName), not of production; write it with: pulumi stack output --json --stack production > out.json",
+      ),
+    );
+  });
+
   test("a file without images", async () => {
-    writeFileSync(path.join(directory, "out.json"), '{"clusterName": "aks"}');
+    writeFileSync(
+      path.join(directory, "out.json"),
+      '{"environmentName": "acceptance", "clusterName": "aks"}',
+    );
     await expect(readOutputsFile(directory, "out.json", "acceptance")).rejects.toThrow(
       "outputs file 'out.json' has no 'images' output; write it with: pulumi stack output --json --stack acceptance > out.json",
     );

@@ -23,12 +23,39 @@ export type DeployedImages = Readonly<Partial<Record<AppName, DeployedImage>>>;
 export type StackOutputsReader = (environment: EnvironmentName) => Promise<DeployedImages>;
 
 /**
- * Parses the JSON of `pulumi stack output --json` and returns its `images` output. Apps the
- * catalog does not know are ignored (a removed app may still be deployed).
+ * Whose outputs these are: the stack's `environmentName` output (index.ts exports it) must be
+ * the environment the command reads. Without this check acceptance's outputs, handed to a
+ * command about staging, would pass as what staging deployed, and production could skip staging.
+ *
+ * @returns the problem, or `undefined` when the outputs are `environment`'s.
+ */
+export function outputsEnvironmentProblem(
+  outputs: unknown,
+  environment: EnvironmentName,
+): string | undefined {
+  const found = isRecord(outputs) ? outputs["environmentName"] : undefined;
+  if (typeof found !== "string") {
+    return `has no 'environmentName' output (found ${kindOf(found)}), so nothing shows they are ${environment}'s outputs`;
+  }
+  if (found !== environment) {
+    // A name is no secret, but a stray value could be anything: quote it only when it looks like one.
+    const shown = /^[a-z][a-z0-9-]{0,39}$/.test(found) ? found : kindOf(found);
+    return `holds the outputs of ${shown} (its environmentName), not of ${environment}`;
+  }
+  return undefined;
+}
+
+/**
+ * Parses the JSON of `pulumi stack output --json` of `environment`'s stack and returns its
+ * `images` output. Apps the catalog does not know are ignored (a removed app may still be
+ * deployed). Outputs of another environment are refused ({@link outputsEnvironmentProblem}).
  *
  * @returns the images, or the problems that make the JSON unusable.
  */
-export function parseStackOutputs(json: string): { images: DeployedImages } | { problem: string } {
+export function parseStackOutputs(
+  json: string,
+  environment: EnvironmentName,
+): { images: DeployedImages } | { problem: string } {
   let outputs: unknown;
   try {
     outputs = JSON.parse(json);
@@ -37,6 +64,7 @@ export function parseStackOutputs(json: string): { images: DeployedImages } | { 
     const at = /line (\d+) column (\d+)/.exec((error as Error).message);
     return { problem: `is not JSON${at ? ` (line ${at[1]}, column ${at[2]})` : ""}` };
   }
+  // A stack never deployed has no outputs at all: that, not whose they are, is the news.
   if (!isRecord(outputs) || !("images" in outputs)) return { problem: "has no 'images' output" };
   const images = outputs["images"];
   if (!isRecord(images))
@@ -67,6 +95,8 @@ export function parseStackOutputs(json: string): { images: DeployedImages } | { 
     }
   }
   if (problems.length > 0) return { problem: `is not valid: ${problems.join("; ")}` };
+  const foreign = outputsEnvironmentProblem(outputs, environment);
+  if (foreign !== undefined) return { problem: foreign };
   return { images: result };
 }
 
@@ -102,7 +132,7 @@ export async function readOutputsFile(
         : `cannot read outputs file '${file}' (${(error as Error).message}); ${hint}`,
     );
   }
-  const parsed = parseStackOutputs(json);
+  const parsed = parseStackOutputs(json, environment);
   if ("problem" in parsed) throw new InputError(`outputs file '${file}' ${parsed.problem}; ${hint}`);
   return parsed.images;
 }
@@ -178,7 +208,7 @@ export async function readPulumiOutputs(
       `'${command}' failed: ${said}; log in to the stack's backend (pulumi login) or pass --outputs <file>`,
     );
   }
-  const parsed = parseStackOutputs(json);
+  const parsed = parseStackOutputs(json, environment);
   if ("problem" in parsed) {
     throw new PlatformError(
       `the outputs of stack ${environment} (${command}) ${parsed.problem}; deploy ${environment} first`,

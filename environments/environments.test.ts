@@ -1,4 +1,4 @@
-import { checkEnvironments, environments } from "./environments";
+import { checkedEnvironments, checkEnvironments, environments, EnvironmentsError } from "./environments";
 import { environmentNames } from "./settings";
 import type { EnvironmentSettings, MaintenanceWindow } from "./settings";
 
@@ -12,6 +12,70 @@ describe("environment settings", () => {
       undefined,
       ...environmentNames.slice(0, -1),
     ]);
+  });
+
+  // A settings file copied from another that kept its group or its range (issue 23): both named.
+  test.each<[string, Partial<EnvironmentSettings>, string[]]>([
+    [
+      "a resource group of another environment (case-insensitive, as Azure's names are)",
+      { resourceGroupName: "RG-Platform-Acceptance" },
+      [
+        "environments.production.resourceGroupName: 'RG-Platform-Acceptance' is acceptance's resource group too ('rg-platform-acceptance'); each environment deploys into its own",
+      ],
+    ],
+    [
+      "the same address space",
+      { addressSpace: "10.10.0.0/16" },
+      [
+        "environments.production.addressSpace: '10.10.0.0/16' overlaps acceptance's '10.10.0.0/16'; each environment needs a range of its own (peered networks may not overlap)",
+      ],
+    ],
+    [
+      "an address space inside another's, and not a /16",
+      { addressSpace: "10.10.128.0/17" },
+      [
+        "environments.production.addressSpace: '10.10.128.0/17' is not a /16 network such as 10.30.0.0/16 (environments/network-layout.ts carves the subnets from a /16)",
+        "environments.production.addressSpace: '10.10.128.0/17' overlaps acceptance's '10.10.0.0/16'; each environment needs a range of its own (peered networks may not overlap)",
+      ],
+    ],
+    [
+      "an address space that is no range",
+      { addressSpace: "10.30.0.0" },
+      [
+        "environments.production.addressSpace: '10.30.0.0' is not a /16 network such as 10.30.0.0/16 (environments/network-layout.ts carves the subnets from a /16)",
+      ],
+    ],
+  ])("refuses %s, naming both environments", (_, change, problems) => {
+    expect(environments.acceptance).toMatchObject({
+      resourceGroupName: "rg-platform-acceptance",
+      addressSpace: "10.10.0.0/16",
+    });
+    expect(
+      checkEnvironments({ ...environments, production: { ...environments.production, ...change } }),
+    ).toEqual(problems);
+  });
+
+  test("a neighbouring range is no overlap", () => {
+    expect(
+      checkEnvironments({
+        ...environments,
+        production: { ...environments.production, addressSpace: "10.11.0.0/16" },
+      }),
+    ).toEqual([]);
+  });
+
+  test("checkedEnvironments throws every problem at once, each on its own line", () => {
+    const copied = {
+      ...environments.production,
+      resourceGroupName: "rg-platform-acceptance",
+      addressSpace: "10.10.0.0/16",
+    };
+    expect(() => checkedEnvironments({ ...environments, production: copied })).toThrow(
+      new EnvironmentsError([
+        "environments.production.resourceGroupName: 'rg-platform-acceptance' is acceptance's resource group too ('rg-platform-acceptance'); each environment deploys into its own",
+        "environments.production.addressSpace: '10.10.0.0/16' overlaps acceptance's '10.10.0.0/16'; each environment needs a range of its own (peered networks may not overlap)",
+      ]),
+    );
   });
 
   test("the first environment builds the images: nothing upstream of it could", () => {

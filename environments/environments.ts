@@ -25,8 +25,8 @@ function inPipelineOrder(
   ) as Record<EnvironmentName, EnvironmentSettings>;
 }
 
-/** Every environment's settings, by name. */
-export const environments: Readonly<Record<EnvironmentName, EnvironmentSettings>> = inPipelineOrder({
+/** The settings files, in pipeline order; checked against each other at the end of this module. */
+const pipeline = inPipelineOrder({
   acceptance,
   production,
 });
@@ -97,8 +97,75 @@ export function checkEnvironments(all: Readonly<Record<EnvironmentName, Environm
       }
     }
     if (env.upstream !== undefined) problems.push(...windowOrderProblems(all[env.upstream], env));
+    problems.push(...sharedWithEarlierProblems(all, position));
   });
   return problems;
+}
+
+/**
+ * What an environment shares with one before it in the list: a settings file copied from another
+ * that kept its resource group would deploy two stacks into one group (each `up` fighting over the
+ * same resources), and one that kept its address space could never be peered or routed to the
+ * other (Azure: peered virtual networks must have non-overlapping address spaces,
+ * https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints).
+ */
+function sharedWithEarlierProblems(
+  all: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+  position: number,
+): string[] {
+  const env = all[environmentNames[position]!];
+  const at = `environments.${env.name}`;
+  const problems: string[] = [];
+  const range = parseIpv4Cidr(env.addressSpace);
+  if (range === undefined || range.hostBits !== 0 || range.prefixLength !== 16) {
+    problems.push(
+      `${at}.addressSpace: '${env.addressSpace}' is not a /16 network such as 10.30.0.0/16 (environments/network-layout.ts carves the subnets from a /16)`,
+    );
+  }
+  for (const earlier of environmentNames.slice(0, position).map((name) => all[name])) {
+    // Resource group names are case-insensitive in Azure.
+    if (earlier.resourceGroupName.toLowerCase() === env.resourceGroupName.toLowerCase()) {
+      problems.push(
+        `${at}.resourceGroupName: '${env.resourceGroupName}' is ${earlier.name}'s resource group too ('${earlier.resourceGroupName}'); each environment deploys into its own`,
+      );
+    }
+    const other = parseIpv4Cidr(earlier.addressSpace);
+    if (range !== undefined && other !== undefined && overlap(range, other)) {
+      problems.push(
+        `${at}.addressSpace: '${env.addressSpace}' overlaps ${earlier.name}'s '${earlier.addressSpace}'; each environment needs a range of its own (peered networks may not overlap)`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Whether two IPv4 ranges share an address: the shorter prefix's network holds the other's. */
+function overlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
+  const prefix = Math.min(a.prefixLength, b.prefixLength);
+  const network = (cidr: Ipv4Cidr) => Math.floor(cidr.address / 2 ** (32 - prefix));
+  return network(a) === network(b);
+}
+
+/** Settings that disagree with each other: every problem, each under its setting's path. */
+export class EnvironmentsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`environments/ is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvironmentsError";
+  }
+}
+
+/**
+ * The environments, checked when they load: a program (`pulumi preview`, `up`) or a command
+ * never runs with settings that {@link checkEnvironments} refuses, before any resource exists.
+ *
+ * @throws EnvironmentsError naming every problem
+ */
+export function checkedEnvironments(
+  all: Readonly<Record<EnvironmentName, EnvironmentSettings>>,
+): Readonly<Record<EnvironmentName, EnvironmentSettings>> {
+  const problems = checkEnvironments(all);
+  if (problems.length > 0) throw new EnvironmentsError(problems);
+  return all;
 }
 
 /** Let's Encrypt's production directory: browser-trusted certificates. */
@@ -180,15 +247,22 @@ export function authorizedIpRangeProblems(ranges: readonly string[], at: string)
   return problems;
 }
 
-/** An IPv4 CIDR's prefix length and the address bits below it; `undefined` when malformed. */
-function parseIpv4Cidr(range: string): { prefixLength: number; hostBits: number } | undefined {
+/** An IPv4 range: its first address as a number, its prefix length and the address bits below it. */
+interface Ipv4Cidr {
+  readonly address: number;
+  readonly prefixLength: number;
+  readonly hostBits: number;
+}
+
+/** An IPv4 CIDR's address, prefix length and host bits; `undefined` when malformed. */
+function parseIpv4Cidr(range: string): Ipv4Cidr | undefined {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(range);
   if (!match) return undefined;
   const octets = match.slice(1, 5).map(Number);
   const prefixLength = Number(match[5]);
   if (octets.some((octet) => octet > 255) || prefixLength > 32) return undefined;
   const address = octets.reduce((value, octet) => value * 256 + octet, 0);
-  return { prefixLength, hostBits: address % 2 ** (32 - prefixLength) };
+  return { address, prefixLength, hostBits: address % 2 ** (32 - prefixLength) };
 }
 
 const weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] as const;
@@ -234,3 +308,10 @@ function windowOrderProblems(upstream: EnvironmentSettings, env: EnvironmentSett
     `environments.${env.name}.cluster.maintenanceWindow: opens ${gap} h after ${upstream.name}'s (${before.dayOfWeek} ${before.startTime} UTC, ${before.durationHours} h); it must open after that window closes and at most ${hoursPerWeek / 2} h after it opens, so that ${upstream.name} upgrades first`,
   ];
 }
+
+/**
+ * Every environment's settings, by name, checked against each other (at the end of the module,
+ * so that everything the check reads is initialised).
+ */
+export const environments: Readonly<Record<EnvironmentName, EnvironmentSettings>> =
+  checkedEnvironments(pipeline);

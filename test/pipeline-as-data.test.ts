@@ -6,9 +6,11 @@
  * required checks, path filters) are checked against them, and each problem names its file.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
+import { parse, stringify } from "yaml";
 import { appNames, apps, databaseName } from "../apps/catalog";
 import type { ProgramRun } from "../engine/mock-engine";
 import { projectWorld } from "../engine/world";
@@ -83,6 +85,66 @@ describe("the lists outside TypeScript", () => {
       `.github/workflows/deploy.yml: no job runs \`platform promote staging ${last}\``,
       `.github/workflows/drift.yml: the matrix's stacks ${environments}, expected ${list(withStaging)}`,
     ]);
+  });
+
+  /**
+   * A copy of the CI files with a third environment, staging, added to deploy.yml before the last
+   * the way the successor of the change-cost review did (docs/changing.md): production's job
+   * copied for staging, and production waiting for staging; `wire` finishes production's job.
+   */
+  function ciWithStaging(wire: (production: Record<string, unknown>) => void): string {
+    const dir = mkdtempSync(path.join(tmpdir(), "platform-ci-"));
+    cpSync(path.join(root, ".github"), path.join(dir, ".github"), { recursive: true });
+    const file = path.join(dir, ".github", "workflows", "deploy.yml");
+    const deploy = parse(readFileSync(file, "utf8")) as { jobs: Record<string, Record<string, unknown>> };
+    const last = environmentNames[environmentNames.length - 1]!;
+    const production = deploy.jobs[`deploy-${last}`]!;
+    deploy.jobs["deploy-staging"] = JSON.parse(
+      JSON.stringify(production).replaceAll(last, "staging"),
+    ) as Record<string, unknown>;
+    wire(production);
+    writeFileSync(file, stringify(deploy));
+    return dir;
+  }
+  const deployProblems = (dir: string, last: string) =>
+    pipelineListProblems(dir, {
+      environments: [...environmentNames.slice(0, -1), "staging", last],
+      apps: appNames,
+    }).filter((problem) => problem.startsWith(".github/workflows/deploy.yml: deploy-"));
+
+  test("staging wired as the successor did: production runs after acceptance failed, and the check says so", () => {
+    const [first] = environmentNames;
+    const last = environmentNames[environmentNames.length - 1]!;
+    const dir = ciWithStaging((production) => {
+      production["needs"] = ["changes", "deploy-staging"];
+      production["if"] =
+        `!cancelled() && needs.changes.outputs.${last} == 'true' && ` +
+        "(needs.deploy-staging.result == 'success' || needs.deploy-staging.result == 'skipped')";
+    });
+    try {
+      expect(deployProblems(dir, last)).toEqual([
+        `.github/workflows/deploy.yml: deploy-${last} does not wait for deploy-${first}`,
+        `.github/workflows/deploy.yml: deploy-${last} runs although deploy-${first} did not succeed (deploy-${first} failure, deploy-staging not needed)`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("staging wired as deploy.yml's own pattern says: every upstream deploy needed, no problem", () => {
+    const last = environmentNames[environmentNames.length - 1]!;
+    const dir = ciWithStaging((production) => {
+      production["needs"] = [
+        "changes",
+        ...environmentNames.slice(0, -1).map((name) => `deploy-${name}`),
+        "deploy-staging",
+      ];
+    });
+    try {
+      expect(deployProblems(dir, last)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a removed environment or app is named too", () => {
@@ -258,6 +320,39 @@ describe("a third environment, staging, between acceptance and production", () =
     expect(() => parseEnvironment("qa")).toThrow(
       "unknown environment 'qa'; expected one of acceptance, staging, production",
     );
+  });
+});
+
+describe("a settings file copied from another that keeps its resource group and address space", () => {
+  let copy: ReturnType<typeof projectCopy>;
+  beforeAll(() => {
+    copy = projectCopy();
+    const [first] = environmentNames;
+    const last = environmentNames[environmentNames.length - 1]!;
+    const firstFile = readFileSync(path.join(copy.dir, "environments", `${first}.ts`), "utf8");
+    const group = /resourceGroupName: "([^"]+)"/.exec(firstFile)![1]!;
+    const range = /addressSpace: "([^"]+)"/.exec(firstFile)![1]!;
+    const lastFile = readFileSync(path.join(copy.dir, "environments", `${last}.ts`), "utf8");
+    writeFileSync(
+      path.join(copy.dir, "environments", `${last}.ts`),
+      lastFile
+        .replace(/resourceGroupName: "[^"]+"/, `resourceGroupName: "${group}"`)
+        .replace(/addressSpace: "[^"]+"/, `addressSpace: "${range}"`),
+    );
+  });
+  afterAll(() => copy.remove());
+
+  test("is refused by the program itself, before any resource, naming both environments", async () => {
+    const [first] = environmentNames;
+    const last = environmentNames[environmentNames.length - 1]!;
+    const stackFile = readFileSync(path.join(copy.dir, `Pulumi.${last}.yaml`), "utf8");
+    const run = runCopy(copy.dir, last, stackConfig(last, stackFile));
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `environments/ is not valid:\\n  - environments\\.${last}\\.resourceGroupName: '[^']+' is ${first}'s resource group too`,
+      ),
+    );
+    await expect(run).rejects.toThrow(`overlaps ${first}'s`);
   });
 });
 

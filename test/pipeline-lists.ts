@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { jobRuns, type JobResult } from "./job-conditions";
 
 interface Step {
   readonly name?: string;
@@ -12,6 +13,7 @@ interface Step {
 }
 interface Job {
   readonly name?: string;
+  readonly if?: string;
   readonly needs?: string | readonly string[];
   readonly outputs?: Readonly<Record<string, string>>;
   readonly strategy?: { readonly matrix?: Readonly<Record<string, unknown>> };
@@ -118,6 +120,43 @@ export function pipelineListProblems(root: string, lists: PipelineLists): string
     }
   }
 
+  // What the deploy jobs mean: each waits for every upstream deploy, runs when none of them failed
+  // or was cancelled (each deployed, or was not needed by the push), and never after a failure
+  // anywhere upstream; each records what it verified; each downstream one gates again.
+  const jobs = deploy.jobs ?? {};
+  environments.forEach((name, position) => {
+    const job = jobs[`deploy-${name}`];
+    if (job === undefined) return;
+    const upstreams = environments.slice(0, position);
+    for (const upstream of upstreams) {
+      if (upstream !== environments[position - 1] && !needsOf(job).includes(`deploy-${upstream}`)) {
+        problems.push(`${deployFile}: deploy-${name} does not wait for deploy-${upstream}`);
+      }
+    }
+    if (!(job.steps ?? []).some((step) => new RegExp(`platform record ${name} `).test(step.run ?? ""))) {
+      problems.push(`${deployFile}: deploy-${name} runs no \`platform record ${name}\` (its record job)`);
+    }
+    if (
+      position > 0 &&
+      !(job.steps ?? []).some((step) => new RegExp(`platform gate ${name} `).test(step.run ?? ""))
+    ) {
+      problems.push(`${deployFile}: deploy-${name} runs no \`platform gate ${name}\` before its deploy`);
+    }
+    if (upstreams.some((upstream) => jobs[`deploy-${upstream}`] === undefined)) return;
+    const wrong = deployOrderMismatch(jobs, upstreams, name);
+    if (wrong !== undefined) problems.push(`${deployFile}: deploy-${name} ${wrong}`);
+  });
+  for (const { name, upstream } of downstream) {
+    const promoter = Object.entries(jobs).find(([, job]) =>
+      (job.steps ?? []).some((step) => (step.run ?? "").includes(`platform promote ${upstream} ${name} `)),
+    );
+    if (promoter !== undefined && !needsOf(promoter[1]).includes(`deploy-${upstream}`)) {
+      problems.push(
+        `${deployFile}: ${promoter[0]} runs \`platform promote ${upstream} ${name}\` without waiting for deploy-${upstream}`,
+      );
+    }
+  }
+
   // Drift: every stack.
   const driftFile = ".github/workflows/drift.yml";
   const stacks =
@@ -126,4 +165,64 @@ export function pipelineListProblems(root: string, lists: PipelineLists): string
     problems.push(`${driftFile}: the matrix's stacks ${list(stacks)}, expected ${list(environments)}`);
   }
   return problems;
+}
+
+/** What a deploy job ends as, in a scenario, when it runs. */
+type Outcome = "not needed" | "success" | "failure" | "cancelled";
+const outcomes: readonly Outcome[] = ["not needed", "success", "failure", "cancelled"];
+
+/**
+ * Plays every combination of what the upstream deploys do (not needed by the push, succeed,
+ * fail, cancelled) through the jobs' own `needs` and `if`, as GitHub runs them
+ * (test/job-conditions.ts), with `name`'s own stack changed: it must run exactly when no
+ * upstream deploy failed or was cancelled. Returns the first scenario where it does otherwise.
+ */
+function deployOrderMismatch(
+  jobs: Readonly<Record<string, Job>>,
+  upstreams: readonly string[],
+  name: string,
+): string | undefined {
+  const scenarios: Outcome[][] = upstreams.reduce<Outcome[][]>(
+    (partial) => partial.flatMap((scenario) => outcomes.map((outcome) => [...scenario, outcome])),
+    [[]],
+  );
+  for (const scenario of scenarios) {
+    const affected: Record<string, string> = Object.fromEntries(
+      upstreams.map((upstream, index) => [upstream, String(scenario[index] !== "not needed")]),
+    );
+    affected[name] = "true";
+    const results: Record<string, JobResult> = { changes: "success" };
+    const ancestorsOf: Record<string, JobResult[]> = { changes: [] };
+    const play = (id: string, outcome: Outcome): void => {
+      const job = jobs[id]!;
+      const needs = Object.fromEntries(
+        needsOf(job).map((need) => [
+          need,
+          { result: results[need] ?? "skipped", ...(need === "changes" ? { outputs: affected } : {}) },
+        ]),
+      );
+      const ancestors = needsOf(job).flatMap((need) => [
+        results[need] ?? "skipped",
+        ...(ancestorsOf[need] ?? []),
+      ]);
+      ancestorsOf[id] = ancestors;
+      results[id] = jobRuns(job.if, needs, ancestors)
+        ? outcome === "not needed"
+          ? "skipped"
+          : outcome
+        : "skipped";
+    };
+    upstreams.forEach((upstream, index) => play(`deploy-${upstream}`, scenario[index]!));
+    play(`deploy-${name}`, "success");
+    const runs = results[`deploy-${name}`] === "success";
+    const broken = upstreams.filter(
+      (_, index) => scenario[index] === "failure" || scenario[index] === "cancelled",
+    );
+    const said = upstreams.map((upstream, index) => `deploy-${upstream} ${scenario[index]}`).join(", ");
+    if (runs && broken.length > 0)
+      return `runs although ${broken.map((u) => `deploy-${u}`).join(" and ")} did not succeed (${said})`;
+    if (!runs && broken.length === 0)
+      return `does not run when its stack changed and every upstream deploy succeeded or was not needed (${said})`;
+  }
+  return undefined;
 }

@@ -44,7 +44,11 @@ const movedLine = `production: main-api 1.3.0@${digest("1")} → 1.4.0@${digest(
 const clock = "2026-12-01T10:00:00Z";
 let recorded = 0;
 const writeOutputs = (json: unknown) => {
-  writeFileSync(outputs, typeof json === "string" ? json : JSON.stringify(json));
+  // Acceptance's outputs, as `pulumi stack output --json` prints them: they say whose they are.
+  writeFileSync(
+    outputs,
+    typeof json === "string" ? json : JSON.stringify({ environmentName: "acceptance", ...(json as object) }),
+  );
   const images = (json as { images?: Record<string, { tag?: unknown; digest?: unknown }> }).images;
   if (typeof json === "object" && images !== undefined) {
     const set = Object.fromEntries(
@@ -381,6 +385,17 @@ describe("platform promote refuses bad input, changing nothing", () => {
     expect(run.stderr).not.toContain("hunter2");
   });
 
+  // With a third environment between the two, the upstream's outputs are the only ones that may
+  // be copied: another environment's file (here the downstream's own) is refused, naming both.
+  test("an outputs file of another environment than the upstream", async () => {
+    writeOutputs({ ...deployed, environmentName: "production" });
+    await refused(
+      ["promote", "acceptance", "production", "--outputs", outputs],
+      2,
+      `outputs file '${outputs}' holds the outputs of production (its environmentName), not of acceptance; write it with: pulumi stack output --json --stack acceptance > ${outputs}`,
+    );
+  });
+
   test("an outputs file without images", async () => {
     writeOutputs({ kubeconfig: "[secret]" });
     await refused(
@@ -665,7 +680,10 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
 });
 
 describe("promoting every app proposes only a set acceptance verified and that soaked (issue 21 point 6)", () => {
-  const fresh = { images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } };
+  const fresh = {
+    environmentName: "acceptance",
+    images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } },
+  };
 
   test("a set that has not soaked yet is not proposed: the newest soaked one is, saying why", async () => {
     // 1.4.0 (the default outputs) was recorded at 07:00; acceptance now runs 1.4.1, verified at 09:30.

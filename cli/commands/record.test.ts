@@ -27,6 +27,7 @@ test("records the set as an annotated tag on origin, which the gate then reads",
   writeFileSync(
     outputs,
     JSON.stringify({
+      environmentName: "acceptance",
       images: {
         web: { tag: "2.0.2", digest: digest("b"), image: "x" },
         "main-api": { tag: "1.4.0", digest: digest("a") },
@@ -72,13 +73,24 @@ test.each([
     { "old-app": { tag: "1.0.0", digest: digest("d") } },
     "images.old-app: 'old-app' is not an app of this platform (main-api, web, customer-api)",
   ],
-])("bad input: %s is refused, exit 2, no tag anywhere", async (_, images, problem) => {
-  writeFileSync(outputs, JSON.stringify({ images }));
-  expect(await record("acceptance", "--outputs", outputs, "--commit", "HEAD")).toEqual({
-    code: 2,
-    stdout: "",
-    stderr: `error: outputs file '${outputs}' cannot be recorded; no record written:\n  ${problem}\n`,
-  });
-  expect(originTags()).toBe("");
-  expect(fixture.git(["tag", "-l"])).toBe("");
-});
+  // Production's verification record written from acceptance's outputs would let production's
+  // downstream take what production never ran.
+  [
+    "outputs of another environment",
+    { web: { tag: "2.0.2", digest: digest("b") } },
+    "holds the outputs of acceptance (its environmentName), not of production",
+    "production",
+  ],
+])(
+  "bad input: %s is refused, exit 2, no tag anywhere",
+  async (_, images, problem, environment = "acceptance") => {
+    writeFileSync(outputs, JSON.stringify({ environmentName: "acceptance", images }));
+    expect(await record(environment, "--outputs", outputs, "--commit", "HEAD")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `error: outputs file '${outputs}' cannot be recorded; no record written:\n  ${problem}\n`,
+    });
+    expect(originTags()).toBe("");
+    expect(fixture.git(["tag", "-l"])).toBe("");
+  },
+);

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { environmentNames } from "../../environments";
+import { environmentNames, type EnvironmentName } from "../../environments";
 import { isRecord, quote } from "../../lib/values";
 import { parseEnvironment } from "../arguments";
 import { now } from "../clock";
+import { outputsEnvironmentProblem } from "../deployed-images";
 import { InputError, PlatformError } from "../errors";
 import { createGit, resolveCommit } from "../git";
 import { runUrl } from "../promotion/run-url";
@@ -14,9 +15,14 @@ import type { RegisterCommand } from "../command";
 /**
  * The set a record holds, from `pulumi stack output --json`: every `images.<app>` as
  * `tag@digest`. Unlike the promotion's reader, an app the catalog does not know is refused:
- * a record holds exactly what ran. @throws InputError naming every problem
+ * a record holds exactly what ran, in `environment` (another environment's outputs are refused).
+ * @throws InputError naming every problem
  */
-export function recordImagesFromOutputs(json: string, file: string): Record<string, string> {
+export function recordImagesFromOutputs(
+  json: string,
+  file: string,
+  environment: EnvironmentName,
+): Record<string, string> {
   let outputs: unknown;
   try {
     outputs = JSON.parse(json);
@@ -30,7 +36,8 @@ export function recordImagesFromOutputs(json: string, file: string): Record<stri
   for (const [app, entry] of Object.entries(images)) {
     set[app] = isRecord(entry) ? `${String(entry["tag"])}@${String(entry["digest"])}` : String(entry);
   }
-  const problems = recordImageProblems(set, "images");
+  const foreign = outputsEnvironmentProblem(outputs, environment);
+  const problems = [...recordImageProblems(set, "images"), ...(foreign === undefined ? [] : [foreign])];
   if (problems.length > 0) {
     throw new InputError(
       `outputs file '${file}' cannot be recorded; no record written:\n  ${problems.join("\n  ")}`,
@@ -72,7 +79,7 @@ export const registerRecord: RegisterCommand = (program, context) => {
         } catch (error) {
           throw new InputError(`cannot read outputs file '${options.outputs}' (${(error as Error).message})`);
         }
-        const set = recordImagesFromOutputs(json, options.outputs);
+        const set = recordImagesFromOutputs(json, options.outputs, environment);
         const git = createGit(context.cwd, context.env);
         const commit = await resolveCommit(git, options.commit);
         if (commit === undefined)
