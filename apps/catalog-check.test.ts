@@ -40,3 +40,58 @@ describe("the catalog", () => {
     expect(catalogProblems({ [key]: { ...apps.web, name: key } })).toEqual([]);
   });
 });
+
+describe("the catalog's persistent names (decision 0068)", () => {
+  const { web } = apps;
+  const customerApi = apps["customer-api"];
+
+  test("refuses a name two apps share: a new app under the key a renamed app keeps its state under", () => {
+    const renamed = {
+      ...customerApi,
+      name: "customers-api",
+      persistent: {
+        database: "customer_api",
+        identity: "customer-api",
+        imageRepository: "customer-api",
+        kubernetes: "customer-api",
+      },
+    };
+    const catalog = { "customers-api": renamed, "customer-api": customerApi };
+    const shared = (field: string, name: string) =>
+      `apps/customer-api/app.ts: its ${field} name '${name}' is customers-api's too; each app's state needs names of its own (pin another in persistent.${field}, docs/changing.md)`;
+    expect(catalogProblems(catalog)).toEqual([
+      shared("database", "customer_api"),
+      shared("identity", "customer-api"),
+      shared("imageRepository", "customer-api"),
+      shared("kubernetes", "customer-api"),
+    ]);
+    expect(() => checkedCatalog(catalog)).toThrow(CatalogError);
+  });
+
+  test("an app without MySQL shares no database", () => {
+    const noDatabase = { ...web, name: "web-two", persistent: { database: "customer_api" } };
+    expect(catalogProblems({ "customer-api": customerApi, "web-two": noDatabase })).toEqual([]);
+  });
+
+  test("refuses pinned names the services would refuse, and a database name MySQL's user cannot take", () => {
+    const pinned = {
+      ...customerApi,
+      persistent: {
+        database: "customer-api",
+        identity: "Customer",
+        imageRepository: "customer/api",
+        kubernetes: "-x",
+      },
+    };
+    const longKey = `api-${"x".repeat(29)}`; // 33 characters: its database name too
+    expect(catalogProblems({ "customer-api": pinned, [longKey]: { ...customerApi, name: longKey } })).toEqual(
+      [
+        "apps/customer-api/app.ts: persistent.database 'customer-api' is not a database name MySQL takes for the app's user: lower-case letters, digits and '_', starting with a letter, at most 32 characters",
+        "apps/customer-api/app.ts: persistent.identity 'Customer' is not a name the platform can use: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters",
+        "apps/customer-api/app.ts: persistent.imageRepository 'customer/api' is not a name the platform can use: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters",
+        "apps/customer-api/app.ts: persistent.kubernetes '-x' is not a name the platform can use: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters",
+        `apps/${longKey}/app.ts: persistent.database 'api_${"x".repeat(29)}' (derived from the key) is not a database name MySQL takes for the app's user: lower-case letters, digits and '_', starting with a letter, at most 32 characters`,
+      ],
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import type { AppDefinition } from "./app-definition";
+import { persistentNamesOf, type PersistentNames } from "./persistent-names";
 
 /**
  * An app name: a Kubernetes Service name (an RFC 1035 label: lower-case letters, digits and
@@ -16,18 +17,82 @@ export class CatalogError extends Error {
   }
 }
 
-/** Every problem of a catalog: a key that is no app name, an app whose `name` is not its key. */
+/**
+ * Every problem of a catalog: a key that is no app name, an app whose `name` is not its key, a
+ * pinned persistent name that is no valid name, and a persistent name two apps share.
+ */
 export function catalogProblems(catalog: Readonly<Record<string, AppDefinition>>): string[] {
-  return Object.entries(catalog).flatMap(([key, app]) => [
-    ...(appNamePattern.test(key)
+  return [
+    ...Object.entries(catalog).flatMap(([key, app]) => [
+      ...(appNamePattern.test(key)
+        ? []
+        : [
+            `'${key}' in apps/catalog.ts is not an app name: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters`,
+          ]),
+      ...(app.name === key
+        ? []
+        : [`apps/${key}/app.ts: name '${app.name}' differs from its key '${key}' in apps/catalog.ts`]),
+      ...pinnedNameProblems(key, app),
+    ]),
+    ...sharedNameProblems(catalog),
+  ];
+}
+
+/**
+ * The database of an app that uses MySQL, which is also its MySQL user's name: the mysql-users Job
+ * writes it into SQL (apps/manifests/mysql-users.ts), so lower-case letters, digits and `_` only,
+ * starting with a letter; and at most 32 characters, MySQL's limit for a user name
+ * (https://dev.mysql.com/doc/refman/8.0/en/user-names.html; databases may have 64).
+ */
+const databaseNamePattern = /^[a-z][a-z0-9_]{0,31}$/;
+
+/**
+ * Persistent names Azure, the registry, Kubernetes or MySQL would refuse: the pinned ones, and the
+ * database of an app that uses MySQL, pinned or derived from a long key.
+ */
+function pinnedNameProblems(key: string, app: AppDefinition): string[] {
+  const pinned = app.persistent ?? {};
+  const at = (field: keyof PersistentNames) => `apps/${key}/app.ts: persistent.${field}`;
+  const { database } = persistentNamesOf(key, app);
+  return [
+    ...(!app.uses.mysql || databaseNamePattern.test(database)
       ? []
       : [
-          `'${key}' in apps/catalog.ts is not an app name: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters`,
+          `${at("database")} '${database}'${pinned.database === undefined ? " (derived from the key)" : ""} is not a database name MySQL takes for the app's user: lower-case letters, digits and '_', starting with a letter, at most 32 characters`,
         ]),
-    ...(app.name === key
-      ? []
-      : [`apps/${key}/app.ts: name '${app.name}' differs from its key '${key}' in apps/catalog.ts`]),
-  ]);
+    ...(["identity", "imageRepository", "kubernetes"] as const).flatMap((field) => {
+      const name = pinned[field];
+      return name === undefined || appNamePattern.test(name)
+        ? []
+        : [
+            `${at(field)} '${name}' is not a name the platform can use: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters`,
+          ];
+    }),
+  ];
+}
+
+/**
+ * Persistent names two apps share: both would deploy into one database, identity, image
+ * repository or set of cluster objects, each overwriting the other's (a new app given the key
+ * a renamed app keeps as its pinned names, for one). An app without MySQL has no database.
+ */
+function sharedNameProblems(catalog: Readonly<Record<string, AppDefinition>>): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [key, app] of Object.entries(catalog)) {
+    const names = persistentNamesOf(key, app);
+    for (const field of Object.keys(names) as (keyof PersistentNames)[]) {
+      if (field === "database" && !app.uses.mysql) continue;
+      const owner = owners.get(`${field}:${names[field]}`);
+      if (owner === undefined) owners.set(`${field}:${names[field]}`, key);
+      else {
+        problems.push(
+          `apps/${key}/app.ts: its ${field} name '${names[field]}' is ${owner}'s too; each app's state needs names of its own (pin another in persistent.${field}, docs/changing.md)`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 /**
