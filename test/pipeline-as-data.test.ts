@@ -6,16 +6,7 @@
  * required checks, path filters) are checked against them, and each problem names its file.
  */
 import { execFile } from "node:child_process";
-import {
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -187,6 +178,9 @@ describe("a throwaway third environment between acceptance and production, added
 
   beforeAll(async () => {
     copy = projectCopy({}, { cli: true });
+    // The compiled plan runner, which runs the copy's own program; a copy, not a link: the
+    // program compiles into it, and the files edited below are newer, so it rebuilds them.
+    cpSync(path.join(root, "dist"), path.join(copy.dir, "dist"), { recursive: true });
     // docs/changing.md, "Add an environment", literally: the settings file (step 1), its entry in
     // the pipeline (step 2), its stack file (step 3) and the generated CI files (step 4).
     const production = readFileSync(path.join(copy.dir, "environments", "production.ts"), "utf8");
@@ -212,8 +206,6 @@ describe("a throwaway third environment between acceptance and production, added
       'import { production } from "./production";',
       `import { production } from "./production";\nimport { throwaway } from "./${staging}";`,
     );
-    // The compiled plan runner, which runs the copy's own program.
-    symlinkSync(path.join(root, "dist"), path.join(copy.dir, "dist"), "dir");
     const { main } = (await import(path.join(copy.dir, "cli", "main.ts"))) as typeof import("../cli/main");
     platform = async (argv) => {
       let [stdout, stderr] = ["", ""];
