@@ -1,5 +1,4 @@
-import { acceptance } from "./acceptance";
-import { production } from "./production";
+import { pipeline as definitions } from "./pipeline";
 import { promotionPolicyProblems } from "./promotion-policy";
 import {
   environmentNames,
@@ -26,10 +25,7 @@ function inPipelineOrder(
 }
 
 /** The settings files, in pipeline order; checked against each other at the end of this module. */
-const pipeline = inPipelineOrder({
-  acceptance,
-  production,
-});
+const pipeline = inPipelineOrder(definitions);
 
 /** Narrows a string (a stack name, a command argument) to an environment name. */
 export function isEnvironmentName(name: string): name is EnvironmentName {

@@ -1,14 +1,8 @@
 import type { Weekday } from "../lib/zoned-time";
 
-/**
- * The environments of the pipeline, in promotion order: each promotes from the one before it.
- * Adding one is its settings file (`environments/<name>.ts`), its name here and in the record
- * of `environments.ts`, and its stack file; the tests name the CI files that list environments.
- */
-export const environmentNames = ["acceptance", "production"] as const;
-
-/** The name of one environment; its stack is named the same (`pulumi up -s acceptance`). */
-export type EnvironmentName = (typeof environmentNames)[number];
+// The pipeline's order and the environment names are the record of settings files in pipeline.ts.
+export { environmentNames, type EnvironmentName } from "./pipeline";
+import type { EnvironmentName } from "./pipeline";
 
 /** Azure Kubernetes Service settings of one environment. */
 export interface ClusterSettings {

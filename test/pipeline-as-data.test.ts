@@ -18,6 +18,7 @@ import { environmentNames } from "../environments/settings";
 import { pipelineListProblems } from "./pipeline-lists";
 import { ofType, only, root, runIsolated, stackConfig } from "./program";
 import { projectCopy } from "./project-copy";
+import type { CliRun } from "./run-cli";
 
 /** The path of a string-replaced file; fails when `from` is not in it, so the recipe stays true. */
 function edit(dir: string, file: string, from: string, to: string): void {
@@ -162,43 +163,60 @@ describe("the lists outside TypeScript", () => {
   });
 });
 
-describe("a third environment, staging, between acceptance and production", () => {
+describe("a throwaway third environment between acceptance and production, added by the recipe", () => {
   let copy: ReturnType<typeof projectCopy>;
-  let staging: ProgramRun;
+  // A name no real environment takes, between the first and the last: every place that assumes
+  // two environments, or a name such as "staging", shows.
+  const staging = "zz-throwaway-9";
+  let run: ProgramRun;
+  let workflows: CliRun;
   let bootstrap: ProgramRun;
   const digest = `sha256:${"5".repeat(64)}`;
 
+  /** The copy's own CLI, in this process: it loads the copy's environments. */
+  let platform: (argv: string[]) => Promise<CliRun>;
+
   beforeAll(async () => {
-    copy = projectCopy();
-    // The whole change: a settings file, the name in the pipeline's order, the record, the stack file.
+    copy = projectCopy({}, { cli: true });
+    // The compiled plan runner, which runs the copy's own program; a copy, not a link: the
+    // program compiles into it, and the files edited below are newer, so it rebuilds them.
+    cpSync(path.join(root, "dist"), path.join(copy.dir, "dist"), { recursive: true });
+    // docs/changing.md, "Add an environment", literally: the settings file (step 1), its entry in
+    // the pipeline (step 2), its stack file (step 3) and the generated CI files (step 4).
     const production = readFileSync(path.join(copy.dir, "environments", "production.ts"), "utf8");
     writeFileSync(
-      path.join(copy.dir, "environments", "staging.ts"),
+      path.join(copy.dir, "environments", `${staging}.ts`),
       production
-        .replace("export const production", "export const staging")
-        .replace('name: "production"', 'name: "staging"')
-        .replace('"rg-platform-production"', '"rg-platform-staging"')
+        .replace("export const production", "export const throwaway")
+        .replace('name: "production"', `name: "${staging}"`)
+        .replace('"rg-platform-production"', `"rg-platform-${staging}"`)
+        .replace('"aks-platform-production"', `"aks-platform-${staging}"`)
         .replace('"10.20.0.0/16"', '"10.30.0.0/16"')
         .replace('dayOfWeek: "Tuesday", startTime: "02:00"', 'dayOfWeek: "Monday", startTime: "12:00"'),
     );
     edit(
       copy.dir,
-      "environments/settings.ts",
-      'environmentNames = ["acceptance", "production"]',
-      'environmentNames = ["acceptance", "staging", "production"]',
-    );
-    edit(
-      copy.dir,
-      "environments/environments.ts",
-      'import { production } from "./production";',
-      'import { production } from "./production";\nimport { staging } from "./staging";',
-    );
-    edit(
-      copy.dir,
-      "environments/environments.ts",
+      "environments/pipeline.ts",
       "  acceptance,\n  production,\n",
-      "  acceptance,\n  staging,\n  production,\n",
+      `  acceptance,\n  "${staging}": throwaway,\n  production,\n`,
     );
+    edit(
+      copy.dir,
+      "environments/pipeline.ts",
+      'import { production } from "./production";',
+      `import { production } from "./production";\nimport { throwaway } from "./${staging}";`,
+    );
+    const { main } = (await import(path.join(copy.dir, "cli", "main.ts"))) as typeof import("../cli/main");
+    platform = async (argv) => {
+      let [stdout, stderr] = ["", ""];
+      const code = await main(argv, {
+        cwd: copy.dir,
+        env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "" },
+        stdout: (text) => void (stdout += text),
+        stderr: (text) => void (stderr += text),
+      });
+      return { code, stdout, stderr };
+    };
     const stackFile = [
       "config:",
       "  azure-native:location: westeurope",
@@ -211,8 +229,9 @@ describe("a third environment, staging, between acceptance and production", () =
       `      digest: ${digest}`,
       "",
     ].join("\n");
-    writeFileSync(path.join(copy.dir, "Pulumi.staging.yaml"), stackFile);
-    staging = await runCopy(copy.dir, "staging", stackConfig("staging", stackFile));
+    writeFileSync(path.join(copy.dir, `Pulumi.${staging}.yaml`), stackFile);
+    workflows = await platform(["workflows"]);
+    run = await runCopy(copy.dir, staging, stackConfig(staging, stackFile));
     bootstrap = await runCopy(
       copy.dir,
       "shared",
@@ -221,47 +240,85 @@ describe("a third environment, staging, between acceptance and production", () =
   });
   afterAll(() => copy.remove());
 
-  test("the promotion chain runs acceptance → staging → production", async () => {
+  test("`platform workflows` writes its CI jobs, and the list checks pass for the copy", () => {
+    expect(workflows).toMatchObject({ code: 0, stderr: "" });
+    expect(workflows.stdout).toBe(
+      "wrote .github/workflows/deploy.yml, .github/workflows/preview.yml, .github/workflows/drift.yml, .github/stack-filters.yml, .github/required-checks.json\n",
+    );
+    expect(
+      pipelineListProblems(copy.dir, { environments: ["acceptance", staging, "production"], apps: appNames }),
+    ).toEqual([]);
+  });
+
+  test("`platform plan` plans it", async () => {
+    const plan = await platform(["plan", staging]);
+    expect(plan.stderr).not.toContain("error");
+    expect(plan.code).toBe(0);
+  });
+
+  test("`platform gate` judges it against acceptance, and production against it", async () => {
+    copy.git("add", "--all");
+    copy.git("commit", "--quiet", "-m", `add ${staging}`);
+    const before = copy.git("rev-parse", "HEAD").trim();
+    edit(copy.dir, `Pulumi.${staging}.yaml`, '      tag: "0.9.3"', '      tag: "0.9.4"');
+    copy.git("commit", "--quiet", "--all", "-m", `promote to ${staging}`);
+    const gate = await platform(["gate", staging, "--base", before]);
+    expect(gate.code).toBe(1);
+    expect(gate.stdout).toContain(
+      `customer-api: failed: 0.9.4@${digest} is in no verification record of acceptance; copy it with: platform promote acceptance ${staging}\n`,
+    );
+    const between = copy.git("rev-parse", "HEAD").trim();
+    edit(
+      copy.dir,
+      "Pulumi.production.yaml",
+      "  platform:images: {}",
+      `  platform:images:\n    customer-api:\n      tag: "0.9.4"\n      digest: ${digest}`,
+    );
+    copy.git("commit", "--quiet", "--all", "-m", "promote to production");
+    const last = await platform(["gate", "production", "--base", between]);
+    expect(last.code).toBe(1);
+    expect(last.stdout).toContain(
+      `customer-api: failed: 0.9.4@${digest} is in no verification record of ${staging}; copy it with: platform promote ${staging} production\n`,
+    );
+  });
+
+  test("the promotion chain runs acceptance → it → production", async () => {
     const { environments } = (await import(path.join(copy.dir, "environments", "environments.ts"))) as {
       environments: Record<string, { upstream?: string }>;
     };
     expect(Object.entries(environments).map(([name, env]) => `${env.upstream ?? "-"} → ${name}`)).toEqual([
       "- → acceptance",
-      "acceptance → staging",
-      "staging → production",
+      `acceptance → ${staging}`,
+      `${staging} → production`,
     ]);
   });
 
   test("its stack deploys its cluster, databases and cache into its own resource group", () => {
-    const cluster = only(staging, "azure-native:containerservice:ManagedCluster");
+    const cluster = only(run, "azure-native:containerservice:ManagedCluster");
     expect(cluster.inputs).toMatchObject({
-      resourceName: "aks-platform-staging",
-      resourceGroupName: "rg-platform-staging",
+      resourceName: `aks-platform-${staging}`,
+      resourceGroupName: `rg-platform-${staging}`,
     });
     // Every app of the catalog has its database everywhere, deployed there or not.
-    expect(ofType(staging, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"])).toEqual(
+    expect(ofType(run, "azure-native:dbformysql:Database").map((r) => r.inputs["databaseName"])).toEqual(
       mysqlDatabases,
     );
-    expect(ofType(staging, "azure-native:redisenterprise:RedisEnterprise")).toHaveLength(1);
-    expect(only(staging, "azure-native:network:VirtualNetwork").inputs["addressSpace"]).toEqual({
+    expect(ofType(run, "azure-native:redisenterprise:RedisEnterprise")).toHaveLength(1);
+    expect(only(run, "azure-native:network:VirtualNetwork").inputs["addressSpace"]).toEqual({
       addressPrefixes: ["10.30.0.0/16"],
     });
-    expect(staging.outputs["environmentName"]).toBe("staging");
+    expect(run.outputs["environmentName"]).toBe(staging);
   });
 
-  test("its namespaces and workloads: the apps it pins, APP_ENV=staging, the default replicas", () => {
-    expect(names(kubernetes(staging, "Namespace"))).toEqual([
-      "apps",
-      "cert-manager-namespace",
-      "mysql-users",
-    ]);
-    expect(names(kubernetes(staging, "Deployment"))).toEqual(["customer-api", "main-api", "main-api-queue"]);
-    const configs = kubernetes(staging, "ConfigMap").map(
+  test("its namespaces and workloads: the apps it pins, APP_ENV its name, the default replicas", () => {
+    expect(names(kubernetes(run, "Namespace"))).toEqual(["apps", "cert-manager-namespace", "mysql-users"]);
+    expect(names(kubernetes(run, "Deployment"))).toEqual(["customer-api", "main-api", "main-api-queue"]);
+    const configs = kubernetes(run, "ConfigMap").map(
       (r) => (r.inputs["data"] as Record<string, string>)["APP_ENV"],
     );
-    expect(new Set(configs)).toEqual(new Set(["staging"]));
+    expect(new Set(configs)).toEqual(new Set([staging]));
     // No app names staging: each runs its default replicas, and staging autoscales nothing.
-    const replicas = kubernetes(staging, "Deployment").map((r) => [
+    const replicas = kubernetes(run, "Deployment").map((r) => [
       r.name,
       (r.inputs["spec"] as { replicas?: number }).replicas,
     ]);
@@ -270,8 +327,8 @@ describe("a third environment, staging, between acceptance and production", () =
       ["main-api", 1],
       ["main-api-queue", 1],
     ]);
-    expect(kubernetes(staging, "HorizontalPodAutoscaler")).toEqual([]);
-    expect(staging.outputs["notDeployed"]).toEqual(
+    expect(kubernetes(run, "HorizontalPodAutoscaler")).toEqual([]);
+    expect(run.outputs["notDeployed"]).toEqual(
       appNames.filter((app) => app !== "main-api" && app !== "customer-api"),
     );
   });
@@ -279,10 +336,10 @@ describe("a third environment, staging, between acceptance and production", () =
   test("the bootstrap stack gives it a resource group, a deploy identity and a GitHub environment; CODEOWNERS covers its stack file", () => {
     expect(
       ofType(bootstrap, "azure-native:resources:ResourceGroup").map((r) => r.inputs["resourceGroupName"]),
-    ).toContain("rg-platform-staging");
+    ).toContain(`rg-platform-${staging}`);
     expect(
       ofType(bootstrap, "azure-native:managedidentity:UserAssignedIdentity").map((r) => r.name),
-    ).toContain("delivery-staging-deployer-identity");
+    ).toContain(`delivery-${staging}-deployer-identity`);
     const gitHubEnvironments = ofType(
       bootstrap,
       "github:index/repositoryEnvironment:RepositoryEnvironment",
@@ -291,7 +348,7 @@ describe("a third environment, staging, between acceptance and production", () =
     // (docs/decisions/0041).
     expect(gitHubEnvironments.filter((name) => name !== "drift" && name !== "preview-production")).toEqual([
       "acceptance",
-      "staging",
+      staging,
       "production",
     ]);
     expect(
@@ -305,20 +362,19 @@ describe("a third environment, staging, between acceptance and production", () =
       .filter((line) => line !== "" && !line.startsWith("#"))
       .map((line) => line.split(/\s+/)[0]);
     // `*` matches every file; a pattern per stack file would have to name Pulumi.staging.yaml.
-    expect(patterns.some((pattern) => pattern === "*" || pattern === "/Pulumi.staging.yaml")).toBe(true);
+    expect(patterns.some((pattern) => pattern === "*" || pattern === `/Pulumi.${staging}.yaml`)).toBe(true);
   });
 
   test("the CLI's help and its error for an unknown environment list it", async () => {
-    cpSync(path.join(root, "cli"), path.join(copy.dir, "cli"), { recursive: true });
     const { environmentArgumentHelp, parseEnvironment } = (await import(
       path.join(copy.dir, "cli", "arguments.ts")
     )) as {
       environmentArgumentHelp: string;
       parseEnvironment: (name: string) => string;
     };
-    expect(environmentArgumentHelp).toBe("acceptance | staging | production");
+    expect(environmentArgumentHelp).toBe(`acceptance | ${staging} | production`);
     expect(() => parseEnvironment("qa")).toThrow(
-      "unknown environment 'qa'; expected one of acceptance, staging, production",
+      `unknown environment 'qa'; expected one of acceptance, ${staging}, production`,
     );
   });
 });

@@ -38,7 +38,7 @@ const programFiles = [
 ];
 
 /** What the copy's own `platform` command needs beside the program. */
-const cliFiles = ["cli", "engine", "policy"];
+const cliFiles = ["cli", "engine", "policy", ".github"];
 
 /**
  * Production's stack file after a promotion of every app (the shipped one has no app yet):

@@ -565,8 +565,8 @@ describe("preview workflow", () => {
     expect(
       diff.steps.filter((step) => step.uses === "./checks/.github/actions/setup").map((s) => s.with),
     ).toEqual([{ directory: "checks" }, { directory: "pr" }]);
-    expect(stepNamed(diff, "Check that only image references change")).toEqual({
-      name: "Check that only image references change",
+    expect(stepNamed(diff, "Check that only image references change (production)")).toEqual({
+      name: "Check that only image references change (production)",
       "working-directory": "pr",
       run: `node ../checks/bin/platform.js diff production --base "$BASE_SHA" --only-images ${labelFlag}`,
     });
@@ -583,7 +583,7 @@ describe("preview workflow", () => {
     // No cloud login: the records are tags in git (docs/decisions/0046).
     expect(local).toEqual(["./checks/.github/actions/setup"]);
     expect(gate.steps.some((step) => /\bnpm\b/.test(step.run ?? ""))).toBe(false);
-    const check = stepNamed(gate, "Check the promotion against the verification records");
+    const check = stepNamed(gate, "Check the promotion against the verification records (production)");
     expect((check as Step & { "working-directory"?: string })["working-directory"]).toBe("pr");
     expect(check.env).toEqual({ GITHUB_TOKEN: "${{ github.token }}" });
     expect(check.run).toBe(
@@ -745,7 +745,7 @@ describe("deploy workflow", () => {
   });
 
   test("promotes acceptance to production with --pr after acceptance deployed", () => {
-    const promote = job("deploy.yml", "promote");
+    const promote = job("deploy.yml", "promote-production");
     expect(promote.name).toBe("promote (production)");
     // No `if`: the default success() runs it only when the acceptance deploy succeeded.
     expect(needsOf(promote)).toEqual(["deploy-acceptance"]);
@@ -1900,7 +1900,7 @@ describe("hygiene", () => {
     expect(granted).toEqual({
       "deploy.yml changes": read,
       "deploy.yml deploy-acceptance": { ...pulumi, "pull-requests": "read", actions: "read" },
-      "deploy.yml promote": openPullRequest,
+      "deploy.yml promote-production": openPullRequest,
       "deploy.yml deploy-production": { ...pulumi, "pull-requests": "read", actions: "read" },
       "drift.yml runner": {},
       "drift.yml drift": { ...pulumi, issues: "write" },

@@ -25,6 +25,7 @@ export const commands: readonly CommandModule[] = [
   { name: "record", load: async () => (await import("./record")).registerRecord },
   { name: "metrics", load: async () => (await import("./metrics")).registerMetrics },
   { name: "page", load: async () => (await import("./page")).registerPage },
+  { name: "workflows", load: async () => (await import("./workflows")).registerWorkflows },
 ];
 
 /** Shown after the help of the program and of every command (commander adds the last newline). */
