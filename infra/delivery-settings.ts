@@ -6,7 +6,7 @@ import type { EnvironmentName, EnvironmentSettings } from "../environments/setti
 import { DeployIdentity } from "./deploy-identity";
 import { GitHubEnvironment } from "./github-environment";
 import { GitHubRepositorySettings } from "./github-repository-settings";
-import { driftEnvironment, PlanIdentity, productionPreviewEnvironment } from "./plan-identity";
+import { driftEnvironment, PlanIdentity, previewEnvironment } from "./plan-identity";
 
 /** Arguments of {@link DeliverySettings}. */
 export interface DeliverySettingsArgs {
@@ -93,6 +93,9 @@ export class DeliverySettings extends pulumi.ComponentResource {
       { parent: this, provider },
     );
 
+    // The previews of every environment with an upstream: each runs where that environment's
+    // state token lives (docs/decisions/0041).
+    const previewed = args.environments.slice(1).map(({ settings: environment }) => environment.name);
     // Previews, the gate and the drift check: an identity that writes nothing anywhere
     // (docs/decisions/0040), under a name no deploy environment overrides.
     const planner = new PlanIdentity(
@@ -108,6 +111,7 @@ export class DeliverySettings extends pulumi.ComponentResource {
           ]),
         ),
         registryId: args.registryId,
+        previewEnvironments: previewed.map(previewEnvironment),
       },
       { parent: this },
     );
@@ -122,21 +126,24 @@ export class DeliverySettings extends pulumi.ComponentResource {
         { repository: settings.repository, variableName, value },
         { parent: this, provider },
       );
-    // Where a production state token lives (docs/decisions/0041): the production preview of a
-    // pull request's code runs only once a production reviewer other than its author approves
-    // it; the drift check runs from the default branch only.
-    new GitHubEnvironment(
-      `${name}-${productionPreviewEnvironment}-environment`,
-      {
-        repository: settings.repository,
-        environment: productionPreviewEnvironment,
-        reviewerTeams: settings.reviewers.production ?? [],
-        preventSelfReview: true,
-        defaultBranchOnly: false,
-        variables: {},
-      },
-      onGitHub,
-    );
+    // Where a state token beyond the first environment's lives (docs/decisions/0041): the
+    // preview of a pull request's code for such an environment runs only once one of its
+    // reviewers other than the author approves it; the drift check runs from the default branch
+    // only.
+    for (const environment of previewed) {
+      new GitHubEnvironment(
+        `${name}-${previewEnvironment(environment)}-environment`,
+        {
+          repository: settings.repository,
+          environment: previewEnvironment(environment),
+          reviewerTeams: settings.reviewers[environment] ?? [],
+          preventSelfReview: true,
+          defaultBranchOnly: false,
+          variables: {},
+        },
+        onGitHub,
+      );
+    }
     new GitHubEnvironment(
       `${name}-${driftEnvironment}-environment`,
       {

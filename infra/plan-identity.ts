@@ -4,9 +4,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { azureTokenExchangeAudience, environmentSubject, githubActionsIssuer } from "./deploy-identity";
 import { roleDefinitionId, roles } from "./roles";
 
-import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
+import {
+  driftEnvironment,
+  previewEnvironment,
+  productionPreviewEnvironment,
+} from "../lib/github-environments";
 
-export { driftEnvironment, productionPreviewEnvironment };
+export { driftEnvironment, previewEnvironment, productionPreviewEnvironment };
 
 /** Arguments of {@link PlanIdentity}. */
 export interface PlanIdentityArgs {
@@ -19,6 +23,11 @@ export interface PlanIdentityArgs {
   readonly resourceGroupIds: Readonly<Record<string, pulumi.Input<string>>>;
   /** Id of the shared container registry: previews look pinned digests up and refresh images. */
   readonly registryId: pulumi.Input<string>;
+  /**
+   * The GitHub environments whose jobs preview an environment with an upstream, each holding that
+   * environment's state token (`preview-production`, {@link previewEnvironment}).
+   */
+  readonly previewEnvironments: readonly string[];
 }
 
 /**
@@ -28,8 +37,8 @@ export interface PlanIdentityArgs {
  * Entra ID and local accounts off holds no secret) on each group's clusters, AcrPull on the
  * registry. pulumi-kubernetes previews a create or update that a dry run may not do on the client
  * (docs/decisions/0040). Its federated credentials trust pull requests of the repository and the
- * two GitHub environments that hold a production state token: the approved production preview
- * and the drift check (docs/decisions/0041).
+ * GitHub environments that hold a state token beyond the first environment's: the approved
+ * preview of each later environment and the drift check (docs/decisions/0041).
  */
 export class PlanIdentity extends pulumi.ComponentResource {
   /** Client (application) id: the repository variable `PLAN_CLIENT_ID`. */
@@ -42,7 +51,7 @@ export class PlanIdentity extends pulumi.ComponentResource {
     super("platform:azure:PlanIdentity", name, {}, opts);
     if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(args.repository))
       throw new Error(`PlanIdentity: repository: '${args.repository}' is not 'owner/name'`);
-    const subjects = planSubjects(args.repository);
+    const subjects = planSubjects(args.repository, args.previewEnvironments);
 
     const identity = new managedidentity.UserAssignedIdentity(
       `${name}-identity`,
@@ -95,14 +104,22 @@ export class PlanIdentity extends pulumi.ComponentResource {
 
 /**
  * The subjects GitHub puts in the ID tokens of the jobs that may log in as the plan identity, by
- * credential name: a pull request's jobs outside any environment, and the jobs of the two
- * environments that hold a production state token (a job in an environment presents the
- * environment's subject, whatever its branch).
+ * credential name: a pull request's jobs outside any environment, and the jobs of the environments
+ * that hold a state token beyond the first environment's (`previewEnvironments`, then drift; a job
+ * in an environment presents the environment's subject, whatever its branch).
  */
-export function planSubjects(repository: string): Readonly<Record<string, string>> {
+export function planSubjects(
+  repository: string,
+  previewEnvironments: readonly string[],
+): Readonly<Record<string, string>> {
   return {
     "github-pull-request": `repo:${repository}:pull_request`,
-    [`github-${productionPreviewEnvironment}`]: environmentSubject(repository, productionPreviewEnvironment),
+    ...Object.fromEntries(
+      previewEnvironments.map((environment) => [
+        `github-${environment}`,
+        environmentSubject(repository, environment),
+      ]),
+    ),
     [`github-${driftEnvironment}`]: environmentSubject(repository, driftEnvironment),
   };
 }

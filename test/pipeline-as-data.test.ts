@@ -340,20 +340,34 @@ describe("a throwaway third environment between acceptance and production, added
     expect(
       ofType(bootstrap, "azure-native:managedidentity:UserAssignedIdentity").map((r) => r.name),
     ).toContain(`delivery-${staging}-deployer-identity`);
-    const gitHubEnvironments = ofType(
-      bootstrap,
-      "github:index/repositoryEnvironment:RepositoryEnvironment",
-    ).map((r) => String(r.inputs["environment"]));
-    // Beside the deploy environments, the two that hold the plan identity's production tokens
-    // (docs/decisions/0041).
-    expect(gitHubEnvironments.filter((name) => name !== "drift" && name !== "preview-production")).toEqual([
+    const gitHubEnvironments = ofType(bootstrap, "github:index/repositoryEnvironment:RepositoryEnvironment");
+    const names = gitHubEnvironments.map((r) => String(r.inputs["environment"]));
+    const previews = [`preview-${staging}`, "preview-production"];
+    // Beside the deploy environments, those that hold the plan identity's state tokens beyond
+    // acceptance's: its preview too, approved by its own reviewers (docs/decisions/0041).
+    expect(names.filter((name) => name !== "drift" && !previews.includes(name))).toEqual([
       "acceptance",
       staging,
       "production",
     ]);
+    expect(names.filter((name) => name === "drift" || previews.includes(name)).sort()).toEqual(
+      ["drift", ...previews].sort(),
+    );
+    const environment = (name: string) =>
+      gitHubEnvironments.find((r) => r.inputs["environment"] === name)!.inputs as Record<string, any>;
+    expect(environment(`preview-${staging}`)).toMatchObject({ preventSelfReview: true });
+    expect(environment(`preview-${staging}`)["reviewers"]).toEqual(environment(staging)["reviewers"]);
+    // Its preview job can log in as the plan identity: a federated credential for its environment.
     expect(
-      gitHubEnvironments.filter((name) => name === "drift" || name === "preview-production").sort(),
-    ).toEqual(["drift", "preview-production"]);
+      ofType(bootstrap, "azure-native:managedidentity:FederatedIdentityCredential")
+        .filter((c) => c.name.startsWith("delivery-planner-"))
+        .map((c) => c.inputs["subject"]),
+    ).toEqual([
+      "repo:contoso/platform:pull_request",
+      `repo:contoso/platform:environment:preview-${staging}`,
+      "repo:contoso/platform:environment:preview-production",
+      "repo:contoso/platform:environment:drift",
+    ]);
     const codeOwners = String(
       only(bootstrap, "github:index/repositoryFile:RepositoryFile").inputs["content"],
     );
