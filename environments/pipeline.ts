@@ -5,7 +5,7 @@ import { production } from "./production";
  * The pipeline: each environment's settings file, in promotion order (each promotes from the one
  * before it). Adding an environment is its settings file, its entry here (with its import) and its
  * stack file; the environment names, the CLI's arguments, the bootstrap and the CI workflows
- * (`npx platform workflows --write`) follow from this record (docs/changing.md).
+ * (`npx platform workflows`) follow from this record (docs/changing.md).
  */
 export const pipeline = {
   acceptance,

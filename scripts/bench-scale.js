@@ -49,7 +49,7 @@ const digestOf = (index, version) =>
 /** Replaces `pattern` in `text`, or fails naming what the catalog no longer looks like. */
 function replaceOnce(text, pattern, replacement, what) {
   if (!pattern.test(text)) {
-    throw new Error(`bench scale: apps/catalog.ts: ${what} not found; update scripts/bench-scale.js`);
+    throw new Error(`bench scale: ${what} not found; update scripts/bench-scale.js`);
   }
   return text.replace(pattern, replacement);
 }
@@ -94,10 +94,64 @@ function addApps(dir, count) {
     catalog,
     /(export const apps = checkedCatalog\(\{\n[^}]*)\}\);/,
     (_, head) => `${head}${entries.join("")}});`,
-    "the apps record",
+    "apps/catalog.ts: the apps record",
   );
   writeFileSync(catalogFile, catalog);
   return names;
+}
+
+/**
+ * Inserts `count - 2` environments (`stage-1`, ...) between acceptance and production in the copy
+ * in `dir`, as docs/changing.md adds one: a settings file made from production's (its own name,
+ * resource group, cluster, address space and maintenance window), its entry in
+ * environments/pipeline.ts. Returns the environments in pipeline order. At most 5 in all: the
+ * maintenance windows between acceptance's (Monday 02:00, 4 h) and production's (Tuesday 02:00)
+ * fit three more.
+ */
+function addEnvironments(dir, count) {
+  if (count < 2 || count > 5) throw new Error(`bench scale: ${count} environments; 2 to 5 fit`);
+  if (count === 2) return ["acceptance", "production"];
+  const stages = Array.from({ length: count - 2 }, (_, index) => `stage-${index + 1}`);
+  const production = readFileSync(path.join(dir, "environments", "production.ts"), "utf8");
+  const replace = (text, from, to) =>
+    replaceOnce(
+      text,
+      new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
+      to,
+      `environments/production.ts: ${from}`,
+    );
+  stages.forEach((stage, index) => {
+    let settings = production;
+    for (const [from, to] of [
+      ["export const production", `export const stage${index + 1}`],
+      ['name: "production"', `name: "${stage}"`],
+      ['"rg-platform-production"', `"rg-platform-${stage}"`],
+      ['"10.20.0.0/16"', `"10.${31 + index}.0.0/16"`],
+      [
+        'dayOfWeek: "Tuesday", startTime: "02:00"',
+        `dayOfWeek: "Monday", startTime: "${String(7 + 5 * index).padStart(2, "0")}:00"`,
+      ],
+    ])
+      settings = replace(settings, from, to);
+    writeFileSync(path.join(dir, "environments", `${stage}.ts`), settings);
+  });
+  const pipelineFile = path.join(dir, "environments", "pipeline.ts");
+  let pipeline = readFileSync(pipelineFile, "utf8");
+  pipeline = replaceOnce(
+    pipeline,
+    /import \{ production \} from "\.\/production";\n/,
+    (line) =>
+      line + stages.map((stage, index) => `import { stage${index + 1} } from "./${stage}";\n`).join(""),
+    "environments/pipeline.ts: production's import",
+  );
+  pipeline = replaceOnce(
+    pipeline,
+    /\n {2}production,\n/,
+    `\n${stages.map((stage, index) => `  "${stage}": stage${index + 1},\n`).join("")}  production,\n`,
+    "environments/pipeline.ts: production's entry",
+  );
+  writeFileSync(pipelineFile, pipeline);
+  return ["acceptance", ...stages, "production"];
 }
 
 const imagesYaml = (names, version) =>
@@ -112,11 +166,12 @@ const stackFile = (comment, names, version) =>
   `# ${comment}\nconfig:\n  azure-native:location: westeurope\n  platform:images:\n${imagesYaml(names, version)}`;
 
 /**
- * Makes the copy, of the checkout in `source` (default: this one). Returns its directory, app names, the outputs file of acceptance (every app
- * at version 3, which production does not run yet), `restore()` (the working tree back to its
- * commit, after a promote) and `remove()`.
+ * Makes the copy, of the checkout in `source` (default: this one), with `count` apps and
+ * `environmentCount` environments. Returns its directory, app names, environments, production's
+ * upstream, the outputs file of that upstream (every app at version 3, which production does not
+ * run yet), `restore()` (the working tree back to its commit, after a promote) and `remove()`.
  */
-function scaleProject(count, source = root) {
+function scaleProject(count, source = root, environmentCount = 2) {
   // The stack files' names, as the project builds them (bench.js has built dist/ by now).
   const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
   // The outputs file beside the project, not in it: gate counts every changed file.
@@ -131,6 +186,9 @@ function scaleProject(count, source = root) {
   }
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const names = addApps(dir, count);
+  const environments = addEnvironments(dir, environmentCount);
+  // The environment production promotes from.
+  const upstream = environments.at(-2);
   writeFileSync(
     path.join(dir, stackFileName("acceptance")),
     stackFile("Acceptance: every app at a tag.", names, 0),
@@ -149,16 +207,19 @@ function scaleProject(count, source = root) {
       },
     });
   git("init", "--quiet", "--initial-branch=main");
-  // Production's history: two promotions of every app, so that status and gate read a history.
+  // The history of every environment after the first: two promotions of every app, so that
+  // status and gate read a history.
   for (const version of [1, 2]) {
-    writeFileSync(
-      path.join(dir, stackFileName("production")),
-      stackFile("Production: tag@digest references acceptance ran.", names, version),
-    );
+    for (const environment of environments.slice(1)) {
+      writeFileSync(
+        path.join(dir, stackFileName(environment)),
+        stackFile(`${environment}: tag@digest references its upstream ran.`, names, version),
+      );
+    }
     git("add", "--all");
     git("commit", "--quiet", "-m", `production at version ${version}`);
   }
-  const outputs = path.join(scratch, "acceptance-outputs.json");
+  const outputs = path.join(scratch, `${upstream}-outputs.json`);
   const images = Object.fromEntries(
     names.map((name, index) => {
       const tag = "1.3.0";
@@ -166,13 +227,15 @@ function scaleProject(count, source = root) {
       return [name, { tag, digest, image: `contosoplatformacr.azurecr.io/${name}:${tag}@${digest}` }];
     }),
   );
-  // As `pulumi stack output --json --stack acceptance` prints them: they say whose they are.
-  writeFileSync(outputs, JSON.stringify({ environmentName: "acceptance", images }));
+  // As `pulumi stack output --json --stack <upstream>` prints them: they say whose they are.
+  writeFileSync(outputs, JSON.stringify({ environmentName: upstream, images }));
   // Built once here (as after npm ci), not within the first measured command.
   execFileSync(process.execPath, [path.join(dir, "bin", "ensure-built.js")], { cwd: dir, stdio: "inherit" });
   return {
     dir,
     names,
+    environments,
+    upstream,
     outputs,
     restore: () => git("checkout", "--quiet", "--", "."),
     remove: () => rmSync(scratch, { recursive: true, force: true }),

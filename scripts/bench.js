@@ -27,7 +27,7 @@ const parts = {
   tests:
     "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first)",
   scale:
-    "render, plan, status, promote and gate in project copies of 3, 100 and 300 apps, side by side (about 2 min; BENCH_BASE=<git ref> measures that commit too)",
+    "render, plan, status, promote and gate in project copies of 3, 100 and 300 apps, and 100 apps in 5 environments, side by side (about 3 min; BENCH_BASE=<git ref> measures that commit too)",
   mutation:
     "Stryker over the gate's files (stryker.config.json; 20-40 min on 2 cores, only when named; npm run mutation -- --mutate <file> for one file)",
 };
@@ -426,8 +426,17 @@ function benchTests() {
  * repeat promotes every app from acceptance to production, gates that, and puts it back.
  */
 function benchScale() {
-  // Quick: one copy, with one app added to the catalog's.
-  const counts = quick ? [4] : [3, 100, 300];
+  // Quick: one copy, with one app added to the catalog's. Each copy: apps, environments.
+  const sizes = quick
+    ? [[4, 2]]
+    : [
+        [3, 2],
+        [100, 2],
+        [300, 2],
+        [100, 5],
+      ];
+  const label = ([apps, environments]) =>
+    `${apps} apps${environments > 2 ? `, ${environments} environments` : ""}`;
   const commands = [
     ["render acceptance", () => ["render", "acceptance"]],
     ["plan acceptance", () => ["plan", "acceptance"]],
@@ -435,10 +444,11 @@ function benchScale() {
     // Every app named: without --app, promote proposes a set from acceptance's verification
     // records, which the copies do not have (they have no origin to read them from).
     [
+      // From production's upstream: acceptance, or the last environment inserted before production.
       "promote acceptance production",
       (p) => [
         "promote",
-        "acceptance",
+        p.upstream,
         "production",
         ...p.names.flatMap((app) => ["--app", app]),
         "--outputs",
@@ -465,7 +475,11 @@ function benchScale() {
   const rows = [];
   try {
     for (const tree of trees) {
-      for (const count of counts) projects.push({ tree, count, ...scaleProject(count, tree.dir) });
+      for (const size of sizes) {
+        // A commit before environments/pipeline.ts cannot take more environments.
+        if (size[1] > 2 && !existsSync(path.join(tree.dir, "environments", "pipeline.ts"))) continue;
+        projects.push({ tree, size, ...scaleProject(size[0], tree.dir, size[1]) });
+      }
     }
     const runs = projects.map(() => commands.map(() => []));
     for (let run = 0; run < repeats; run += 1) {
@@ -487,7 +501,7 @@ function benchScale() {
           if (project.tree !== tree) return;
           const m = summarize(runs[p][c]);
           first ??= m;
-          row[`${project.count} apps`] =
+          row[label(project.size)] =
             m === first ? timing(m) : `${timing(m)} ${(m.seconds / first.seconds).toFixed(1)}x`;
         });
         rows.push(row);
@@ -498,10 +512,10 @@ function benchScale() {
     if (baseDir) rmSync(baseDir, { recursive: true, force: true });
   }
   console.log(
-    `\nplatform at scale: acceptance and production with N apps, wall (cpu, children included), the ratio to ${counts[0]} apps`,
+    `\nplatform at scale: acceptance and production (and environments between them) with N apps, wall (cpu, children included), the ratio to ${label(sizes[0])}`,
   );
   console.log(
-    "targets at 100 apps: plan <= 2x its 3-app figure, render < 1 s, status/promote/gate < 5 s; at 300, less than linear",
+    "targets at 100 apps: plan <= 2x its 3-app figure, render < 1 s, status/promote/gate < 5 s (with 5 environments too); at 300, less than linear; promote and gate read production's upstream",
   );
   console.log(`load average before: ${loadBefore}; after: ${load()}`);
   console.table(rows);
