@@ -78,8 +78,13 @@ export interface AppDefinition {
   readonly autoscaling?: Partial<Readonly<Record<EnvironmentName, Autoscaling>>>;
   /** Backing services the app uses: a database of its own, the environment's cache. */
   readonly uses: { readonly mysql: boolean; readonly redis: boolean };
-  /** Public host name per environment; an app without one gets no Ingress. */
-  readonly publicHost?: Partial<Readonly<Record<EnvironmentName, string>>>;
+  /**
+   * Public host name per environment; `null` where the app is deliberately internal. An app without
+   * a host in an environment gets no Ingress there. An app public in any environment names every
+   * environment (the catalog check refuses a missing one), so that a new environment never leaves
+   * it without an Ingress unnoticed.
+   */
+  readonly publicHost?: Partial<Readonly<Record<EnvironmentName, string | null>>>;
   /** Plain (non-secret) settings, passed as environment variables through a ConfigMap. */
   readonly settings?: Readonly<Record<string, string>>;
   /** Command run once per release, before the new version rolls out. */
@@ -106,4 +111,12 @@ export interface AppDefinition {
      */
     readonly kubernetes?: string;
   };
+}
+
+/** The app's public host in `environment`, if it has one there (see {@link AppDefinition.publicHost}). */
+export function publicHostOf(
+  app: Pick<AppDefinition, "publicHost">,
+  environment: EnvironmentName,
+): string | undefined {
+  return app.publicHost?.[environment] ?? undefined;
 }

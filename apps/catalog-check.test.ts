@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
+import { environmentNames } from "../environments";
 import { appNames, apps } from "./catalog";
 import { CatalogError, catalogProblems, checkedCatalog } from "./catalog-check";
 
@@ -93,5 +94,30 @@ describe("the catalog's persistent names (decision 0068)", () => {
         `apps/${longKey}/app.ts: persistent.database 'api_${"x".repeat(29)}' (derived from the key) is not a database name MySQL takes for the app's user: lower-case letters, digits and '_', starting with a letter, at most 32 characters`,
       ],
     );
+  });
+});
+
+describe("the catalog's public hosts", () => {
+  const { web } = apps;
+  const [first, ...rest] = environmentNames;
+
+  test("an app public somewhere names every environment: a host, or null for internal there", () => {
+    const partly = { ...web, publicHost: { [first]: "web.example.com" } };
+    expect(catalogProblems({ web: partly })).toEqual([
+      `apps/web/app.ts: publicHost names no host for ${rest.join(", ")} (it is public in ${first}); give it one there, or null to keep it internal there`,
+    ]);
+    const internalElsewhere = {
+      ...web,
+      publicHost: Object.fromEntries(
+        environmentNames.map((name) => [name, name === first ? "web.example.com" : null]),
+      ),
+    };
+    expect(catalogProblems({ web: internalElsewhere })).toEqual([]);
+  });
+
+  test("an app public nowhere needs no entry", () => {
+    const { publicHost: _none, ...internal } = web;
+    expect(catalogProblems({ web: internal })).toEqual([]);
+    expect(catalogProblems({ web: { ...web, publicHost: { [first]: null } } })).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { environmentNames } from "../environments/settings";
 import type { AppDefinition } from "./app-definition";
 import { persistentNamesOf, type PersistentNames } from "./persistent-names";
 
@@ -19,7 +20,8 @@ export class CatalogError extends Error {
 
 /**
  * Every problem of a catalog: a key that is no app name, an app whose `name` is not its key, a
- * pinned persistent name that is no valid name, and a persistent name two apps share.
+ * pinned persistent name that is no valid name, a persistent name two apps share, and a public
+ * app that does not say what it is in every environment.
  */
 export function catalogProblems(catalog: Readonly<Record<string, AppDefinition>>): string[] {
   return [
@@ -33,6 +35,7 @@ export function catalogProblems(catalog: Readonly<Record<string, AppDefinition>>
         ? []
         : [`apps/${key}/app.ts: name '${app.name}' differs from its key '${key}' in apps/catalog.ts`]),
       ...pinnedNameProblems(key, app),
+      ...publicHostProblems(key, app),
     ]),
     ...sharedNameProblems(catalog),
   ];
@@ -68,6 +71,21 @@ function pinnedNameProblems(key: string, app: AppDefinition): string[] {
             `${at(field)} '${name}' is not a name the platform can use: lower-case letters, digits and '-', starting with a letter, ending with a letter or digit, at most 63 characters`,
           ];
     }),
+  ];
+}
+
+/**
+ * An app public in some environment must name every environment in `publicHost`, a host or `null`
+ * (internal there): an environment added later otherwise gives it no Ingress without anyone
+ * deciding so (../shared/reviews/change-cost.md, section 1.1).
+ */
+function publicHostProblems(key: string, app: AppDefinition): string[] {
+  const hosts = app.publicHost ?? {};
+  const publicIn = environmentNames.filter((name) => typeof hosts[name] === "string");
+  const unnamed = environmentNames.filter((name) => !Object.hasOwn(hosts, name));
+  if (publicIn.length === 0 || unnamed.length === 0) return [];
+  return [
+    `apps/${key}/app.ts: publicHost names no host for ${unnamed.join(", ")} (it is public in ${publicIn.join(", ")}); give it one there, or null to keep it internal there`,
   ];
 }
 

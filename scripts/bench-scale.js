@@ -9,6 +9,7 @@
 const { execFileSync } = require("node:child_process");
 const {
   cpSync,
+  existsSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -103,8 +104,8 @@ function addApps(dir, count) {
 /**
  * Inserts `count - 2` environments (`stage-1`, ...) between acceptance and production in the copy
  * in `dir`, as docs/changing.md adds one: a settings file made from production's (its own name,
- * resource group, cluster, address space and maintenance window), its entry in
- * environments/pipeline.ts. Returns the environments in pipeline order. At most 5 in all: the
+ * resource group, address space and maintenance window), its entry in environments/pipeline.ts,
+ * and `null` (internal) in every public app's `publicHost`. Returns the environments in pipeline order. At most 5 in all: the
  * maintenance windows between acceptance's (Monday 02:00, 4 h) and production's (Tuesday 02:00)
  * fit three more.
  */
@@ -151,6 +152,14 @@ function addEnvironments(dir, count) {
     "environments/pipeline.ts: production's entry",
   );
   writeFileSync(pipelineFile, pipeline);
+  // Every public app internal there (the catalog check wants each environment named).
+  for (const app of readdirSync(path.join(dir, "apps"))) {
+    const file = path.join(dir, "apps", app, "app.ts");
+    if (!existsSync(file)) continue;
+    const source = readFileSync(file, "utf8");
+    const internal = stages.map((stage) => `"${stage}": null, `).join("");
+    writeFileSync(file, source.replace(/publicHost: \{ /, `publicHost: { ${internal}`));
+  }
   return ["acceptance", ...stages, "production"];
 }
 

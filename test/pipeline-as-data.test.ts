@@ -206,6 +206,19 @@ describe("a throwaway third environment between acceptance and production, added
       'import { production } from "./production";',
       `import { production } from "./production";\nimport { throwaway } from "./${staging}";`,
     );
+    // Each app public elsewhere says what it is there (step 7): main-api a host, web internal.
+    edit(
+      copy.dir,
+      "apps/main-api/app.ts",
+      'production: "api.example.com" }',
+      `production: "api.example.com", "${staging}": "api.${staging}.example.com" }`,
+    );
+    edit(
+      copy.dir,
+      "apps/web/app.ts",
+      'production: "www.example.com" }',
+      `production: "www.example.com", "${staging}": null }`,
+    );
     const { main } = (await import(path.join(copy.dir, "cli", "main.ts"))) as typeof import("../cli/main");
     platform = async (argv) => {
       let [stdout, stderr] = ["", ""];
@@ -328,6 +341,12 @@ describe("a throwaway third environment between acceptance and production, added
       ["main-api-queue", 1],
     ]);
     expect(kubernetes(run, "HorizontalPodAutoscaler")).toEqual([]);
+    // The host its recipe gave main-api: an Ingress there.
+    const ingresses = kubernetes(run, "Ingress").map((r) => [
+      r.name,
+      (r.inputs["spec"] as { rules: { host: string }[] }).rules.map((rule) => rule.host),
+    ]);
+    expect(ingresses).toEqual([["main-api", [`api.${staging}.example.com`]]]);
     expect(run.outputs["notDeployed"]).toEqual(
       appNames.filter((app) => app !== "main-api" && app !== "customer-api"),
     );

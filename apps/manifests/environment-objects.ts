@@ -1,6 +1,6 @@
 import type { EnvironmentSettings } from "../../environments/settings";
 import { compareText } from "../../lib/values";
-import type { AppDefinition } from "../app-definition";
+import { publicHostOf, type AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
 import { persistentNames } from "../persistent-names";
 import { clusterIssuer } from "./certificates";
@@ -113,7 +113,7 @@ export function environmentObjects(
     const version = config.images[name];
     return version === undefined ? [] : [{ app: catalog[name]!, version }];
   });
-  const isPublic = deployed.some(({ app }) => app.publicHost?.[environment.name] !== undefined);
+  const isPublic = deployed.some(({ app }) => publicHostOf(app, environment.name) !== undefined);
   const objects = [
     ...namespaceObjects(environment),
     ...(isPublic ? certificateObjects(environment) : []),

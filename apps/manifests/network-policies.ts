@@ -1,7 +1,7 @@
 import { cacheContract, clientsNeedEntraId } from "../../infra/redis-cache.contract";
 import type { EnvironmentSettings } from "../../environments/settings";
 import { networkLayout } from "../../environments/network-layout";
-import type { AppDefinition } from "../app-definition";
+import { publicHostOf, type AppDefinition } from "../app-definition";
 import { apps } from "../catalog";
 import { persistentNames } from "../persistent-names";
 import { acmeSolverLabel, acmeSolverPort } from "./certificates";
@@ -98,7 +98,7 @@ export function acmeSolverPolicy(): KubeObject {
  */
 export function appPolicies(app: AppDefinition, environment: EnvironmentSettings): KubeObject[] {
   const layout = networkLayout(environment.addressSpace);
-  const isPublic = app.publicHost?.[environment.name] !== undefined;
+  const isPublic = publicHostOf(app, environment.name) !== undefined;
   // Egress is checked against the destination pod's port, after the Service has translated 80.
   const appPorts = [...new Set(Object.values(apps).map((other) => other.port))].sort((a, b) => a - b);
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { cacheContract } from "../../infra/redis-cache.contract";
 import type { EnvironmentSettings } from "../../environments/settings";
 import type { ImageVersion } from "../image-reference";
-import { inEnvironment, type AppDefinition, type ContainerResources } from "../app-definition";
+import { inEnvironment, publicHostOf, type AppDefinition, type ContainerResources } from "../app-definition";
 import { persistentNames } from "../persistent-names";
 import { clusterIssuerAnnotation, clusterIssuerName, ingressClassName } from "./certificates";
 import { deployTimeValue } from "./deploy-time-values";
@@ -251,7 +251,7 @@ export function appObjects(
 ): KubeObject[] {
   const env = environment.name;
   const autoscaling = app.autoscaling?.[env];
-  const publicHost = app.publicHost?.[env];
+  const publicHost = publicHostOf(app, env);
   const webLabels = () => workloadLabels(kubernetesName(app), kubernetesName(app), "web");
   const webSelector = () => selectorLabels(kubernetesName(app), kubernetesName(app));
   const metadata = (name: string, labels: Record<string, string>) => ({
