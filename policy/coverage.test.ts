@@ -1,5 +1,5 @@
 import { runStack } from "../test/program";
-import { childTypes, dataComponents, uncheckedDataTypes } from "../test/policy-coverage";
+import { childTypes, dataComponents, uncheckedDataTypes, unviewedDataTypes } from "../test/policy-coverage";
 
 describe("every resource type of a data component is checked by a policy", () => {
   test.each(["acceptance", "production"])(
@@ -9,6 +9,8 @@ describe("every resource type of a data component is checked by a policy", () =>
       for (const component of dataComponents)
         expect(childTypes(run.registrations, component).length).toBeGreaterThan(3);
       expect(await uncheckedDataTypes(run.registrations)).toEqual([]);
+      // And the plan view shows each one that costs: its SKU, its minutes on the critical path.
+      expect(unviewedDataTypes(run.registrations)).toEqual([]);
     },
   );
 });

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { runPlan } from "../cli/program-runs";
 import type { ProgramRun } from "../engine/mock-engine";
 import { stackConfig } from "./program";
-import { uncheckedDataTypes } from "./policy-coverage";
+import { uncheckedDataTypes, unviewedDataTypes } from "./policy-coverage";
 import { projectCopy } from "./project-copy";
 import { runCli, type CliRun } from "./run-cli";
 
@@ -165,6 +165,13 @@ describe("the cache swapped for Azure Cache for Redis (port 6380, access keys) i
 
   test("every child type of the new cache is checked by a policy", async () => {
     expect(await uncheckedDataTypes(run.registrations)).toEqual([]);
+  });
+
+  test("the plan view that does not know the new cache yet is named (docs/changing.md, step 6)", () => {
+    expect(unviewedDataTypes(run.registrations)).toEqual([
+      "platform:azure:RedisCache: azure-native:redis:Redis shows no input in cli/plan-view/review.ts",
+      "platform:azure:RedisCache: azure-native:redis:Redis has no typical minutes in cli/plan-view/graph.ts",
+    ]);
   });
 
   test("plan --policy refuses the public cache that takes keys, with the policy's messages", () => {
