@@ -510,7 +510,9 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     writeFileSync(hook, "#!/bin/sh\necho 'branch creation is restricted' >&2\nexit 1\n");
     chmodSync(hook, 0o755);
     const run = await failed(
-      /^error: git push to origin was rejected for branch promote\/production\/all: remote: branch creation is restricted; .*pre-receive hook declined.*; check that you may push branches to origin and that no rule protects this branch, then run again\n$/,
+      new RegExp(
+        `^error: git push to origin was rejected for branch promote/${to}/all: remote: branch creation is restricted; .*pre-receive hook declined.*; check that you may push branches to origin and that no rule protects this branch, then run again\n$`,
+      ),
     );
     expect(run.code).toBe(1);
     expect(fixture.originBranches()).toEqual(["main"]);
@@ -684,7 +686,7 @@ describe(`promoting every app proposes only a set ${from} verified and that soak
       `${from} runs main-api 1.4.1@${digest("c")}, web 2.0.1@${digest("2")}, which has not been verified and soaked 60 min there; proposing the newest set that has: verified/${from}/20261201T070000Z-`,
     );
     expect(run.stdout).toContain(movedLine);
-    expect(record).toMatch(/^verified\/acceptance\/20261201T093000Z-/);
+    expect(record).toMatch(new RegExp(`^verified/${from}/20261201T093000Z-`));
   });
 
   test("when no set has soaked yet it says when one may go, and changes nothing", async () => {
