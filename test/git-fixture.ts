@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { environmentNames, type EnvironmentName } from "../environments/pipeline";
 import { first, last } from "./pipeline-names";
+import { stackFileName } from "../stack-config/stack-files";
 import { throwawayGitConfig } from "./throwaway-git-config";
 
 /** A digest made of one repeated hex character: `digest("a")` is `sha256:aaaa…` (64). */
@@ -91,7 +92,7 @@ export function fixtureStackFile(env: EnvironmentName): string {
 
 /** One stack file per environment of the pipeline, and a README. */
 const defaultFiles = {
-  ...Object.fromEntries(environmentNames.map((env) => [`Pulumi.${env}.yaml`, fixtureStackFile(env)])),
+  ...Object.fromEntries(environmentNames.map((env) => [stackFileName(env), fixtureStackFile(env)])),
   "README.md": "# platform\n",
 };
 

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { environmentNames } from "../environments/pipeline";
 import { createGitFixtureWithHistory, digest, refCommit, type GitFixture } from "./git-fixture";
 import { first, last } from "./pipeline-names";
+import { stackFileName } from "../stack-config/stack-files";
 import { root } from "./program";
 
 /** A stack file whose entries are given as YAML lines under `platform:images`. */
@@ -61,7 +62,7 @@ export function createReleaseHistory(): ReleaseHistory {
           environmentNames
             .filter((env) => env !== first && env !== last)
             .map((env) => [
-              `Pulumi.${env}.yaml`,
+              stackFileName(env),
               stackFile(env, [entry("main-api", "1.3.0", "1"), entry("web", "2.0.1", "2")]),
             ]),
         ),
