@@ -7,6 +7,7 @@ import { isSecret, type ProgramRun, type World } from "./engine/mock-engine";
 import { projectWorld } from "./engine/world";
 import { ofType, only, root, runStack, stackConfig } from "./test/program";
 import { projectCopy } from "./test/project-copy";
+import { upstreamOf } from "./test/pipeline-names";
 
 const acrPull = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
 const registryId =
@@ -863,7 +864,7 @@ test("bad stack config stops the program before any resource exists, naming ever
     [
       "Pulumi.production.yaml is not valid:",
       "  - platform:images.api: unknown app; expected one of main-api, web, customer-api",
-      "  - platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+      `  - platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote ${upstreamOf("production")} production --app web)`,
     ].join("\n"),
   );
 });

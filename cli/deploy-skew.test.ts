@@ -6,6 +6,7 @@ import { createReleaseHistory, type ReleaseHistory } from "../test/release-histo
 import { gitHubEnv, runCli } from "../test/run-cli";
 import { deploySkew, describeSkew, programPathspecs } from "./deploy-skew";
 import { createGit } from "./git";
+import { upstreamOf } from "../test/pipeline-names";
 
 let history: ReleaseHistory;
 beforeAll(() => {
@@ -87,7 +88,7 @@ test("the promotion pull request's body lists the program commits since producti
   writeFileSync(
     outputs,
     JSON.stringify({
-      environmentName: "acceptance",
+      environmentName: upstreamOf("production"),
       images: {
         "main-api": { tag: "1.6.0", digest: digest("d") },
         web: { tag: "2.0.2", digest: digest("b") },
@@ -100,7 +101,7 @@ test("the promotion pull request's body lists the program commits since producti
       // Chosen apps: copied from the outputs (every app would read acceptance's verification records).
       [
         "promote",
-        "acceptance",
+        upstreamOf("production"),
         "production",
         "--app",
         "main-api",

@@ -2,12 +2,15 @@ import { execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { environmentNames, type EnvironmentName } from "../environments/pipeline";
+import { first, last } from "./pipeline-names";
+import { stackFileName } from "../stack-config/stack-files";
 import { throwawayGitConfig } from "./throwaway-git-config";
 
 /** A digest made of one repeated hex character: `digest("a")` is `sha256:aaaa…` (64). */
 export const digest = (hex: string): string => `sha256:${hex.repeat(64 / hex.length)}`;
 
-/** The acceptance stack file the fixtures start from. */
+/** The first environment's (acceptance's) stack file the fixtures start from. */
 export const acceptanceFile = `# Acceptance: builds the images; releases land here first.
 config:
   azure-native:location: westeurope
@@ -20,7 +23,7 @@ config:
     secure: v1:AAAABBBBacceptance==   # encrypted: never touched
 `;
 
-/** The production stack file the fixtures start from. */
+/** The last environment's (production's) stack file the fixtures start from. */
 export const productionFile = `# Production: deployed only by promotion pull requests.
 config:
   azure-native:location: westeurope
@@ -76,9 +79,20 @@ const identity = {
   GIT_COMMITTER_EMAIL: "fixture@example.test",
 };
 
+/**
+ * The stack file the fixtures start from for `env`: the first's builds images ({@link acceptanceFile}),
+ * the last's is {@link productionFile}, and one between them is derived from the last's (it too
+ * deploys only tag@digest), under its own name.
+ */
+export function fixtureStackFile(env: EnvironmentName): string {
+  if (env === first) return acceptanceFile;
+  if (env === last) return productionFile;
+  return productionFile.replace("# Production:", `# ${env}:`).replaceAll("production", env);
+}
+
+/** One stack file per environment of the pipeline, and a README. */
 const defaultFiles = {
-  "Pulumi.acceptance.yaml": acceptanceFile,
-  "Pulumi.production.yaml": productionFile,
+  ...Object.fromEntries(environmentNames.map((env) => [stackFileName(env), fixtureStackFile(env)])),
   "README.md": "# platform\n",
 };
 
@@ -89,7 +103,7 @@ afterAll(() => {
   template = undefined;
 });
 
-/** Creates the fixture with the two stack files (or `files`) committed on main and pushed. */
+/** Creates the fixture with one stack file per environment (or `files`) committed on main and pushed. */
 export function createGitFixture(files?: Readonly<Record<string, string>>): GitFixture {
   if (files !== undefined) return createGitFixtureWithHistory([{ files, message: "Initial commit" }]).fixture;
   if (template === undefined) {

@@ -1,7 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { environmentNames } from "../environments/pipeline";
 import { createGitFixtureWithHistory, digest, refCommit, type GitFixture } from "./git-fixture";
+import { first, last } from "./pipeline-names";
+import { stackFileName } from "../stack-config/stack-files";
 import { root } from "./program";
 
 /** A stack file whose entries are given as YAML lines under `platform:images`. */
@@ -54,6 +57,15 @@ export function createReleaseHistory(): ReleaseHistory {
       files: {
         "Pulumi.production.yaml": production(["1.3.0", "1"], ["2.0.1", "2"]),
         "Pulumi.acceptance.yaml": acceptance("1.3.0", "2.0.1"),
+        // An environment between the first and the last runs what the last runs at the start.
+        ...Object.fromEntries(
+          environmentNames
+            .filter((env) => env !== first && env !== last)
+            .map((env) => [
+              stackFileName(env),
+              stackFile(env, [entry("main-api", "1.3.0", "1"), entry("web", "2.0.1", "2")]),
+            ]),
+        ),
         "bootstrap/Pulumi.shared.yaml": read("bootstrap/Pulumi.shared.yaml"),
         ".github/stack-filters.yml": read(".github/stack-filters.yml"),
         "index.ts": "// the program\n",

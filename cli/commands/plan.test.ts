@@ -5,6 +5,7 @@ import { root, runStack } from "../../test/program";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { criticalPath, dependencyGraph, waitsOn } from "../plan-view/graph";
+import { environmentList, upstreamOf } from "../../test/pipeline-names";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
@@ -100,7 +101,7 @@ describe("platform plan", () => {
       expect(await runCli(["plan", "staging"], root, env)).toEqual({
         code: 2,
         stdout: "",
-        stderr: "error: unknown environment 'staging'; expected one of acceptance, production\n",
+        stderr: `error: unknown environment 'staging'; expected one of ${environmentList}\n`,
       });
     });
 
@@ -114,7 +115,7 @@ describe("platform plan", () => {
         const { code, stderr } = await runCli(["plan", "production"], copy.dir, env);
         expect(code).toBe(2);
         expect(stderr).toBe(
-          "error: Pulumi.production.yaml is not valid:\n  - platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)\n",
+          `error: Pulumi.production.yaml is not valid:\n  - platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote ${upstreamOf("production")} production --app web)\n`,
         );
       } finally {
         copy.remove();

@@ -1,6 +1,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
+import { environmentNames } from "../../environments/pipeline";
+import { environmentList, last, upstreamOf } from "../../test/pipeline-names";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
 import { pushRecord } from "../../test/records";
 import {
@@ -11,6 +13,10 @@ import {
   startCliProcess,
   waitUntil,
 } from "../../test/run-cli";
+
+// The promotion under test: into the last environment, from its upstream.
+const to = last;
+const from = upstreamOf(last);
 
 let fixture: GitFixture;
 let server: GitHubServer;
@@ -37,7 +43,7 @@ const promoted = productionFile
   .replace('tag: "1.3.0"   # promoted by CI', 'tag: "1.4.0"   # promoted by CI')
   .replace(`digest: ${digest("1")}`, `digest: ${digest("a")}`);
 
-const movedLine = `production: main-api 1.3.0@${digest("1")} → 1.4.0@${digest("a")} (deployed in acceptance)\n`;
+const movedLine = `${to}: main-api 1.3.0@${digest("1")} → 1.4.0@${digest("a")} (deployed in ${from})\n`;
 
 // Promoting every app proposes acceptance's newest verified, soaked set: each set the outputs
 // hold is recorded as acceptance verified it, long enough before the clock to have soaked.
@@ -47,7 +53,7 @@ const writeOutputs = (json: unknown) => {
   // Acceptance's outputs, as `pulumi stack output --json` prints them: they say whose they are.
   writeFileSync(
     outputs,
-    typeof json === "string" ? json : JSON.stringify({ environmentName: "acceptance", ...(json as object) }),
+    typeof json === "string" ? json : JSON.stringify({ environmentName: from, ...(json as object) }),
   );
   const images = (json as { images?: Record<string, { tag?: unknown; digest?: unknown }> }).images;
   if (typeof json === "object" && images !== undefined) {
@@ -56,18 +62,18 @@ const writeOutputs = (json: unknown) => {
     );
     if (Object.values(images).every((image) => typeof image.digest === "string")) {
       const at = new Date(Date.parse(clock) - 3 * 3_600_000 + recorded++ * 60_000).toISOString();
-      pushRecord(fixture, "acceptance", set, at.replace(".000", ""));
+      pushRecord(fixture, from, set, at.replace(".000", ""));
     }
   }
 };
 const promote = (...extra: string[]) =>
-  runCli(["promote", "acceptance", "production", "--outputs", outputs, ...extra], fixture.clone, env);
+  runCli(["promote", from, to, "--outputs", outputs, ...extra], fixture.clone, env);
 
 beforeEach(async () => {
   fixture = createGitFixture();
   server = await startGitHubServer({ bareRepository: fixture.origin });
   env = { ...fixture.env, ...gitHubEnv(server), PLATFORM_NOW: clock };
-  outputs = path.join(fixture.root, "acceptance-outputs.json");
+  outputs = path.join(fixture.root, `${from}-outputs.json`);
   recorded = 0;
   writeOutputs(deployed);
 });
@@ -77,24 +83,22 @@ afterEach(async () => {
 });
 
 describe("platform promote, editing the working tree", () => {
-  test("copies what acceptance deployed into Pulumi.production.yaml, every other byte kept", async () => {
+  test(`copies what ${from} deployed into Pulumi.${to}.yaml, every other byte kept`, async () => {
     const run = await promote();
     expect(run).toEqual({
       code: 0,
-      stdout: `customer-api: not deployed in acceptance; skipped\n${movedLine}`,
+      stdout: `customer-api: not deployed in ${from}; skipped\n${movedLine}`,
       stderr: "",
     });
-    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(promoted);
     expect(server.requests).toEqual([]);
   });
 
   test("only the apps named with --app", async () => {
     writeOutputs({ images: { ...deployed.images, web: { tag: "2.0.2", digest: digest("b") } } });
     const run = await promote("--app", "web");
-    expect(run.stdout).toBe(
-      `production: web 2.0.1@${digest("2")} → 2.0.2@${digest("b")} (deployed in acceptance)\n`,
-    );
-    expect(fixture.read("Pulumi.production.yaml")).toBe(
+    expect(run.stdout).toBe(`${to}: web 2.0.1@${digest("2")} → 2.0.2@${digest("b")} (deployed in ${from})\n`);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(
       productionFile.replace(
         `web: { tag: 2.0.1, digest: "${digest("2")}" }`,
         `web: { tag: "2.0.2", digest: "${digest("b")}" }`,
@@ -103,41 +107,41 @@ describe("platform promote, editing the working tree", () => {
   });
 
   test("nothing to promote is a clean no-op with a message", async () => {
-    fixture.write("Pulumi.production.yaml", promoted);
+    fixture.write(`Pulumi.${to}.yaml`, promoted);
     const run = await promote();
     expect(run).toEqual({
       code: 0,
-      stdout: `customer-api: not deployed in acceptance; skipped\nnothing to promote: production already runs what acceptance deployed (main-api 1.4.0@${digest("a")}, web 2.0.1@${digest("2")})\n`,
+      stdout: `customer-api: not deployed in ${from}; skipped\nnothing to promote: ${to} already runs what ${from} deployed (main-api 1.4.0@${digest("a")}, web 2.0.1@${digest("2")})\n`,
       stderr: "",
     });
-    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(promoted);
   });
 
-  test("reads acceptance's outputs with the pulumi CLI when no --outputs is given", async () => {
+  test(`reads ${from}'s outputs with the pulumi CLI when no --outputs is given`, async () => {
     const bin = path.join(fixture.root, "bin");
     mkdirSync(bin);
     writeFileSync(
       path.join(bin, "pulumi"),
-      `#!/bin/sh\n[ "$*" = "stack output --json --stack acceptance" ] || exit 3\ncat '${outputs}'\n`,
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack ${from}" ] || exit 3\ncat '${outputs}'\n`,
     );
     chmodSync(path.join(bin, "pulumi"), 0o755);
-    const run = await runCli(["promote", "acceptance", "production"], fixture.clone, {
+    const run = await runCli(["promote", from, to], fixture.clone, {
       ...env,
       PATH: `${bin}:${env["PATH"]}`,
     });
     expect(run.code).toBe(0);
-    expect(fixture.read("Pulumi.production.yaml")).toBe(promoted);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(promoted);
   });
 });
 
-describe("platform promote into production's shipped stack file, `platform:images: {}`", () => {
-  const shipped = readFileSync(path.join(__dirname, "..", "..", "Pulumi.production.yaml"), "utf8");
+describe(`platform promote into ${to}'s shipped stack file, \`platform:images: {}\``, () => {
+  const shipped = readFileSync(path.join(__dirname, "..", "..", `Pulumi.${to}.yaml`), "utf8");
 
   test("the first promotion writes a block map, one field a line; the next changes one line per field", async () => {
     expect(shipped).toMatch(/^ {2}platform:images: \{\}\n/m);
-    fixture.commit({ "Pulumi.production.yaml": shipped }, "Production as shipped");
+    fixture.commit({ [`Pulumi.${to}.yaml`]: shipped }, "Production as shipped");
     expect((await promote()).code).toBe(0);
-    const first = fixture.read("Pulumi.production.yaml");
+    const first = fixture.read(`Pulumi.${to}.yaml`);
     expect(first).toBe(
       shipped.replace(
         "  platform:images: {}\n",
@@ -161,7 +165,7 @@ describe("platform promote into production's shipped stack file, `platform:image
       },
     });
     expect((await promote()).code).toBe(0);
-    const second = fixture.read("Pulumi.production.yaml").split("\n");
+    const second = fixture.read(`Pulumi.${to}.yaml`).split("\n");
     const changed = first
       .split("\n")
       .map((line, index) => [line, second[index]])
@@ -182,31 +186,31 @@ describe("platform promote --pr", () => {
     const run = await promote("--pr");
     expect(run).toEqual({
       code: 0,
-      stdout: `customer-api: not deployed in acceptance; skipped\n${movedLine}opened pull request #1: https://github.test/acme/platform/pull/1 (promote/production/all into main)\n`,
+      stdout: `customer-api: not deployed in ${from}; skipped\n${movedLine}opened pull request #1: https://github.test/acme/platform/pull/1 (promote/${to}/all into main)\n`,
       stderr: "",
     });
     expect(fixture.cloneState()).toEqual(before);
-    expect(fixture.originShow("promote/production/all", "Pulumi.production.yaml")).toBe(promoted.trimEnd());
-    expect(fixture.git(["diff", "--name-only", "main", "promote/production/all"], fixture.origin)).toBe(
-      "Pulumi.production.yaml",
+    expect(fixture.originShow(`promote/${to}/all`, `Pulumi.${to}.yaml`)).toBe(promoted.trimEnd());
+    expect(fixture.git(["diff", "--name-only", "main", `promote/${to}/all`], fixture.origin)).toBe(
+      `Pulumi.${to}.yaml`,
     );
-    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+    expect(fixture.git(["rev-parse", `promote/${to}/all^`], fixture.origin)).toBe(
       fixture.originBranch("main"),
     );
     expect(server.pulls).toEqual([
       expect.objectContaining({
         number: 1,
-        head: "promote/production/all",
+        head: `promote/${to}/all`,
         base: "main",
         state: "open",
-        title: "Promote to production: main-api 1.3.0 → 1.4.0",
+        title: `Promote to ${to}: main-api 1.3.0 → 1.4.0`,
       }),
     ]);
     const body = server.pulls[0]!.body;
     expect(body).toContain(`| main-api | \`1.3.0@${digest("1")}\` | \`1.4.0@${digest("a")}\` |`);
-    expect(body).toContain("the images that **acceptance** has deployed");
+    expect(body).toContain(`the images that **${from}** has deployed`);
     expect(body).toContain(
-      "Upstream deployment (acceptance): https://github.test/acme/platform/actions/runs/4242",
+      `Upstream deployment (${from}): https://github.test/acme/platform/actions/runs/4242`,
     );
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /repos/acme/platform",
@@ -222,7 +226,7 @@ describe("platform promote --pr", () => {
     const run = await promote("--pr");
     expect(run.code).toBe(0);
     expect(fixture.cloneState()).toEqual(before);
-    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+    expect(fixture.git(["rev-parse", `promote/${to}/all^`], fixture.origin)).toBe(
       fixture.originBranch("main"),
     );
   });
@@ -230,31 +234,29 @@ describe("platform promote --pr", () => {
   test("a branch named after the apps with --app", async () => {
     writeOutputs({ images: { ...deployed.images, web: { tag: "2.0.2", digest: digest("b") } } });
     expect((await promote("--app", "main-api", "--pr")).stdout).toContain(
-      "(promote/production/main-api into main)",
+      `(promote/${to}/main-api into main)`,
     );
     expect((await promote("--app", "web", "--app", "main-api", "--pr")).stdout).toContain(
-      "opened pull request #2: https://github.test/acme/platform/pull/2 (promote/production/main-api+web into main)",
+      `opened pull request #2: https://github.test/acme/platform/pull/2 (promote/${to}/main-api+web into main)`,
     );
-    expect(server.pulls[1]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.0, web 2.0.1 → 2.0.2");
+    expect(server.pulls[1]!.title).toBe(`Promote to ${to}: main-api 1.3.0 → 1.4.0, web 2.0.1 → 2.0.2`);
   });
 
   test("updates the open pull request of the branch instead of opening a second", async () => {
     await promote("--pr");
-    const first = fixture.originBranch("promote/production/all");
+    const first = fixture.originBranch(`promote/${to}/all`);
     writeOutputs({ images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } });
     const run = await promote("--pr");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      "updated pull request #1: https://github.test/acme/platform/pull/1 (promote/production/all into main)",
+      `updated pull request #1: https://github.test/acme/platform/pull/1 (promote/${to}/all into main)`,
     );
     expect(server.pulls).toHaveLength(1);
-    expect(server.pulls[0]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.1");
+    expect(server.pulls[0]!.title).toBe(`Promote to ${to}: main-api 1.3.0 → 1.4.1`);
     expect(server.pulls[0]!.body).toContain(`\`1.4.1@${digest("c")}\``);
-    expect(fixture.originBranch("promote/production/all")).not.toBe(first);
-    expect(fixture.originShow("promote/production/all", "Pulumi.production.yaml")).toContain(
-      `digest: ${digest("c")}`,
-    );
-    expect(fixture.git(["rev-list", "--count", "main..promote/production/all"], fixture.origin)).toBe("1");
+    expect(fixture.originBranch(`promote/${to}/all`)).not.toBe(first);
+    expect(fixture.originShow(`promote/${to}/all`, `Pulumi.${to}.yaml`)).toContain(`digest: ${digest("c")}`);
+    expect(fixture.git(["rev-list", "--count", `main..promote/${to}/all`], fixture.origin)).toBe("1");
     expect(server.requests.filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`)).toEqual([
       "POST /repos/acme/platform/pulls",
       "PATCH /repos/acme/platform/pulls/1",
@@ -263,17 +265,17 @@ describe("platform promote --pr", () => {
 
   test("a rerun with the same result does not push again, and refreshes the pull request", async () => {
     await promote("--pr");
-    const first = fixture.originBranch("promote/production/all");
+    const first = fixture.originBranch(`promote/${to}/all`);
     const run = await promote("--pr");
     expect(run.stdout).toContain("updated pull request #1");
-    expect(fixture.originBranch("promote/production/all")).toBe(first);
+    expect(fixture.originBranch(`promote/${to}/all`)).toBe(first);
   });
 
   test("rebases the branch on a default branch that moved on", async () => {
     await promote("--pr");
     fixture.commit({ "README.md": "# platform, moved on\n" }, "Unrelated change");
     expect((await promote("--pr")).code).toBe(0);
-    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+    expect(fixture.git(["rev-parse", `promote/${to}/all^`], fixture.origin)).toBe(
       fixture.originBranch("main"),
     );
   });
@@ -283,22 +285,18 @@ describe("platform promote --pr", () => {
     fixture.commit({ "README.md": "# platform, moved on\n" }, "Unrelated change");
     const shallow = path.join(fixture.root, "shallow");
     fixture.git(["clone", "--quiet", "--depth", "1", `file://${fixture.origin}`, shallow], fixture.root);
-    const run = await runCli(
-      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
-      shallow,
-      env,
-    );
+    const run = await runCli(["promote", from, to, "--outputs", outputs, "--pr"], shallow, env);
     expect([run.code, run.stderr]).toEqual([0, ""]);
-    expect(fixture.git(["rev-parse", "promote/production/all^"], fixture.origin)).toBe(
+    expect(fixture.git(["rev-parse", `promote/${to}/all^`], fixture.origin)).toBe(
       fixture.originBranch("main"),
     );
   });
 
   test("nothing to promote opens no pull request and pushes nothing", async () => {
-    fixture.commit({ "Pulumi.production.yaml": promoted }, "Promote main-api");
+    fixture.commit({ [`Pulumi.${to}.yaml`]: promoted }, "Promote main-api");
     const run = await promote("--pr");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("nothing to promote: production already runs what acceptance deployed");
+    expect(run.stdout).toContain(`nothing to promote: ${to} already runs what ${from} deployed`);
     expect(fixture.originBranches()).toEqual(["main"]);
     expect(server.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /repos/acme/platform"]);
   });
@@ -316,44 +314,44 @@ describe("platform promote refuses bad input, changing nothing", () => {
 
   test("an unknown environment", () =>
     refused(
-      ["promote", "staging", "production"],
+      ["promote", "staging", to],
       2,
-      "unknown environment 'staging'; expected one of acceptance, production",
+      `unknown environment 'staging'; expected one of ${environmentList}`,
     ));
 
   test("promoting into the first environment", () =>
     refused(
-      ["promote", "production", "acceptance"],
+      ["promote", to, environmentNames[0]],
       2,
-      "cannot promote into acceptance: it is the first environment of the pipeline and takes releases; use: platform release <app> <tag>",
+      `cannot promote into ${environmentNames[0]}: it is the first environment of the pipeline and takes releases; use: platform release <app> <tag>`,
     ));
 
   test("promoting other than from the upstream", () =>
     refused(
-      ["promote", "production", "production"],
+      ["promote", to, to],
       2,
-      "cannot promote from production to production: production promotes only from acceptance (pipeline: acceptance → production)",
+      `cannot promote from ${to} to ${to}: ${to} promotes only from ${from} (pipeline: ${environmentNames.join(" → ")})`,
     ));
 
   test("an unknown app", () =>
     refused(
-      ["promote", "acceptance", "production", "--app", "api", "--outputs", outputs],
+      ["promote", from, to, "--app", "api", "--outputs", outputs],
       2,
       "unknown app 'api'; expected one of main-api, web, customer-api",
     ));
 
   test("an app the upstream has not deployed", () =>
     refused(
-      ["promote", "acceptance", "production", "--app", "customer-api", "--outputs", outputs],
+      ["promote", from, to, "--app", "customer-api", "--outputs", outputs],
       1,
-      "acceptance has not deployed customer-api (no images.customer-api in its stack outputs); release and deploy it there first",
+      `${from} has not deployed customer-api (no images.customer-api in its stack outputs); release and deploy it there first`,
     ));
 
   test("a missing outputs file", () =>
     refused(
-      ["promote", "acceptance", "production", "--outputs", "missing.json"],
+      ["promote", from, to, "--outputs", "missing.json"],
       2,
-      "outputs file 'missing.json' not found; write it with: pulumi stack output --json --stack acceptance > missing.json",
+      `outputs file 'missing.json' not found; write it with: pulumi stack output --json --stack ${from} > missing.json`,
     ));
 
   test("an outputs file that is not JSON: the message never shows its content (it may hold secrets)", async () => {
@@ -361,9 +359,9 @@ describe("platform promote refuses bad input, changing nothing", () => {
     const run = await promote();
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      `error: outputs file '${outputs}' is not JSON; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+      `error: outputs file '${outputs}' is not JSON; write it with: pulumi stack output --json --stack ${from} > ${outputs}\n`,
     );
-    expect(fixture.read("Pulumi.production.yaml")).toBe(productionFile);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(productionFile);
   });
 
   test.each([
@@ -380,7 +378,7 @@ describe("platform promote refuses bad input, changing nothing", () => {
     writeOutputs(text);
     const run = await promote();
     expect(run.stderr).toBe(
-      `error: outputs file '${outputs}' ${problem}; write it with: pulumi stack output --json --stack acceptance > ${outputs}\n`,
+      `error: outputs file '${outputs}' ${problem}; write it with: pulumi stack output --json --stack ${from} > ${outputs}\n`,
     );
     expect(run.stderr).not.toContain("hunter2");
   });
@@ -388,50 +386,47 @@ describe("platform promote refuses bad input, changing nothing", () => {
   // With a third environment between the two, the upstream's outputs are the only ones that may
   // be copied: another environment's file (here the downstream's own) is refused, naming both.
   test("an outputs file of another environment than the upstream", async () => {
-    writeOutputs({ ...deployed, environmentName: "production" });
+    writeOutputs({ ...deployed, environmentName: to });
     await refused(
-      ["promote", "acceptance", "production", "--outputs", outputs],
+      ["promote", from, to, "--outputs", outputs],
       2,
-      `outputs file '${outputs}' holds the outputs of production (its environmentName), not of acceptance; write it with: pulumi stack output --json --stack acceptance > ${outputs}`,
+      `outputs file '${outputs}' holds the outputs of ${to} (its environmentName), not of ${from}; write it with: pulumi stack output --json --stack ${from} > ${outputs}`,
     );
   });
 
   test("an outputs file without images", async () => {
     writeOutputs({ kubeconfig: "[secret]" });
     await refused(
-      ["promote", "acceptance", "production", "--outputs", outputs],
+      ["promote", from, to, "--outputs", outputs],
       2,
-      `outputs file '${outputs}' has no 'images' output; write it with: pulumi stack output --json --stack acceptance > ${outputs}`,
+      `outputs file '${outputs}' has no 'images' output; write it with: pulumi stack output --json --stack ${from} > ${outputs}`,
     );
   });
 
   test("a stack file that is not valid YAML", async () => {
-    fixture.commit({ "Pulumi.production.yaml": "config:\n  platform:images: {\n" }, "Break it");
+    fixture.commit({ [`Pulumi.${to}.yaml`]: "config:\n  platform:images: {\n" }, "Break it");
     await refused(
-      ["promote", "acceptance", "production", "--outputs", outputs],
+      ["promote", from, to, "--outputs", outputs],
       2,
-      "Pulumi.production.yaml is not valid:\n  - line 3, column 1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }",
+      `Pulumi.${to}.yaml is not valid:\n  - line 3, column 1: not valid YAML: Flow map in block collection must be sufficiently indented and end with a }`,
     );
   });
 
   test("a stack file on the default branch with duplicate keys (--pr)", async () => {
-    fixture.commit({ "Pulumi.production.yaml": `${productionFile}  platform:images: {}\n` }, "Duplicate");
+    fixture.commit({ [`Pulumi.${to}.yaml`]: `${productionFile}  platform:images: {}\n` }, "Duplicate");
     await refused(
-      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
+      ["promote", from, to, "--outputs", outputs, "--pr"],
       2,
-      "Pulumi.production.yaml on main is not valid:\n  - line 12, column 3: duplicate key 'platform:images' in config; a key may appear only once in a map, keep one",
+      `Pulumi.${to}.yaml on main is not valid:\n  - line 12, column 3: duplicate key 'platform:images' in config; a key may appear only once in a map, keep one`,
     );
   });
 
   test("a stack file without platform:images", async () => {
-    fixture.commit(
-      { "Pulumi.production.yaml": "config:\n  azure-native:location: westeurope\n" },
-      "No images",
-    );
+    fixture.commit({ [`Pulumi.${to}.yaml`]: "config:\n  azure-native:location: westeurope\n" }, "No images");
     await refused(
-      ["promote", "acceptance", "production", "--outputs", outputs],
+      ["promote", from, to, "--outputs", outputs],
       2,
-      "Pulumi.production.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
+      `Pulumi.${to}.yaml is not valid:\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)`,
     );
   });
 });
@@ -439,11 +434,7 @@ describe("platform promote refuses bad input, changing nothing", () => {
 describe("platform promote --pr faults leave no branch, pull request or change behind", () => {
   const failed = async (message: string | RegExp, runEnv = env) => {
     const before = fixture.cloneState();
-    const run = await runCli(
-      ["promote", "acceptance", "production", "--outputs", outputs, "--pr"],
-      fixture.clone,
-      runEnv,
-    );
+    const run = await runCli(["promote", from, to, "--outputs", outputs, "--pr"], fixture.clone, runEnv);
     expect(run.code).not.toBe(0);
     if (typeof message === "string") expect(run.stderr).toBe(`error: ${message}\n`);
     else expect(run.stderr).toMatch(message);
@@ -464,54 +455,54 @@ describe("platform promote --pr faults leave no branch, pull request or change b
 
   test("uncommitted changes to the other files are left alone: the pull request is opened, the working tree untouched", async () => {
     fixture.write("README.md", "# my notes, not committed\n");
-    fixture.write("Pulumi.acceptance.yaml", `${fixture.read("Pulumi.acceptance.yaml")}# staged\n`);
-    fixture.git(["add", "Pulumi.acceptance.yaml"]);
+    fixture.write(`Pulumi.${from}.yaml`, `${fixture.read(`Pulumi.${from}.yaml`)}# staged\n`);
+    fixture.git(["add", `Pulumi.${from}.yaml`]);
     fixture.write("scratch.txt", "untracked\n");
     const before = fixture.cloneState();
     const run = await promote("--pr");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("opened pull request #1");
     expect(fixture.cloneState()).toEqual(before);
-    expect(fixture.originShow("promote/production/all", "README.md")).toBe(
+    expect(fixture.originShow(`promote/${to}/all`, "README.md")).toBe(
       fixture.originShow("main", "README.md"),
     );
   });
 
   test("uncommitted changes to the stack file it edits", async () => {
-    fixture.write("Pulumi.production.yaml", `${productionFile}# local edit\n`);
+    fixture.write(`Pulumi.${to}.yaml`, `${productionFile}# local edit\n`);
     const run = await failed(
-      "Pulumi.production.yaml has uncommitted changes, which --pr would leave out (it proposes an edit of Pulumi.production.yaml as the default branch has it); commit or stash them, then run again with --pr",
+      `Pulumi.${to}.yaml has uncommitted changes, which --pr would leave out (it proposes an edit of Pulumi.${to}.yaml as the default branch has it); commit or stash them, then run again with --pr`,
     );
     expect(run.code).toBe(1);
-    expect(fixture.read("Pulumi.production.yaml")).toBe(`${productionFile}# local edit\n`);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(`${productionFile}# local edit\n`);
     expect(fixture.originBranches()).toEqual(["main"]);
   });
 
   test("a branch that already exists with someone else's work", async () => {
     const theirs = fixture.pushForeignBranch(
-      "promote/production/all",
+      `promote/${to}/all`,
       { "README.md": "their change\n" },
       "Hand-made fix",
     );
     await failed(
-      `branch promote/production/all already exists on origin with other content (it changes README.md); delete it (git push origin --delete promote/production/all) or merge its pull request, then run again`,
+      `branch promote/${to}/all already exists on origin with other content (it changes README.md); delete it (git push origin --delete promote/${to}/all) or merge its pull request, then run again`,
     );
-    expect(fixture.originBranch("promote/production/all")).toBe(theirs);
+    expect(fixture.originBranch(`promote/${to}/all`)).toBe(theirs);
     expect(server.pulls).toEqual([]);
   });
 
   test("a branch with a hand-made commit on the stack file", async () => {
     const theirs = fixture.pushForeignBranch(
-      "promote/production/all",
-      { "Pulumi.production.yaml": `${productionFile}# reviewed by hand\n` },
+      `promote/${to}/all`,
+      { [`Pulumi.${to}.yaml`]: `${productionFile}# reviewed by hand\n` },
       "Hand edit",
     );
     await failed(
       new RegExp(
-        `^error: branch promote/production/all already exists on origin with other content \\(commit ${theirs.slice(0, 7)} 'Hand edit' was not made by platform\\);`,
+        `^error: branch promote/${to}/all already exists on origin with other content \\(commit ${theirs.slice(0, 7)} 'Hand edit' was not made by platform\\);`,
       ),
     );
-    expect(fixture.originBranch("promote/production/all")).toBe(theirs);
+    expect(fixture.originBranch(`promote/${to}/all`)).toBe(theirs);
   });
 
   test("a rejected push", async () => {
@@ -519,7 +510,9 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     writeFileSync(hook, "#!/bin/sh\necho 'branch creation is restricted' >&2\nexit 1\n");
     chmodSync(hook, 0o755);
     const run = await failed(
-      /^error: git push to origin was rejected for branch promote\/production\/all: remote: branch creation is restricted; .*pre-receive hook declined.*; check that you may push branches to origin and that no rule protects this branch, then run again\n$/,
+      new RegExp(
+        `^error: git push to origin was rejected for branch promote/${to}/all: remote: branch creation is restricted; .*pre-receive hook declined.*; check that you may push branches to origin and that no rule protects this branch, then run again\n$`,
+      ),
     );
     expect(run.code).toBe(1);
     expect(fixture.originBranches()).toEqual(["main"]);
@@ -550,7 +543,7 @@ describe("platform promote --pr faults leave no branch, pull request or change b
       body: { message: "Resource not accessible by integration" },
     });
     await failed(
-      "GitHub refused opening a pull request from promote/production/all into main (403 Resource not accessible by integration); give the token contents: write and pull-requests: write on acme/platform",
+      `GitHub refused opening a pull request from promote/${to}/all into main (403 Resource not accessible by integration); give the token contents: write and pull-requests: write on acme/platform`,
     );
     expect(fixture.originBranches()).toEqual(["main"]);
   });
@@ -562,11 +555,11 @@ describe("platform promote --pr faults leave no branch, pull request or change b
       status: 422,
       body: {
         message: "Validation Failed",
-        errors: [{ message: "No commits between main and promote/production/all" }],
+        errors: [{ message: `No commits between main and promote/${to}/all` }],
       },
     });
     await failed(
-      "GitHub refused opening a pull request from promote/production/all into main (422 Validation Failed: No commits between main and promote/production/all); check that the branch was pushed and the base branch exists",
+      `GitHub refused opening a pull request from promote/${to}/all into main (422 Validation Failed: No commits between main and promote/${to}/all); check that the branch was pushed and the base branch exists`,
     );
     expect(fixture.originBranches()).toEqual(["main"]);
   });
@@ -581,7 +574,7 @@ describe("platform promote --pr faults leave no branch, pull request or change b
 
   test("GitHub 5xx that persists while updating: the branch is put back where it was", async () => {
     await promote("--pr");
-    const first = fixture.originBranch("promote/production/all");
+    const first = fixture.originBranch(`promote/${to}/all`);
     writeOutputs({ images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } } });
     server.fail({
       method: "PATCH",
@@ -593,8 +586,8 @@ describe("platform promote --pr faults leave no branch, pull request or change b
     await failed(
       "GitHub failed updating pull request #1 (503 Service Unavailable) after 3 retries; GitHub may be having an incident (https://www.githubstatus.com): run again later",
     );
-    expect(fixture.originBranch("promote/production/all")).toBe(first);
-    expect(server.pulls[0]!.title).toBe("Promote to production: main-api 1.3.0 → 1.4.0");
+    expect(fixture.originBranch(`promote/${to}/all`)).toBe(first);
+    expect(server.pulls[0]!.title).toBe(`Promote to ${to}: main-api 1.3.0 → 1.4.0`);
   });
 
   test("a rate limit that persists: says until when, and removes the branch", async () => {
@@ -608,7 +601,7 @@ describe("platform promote --pr faults leave no branch, pull request or change b
       body: { message: "API rate limit exceeded" },
     });
     await failed(
-      `GitHub is rate-limiting this token until ${new Date(reset * 1000).toISOString()} (403 while opening a pull request from promote/production/all into main: API rate limit exceeded); wait and run again, or use a token with a higher limit`,
+      `GitHub is rate-limiting this token until ${new Date(reset * 1000).toISOString()} (403 while opening a pull request from promote/${to}/all into main: API rate limit exceeded); wait and run again, or use a token with a higher limit`,
     );
     expect(fixture.originBranches()).toEqual(["main"]);
   });
@@ -621,8 +614,7 @@ describe("platform promote refuses a moving tag", () => {
     expect(await promote("--app", "web")).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "error: acceptance deployed web as 'latest', a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0; release a version tag to acceptance and deploy it, then promote\n",
+      stderr: `error: ${from} deployed web as 'latest', a moving tag: a tag without a digit (latest, stable, main, master, edge, nightly) can point to a different image at any time; use a version tag, which holds a digit, such as 1.5.0; release a version tag to ${from} and deploy it, then promote\n`,
     });
     expect(fixture.cloneState()).toEqual(before);
   });
@@ -633,8 +625,7 @@ describe("platform promote refuses a moving tag", () => {
     expect(await promote("--app", "web")).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "error: acceptance deployed web as 'v2', a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42; release a version tag to acceptance and deploy it, then promote\n",
+      stderr: `error: ${from} deployed web as 'v2', a moving tag: a major-only or major.minor tag (2, v2, 1.5) is moved to each new release of that line, so it can point to a different image at any time; use the full version, major.minor.patch, such as 1.5.0, or a tag with a non-numeric part such as build-42; release a version tag to ${from} and deploy it, then promote\n`,
     });
     expect(fixture.cloneState()).toEqual(before);
   });
@@ -650,14 +641,9 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
     async (_, signal, code, group) => {
       // A stand-in pulumi that hangs, as a backend that does not answer does.
       const pulumi = hangingCommand(fixture.root, "pulumi", env);
-      const cli = startCliProcess(
-        ["promote", "acceptance", "production", "--pr"],
-        fixture.clone,
-        pulumi.env,
-        {
-          processGroup: group,
-        },
-      );
+      const cli = startCliProcess(["promote", from, to, "--pr"], fixture.clone, pulumi.env, {
+        processGroup: group,
+      });
       await waitUntil(() => pulumi.pid() !== undefined);
       const child = pulumi.pid()!;
       const sent = Date.now();
@@ -669,7 +655,7 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
         code,
         signal: null,
         stdout: "",
-        stderr: `error: interrupted by ${signal} while running 'pulumi stack output --json --stack acceptance', which was stopped; nothing was changed\n`,
+        stderr: `error: interrupted by ${signal} while running 'pulumi stack output --json --stack ${from}', which was stopped; nothing was changed\n`,
       });
       await waitUntil(() => !processRunning(child));
       expect(fixture.originBranches()).toEqual(["main"]);
@@ -679,9 +665,9 @@ describe("an interrupted promote --pr while pulumi stack output runs (real proce
   );
 });
 
-describe("promoting every app proposes only a set acceptance verified and that soaked (issue 21 point 6)", () => {
+describe(`promoting every app proposes only a set ${from} verified and that soaked (issue 21 point 6)`, () => {
   const fresh = {
-    environmentName: "acceptance",
+    environmentName: from,
     images: { ...deployed.images, "main-api": { tag: "1.4.1", digest: digest("c") } },
   };
 
@@ -690,17 +676,17 @@ describe("promoting every app proposes only a set acceptance verified and that s
     writeFileSync(outputs, JSON.stringify(fresh));
     const record = pushRecord(
       fixture,
-      "acceptance",
+      from,
       { "main-api": `1.4.1@${digest("c")}`, web: `2.0.1@${digest("2")}` },
       "2026-12-01T09:30:00Z",
     );
     const run = await promote();
     expect([run.code, run.stderr]).toEqual([0, ""]);
     expect(run.stdout).toContain(
-      `acceptance runs main-api 1.4.1@${digest("c")}, web 2.0.1@${digest("2")}, which has not been verified and soaked 60 min there; proposing the newest set that has: verified/acceptance/20261201T070000Z-`,
+      `${from} runs main-api 1.4.1@${digest("c")}, web 2.0.1@${digest("2")}, which has not been verified and soaked 60 min there; proposing the newest set that has: verified/${from}/20261201T070000Z-`,
     );
     expect(run.stdout).toContain(movedLine);
-    expect(record).toMatch(/^verified\/acceptance\/20261201T093000Z-/);
+    expect(record).toMatch(new RegExp(`^verified/${from}/20261201T093000Z-`));
   });
 
   test("when no set has soaked yet it says when one may go, and changes nothing", async () => {
@@ -710,17 +696,17 @@ describe("promoting every app proposes only a set acceptance verified and that s
     );
     const record = pushRecord(
       fixture,
-      "acceptance",
+      from,
       { "main-api": `1.4.0@${digest("a")}`, web: `2.0.1@${digest("2")}` },
       "2026-12-01T09:30:00Z",
     );
-    const before = fixture.read("Pulumi.production.yaml");
+    const before = fixture.read(`Pulumi.${to}.yaml`);
     expect(await promote()).toEqual({
       code: 0,
-      stdout: `nothing to promote yet: no set acceptance verified has run 60 min there; the newest, ${record} (2026-12-01 09:30 UTC), may go from Tuesday 2026-12-01 11:30 Europe/Amsterdam (10:30 UTC); run again then\n`,
+      stdout: `nothing to promote yet: no set ${from} verified has run 60 min there; the newest, ${record} (2026-12-01 09:30 UTC), may go from Tuesday 2026-12-01 11:30 Europe/Amsterdam (10:30 UTC); run again then\n`,
       stderr: "",
     });
-    expect(fixture.read("Pulumi.production.yaml")).toBe(before);
+    expect(fixture.read(`Pulumi.${to}.yaml`)).toBe(before);
   });
 
   test("an upstream without any verification record: exit 1, nothing written", async () => {
@@ -731,8 +717,7 @@ describe("promoting every app proposes only a set acceptance verified and that s
     expect(await promote()).toEqual({
       code: 1,
       stdout: "",
-      stderr:
-        "error: acceptance has no verification record, so it has no verified set to promote; a deploy of acceptance records one when platform verify passes (or promote chosen apps with --app, which the gate judges)\n",
+      stderr: `error: ${from} has no verification record, so it has no verified set to promote; a deploy of ${from} records one when platform verify passes (or promote chosen apps with --app, which the gate judges)\n`,
     });
   });
 });

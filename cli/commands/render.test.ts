@@ -7,6 +7,7 @@ import { projectCopy } from "../../test/project-copy";
 import { runCli } from "../../test/run-cli";
 import { readYamlStream } from "../../test/yaml-stream";
 import { readStackConfigFile } from "../stack-file/read-config";
+import { environmentList } from "../../test/pipeline-names";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
@@ -56,7 +57,7 @@ describe("platform render", () => {
     expect(await runCli(["render", "staging"], root, env)).toEqual({
       code: 2,
       stdout: "",
-      stderr: "error: unknown environment 'staging'; expected one of acceptance, production\n",
+      stderr: `error: unknown environment 'staging'; expected one of ${environmentList}\n`,
     });
   });
 

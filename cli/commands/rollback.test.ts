@@ -14,6 +14,7 @@ import {
   startCliProcess,
   waitUntil,
 } from "../../test/run-cli";
+import { last, upstreamOf } from "../../test/pipeline-names";
 
 // One history for the whole suite: each test puts the clone (and origin's refs) back as they were.
 let history: ReleaseHistory;
@@ -418,7 +419,7 @@ describe("the gate accepts a rollback to a set production verified, and nothing 
     const run = await gate();
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(
-      `main-api: failed: 1.4.0@${digest("a")} is in no verification record of acceptance; copy it with: platform promote acceptance production\n`,
+      `main-api: failed: 1.4.0@${digest("a")} is in no verification record of ${upstreamOf(last)}; copy it with: platform promote ${upstreamOf(last)} ${last}\n`,
     );
     expect(run.stdout).not.toContain("rollback");
   });
@@ -431,8 +432,8 @@ describe("the gate accepts a rollback to a set production verified, and nothing 
     const run = await gate();
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").slice(1, 3)).toEqual([
-      `main-api: failed: 1.5.0@${digest("e")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
-      `web: failed: 2.0.1@${digest("9")} is in no verification record of acceptance; copy it with: platform promote acceptance production`,
+      `main-api: failed: 1.5.0@${digest("e")} is in no verification record of ${upstreamOf(last)}; copy it with: platform promote ${upstreamOf(last)} ${last}`,
+      `web: failed: 2.0.1@${digest("9")} is in no verification record of ${upstreamOf(last)}; copy it with: platform promote ${upstreamOf(last)} ${last}`,
     ]);
   });
 });

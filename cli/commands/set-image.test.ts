@@ -17,6 +17,7 @@ import {
   type GitFixture,
 } from "../../test/git-fixture";
 import { runCli, startCliProcess } from "../../test/run-cli";
+import { environmentList, upstreamOf } from "../../test/pipeline-names";
 
 let fixture: GitFixture;
 const setImage = (...argv: string[]) => runCli(["set-image", ...argv], fixture.clone, fixture.env);
@@ -108,10 +109,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
   };
 
   test("an unknown environment", () =>
-    refused(
-      ["staging", "web", "1.0"],
-      "unknown environment 'staging'; expected one of acceptance, production",
-    ));
+    refused(["staging", "web", "1.0"], `unknown environment 'staging'; expected one of ${environmentList}`));
 
   test("an unknown app", () =>
     refused(["acceptance", "api", "1.0"], "unknown app 'api'; expected one of main-api, web, customer-api"));
@@ -131,7 +129,7 @@ describe("platform set-image refuses bad input and leaves the files as they were
   test("a tag without digest where only tag@digest deploys", () =>
     refused(
       ["production", "web", "2.0.2"],
-      "2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+      `2.0.2 has no digest; production does not build images and deploys only tag@digest (copy it with: platform promote ${upstreamOf("production")} production --app web)`,
     ));
 
   test("a stack file that is not valid YAML", async () => {

@@ -7,6 +7,7 @@ import { startCliHost, type CliHost } from "../../test/cli-host";
 import { runCli } from "../../test/run-cli";
 import { digest } from "../../test/stack-file-example";
 import { acceptanceOutputs, deployedApps, greenState, imageIdOf, imageOf } from "../../test/verify-scenario";
+import { environmentList } from "../../test/pipeline-names";
 
 const root = path.join(__dirname, "..", "..");
 let directory: string;
@@ -236,7 +237,7 @@ describe("platform verify: bad input", () => {
     expect(run).toEqual({
       code: 2,
       stdout: "",
-      stderr: "error: unknown environment 'staging'; expected one of acceptance, production\n",
+      stderr: `error: unknown environment 'staging'; expected one of ${environmentList}\n`,
     });
   });
 
