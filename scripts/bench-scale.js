@@ -102,16 +102,22 @@ function addApps(dir, count) {
 }
 
 /**
- * Inserts `count - 2` environments (`stage-1`, ...) between acceptance and production in the copy
- * in `dir`, as docs/changing.md adds one: a settings file made from production's (its own name,
- * resource group, address space and maintenance window), its entry in environments/pipeline.ts,
- * and `null` (internal) in every public app's `publicHost`. Returns the environments in pipeline order. At most 5 in all: the
+ * Makes the copy in `dir` a pipeline of `count` environments: a checkout's own (two) with
+ * `count - 2` (`stage-1`, ...) inserted between acceptance and production, as docs/changing.md
+ * adds one: a settings file made from production's (its own name, resource group, address space
+ * and maintenance window), its entry in environments/pipeline.ts, and `null` (internal) in every
+ * public app's `publicHost`. Returns the environments in pipeline order. At most 5 in all: the
  * maintenance windows between acceptance's (Monday 02:00, 4 h) and production's (Tuesday 02:00)
  * fit three more.
  */
 function addEnvironments(dir, count) {
-  if (count < 2 || count > 5) throw new Error(`bench scale: ${count} environments; 2 to 5 fit`);
-  if (count === 2) return ["acceptance", "production"];
+  // The copy's own pipeline: this checkout's (built), or the two of a commit before pipeline.ts.
+  const own = existsSync(path.join(dir, "environments", "pipeline.ts"))
+    ? require(path.join(root, "dist", "environments", "pipeline.js")).environmentNames
+    : ["acceptance", "production"];
+  if (count > 5) throw new Error(`bench scale: ${count} environments; at most 5 fit`);
+  if (count <= own.length) return [...own];
+  if (own.length !== 2) throw new Error(`bench scale: environments are inserted into a pipeline of two`);
   const stages = Array.from({ length: count - 2 }, (_, index) => `stage-${index + 1}`);
   const production = readFileSync(path.join(dir, "environments", "production.ts"), "utf8");
   const replace = (text, from, to) =>
