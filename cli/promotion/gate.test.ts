@@ -1,7 +1,7 @@
 import type { PullRequestReviews } from "../github";
 import type { VerifiedRecord } from "../verified-records";
 import { judgeBreakGlass } from "./break-glass";
-import { changedApps, checkGate, soakOf, type GateInput } from "./gate";
+import { changedApps, checkGate, soakedSet, soakOf, type GateInput } from "./gate";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 const record = (
@@ -111,6 +111,23 @@ test("soak counts a stint up to the record that replaced it", () => {
   expect(soakOf([c], holds, 90, now)).toBeUndefined();
   // Exactly the soak time counts as soaked.
   expect(soakOf([d], holds, 30, now)).toMatchObject({ soaked: true });
+});
+
+test("promote proposes the newest set that soaked, else says when the newest will", () => {
+  const a = record("acceptance", "2026-12-01T06:00:00Z", next);
+  const b = record("acceptance", "2026-12-01T07:30:00Z", base);
+  const c = record("acceptance", "2026-12-01T09:30:00Z", next);
+  const now = Date.parse("2026-12-01T10:00:00Z");
+  expect(soakedSet([], 60, now)).toEqual({ kind: "none" });
+  // Both a's and b's sets soaked: the newer, b's.
+  expect(soakedSet([a, b], 60, now)).toEqual({ kind: "soaked", record: b });
+  // c has run 30 min, but its set soaked from a until b replaced it: c's set, newest record first.
+  expect(soakedSet([a, b, c], 60, now)).toEqual({ kind: "soaked", record: c });
+  expect(soakedSet([c], 60, now)).toEqual({
+    kind: "waiting",
+    newest: c,
+    readyAt: Date.parse("2026-12-01T10:30:00Z"),
+  });
 });
 
 describe("break-glass", () => {
