@@ -1,11 +1,15 @@
+import { GitError } from "./git";
 import {
   describeRecord,
   describeSet,
+  fetchRecords,
   formatRecordMessage,
   parseRecord,
+  readRecords,
   recordImageProblems,
   recordTagName,
   sameSet,
+  writeRecord,
   type VerifiedRecord,
 } from "./verified-records";
 
@@ -208,4 +212,136 @@ test("sameSet, describeSet, describeRecord", () => {
   expect(describeSet({ web, "main-api": { tag: "1.4.0" } })).toBe(`main-api 1.4.0, web 2.0.1@${digest("b")}`);
   expect(describeSet({})).toBe("no app");
   expect(describeRecord(record)).toBe(`${name} (2026-12-01 10:05 UTC)`);
+});
+
+describe("reading and writing records through git (a fake git: the commands and their output)", () => {
+  const at = (iso: string) => Date.parse(iso);
+  const recordOf = (iso: string, hex: string): Omit<VerifiedRecord, "name"> => ({
+    environment: "production",
+    commit: hex.repeat(40 / hex.length),
+    verifiedAt: at(iso),
+    run: "https://github.test/run/1",
+    images: { web: { tag: "2.0.1", digest: digest("b") } },
+  });
+  const later = recordOf("2026-12-02T10:00:00Z", "2a");
+  const earlier = recordOf("2026-12-01T10:00:00Z", "3b");
+  const rest = (record: Omit<VerifiedRecord, "name">) => recordTagName(record).slice("verified/".length);
+  const entry = (ref: string, type: string, object: string, peeled: string, contents: string) =>
+    [ref, type, object, peeled, contents].join("\x00");
+  const fake = (refs: string[], fetch: () => void = () => undefined) => {
+    const calls: string[][] = [];
+    const git = {
+      cwd: "/x",
+      env: {},
+      run: (args: readonly string[]) => {
+        calls.push([...args]);
+        if (args[0] === "fetch") fetch();
+        return Promise.resolve(args[0] === "for-each-ref" ? refs.map((ref) => `${ref}\x1e\n`).join("") : "");
+      },
+    };
+    return { git, calls };
+  };
+
+  test("readRecords: origin's records oldest first; lightweight, malformed and local-only tags ignored, saying why", async () => {
+    const { git, calls } = fake([
+      entry(
+        `refs/platform/verified/${rest(later)}`,
+        "tag",
+        "a".repeat(40),
+        later.commit,
+        formatRecordMessage(later),
+      ),
+      entry(
+        `refs/platform/verified/${rest(earlier)}`,
+        "tag",
+        "b".repeat(40),
+        earlier.commit,
+        formatRecordMessage(earlier),
+      ),
+      entry("refs/platform/verified/production/20261203T100000Z-4444444", "commit", "4".repeat(40), "", ""),
+      entry(
+        "refs/platform/verified/production/20261204T100000Z-5555555",
+        "tag",
+        "c".repeat(40),
+        "5".repeat(40),
+        "x\n",
+      ),
+      entry(
+        `refs/tags/verified/${rest(later)}`,
+        "tag",
+        "a".repeat(40),
+        later.commit,
+        formatRecordMessage(later),
+      ),
+      entry(
+        `refs/tags/verified/${rest(earlier)}`,
+        "tag",
+        "d".repeat(40),
+        earlier.commit,
+        formatRecordMessage(earlier),
+      ),
+    ]);
+    const read = await readRecords(git, "production");
+    expect(read.records.map((record) => record.name)).toEqual([recordTagName(earlier), recordTagName(later)]);
+    expect(read.records[0]).toEqual({ name: recordTagName(earlier), ...earlier });
+    expect(read.ignored).toEqual([
+      "verified/production/20261203T100000Z-4444444: ignored: a lightweight tag, not an annotated record",
+      "verified/production/20261204T100000Z-5555555: ignored: its message does not start with 'platform verification record'",
+      `${recordTagName(earlier)}: ignored: this tag is not on origin as it is here; only records the deploy workflow pushed count`,
+    ]);
+    expect(read.fresh).toBe(true);
+    expect(calls).toEqual([
+      [
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--prune",
+        "origin",
+        "+refs/tags/verified/*:refs/platform/verified/*",
+      ],
+      [
+        "for-each-ref",
+        "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objectname)%00%(contents)%1e",
+        "refs/platform/verified/production/",
+        "refs/tags/verified/production/",
+      ],
+    ]);
+  });
+
+  test("readRecords: origin out of reach, the last fetch's records, not fresh; a caller's fetch is not repeated", async () => {
+    const offline = fake([], () => {
+      throw new GitError(["fetch"], 128, "could not resolve host");
+    });
+    expect(await readRecords(offline.git, "acceptance")).toEqual({ records: [], ignored: [], fresh: false });
+    const fetched = fake([]);
+    expect((await readRecords(fetched.git, "acceptance", { fresh: false })).fresh).toBe(false);
+    expect(fetched.calls.map((call) => call[0])).toEqual(["for-each-ref"]);
+    // Anything but git failing is a bug, not an unreachable origin.
+    const broken = fake([], () => {
+      throw new TypeError("bug");
+    });
+    await expect(fetchRecords(broken.git)).rejects.toThrow("bug");
+  });
+
+  test("writeRecord: an annotated tag on the commit, pushed to origin by name; refused, the local tag goes too", async () => {
+    const { git, calls } = fake([]);
+    expect(await writeRecord(git, later)).toBe(recordTagName(later));
+    const name = recordTagName(later);
+    expect(calls).toEqual([
+      ["tag", "--annotate", "--file=-", "--no-sign", name, later.commit],
+      ["push", "--quiet", "origin", `refs/tags/${name}:refs/tags/${name}`],
+    ]);
+    const refused: string[][] = [];
+    const failing = {
+      ...git,
+      run: (args: readonly string[]) => {
+        refused.push([...args]);
+        return args[0] === "push"
+          ? Promise.reject(new GitError(["push"], 1, "already exists"))
+          : Promise.resolve("");
+      },
+    };
+    await expect(writeRecord(failing, later)).rejects.toThrow("already exists");
+    expect(refused.at(-1)).toEqual(["tag", "--delete", name]);
+  });
 });
