@@ -291,6 +291,26 @@ describe("break-glass", () => {
       [approve("ann"), approve("bob"), { user: "bob", state: "CHANGES_REQUESTED", commitId: "h".repeat(40) }],
       "and has 1 (ann)",
     ],
+    [
+      "an approval later dismissed",
+      [approve("ann"), approve("bob"), { user: "bob", state: "DISMISSED", commitId: "h".repeat(40) }],
+      "and has 1 (ann)",
+    ],
+    [
+      "the author only commenting",
+      [approve("ann"), { user: "carol", state: "COMMENTED", commitId: "h".repeat(40) }],
+      "and has 1 (ann)",
+    ],
+    [
+      "two approvers without write access",
+      [approve("dan"), approve("erin")],
+      "and has 0; dan, erin approved without write access",
+    ],
+    [
+      "one without write access and the author",
+      [approve("dan"), approve("carol")],
+      "and has 0; dan approved without write access; the author's (carol) own approval does not count",
+    ],
   ])("%s does not hold", (_, reviews, says) => {
     const verdict = judgeBreakGlass(pull(reviews), write);
     expect(verdict.approved).toBe(false);
