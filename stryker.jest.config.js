@@ -15,12 +15,17 @@ module.exports = {
   ...rest,
   // A mutant is killed by its first failing suite; the unit suites go first.
   bail: 1,
+  // Stryker's jest runner wraps the environment and requires it by name, without expanding
+  // jest.config.js's `<rootDir>/test/jest-environment.js` (the run failed to start on it); that
+  // environment only shares plan runners, which none of these suites starts.
+  testEnvironment: "node",
   // Inside a sandbox every path holds /.stryker-tmp/, which jest.config.js ignores.
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
   testSequencer: "<rootDir>/test/stryker-sequencer.js",
   testMatch: [
     "<rootDir>/cli/promotion/{gate,break-glass,messages,moves}.test.ts",
     "<rootDir>/cli/promotion-scope.test.ts",
+    "<rootDir>/cli/verified-records.test.ts",
     "<rootDir>/cli/commands/{gate,record}.test.ts",
     "<rootDir>/cli/stack-file/{read-images,edit-images}.test.ts",
     "<rootDir>/stack-config/{schema,from-file}.test.ts",

@@ -153,6 +153,9 @@ describe("edges the mutation run left open (environments/promotion-policy.ts)", 
         { days: ["Monday"], from: "09:00", to: "12:00" },
         { days: ["Monday"], from: "12:00", to: "13:00" },
         { days: ["Tuesday"], from: "11:00", to: "12:30" },
+        // Touching the other way round: the later window written first.
+        { days: ["Wednesday"], from: "12:00", to: "13:00" },
+        { days: ["Wednesday"], from: "09:00", to: "12:00" },
       ]),
     ).toEqual([]);
     expect(

@@ -6,7 +6,11 @@ const Sequencer = require("@jest/test-sequencer").default;
 
 class UnitFirst extends Sequencer {
   sort(tests) {
-    const slow = (test) => (test.path.includes("/cli/commands/") ? 1 : 0);
+    // break-glass.test.ts runs the CLI against git fixtures and a fake GitHub server too.
+    const slow = (test) =>
+      test.path.includes("/cli/commands/") || test.path.endsWith("/cli/promotion/break-glass.test.ts")
+        ? 1
+        : 0;
     return [...tests].sort((a, b) => slow(a) - slow(b) || a.path.localeCompare(b.path));
   }
 }

@@ -1,7 +1,7 @@
 import type { PullRequestReviews } from "../github";
 import type { VerifiedRecord } from "../verified-records";
 import { judgeBreakGlass } from "./break-glass";
-import { changedApps, checkGate, soakOf, type GateInput } from "./gate";
+import { changedApps, checkGate, soakedSet, soakOf, type GateInput } from "./gate";
 
 const digest = (hex: string) => `sha256:${hex.repeat(64 / hex.length)}`;
 const record = (
@@ -113,6 +113,121 @@ test("soak counts a stint up to the record that replaced it", () => {
   expect(soakOf([d], holds, 30, now)).toMatchObject({ soaked: true });
 });
 
+test("promote proposes the newest set that soaked, else says when the newest will", () => {
+  const a = record("acceptance", "2026-12-01T06:00:00Z", next);
+  const b = record("acceptance", "2026-12-01T07:30:00Z", base);
+  const c = record("acceptance", "2026-12-01T09:30:00Z", next);
+  const now = Date.parse("2026-12-01T10:00:00Z");
+  expect(soakedSet([], 60, now)).toEqual({ kind: "none" });
+  // Both a's and b's sets soaked: the newer, b's.
+  expect(soakedSet([a, b], 60, now)).toEqual({ kind: "soaked", record: b });
+  // c has run 30 min, but its set soaked from a until b replaced it: c's set, newest record first.
+  expect(soakedSet([a, b, c], 60, now)).toEqual({ kind: "soaked", record: c });
+  expect(soakedSet([c], 60, now)).toEqual({
+    kind: "waiting",
+    newest: c,
+    readyAt: Date.parse("2026-12-01T10:30:00Z"),
+  });
+});
+
+describe("the gate's exact lines (cases the mutation run found unasserted)", () => {
+  const r = (iso: string, images: VerifiedRecord["images"]) => record("acceptance", iso, images);
+  const at = (iso: string) => `verified/acceptance/${iso} (${iso.slice(0, 16).replace("T", " ")} UTC)`;
+  const window = "window: open: inside a promotion window (Tuesday 09:00-17:00 UTC)";
+
+  test("a partial promotion that removes an app: the removal passes, only the pinned apps soak", () => {
+    const mainApi = { "main-api": v("1.5.0", "a") };
+    expect(
+      lines({ partial: true, head: mainApi, upstreamRecords: [r("2026-12-01T06:00:00Z", mainApi)] }),
+    ).toEqual([
+      `main-api: passed: 1.5.0@${digest("a")} was verified by acceptance in ${at("2026-12-01T06:00:00Z")}`,
+      "web: passed: removed from production, nothing to deploy",
+      `together: production will run the set acceptance verified in ${at("2026-12-01T06:00:00Z")}`,
+      `soak: main-api 1.5.0@${digest("a")} ran verified in acceptance for 240 min since ${at("2026-12-01T06:00:00Z")} (60 min required)`,
+      window,
+    ]);
+  });
+
+  test("the newest record holding a version or the set is the one named", () => {
+    const records = [r("2026-12-01T06:00:00Z", next), r("2026-12-01T07:00:00Z", next)];
+    expect(lines({ upstreamRecords: records }).slice(0, 2)).toEqual([
+      `main-api: passed: 1.5.0@${digest("a")} was verified by acceptance in ${at("2026-12-01T07:00:00Z")}`,
+      `together: production will run the set acceptance verified in ${at("2026-12-01T07:00:00Z")}`,
+    ]);
+    const own = [
+      record("production", "2026-11-01T06:00:00Z", base),
+      record("production", "2026-11-02T06:00:00Z", base),
+    ];
+    expect(lines({ base: next, head: base, ownRecords: own }).at(-1)).toBe(
+      "rollback: production verified this set together in verified/production/2026-11-02T06:00:00Z (2026-11-02 06:00 UTC); a rollback is allowed at any time, soak and windows do not apply",
+    );
+  });
+
+  test("a rollback that removes an app is still a rollback", () => {
+    const mainApi = { "main-api": v("1.4.0", "1") };
+    const result = checkGate(
+      input({
+        base: next,
+        head: mainApi,
+        ownRecords: [record("production", "2026-11-01T06:00:00Z", mainApi)],
+      }),
+    );
+    expect([result.kind, result.passed]).toEqual(["rollback", true]);
+    expect(result.verdicts.map((verdict) => verdict.line).slice(0, 2)).toEqual([
+      `main-api: passed: 1.4.0@${digest("1")} is in the set production verified in verified/production/2026-11-01T06:00:00Z (2026-11-01 06:00 UTC)`,
+      "web: passed: removed from production, nothing to deploy",
+    ]);
+  });
+
+  test("a set never verified together names the record nearest to it, the newest of the nearest", () => {
+    const together = (upstreamRecords: VerifiedRecord[]) =>
+      lines({ upstreamRecords }).find((line) => line.startsWith("together:"));
+    const says = (differences: string) =>
+      `together: failed: production would run main-api 1.5.0@${digest("a")}, web 2.0.1@${digest("2")}, a combination acceptance never verified together (${differences}); promote a whole verified set, or label the pull request promotion:partial`;
+    const oneOff = r("2026-12-01T06:00:00Z", { "main-api": v("1.5.0", "a"), web: v("2.0.0", "3") });
+    const twoOff = r("2026-12-01T07:00:00Z", { "main-api": v("1.3.0", "5"), web: v("2.0.0", "3") });
+    const alsoOneOff = r("2026-12-01T05:00:00Z", { "main-api": v("1.3.0", "5"), web: v("2.0.1", "2") });
+    expect(together([oneOff, twoOff])).toBe(
+      says(`the nearest, ${at("2026-12-01T06:00:00Z")}, has web 2.0.0@${digest("3")}`),
+    );
+    expect(together([alsoOneOff, oneOff, twoOff])).toBe(
+      says(`the nearest, ${at("2026-12-01T06:00:00Z")}, has web 2.0.0@${digest("3")}`),
+    );
+    expect(together([twoOff])).toBe(
+      says(
+        `the nearest, ${at("2026-12-01T07:00:00Z")}, has main-api 1.3.0@${digest("5")}, web 2.0.0@${digest("3")}`,
+      ),
+    );
+    expect(together([])).toBe(says("acceptance has no verification record"));
+  });
+
+  test("no soak line without an upstream or with a soak of 0", () => {
+    const soakLines = (over: Partial<GateInput>) => lines(over).filter((line) => line.startsWith("soak:"));
+    expect(soakLines({ policy: { ...input({}).policy!, soakMinutes: 0 } })).toEqual([]);
+    expect(soakLines({ policy: { ...input({}).policy!, soakMinutes: undefined } })).toEqual([]);
+    expect(soakLines({ environment: "acceptance", upstream: undefined, ownRecords: [] })).toEqual([]);
+  });
+
+  test("an app the catalog dropped: its removal passes, listed after the catalog's apps, before the set", () => {
+    expect(checkGate(input({ head: base, removedFromCatalog: ["billing-api"] }))).toEqual({
+      kind: "promotion",
+      verdicts: [
+        {
+          app: "billing-api",
+          passed: true,
+          line: "billing-api: passed: removed from the catalog (apps/catalog.ts), nothing to deploy",
+        },
+      ],
+      passed: true,
+    });
+    expect(lines({ removedFromCatalog: ["billing-api"] }).slice(0, 3)).toEqual([
+      `main-api: passed: 1.5.0@${digest("a")} was verified by acceptance in ${at("2026-12-01T06:00:00Z")}`,
+      "billing-api: passed: removed from the catalog (apps/catalog.ts), nothing to deploy",
+      `together: production will run the set acceptance verified in ${at("2026-12-01T06:00:00Z")}`,
+    ]);
+  });
+});
+
 describe("break-glass", () => {
   const glass = (approved: boolean) => ({
     approved,
@@ -175,6 +290,26 @@ describe("break-glass", () => {
       "an approval withdrawn by a later change request",
       [approve("ann"), approve("bob"), { user: "bob", state: "CHANGES_REQUESTED", commitId: "h".repeat(40) }],
       "and has 1 (ann)",
+    ],
+    [
+      "an approval later dismissed",
+      [approve("ann"), approve("bob"), { user: "bob", state: "DISMISSED", commitId: "h".repeat(40) }],
+      "and has 1 (ann)",
+    ],
+    [
+      "the author only commenting",
+      [approve("ann"), { user: "carol", state: "COMMENTED", commitId: "h".repeat(40) }],
+      "and has 1 (ann)",
+    ],
+    [
+      "two approvers without write access",
+      [approve("dan"), approve("erin")],
+      "and has 0; dan, erin approved without write access",
+    ],
+    [
+      "one without write access and the author",
+      [approve("dan"), approve("carol")],
+      "and has 0; dan approved without write access; the author's (carol) own approval does not count",
     ],
   ])("%s does not hold", (_, reviews, says) => {
     const verdict = judgeBreakGlass(pull(reviews), write);

@@ -93,6 +93,57 @@ describe("readImages reads the entries with precise errors", () => {
         "platform:images.customer-api.tag: missing; expected an image tag such as 1.4.2 (line 6)",
       ],
     },
+    // Cases the mutation run found unasserted: where each message points, and how it names the value.
+    {
+      name: "a config: that is not a map",
+      text: "config: 5\n",
+      problems: ["config: found 5; a stack file holds its settings in a top-level config: map"],
+    },
+    {
+      name: "a list for platform:images",
+      text: "config:\n  platform:images: [a]\n",
+      problems: [
+        `platform:images: expected a map of app name to { tag, digest? }, found ["a"]; write {} for no app (line 2)`,
+      ],
+    },
+    {
+      name: "an unknown app written as a block, its entry not checked",
+      text: "config:\n  platform:images:\n    api:\n      tag: 1.0\n      x: 1\n",
+      problems: ["platform:images.api: unknown app; expected one of main-api, web, customer-api (line 3)"],
+    },
+    {
+      name: "an unknown key on its own line, and values that are empty, null, boolean or a map",
+      text: [
+        "config:",
+        "  platform:images:",
+        "    web:",
+        "      tag: '1'",
+        "      replicas:",
+        "        - 2",
+        "      digest:",
+        "    main-api:",
+        "      tag: ~",
+        "    customer-api:",
+        "      tag: true",
+        "      digest: { a: 1 }",
+        "",
+      ].join("\n"),
+      problems: [
+        "platform:images.web.replicas: unknown key; allowed: tag, digest (line 5)",
+        "platform:images.web.digest: empty is not a sha256 digest ('sha256:' + 64 lowercase hex chars) (line 7)",
+        "platform:images.main-api.tag: ~ is read as null, not an image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-') (line 9)",
+        `platform:images.customer-api.tag: true is read as boolean, not an image tag; quote it: tag: "true" (line 11)`,
+        `platform:images.customer-api.digest: {"a":1} is not a sha256 digest ('sha256:' + 64 lowercase hex chars) (line 12)`,
+      ],
+    },
+    {
+      name: "an empty tag and a map for a tag",
+      text: "config:\n  platform:images:\n    web:\n      tag:\n    main-api: { tag: [1] }\n",
+      problems: [
+        "platform:images.web.tag: empty is not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-') (line 4)",
+        `platform:images.main-api.tag: [1] is not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-') (line 5)`,
+      ],
+    },
   ];
 
   test.each(bad)("reports $name", ({ text, problems }) => {
