@@ -50,6 +50,23 @@ test("a record's tag and message read back as the record they were written from"
   expect(parseRecord(name, commit, message({ images: "{}" }))).toMatchObject({ record: { images: {} } });
 });
 
+test.each(["1".repeat(40), `${"1".repeat(20)}e${"2".repeat(19)}`])(
+  "a commit id YAML's core schema would read as a number (%s) reads back as the commit",
+  (digits) => {
+    const record: Omit<VerifiedRecord, "name"> = {
+      environment: "production",
+      commit: digits,
+      verifiedAt: Date.parse("2026-12-01T10:00:00Z"),
+      run: "https://github.test/acme/platform/actions/runs/7",
+      images: {},
+    };
+    const tagName = recordTagName(record);
+    expect(parseRecord(tagName, digits, formatRecordMessage(record))).toEqual({
+      record: { name: tagName, ...record },
+    });
+  },
+);
+
 test.each([
   [
     "a name outside the scheme",

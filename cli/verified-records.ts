@@ -113,7 +113,9 @@ export function parseRecord(
     return { problem: `its message does not start with '${recordHeader}'` };
   let body: unknown;
   try {
-    body = parse(rest.join("\n"), { strict: true, uniqueKeys: true });
+    // Every field is text: read as YAML 1.2's core schema, a commit id of digits alone (or digits
+    // around one `e`) would be a number, and the record refused ("failsafe": scalars are strings).
+    body = parse(rest.join("\n"), { strict: true, uniqueKeys: true, schema: "failsafe" });
   } catch (error) {
     return { problem: `its message is not YAML (${(error as Error).message.split("\n")[0]})` };
   }
