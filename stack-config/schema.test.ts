@@ -1,5 +1,6 @@
 import { appNames } from "../apps/catalog";
 import { environmentNames } from "../environments/settings";
+import { upstreamOf } from "../test/pipeline-names";
 import { parseStackConfig, StackConfigError } from "./schema";
 
 const digest = `sha256:${"ab".repeat(32)}`;
@@ -127,7 +128,7 @@ describe("parseStackConfig", () => {
       "production",
       { ...location, "platform:images": { web: { tag: "2.0.1" } } },
       [
-        "platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+        `platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote ${upstreamOf("production")} production --app web)`,
       ],
     ],
   ])(
@@ -161,7 +162,7 @@ describe("parseStackConfig", () => {
       "platform:images.api: unknown app; expected one of main-api, web, customer-api",
       "platform:images.main-api.digest: 'sha256:12' is not a sha256 digest ('sha256:' + 64 lowercase hex chars)",
       "platform:images.main-api.tag: '.x' is not a valid image tag (letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-')",
-      "platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote acceptance production --app web)",
+      `platform:images.web.digest: missing; production does not build images and deploys only tag@digest (copy it with: platform promote ${upstreamOf("production")} production --app web)`,
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
 import { startGitHubServer, type GitHubServer, type ServedReview } from "../../test/github-server";
+import { upstreamOf } from "../../test/pipeline-names";
 import { pushRecord } from "../../test/records";
 import { gitHubEnv, runCli } from "../../test/run-cli";
 
@@ -12,10 +13,10 @@ const saturdayNight = "2026-12-05T23:00:00Z"; // Sunday 00:00 in Amsterdam: outs
 beforeEach(async () => {
   fixture = createGitFixture();
   server = await startGitHubServer({});
-  // Acceptance verified the set at 20:00; production requires 60 min of soak: it has soaked.
+  // Production's upstream verified the set at 20:00; production requires 60 min of soak: it has soaked.
   pushRecord(
     fixture,
-    "acceptance",
+    upstreamOf("production"),
     { "main-api": `1.4.0@${digest("a")}`, web: `2.0.2@${digest("b")}` },
     "2026-12-05T20:00:00Z",
   );
