@@ -134,6 +134,20 @@ describe("parseBootstrapConfig", () => {
       ],
     ],
     [
+      "GitHub settings without a reviewer for an environment after the first: its previews would run unapproved",
+      {
+        ...valid,
+        "platform-bootstrap:github": {
+          repository: "acme/platform",
+          reviewers: { acceptance: ["platform-leads"], production: [] },
+          codeOwners: ["@acme/platform-leads"],
+        },
+      },
+      [
+        "platform-bootstrap:github.reviewers.production: missing; name at least one team, which approves each pull request's preview of production (its state token, docs/decisions/0041)",
+      ],
+    ],
+    [
       "GitHub settings without code owners for the downstream stack files",
       { ...valid, "platform-bootstrap:github": { repository: "acme/platform", codeOwners: [] } },
       [

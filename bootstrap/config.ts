@@ -188,6 +188,18 @@ export function parseBootstrapConfig(
   if (parsedGitHub && !parsedGitHub.success) {
     problems.push(...describe(parsedGitHub.issues, `${namespace}:github`));
   }
+  // A pull request's preview of an environment after the first runs with that environment's
+  // state token once one of its reviewers approves (docs/decisions/0041): without a reviewer the
+  // GitHub environment would let any pull request's code read the stack unapproved.
+  if (parsedGitHub?.success) {
+    for (const environment of environmentNames.slice(1)) {
+      if ((parsedGitHub.output.reviewers[environment] ?? []).length === 0) {
+        problems.push(
+          `${namespace}:github.reviewers.${environment}: missing; name at least one team, which approves each pull request's preview of ${environment} (its state token, docs/decisions/0041)`,
+        );
+      }
+    }
+  }
 
   if (problems.length > 0) throw new StackConfigError(source, problems.sort());
   const gitHub = parsedGitHub?.success ? parsedGitHub.output : undefined;

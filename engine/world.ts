@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { bootstrapStackFile, parseBootstrapConfig, registryLoginServer } from "../bootstrap/config";
+import {
+  bootstrapProject,
+  bootstrapStackFile,
+  parseBootstrapConfig,
+  registryLoginServer,
+  registryNamePattern,
+} from "../bootstrap/config";
 import {
   acrTokenUsername,
   bootstrapLocks,
@@ -33,7 +39,15 @@ export function projectWorld(
   if (!existsSync(file)) return { stacks: {}, registryLogins: [], registryImages: {} };
   const raw =
     (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const { registry } = parseBootstrapConfig(raw, file);
+  // Only what an environment's plan reads of the bootstrap: its registry. The bootstrap's own
+  // plan checks the rest of its config (its GitHub settings may name an environment this
+  // runner's pipeline does not know yet, in a copy that adds one).
+  const registryName = raw[`${bootstrapProject}:registryName`];
+  if (typeof registryName !== "string" || !registryNamePattern.test(registryName)) {
+    // As the bootstrap would refuse it: the same message.
+    parseBootstrapConfig(raw, file);
+  }
+  const registry = { name: registryName as string };
   const loginServer = registryLoginServer(registry.name);
   const token = `acr-token-${fakeHash(loginServer).slice(0, 16)}`;
   return {

@@ -206,6 +206,13 @@ describe("a throwaway third environment between acceptance and production, added
       'import { production } from "./production";',
       `import { production } from "./production";\nimport { throwaway } from "./${staging}";`,
     );
+    // Its reviewers in the bootstrap's config (step 6): they approve its previews.
+    edit(
+      copy.dir,
+      "bootstrap/Pulumi.shared.yaml",
+      "      production: [platform-leads]\n",
+      `      production: [platform-leads]\n      ${staging}: [platform-leads]\n`,
+    );
     // Each app public elsewhere says what it is there (step 7): main-api a host, web internal.
     edit(
       copy.dir,
