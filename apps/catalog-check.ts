@@ -34,7 +34,7 @@ export function catalogProblems(catalog: Readonly<Record<string, AppDefinition>>
       ...(app.name === key
         ? []
         : [`apps/${key}/app.ts: name '${app.name}' differs from its key '${key}' in apps/catalog.ts`]),
-      ...pinnedNameProblems(key, app),
+      ...persistentNameProblems(key, app),
       ...publicHostProblems(key, app),
     ]),
     ...sharedNameProblems(catalog),
@@ -53,7 +53,7 @@ const databaseNamePattern = /^[a-z][a-z0-9_]{0,31}$/;
  * Persistent names Azure, the registry, Kubernetes or MySQL would refuse: the pinned ones, and the
  * database of an app that uses MySQL, pinned or derived from a long key.
  */
-function pinnedNameProblems(key: string, app: AppDefinition): string[] {
+function persistentNameProblems(key: string, app: AppDefinition): string[] {
   const pinned = app.persistent ?? {};
   const at = (field: keyof PersistentNames) => `apps/${key}/app.ts: persistent.${field}`;
   const { database } = persistentNamesOf(key, app);

@@ -47,12 +47,14 @@ export function projectWorld(
     // As the bootstrap would refuse it: the same message.
     parseBootstrapConfig(raw, file);
   }
-  const registry = { name: registryName as string };
-  const loginServer = registryLoginServer(registry.name);
+  const loginServer = registryLoginServer(registryName as string);
   const token = `acr-token-${fakeHash(loginServer).slice(0, 16)}`;
   return {
     stacks: {
-      [bootstrapStackReference(mockOrganization)]: bootstrapOutputs(registry.name, mockSubscriptionId),
+      [bootstrapStackReference(mockOrganization)]: bootstrapOutputs(
+        registryName as string,
+        mockSubscriptionId,
+      ),
     },
     registryLogins: [loginServer],
     locks: bootstrapLocks(),
