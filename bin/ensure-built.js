@@ -1,19 +1,27 @@
 // Keeps dist/ (the compiled program and CLI) in step with the sources: rebuilds it when a source
 // file is newer than the last build, so that nothing ever runs code older than what is on disk.
+// A build compiles only the sources whose content changed (decision 0078).
 // Used by bin/platform.js and bin/pulumi-program.js; `node bin/ensure-built.js` builds if needed,
-// `node bin/ensure-built.js --rebuild` (npm run build) always.
+// `node bin/ensure-built.js --rebuild` (npm run build) always, every source.
 //
 // The build transpiles each file on its own with swc (docs/decisions/0022): about 0.2 s, where
 // `tsc` took 7-9 s of CPU loading the provider SDKs' declarations only to strip types. swc checks
 // no types; `npm test` and CI run the strict type-check (`tsc -p tsconfig.check.json`), and
 // tsconfig.json's `isolatedModules` makes tsc refuse what a per-file transpiler would get wrong.
 "use strict";
+const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
 const dist = path.join(root, "dist");
 const stamp = path.join(dist, ".build-stamp");
+/**
+ * What the last build compiled: the key of how it compiled ({@link buildKey}) and each source's
+ * content hash. A build transpiles only the sources whose content changed since, and removes the
+ * outputs of sources that are gone (docs/decisions/0078).
+ */
+const manifestFile = path.join(dist, ".build-manifest.json");
 // Every folder built into dist/ (policy/ too: policy/program.js runs dist/policy), with index.ts:
 // what tsconfig.build.json includes, less tests, test/ and scripts/.
 const sourceDirs = [
@@ -134,16 +142,58 @@ function swcProblem(message) {
   return `${what ?? lines.find((line) => line.trim() !== "")?.trim() ?? "swc failed"}${at}`;
 }
 
-/** Transpiles every source into dist/ (x.ts → x.js and x.js.map), then stamps the build. */
-function build() {
+const sha256 = (text) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * Everything besides a source that decides its output: this builder's own code (how it
+ * compiles), swc's version and the merged compiler options. Another key recompiles every source.
+ */
+const buildKey = (swc, compilerOptions) =>
+  sha256(
+    `${fs.readFileSync(path.join(__dirname, "ensure-built.js"), "utf8")}\0${swc.version}\0${JSON.stringify(compilerOptions)}`,
+  );
+
+/** The last build's manifest when it was made with `key`; otherwise none (every source compiles). */
+function previousBuild(key) {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+    return manifest.key === key && typeof manifest.sources === "object" ? manifest.sources : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A source's outputs in dist/: x.ts → x.js and, with source maps, x.js.map. */
+const outputsOf = (source, sourceMaps) => {
+  const output = path.join(dist, source.replace(/\.ts$/, ".js"));
+  return sourceMaps ? [output, `${output}.map`] : [output];
+};
+
+/**
+ * Transpiles into dist/ (x.ts → x.js and x.js.map) every source whose content the last build did
+ * not compile with the same key, removes the outputs of the sources it compiled that are gone, and
+ * stamps the build. The outputs depend on nothing else (each file is transpiled on its own, its
+ * map names its source by a relative path), so a dist/ copied from another checkout is as good a
+ * start as its own (test/project-copy.ts, cli/program-checkout.ts).
+ */
+function build(full = false) {
   const swc = require(require.resolve("@swc/core", { paths: [root] }));
   const compilerOptions = buildOptions();
+  const sourceMaps = compilerOptions.sourceMap === true;
+  const key = buildKey(swc, compilerOptions);
+  const previous = full ? {} : previousBuild(key);
+  const sources = {};
   for (const source of sourceFiles()) {
     const file = path.join(root, source);
-    const output = path.join(dist, source.replace(/\.ts$/, ".js"));
+    const text = fs.readFileSync(file, "utf8");
+    const hash = sha256(text);
+    const [output] = outputsOf(source, sourceMaps);
+    sources[source] = hash;
+    if (previous[source] === hash && outputsOf(source, sourceMaps).every((each) => fs.existsSync(each)))
+      continue;
     let transformed;
     try {
-      transformed = swc.transformFileSync(file, swcOptions(compilerOptions, file, output));
+      transformed = swc.transformSync(text, swcOptions(compilerOptions, file, output));
     } catch (error) {
       throw new BuildError(
         `${source} is not valid TypeScript: ${swcProblem(String(error?.message ?? error))}; fix it, then run again`,
@@ -157,12 +207,24 @@ function build() {
       writeAtomically(`${output}.map`, map);
     }
   }
+  // Only what a build of this kind wrote: a module whose source is gone must not load (the plan
+  // runner loads a project's infra/fakes and apps/catalog when they exist).
+  for (const source of Object.keys(previous)) {
+    if (!Object.hasOwn(sources, source)) {
+      for (const output of outputsOf(source, sourceMaps)) fs.rmSync(output, { force: true });
+    }
+  }
+  fs.mkdirSync(dist, { recursive: true });
+  writeAtomically(manifestFile, `${JSON.stringify({ key, sources })}\n`);
   fs.writeFileSync(stamp, "");
 }
 
-/** Builds dist/ when it is missing or older than a source (always with `rebuild`); returns its path. */
+/**
+ * Builds dist/ when it is missing or older than a source, the sources that changed; with
+ * `rebuild`, every source. Returns its path.
+ */
 function ensureBuilt(rebuild = false) {
-  if (rebuild || builtAt() < newestSource()) build();
+  if (rebuild || builtAt() < newestSource()) build(rebuild);
   return dist;
 }
 

@@ -177,10 +177,9 @@ describe("a throwaway third environment between acceptance and production, added
   let platform: (argv: string[]) => Promise<CliRun>;
 
   beforeAll(async () => {
+    // With this checkout's dist/ (the compiled plan runner, which runs the copy's own program),
+    // which the copy's build then brings in step with the files edited below.
     copy = projectCopy({}, { cli: true });
-    // The compiled plan runner, which runs the copy's own program; a copy, not a link: the
-    // program compiles into it, and the files edited below are newer, so it rebuilds them.
-    cpSync(path.join(root, "dist"), path.join(copy.dir, "dist"), { recursive: true });
     // docs/changing.md, "Add an environment", literally: the settings file (step 1), its entry in
     // the pipeline (step 2), its stack file (step 3) and the generated CI files (step 4).
     const production = readFileSync(path.join(copy.dir, "environments", "production.ts"), "utf8");
