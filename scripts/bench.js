@@ -162,13 +162,19 @@ function benchRender() {
   console.table(rows);
 }
 
+/**
+ * The arguments of `platform plan <stack>`, one list for the plan part and scale's copies: quick
+ * scale plans no copy, and the plan part's run checks the arguments for both.
+ */
+const planArgs = (stack) => ["plan", stack];
+
 function benchPlan() {
   const rows = stacks.map((stack) => ({
     stack,
     // Quick: the run of the same command that start's direct column shows, done once for both.
     "platform plan": quick
-      ? timing(quickRun(directCommand(`plan ${stack}`)))
-      : cell(measureCommand(node, ["bin/platform.js", "plan", stack])),
+      ? timing(quickRun(directCommand(planArgs(stack).join(" "))))
+      : cell(measureCommand(node, ["bin/platform.js", ...planArgs(stack)])),
   }));
   console.log(
     "\nplatform plan, whole command (target: <= 2 s, <= 300 MB per environment; the program runs in a child process)",
@@ -250,10 +256,13 @@ function benchStart() {
   const warm = { readme: [], direct: [] };
   const first = { readme: [], direct: [] };
   if (quick) {
-    // Quick: the first-run path once, through the README's command (npx's install directory and
-    // the compile cache empty; the plan runner writing that cache after the command ended once
-    // made its removal fail), and the direct command once, warm: the run plan shows too.
-    first.readme.push(firstRunOnce(readme));
+    // Quick: the direct command once, warm, for real: the run plan shows too, which checks the
+    // README's arguments. The first-run path once, through the README's command in its cheapest
+    // form, its own --help (docs/decisions/0075): npx finds the bin with its install directory
+    // empty, and the CLI starts with an empty compile cache, which is removed after it. That a
+    // plan ends after its runner (whose late writes once made that removal fail, decision 0051)
+    // is cli/program-runs.test.ts's "platform plan, as a process, ends after its runner".
+    first.readme.push(firstRunOnce(`${readme} --help`));
     warm.direct.push(quickRun(direct));
   } else {
     for (const which of ["readme", "direct"]) runOnce("sh", ["-c", commands[which]], { env: shellEnv() });
@@ -268,7 +277,9 @@ function benchStart() {
   const row = (label, runs) => {
     if (runs.readme.length === 0 || runs.direct.length === 0) {
       const shown = (which) =>
-        runs[which].length > 0 ? timing(summarize(runs[which])) : "not run (--quick)";
+        runs[which].length === 0
+          ? "not run (--quick)"
+          : `${timing(summarize(runs[which]))}${which === "readme" ? " (--quick: --help)" : ""}`;
       return { run: label, [readme]: shown("readme"), [direct]: shown("direct"), ratio: "" };
     }
     const readmeRun = summarize(runs.readme);
@@ -439,7 +450,9 @@ function benchScale() {
     `${apps} apps${environments > 2 ? `, ${environments} environments` : ""}`;
   const commands = [
     ["render acceptance", () => ["render", "acceptance"]],
-    ["plan acceptance", () => ["plan", "acceptance"]],
+    // Not in quick: the plan part runs these arguments (planArgs), and a copy's plan is the
+    // cost of a whole program run (docs/decisions/0075).
+    ["plan acceptance", () => planArgs("acceptance"), { quick: false }],
     ["status", () => ["status"]],
     // Every app named: without --app, promote proposes a set from acceptance's verification
     // records, which the copies do not have (they have no origin to read them from).
@@ -484,7 +497,8 @@ function benchScale() {
     const runs = projects.map(() => commands.map(() => []));
     for (let run = 0; run < repeats; run += 1) {
       projects.forEach((project, p) => {
-        commands.forEach(([, argv], c) => {
+        commands.forEach(([, argv, only], c) => {
+          if (quick && only?.quick === false) return;
           const cli = [path.join(project.dir, "bin", "platform.js"), ...argv(project)];
           // The gate exits 1 here (see above); every other command must succeed.
           runs[p][c].push(runOnce(node, cli, { cwd: project.dir }, !argv(project).includes("gate")));
@@ -499,6 +513,10 @@ function benchScale() {
         let first;
         projects.forEach((project, p) => {
           if (project.tree !== tree) return;
+          if (runs[p][c].length === 0) {
+            row[label(project.size)] = "not run (--quick: the plan part runs its arguments)";
+            return;
+          }
           const m = summarize(runs[p][c]);
           first ??= m;
           row[label(project.size)] =

@@ -5,8 +5,9 @@ import { promisify } from "node:util";
 // Every part of `npm run bench` in its quick mode (one run, smallest sizes; `tests` runs one small
 // suite, not npm test): a refactor that breaks the benchmark fails here, not on the day someone
 // needs its figures. The figures themselves are not asserted: this machine runs other suites.
-// One bench process runs every part, as `npm run bench` does: one build check, and the first run
-// of `platform plan acceptance` that plan and start's direct column share.
+// One bench process runs every part, as `npm run bench` does: one build check, and the one run
+// of `platform plan acceptance` that plan and start's direct column share (start's first run is
+// the README's command with --help, scale plans no copy: docs/decisions/0075).
 const root = path.join(__dirname, "..");
 
 /** Each part, and the heading and row labels its table must show. */
