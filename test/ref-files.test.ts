@@ -1,5 +1,6 @@
 import * as path from "node:path";
-import { createGitFixture, listRefs } from "./git-fixture";
+import { createGitFixture } from "./git-fixture";
+import { listRefs } from "./ref-files";
 
 // cloneState reads the clone's refs from their files rather than with a git process: it must
 // list what `git for-each-ref` lists, packed or loose, nested, symbolic, after deletions.
