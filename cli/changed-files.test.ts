@@ -31,3 +31,21 @@ test("linked dependencies and build output (symlinks, as CI caches and worktrees
   const git = createGit(fixture.clone, fixture.env);
   expect(await changedFiles(git, "HEAD")).toEqual(["index.ts"]);
 });
+
+test("from a subdirectory: every changed file of the repository, by its path from the top (diff.relative or not)", async () => {
+  fixture.commit({ "infra/main.ts": "export {};\n" }, "infra");
+  fixture.write("README.md", "# changed\n");
+  fixture.write("docs/new.md", "untracked, outside the subdirectory\n");
+  fixture.write("infra/new.ts", "export {};\n");
+  fixture.write("infra/main.ts", "export const changed = 1;\n");
+  const relative = { GIT_CONFIG_COUNT: "1", GIT_CONFIG_KEY_0: "diff.relative", GIT_CONFIG_VALUE_0: "true" };
+  for (const env of [fixture.env, { ...fixture.env, ...relative }]) {
+    const git = createGit(path.join(fixture.clone, "infra"), env);
+    expect(await changedFiles(git, "HEAD~1")).toEqual([
+      "README.md",
+      "docs/new.md",
+      "infra/main.ts",
+      "infra/new.ts",
+    ]);
+  }
+});

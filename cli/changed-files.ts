@@ -8,9 +8,19 @@ import { readStackData } from "../stack-config/from-file";
  * On a pull request's merge commit with `commit` = the base, exactly the pull request's files.
  */
 export async function changedFiles(git: Git, commit: string): Promise<string[]> {
-  const top = (await git.run(["rev-parse", "--show-toplevel"])).trim();
-  const tracked = await git.run(["-C", top, "diff", "--name-only", "--no-renames", "-z", commit, "--"]);
-  const untracked = await git.run(["-C", top, "ls-files", "--others", "--exclude-standard", "-z"]);
+  // From any directory of the checkout, without asking for its top first: diff names files
+  // from the top (whatever diff.relative says), and ls-files does with --full-name over the
+  // `:(top)` pathspec.
+  const tracked = await git.run(["diff", "--name-only", "--no-relative", "--no-renames", "-z", commit, "--"]);
+  const untracked = await git.run([
+    "ls-files",
+    "--others",
+    "--exclude-standard",
+    "--full-name",
+    "-z",
+    "--",
+    ":(top)",
+  ]);
   return [
     ...new Set([...tracked.split("\0"), ...untracked.split("\0")].filter((file) => file !== "")),
   ].sort();

@@ -3,7 +3,7 @@ import type { EnvironmentName } from "../environments";
 import { describeCommit, formatDate } from "./image-history";
 import {
   ensureFullHistory,
-  fetchRef,
+  fetchRefs,
   GitError,
   type FetchedRefs,
   isAncestor,
@@ -51,10 +51,10 @@ export async function lastDeployedCommit(
   fetched?: FetchedRefs,
 ): Promise<string | undefined> {
   const ref = deployedRef(environment);
-  if (fetched?.has(ref)) return fetched.get(ref) ?? resolveCommit(git, ref);
+  if (fetched?.has(ref)) return fetched.get(ref) ?? fetched.inClone(ref);
   try {
-    const commit = await fetchRef(git, "origin", ref);
-    if (commit !== undefined) return commit;
+    const fetchedNow = await fetchRefs(git, "origin", { optional: [ref] });
+    return fetchedNow.get(ref) ?? (await fetchedNow.inClone(ref));
   } catch (error) {
     if (!(error instanceof GitError)) throw error;
   }

@@ -10,6 +10,7 @@ import {
   fetchRefs,
   pushBranch,
   readFileAt,
+  resolveCommit,
   type Git,
 } from "./git";
 
@@ -133,6 +134,36 @@ describe("fetchRefs", () => {
     expect(fixture.git(["for-each-ref", "refs/platform/fetch/"])).toBe("");
     expect(refsBut("refs/platform/verified/")).toBe(before);
     expect(readFileSync(fetchHead, "utf8")).toBe(fetchHeadBefore);
+  });
+
+  test("reads an optional ref as the clone has it, as rev-parse would, and leaves the clone's refs alone", async () => {
+    const main = fixture.originBranch("main")!;
+    const identity = { GIT_COMMITTER_NAME: "Fixture", GIT_COMMITTER_EMAIL: "fixture@example.test" };
+    const tree = fixture.git(["rev-parse", "main^{tree}"]);
+    // The clone's own tags; origin has none of them.
+    fixture.git(["tag", "deployed/lightweight", main]);
+    fixture.git(["tag", "--annotate", "-m", "a", "deployed/annotated", main], undefined, identity);
+    fixture.git(
+      ["tag", "--annotate", "-m", "b", "deployed/tag-of-tag", "deployed/annotated"],
+      undefined,
+      identity,
+    );
+    fixture.git(["tag", "--annotate", "-m", "c", "deployed/of-a-tree", tree], undefined, identity);
+    // A ref below a name is no ref of that name.
+    fixture.git(["tag", "deployed/below/x", main]);
+    const names = ["lightweight", "annotated", "tag-of-tag", "of-a-tree", "below", "absent"].map(
+      (name) => `refs/tags/deployed/${name}`,
+    );
+    const before = refsBut("refs/platform/verified/");
+    const git = createGit(fixture.clone, fixture.env);
+
+    const fetched = await fetchRefs(git, "origin", { required: ["refs/heads/main"], optional: names });
+
+    const inClone = await Promise.all(names.map((name) => fetched.inClone(name)));
+    expect(inClone).toEqual([main, main, main, undefined, undefined, undefined]);
+    expect(await Promise.all(names.map((name) => resolveCommit(git, name)))).toEqual(inClone);
+    expect(names.map((name) => fetched.get(name))).toEqual(names.map(() => undefined));
+    expect(refsBut("refs/platform/verified/")).toBe(before);
   });
 
   test("a required ref origin lacks fails the fetch with git's words, leaving nothing behind", async () => {

@@ -125,7 +125,15 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
 }
 
 /** What one {@link fetchRefs} brought: each ref asked for, and its commit (undefined: origin has none). */
-export type FetchedRefs = ReadonlyMap<string, string | undefined>;
+export interface FetchedRefs extends ReadonlyMap<string, string | undefined> {
+  /**
+   * The commit a ref points to in this clone (not origin), as `git rev-parse --verify --quiet
+   * <ref>^{commit}` says: undefined when the clone has no such ref or it names no commit. An
+   * optional ref is read as the fetch's own `for-each-ref` listed it, just after the fetch, with
+   * no process of its own (but for a tag of a tag).
+   */
+  inClone(ref: string): Promise<string | undefined>;
+}
 
 /** The refs one {@link fetchRefs} asks for. */
 export interface FetchRequest {
@@ -152,7 +160,13 @@ export async function fetchRefs(git: Git, remote: string, request: FetchRequest)
   const required = request.required ?? [];
   const optional = request.optional ?? [];
   const mirror = request.mirror ?? [];
-  let listed: { ref: string; type: string; object: string; peeledType: string; peeled: string }[] = [];
+  type Listed = { ref: string; type: string; object: string; peeledType: string; peeled: string };
+  let listed: Listed[] = [];
+  // The clone's own refs of the optional names, listed with the fetched ones: a caller that
+  // falls back to them (origin has none) needs no rev-parse. for-each-ref also lists refs below
+  // a name; only the name itself is read.
+  // Undefined when the listing failed: then rev-parse answers.
+  let inClone: Listed[] | undefined;
   try {
     await git.run([
       "fetch",
@@ -168,21 +182,23 @@ export async function fetchRefs(git: Git, remote: string, request: FetchRequest)
       ...mirror,
     ]);
   } finally {
-    listed = (
-      await git
-        .run([
-          "for-each-ref",
-          "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)",
-          own,
-        ])
-        .catch(() => "")
-    )
+    const output = await git
+      .run([
+        "for-each-ref",
+        "--format=%(refname) %(objecttype) %(objectname) %(*objecttype) %(*objectname)",
+        own,
+        ...optional,
+      ])
+      .catch(() => undefined);
+    const all = (output ?? "")
       .split("\n")
       .filter((line) => line !== "")
-      .map((line) => {
+      .map((line): Listed => {
         const [ref = "", type = "", object = "", peeledType = "", peeled = ""] = line.split(" ");
         return { ref, type, object, peeledType, peeled };
       });
+    listed = all.filter((entry) => entry.ref.startsWith(own));
+    if (output !== undefined) inClone = all.filter((entry) => optional.includes(entry.ref));
   }
   try {
     const commitOf = async (ownRef: string): Promise<string | undefined> => {
@@ -193,7 +209,17 @@ export async function fetchRefs(git: Git, remote: string, request: FetchRequest)
       // A tag of a tag, or of something else: git says what it is.
       return (await git.run(["rev-parse", "--verify", "--end-of-options", `${ownRef}^{commit}`])).trim();
     };
-    const fetched = new Map<string, string | undefined>();
+    const fetched = Object.assign(new Map<string, string | undefined>(), {
+      inClone: async (ref: string): Promise<string | undefined> => {
+        if (inClone === undefined || !optional.includes(ref)) return resolveCommit(git, ref);
+        const entry = inClone.find((candidate) => candidate.ref === ref);
+        if (entry === undefined) return undefined;
+        if (entry.type === "commit") return entry.object;
+        if (entry.type === "tag" && entry.peeledType === "commit") return entry.peeled;
+        // A tag of a tag, or of something else: as rev-parse says.
+        return resolveCommit(git, ref);
+      },
+    });
     for (const [index, ref] of required.entries()) {
       const commit = await commitOf(`${own}r${index}`);
       if (commit === undefined) throw new GitError(["fetch", remote, ref], 1, `no ${ref} was fetched`);

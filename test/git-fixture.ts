@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { environmentNames, type EnvironmentName } from "../environments/pipeline";
 import { first, last } from "./pipeline-names";
 import { stackFileName } from "../stack-config/stack-files";
+import { listRefs } from "./ref-files";
 import { throwawayGitConfig } from "./throwaway-git-config";
 
 /** A digest made of one repeated hex character: `digest("a")` is `sha256:aaaa…` (64). */
@@ -96,19 +97,31 @@ const defaultFiles = {
   "README.md": "# platform\n",
 };
 
-/** The default fixture, built once per test file and copied: a copy is faster than building. */
-let template: GitFixture | undefined;
-afterAll(() => {
-  template?.cleanup();
-  template = undefined;
-});
+/**
+ * A factory of fixtures that builds one, runs `prepare` on it (records pushed, files written
+ * under its root) once per test file, and hands out copies of it: a copy of a small repository
+ * costs no process, the git commands `prepare` runs cost one each. For tests that start from
+ * the same state; what a test changes stays in its copy.
+ */
+export function gitFixtureTemplate(
+  prepare: (fixture: GitFixture) => void = () => undefined,
+): () => GitFixture {
+  let template: GitFixture | undefined;
+  afterAll(() => {
+    template?.cleanup();
+    template = undefined;
+  });
+  return () => {
+    if (template === undefined) {
+      template = createGitFixtureWithHistory([{ files: defaultFiles, message: "Initial commit" }]).fixture;
+      prepare(template);
+    }
+    return copyGitFixture(template);
+  };
+}
 
-/** Creates the fixture with one stack file per environment (or `files`) committed on main and pushed. */
-export function createGitFixture(files?: Readonly<Record<string, string>>): GitFixture {
-  if (files !== undefined) return createGitFixtureWithHistory([{ files, message: "Initial commit" }]).fixture;
-  if (template === undefined) {
-    template = createGitFixtureWithHistory([{ files: defaultFiles, message: "Initial commit" }]).fixture;
-  }
+/** A copy of a fixture in a directory of its own (its clone's origin is the copy's origin). */
+function copyGitFixture(template: GitFixture): GitFixture {
   const root = mkdtempSync(path.join(tmpdir(), "platform-git-"));
   cpSync(template.root, root, { recursive: true, preserveTimestamps: true });
   // `git remote set-url origin <the copy's origin>`, without a git process.
@@ -118,6 +131,15 @@ export function createGitFixture(files?: Readonly<Record<string, string>>): GitF
     readFileSync(config, "utf8").replaceAll(template.origin, path.join(root, "origin.git")),
   );
   return openGitFixture(root);
+}
+
+/** The default fixture, built once per test file and copied: a copy is faster than building. */
+const defaultFixture = gitFixtureTemplate();
+
+/** Creates the fixture with one stack file per environment (or `files`) committed on main and pushed. */
+export function createGitFixture(files?: Readonly<Record<string, string>>): GitFixture {
+  if (files !== undefined) return createGitFixtureWithHistory([{ files, message: "Initial commit" }]).fixture;
+  return defaultFixture();
 }
 
 /** One commit of a history `createGitFixtureWithHistory` writes. */
@@ -266,13 +288,13 @@ function openGitFixture(root: string): GitFixture {
     return refCommit(fixture, path.join(clone, ".git"), "HEAD");
   };
 
-  const originBranch = (branch: string) => {
-    try {
-      return git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], origin);
-    } catch {
-      return undefined;
-    }
-  };
+  // origin's branches, from its ref files (listRefs): the tests ask after every push.
+  const originHeads = () =>
+    listRefs(origin, ["refs/heads/"])
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => line.split(" ") as [string, string]);
+  const originBranch = (branch: string) => originHeads().find(([ref]) => ref === `refs/heads/${branch}`)?.[1];
   const fixture: GitFixture = {
     root,
     origin,
@@ -299,8 +321,7 @@ function openGitFixture(root: string): GitFixture {
       return git(["fast-import", "--quiet"], origin, {}, stream);
     },
     originBranch,
-    originBranches: () =>
-      git(["for-each-ref", "--format=%(refname:short)", "refs/heads"], origin).split("\n").filter(Boolean),
+    originBranches: () => originHeads().map(([ref]) => ref.slice("refs/heads/".length)),
     originShow: (ref, file) => git(["show", `${ref}:${file}`], origin),
     cloneState: () => {
       // One git for HEAD, the branch and the status: `# branch.oid`/`# branch.head` headers,
@@ -314,7 +335,7 @@ function openGitFixture(root: string): GitFixture {
         head: header("oid"),
         branch: header("head"),
         status: lines.filter((line) => line !== "" && !line.startsWith("# ")).join("\n"),
-        branches: git(["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/remotes"]),
+        branches: listRefs(path.join(clone, ".git"), ["refs/heads/", "refs/remotes/"]),
         files: Object.fromEntries(
           ["Pulumi.acceptance.yaml", "Pulumi.production.yaml"].map((file) => {
             try {

@@ -11,7 +11,7 @@ import { readBreakGlass } from "../promotion/break-glass";
 import { breakGlassLabel, checkGate, partialLabel, type BreakGlass } from "../promotion/gate";
 import { readBaseImages, readImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
-import { readRecords } from "../verified-records";
+import { fetchRecords, readRecords } from "../verified-records";
 import type { Context } from "../context";
 import type { RegisterCommand } from "../command";
 
@@ -120,8 +120,11 @@ async function gate(
   } else if (labels.has(breakGlassLabel)) {
     breakGlass = { approved: false, detail: "its approvals are read from GitHub: pass --pr <number>" };
   }
+  // One fetch brings every environment's records: the upstream's and the environment's own.
+  let fetchedRecords: Promise<boolean> | undefined;
   const read = async (env: typeof environment) => {
-    const found = await readRecords(git, env);
+    fetchedRecords ??= fetchRecords(git);
+    const found = await readRecords(git, env, { fresh: await fetchedRecords });
     for (const line of found.ignored) context.stderr(`warning: ${line}\n`);
     if (!found.fresh)
       context.stderr(

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { createGitFixture, digest, productionFile, type GitFixture } from "../../test/git-fixture";
+import { digest, gitFixtureTemplate, productionFile, type GitFixture } from "../../test/git-fixture";
 import { environmentNames } from "../../environments/pipeline";
 import { environmentList, last, upstreamOf } from "../../test/pipeline-names";
 import { startGitHubServer, type GitHubServer } from "../../test/github-server";
@@ -69,13 +69,22 @@ const writeOutputs = (json: unknown) => {
 const promote = (...extra: string[]) =>
   runCli(["promote", from, to, "--outputs", outputs, ...extra], fixture.clone, env);
 
+// Every test starts with the default outputs recorded (at 07:00): that record is pushed once, in
+// the fixture every test's is a copy of.
+const recordedFixture = gitFixtureTemplate((template) => {
+  fixture = template;
+  outputs = path.join(template.root, `${from}-outputs.json`);
+  recorded = 0;
+  writeOutputs(deployed);
+});
+
 beforeEach(async () => {
-  fixture = createGitFixture();
+  fixture = recordedFixture();
   server = await startGitHubServer({ bareRepository: fixture.origin });
   env = { ...fixture.env, ...gitHubEnv(server), PLATFORM_NOW: clock };
   outputs = path.join(fixture.root, `${from}-outputs.json`);
-  recorded = 0;
-  writeOutputs(deployed);
+  // The copy holds the outputs file and their record.
+  recorded = 1;
 });
 afterEach(async () => {
   await server.close();

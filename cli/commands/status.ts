@@ -6,7 +6,7 @@ import { now } from "../clock";
 import { createGit, GitError, repositoryPrefix } from "../git";
 import { soakOf } from "../promotion/gate";
 import { rollbackTarget } from "../promotion/rollback-target";
-import { readRecords, type VerifiedRecord } from "../verified-records";
+import { fetchRecords, readRecords, type VerifiedRecord } from "../verified-records";
 import { readImages, sameVersion, type StackImages } from "../stack-file/read-images";
 import { readStackFile, stackFileName } from "../stack-file/files";
 import type { RegisterCommand } from "../command";
@@ -236,8 +236,10 @@ async function localRecords(
   try {
     await repositoryPrefix(git);
     const entries: [EnvironmentName, readonly VerifiedRecord[]][] = [];
+    // One fetch brings every environment's records.
+    const fetched = { fresh: await fetchRecords(git) };
     for (const name of environmentNames) {
-      const found = await readRecords(git, name);
+      const found = await readRecords(git, name, fetched);
       for (const line of found.ignored) warn(line);
       entries.push([name, found.records]);
     }

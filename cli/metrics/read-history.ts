@@ -4,7 +4,7 @@ import { environmentNames, type EnvironmentName } from "../../environments";
 import { stackFileName } from "../../stack-config/stack-files";
 import { ensureFullHistory, repositoryPrefix, type Git } from "../git";
 import { inspectImages, type StackImages } from "../stack-file/read-images";
-import { readRecords, type VerifiedRecord } from "../verified-records";
+import { fetchRecords, readRecords, type VerifiedRecord } from "../verified-records";
 import { deploysOf, type HistoryCommit } from "./events";
 import type { DeliveryHistory } from "./figures";
 
@@ -72,8 +72,10 @@ export async function readDeliveryHistory(git: Git, ref = "HEAD"): Promise<ReadH
         "this clone is shallow and origin's history could not be fetched; the figures cover the commits present",
       ];
   const records: VerifiedRecord[] = [];
+  // One fetch brings every environment's records.
+  const fetched = { fresh: await fetchRecords(git) };
   for (const environment of environmentNames) {
-    const read = await readRecords(git, environment);
+    const read = await readRecords(git, environment, fetched);
     records.push(...read.records);
     warnings.push(...read.ignored);
     if (!read.fresh && environment === environmentNames[0])
