@@ -6,7 +6,6 @@ import {
   commitFile,
   createGit,
   fetchBranch,
-  fetchRef,
   fetchRefs,
   pushBranch,
   readFileAt,
@@ -179,7 +178,7 @@ describe("fetchRefs", () => {
   });
 });
 
-describe("fetchRef", () => {
+describe("fetchRefs, one optional ref", () => {
   test("reads a tag origin moved as origin has it now, in one round trip, leaving the clone's tag alone", async () => {
     const first = fixture.originBranch("main")!;
     fixture.git(["tag", "deployed/production", first]);
@@ -190,8 +189,9 @@ describe("fetchRef", () => {
     const uploadPacks = countUploadPacks();
     const git = createGit(fixture.clone, fixture.env);
 
-    expect(await fetchRef(git, "origin", "refs/tags/deployed/production")).toBe(second);
-    expect(await fetchRef(git, "origin", "refs/tags/deployed/acceptance")).toBeUndefined();
+    const fetchOne = async (ref: string) => (await fetchRefs(git, "origin", { optional: [ref] })).get(ref);
+    expect(await fetchOne("refs/tags/deployed/production")).toBe(second);
+    expect(await fetchOne("refs/tags/deployed/acceptance")).toBeUndefined();
     expect(uploadPacks()).toBe(2);
     expect(fixture.git(["rev-parse", "deployed/production"])).toBe(first);
     expect(fixture.git(["for-each-ref", "refs/platform/"])).toBe("");

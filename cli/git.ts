@@ -403,16 +403,6 @@ export async function pushBranch(
   ]);
 }
 
-/**
- * Fetches one ref of a remote (`refs/tags/deployed/production`) and returns its commit, or
- * undefined when the remote has no such ref, in one round trip ({@link fetchRefs}): into a ref of
- * this run's own, read and deleted, so a tag the workflow moves is read as origin has it now,
- * never as a clone fetched it once (git does not move fetched tags on its own).
- */
-export async function fetchRef(git: Git, remote: string, ref: string): Promise<string | undefined> {
-  return (await fetchRefs(git, remote, { optional: [ref] })).get(ref);
-}
-
 /** The default branch of a remote, as its HEAD names it (`main`), or undefined when it names none. */
 export async function remoteDefaultBranch(git: Git, remote: string): Promise<string | undefined> {
   const listed = await git.run(["ls-remote", "--symref", remote, "HEAD"]);
