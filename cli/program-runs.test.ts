@@ -10,6 +10,7 @@ import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
 import {
   endIdleRunners,
+  keepIdleRunners,
   planOf,
   planTimeoutSeconds,
   runPlan,
@@ -345,6 +346,23 @@ new (require("./resources").Thing)("network", {});
       expect(processExists(Number(readFileSync(path.join(project.dir, "pid"), "utf8")))).toBe(false);
     } finally {
       project.remove();
+    }
+  });
+
+  // Last but one: from here on, this file's idle runners wait for endIdleRunners (afterAll).
+  test("after keepIdleRunners, an idle runner waits for endIdleRunners, not a minute", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
+    try {
+      const first = await runnerOf(counted("first"));
+      // Idle, to be ended a minute from now (the only timer left: its plan's time limit is gone).
+      expect(jest.getTimerCount()).toBe(1);
+      keepIdleRunners();
+      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(120_000);
+      const second = await runnerOf(counted("second"));
+      expect([second.planned, second.pid, jest.getTimerCount()]).toEqual([["second-1"], first.pid, 0]);
+    } finally {
+      jest.useRealTimers();
     }
   });
 

@@ -70,9 +70,20 @@ const keptOutput = 64 * 1024;
 /**
  * How long an idle runner waits for another request before it is ended. The CLI's runners end
  * with the CLI; this is for a process that plans and goes on (tests end theirs with
- * {@link endIdleRunners}).
+ * {@link endIdleRunners}). Undefined after {@link keepIdleRunners}: until that call.
  */
-const idleSeconds = 60;
+let idleSeconds: number | undefined = 60;
+
+/**
+ * Keeps idle runners until {@link endIdleRunners}, instead of ending each after a minute, for a
+ * process that calls it when it has no more plans to make: a jest worker, whose suites plan
+ * minutes apart on a busy machine, and whose next plan in a fresh runner costs about 1 CPU-s
+ * more (test/jest-environment.js, docs/decisions/0076).
+ */
+export function keepIdleRunners(): void {
+  idleSeconds = undefined;
+  for (const runners of idle.values()) runners.forEach((runner) => clearTimeout(runner.idleTimer));
+}
 /** How long a runner stopped with SIGTERM has before SIGKILL. */
 const killGraceMs = 5000;
 
@@ -168,6 +179,7 @@ function release(key: string, runner: Runner): void {
   idle.set(key, runners);
   runners.push(runner);
   hold(runner, false);
+  if (idleSeconds === undefined) return;
   // One that ends meanwhile stays listed until takeIdle passes over it.
   runner.idleTimer = setTimeout(() => {
     const index = runners.indexOf(runner);
