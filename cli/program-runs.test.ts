@@ -10,6 +10,7 @@ import { syntheticProject } from "../test/synthetic-project";
 import { InputError, PlatformError } from "./errors";
 import {
   endIdleRunners,
+  keepIdleRunners,
   planOf,
   planTimeoutSeconds,
   runPlan,
@@ -124,6 +125,67 @@ describe("planOf: a plan only from the runner's reply, never from what the progr
 const planProject = (dir: string): Promise<ProgramRun> =>
   runPlan({ dir, stack: "acceptance", config: {}, timeoutSeconds: 60 });
 
+const notePid =
+  'require("node:fs").writeFileSync(require("node:path").join(__dirname, "pid"), String(process.pid));';
+/**
+ * Plans a synthetic program (`module: true`: as an ES module) that notes its process: that
+ * process's id, and what it planned, if it planned.
+ */
+async function runnerOf(
+  program: string,
+  options: { readonly module?: boolean } = {},
+): Promise<{ pid: string; planned?: string[] }> {
+  const header = 'const { pulumi, Thing } = require("./resources");\n';
+  const project = syntheticProject(`${header}${notePid}\n${program}\n`);
+  if (options.module) {
+    const esm =
+      'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst __dirname = import.meta.dirname;\n';
+    writeFileSync(path.join(project.dir, "index.mjs"), `${esm}${header}${notePid}\n${program}\n`);
+    const yaml = readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
+    writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml.replace("main: index.js", "main: index.mjs"));
+  }
+  try {
+    const run = await planProject(project.dir).catch(() => undefined);
+    const planned = run?.registrations.map((registration) => registration.name);
+    return { pid: readFileSync(path.join(project.dir, "pid"), "utf8"), ...(planned ? { planned } : {}) };
+  } finally {
+    project.remove();
+  }
+}
+// A project module that counts the runs that loaded it: 1 when it loads afresh.
+const counted = (name: string) =>
+  `const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(\`${name}-\${resources.runs}\`, {});`;
+
+// First among the tests that plan: its fresh runner is the file's first, so no runner that
+// served other tests is ended to get one (each runner costs about 0.4 CPU-s to start).
+describe("runPlan: the shipped stacks", () => {
+  test("the shipped stacks planned one after another in one runner, after a failed run, are exactly a fresh runner's plan", async () => {
+    const request = (stack: string): PlanRequest => ({
+      dir: root,
+      stack,
+      config: stackConfig(stack),
+      timeoutSeconds: 120,
+    });
+    // With no runner idle (there is none yet, unless the tests were reordered), the first plan
+    // is a fresh runner's first run.
+    await endIdleRunners();
+    const fresh = await runPlan(request("acceptance"));
+    const before = await runnerOf(counted("before"));
+    // A failed run in between, as a refused plan leaves its runner.
+    const failed = await runnerOf(
+      'new Thing("pool", { subnet: pulumi.output("x").apply(() => { throw new Error("no subnet"); }) });',
+    );
+    await runPlan(request("production"));
+    const reused = await runPlan(request("acceptance"));
+    expect([failed.planned, failed.pid, (await runnerOf(counted("after"))).pid]).toEqual([
+      undefined,
+      before.pid,
+      before.pid,
+    ]);
+    expect(reused).toStrictEqual(fresh);
+  });
+});
+
 describe("runPlan", () => {
   test("the registrations are exactly the resources the program constructed", async () => {
     const project = syntheticProject(
@@ -174,62 +236,6 @@ describe("runPlan", () => {
 });
 
 describe("runPlan: a runner serves the next plan only when its run left nothing behind", () => {
-  const notePid =
-    'require("node:fs").writeFileSync(require("node:path").join(__dirname, "pid"), String(process.pid));';
-  /**
-   * Plans a synthetic program (`module: true`: as an ES module) that notes its process: that
-   * process's id, and what it planned, if it planned.
-   */
-  async function runnerOf(
-    program: string,
-    options: { readonly module?: boolean } = {},
-  ): Promise<{ pid: string; planned?: string[] }> {
-    const header = 'const { pulumi, Thing } = require("./resources");\n';
-    const project = syntheticProject(`${header}${notePid}\n${program}\n`);
-    if (options.module) {
-      const esm =
-        'import { createRequire } from "node:module";\nconst require = createRequire(import.meta.url);\nconst __dirname = import.meta.dirname;\n';
-      writeFileSync(path.join(project.dir, "index.mjs"), `${esm}${header}${notePid}\n${program}\n`);
-      const yaml = readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
-      writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml.replace("main: index.js", "main: index.mjs"));
-    }
-    try {
-      const run = await planProject(project.dir).catch(() => undefined);
-      const planned = run?.registrations.map((registration) => registration.name);
-      return { pid: readFileSync(path.join(project.dir, "pid"), "utf8"), ...(planned ? { planned } : {}) };
-    } finally {
-      project.remove();
-    }
-  }
-  // A project module that counts the runs that loaded it: 1 when it loads afresh.
-  const counted = (name: string) =>
-    `const resources = require("./resources"); resources.runs = (resources.runs ?? 0) + 1;\nnew Thing(\`${name}-\${resources.runs}\`, {});`;
-
-  test("the shipped stacks planned one after another in one runner, after a failed run, are exactly a fresh runner's plan", async () => {
-    const request = (stack: string): PlanRequest => ({
-      dir: root,
-      stack,
-      config: stackConfig(stack),
-      timeoutSeconds: 120,
-    });
-    // With no runner idle, the first plan is a fresh runner's first run.
-    await endIdleRunners();
-    const fresh = await runPlan(request("acceptance"));
-    const before = await runnerOf(counted("before"));
-    // A failed run in between, as a refused plan leaves its runner.
-    const failed = await runnerOf(
-      'new Thing("pool", { subnet: pulumi.output("x").apply(() => { throw new Error("no subnet"); }) });',
-    );
-    await runPlan(request("production"));
-    const reused = await runPlan(request("acceptance"));
-    expect([failed.planned, failed.pid, (await runnerOf(counted("after"))).pid]).toEqual([
-      undefined,
-      before.pid,
-      before.pid,
-    ]);
-    expect(reused).toStrictEqual(fresh);
-  });
-
   test("two clean runs: one process, each its own plan, the program's own modules loaded afresh", async () => {
     const first = await runnerOf(counted("first"));
     const second = await runnerOf(counted("second"));
@@ -297,7 +303,10 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
       stdio: ["ignore", "ignore", "ignore", "ipc"],
     });
     try {
-      const replied = new Promise((resolve) => runner.once("message", resolve));
+      // Its reply, after its receipt.
+      const replied = new Promise((resolve) =>
+        runner.on("message", (message: { response?: unknown }) => message.response && resolve(message)),
+      );
       const request: PlanRequest = { dir: project.dir, stack: "acceptance", config: {}, timeoutSeconds: 60 };
       runner.send({ id: "1", request });
       expect(await replied).toMatchObject({ id: "1", reusable: true, response: { ok: true } });
@@ -308,7 +317,12 @@ describe("runPlan: a runner serves the next plan only when its run left nothing 
       await waitUntil(() => entries().length > 0);
       expect(runner.exitCode).toBeNull();
     } finally {
-      runner.kill();
+      // Ended before its cache goes: it may still be writing it.
+      const exited = new Promise((resolve) => runner.once("exit", resolve));
+      if (runner.exitCode === null && runner.signalCode === null) {
+        runner.kill();
+        await exited;
+      }
       project.remove();
       rmSync(cache, { recursive: true, force: true });
     }
@@ -332,6 +346,23 @@ new (require("./resources").Thing)("network", {});
       expect(processExists(Number(readFileSync(path.join(project.dir, "pid"), "utf8")))).toBe(false);
     } finally {
       project.remove();
+    }
+  });
+
+  // Last but one: from here on, this file's idle runners wait for endIdleRunners (afterAll).
+  test("after keepIdleRunners, an idle runner waits for endIdleRunners, not a minute", async () => {
+    jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask"] });
+    try {
+      const first = await runnerOf(counted("first"));
+      // Idle, to be ended a minute from now (the only timer left: its plan's time limit is gone).
+      expect(jest.getTimerCount()).toBe(1);
+      keepIdleRunners();
+      expect(jest.getTimerCount()).toBe(0);
+      jest.advanceTimersByTime(120_000);
+      const second = await runnerOf(counted("second"));
+      expect([second.planned, second.pid, jest.getTimerCount()]).toEqual([["second-1"], first.pid, 0]);
+    } finally {
+      jest.useRealTimers();
     }
   });
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import type { ProgramRun } from "../engine/mock-engine";
-import type { PlanRequest, RunnerReply, RunnerRequest } from "../engine/plan-runner";
+import type { PlanRequest, RunnerReceipt, RunnerReply, RunnerRequest } from "../engine/plan-runner";
 import { InputError, PlatformError } from "./errors";
 import { howItEnded, type ProcessResult } from "./process";
 
@@ -70,9 +70,20 @@ const keptOutput = 64 * 1024;
 /**
  * How long an idle runner waits for another request before it is ended. The CLI's runners end
  * with the CLI; this is for a process that plans and goes on (tests end theirs with
- * {@link endIdleRunners}).
+ * {@link endIdleRunners}). Undefined after {@link keepIdleRunners}: until that call.
  */
-const idleSeconds = 60;
+let idleSeconds: number | undefined = 60;
+
+/**
+ * Keeps idle runners until {@link endIdleRunners}, instead of ending each after a minute, for a
+ * process that calls it when it has no more plans to make: a jest worker, whose suites plan
+ * minutes apart on a busy machine, and whose next plan in a fresh runner costs about 1 CPU-s
+ * more (test/jest-environment.js, docs/decisions/0076).
+ */
+export function keepIdleRunners(): void {
+  idleSeconds = undefined;
+  for (const runners of idle.values()) runners.forEach((runner) => clearTimeout(runner.idleTimer));
+}
 /** How long a runner stopped with SIGTERM has before SIGKILL. */
 const killGraceMs = 5000;
 
@@ -168,6 +179,7 @@ function release(key: string, runner: Runner): void {
   idle.set(key, runners);
   runners.push(runner);
   hold(runner, false);
+  if (idleSeconds === undefined) return;
   // One that ends meanwhile stays listed until takeIdle passes over it.
   runner.idleTimer = setTimeout(() => {
     const index = runners.indexOf(runner);
@@ -194,8 +206,15 @@ export async function endIdleRunners(): Promise<void> {
   await Promise.all(live.values());
 }
 
-/** Sends one request and waits for the reply, the end of the process, or `limitSeconds`. */
-function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promise<RunnerOutcome> {
+/**
+ * Sends one request and waits for the reply, the end of the process, or `limitSeconds`.
+ * `received`: whether the runner said it had the request (its receipt) before its outcome.
+ */
+function ask(
+  runner: Runner,
+  request: PlanRequest,
+  limitSeconds: number,
+): Promise<RunnerOutcome & { readonly received: boolean }> {
   const { child } = runner;
   const id = randomUUID();
   runner.stdout = "";
@@ -203,20 +222,27 @@ function ask(runner: Runner, request: PlanRequest, limitSeconds: number): Promis
   hold(runner, true);
   return new Promise((resolve) => {
     let settled = false;
+    let received = false;
     const settle = (how: Omit<RunnerOutcome, "stdout" | "stderr">) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       child.off("message", onMessage);
-      resolve({ ...how, stdout: runner.stdout, stderr: runner.stderr });
+      resolve({ ...how, stdout: runner.stdout, stderr: runner.stderr, received });
     };
     const onMessage = (message: unknown) => {
+      const receipt = message as Partial<RunnerReceipt> | undefined;
+      if (!received && receipt?.id === id && receipt.received === true) {
+        received = true;
+        return;
+      }
       const reply = message as RunnerReply | undefined;
       if (reply?.id === id && typeof reply.response?.ok === "boolean") {
         settle({ reply, exitCode: null, signal: null });
         return;
       }
-      // Only the runner writes to its channel, once per request: anything else is not a plan.
+      // Only the runner writes to its channel, a receipt and a reply per request: anything else
+      // is not a plan.
       child.kill("SIGKILL");
       settle({
         exitCode: null,
@@ -265,9 +291,10 @@ export async function runPlan(request: PlanRequest): Promise<ProgramRun> {
   const reused = takeIdle(key);
   let runner = reused ?? startRunner(runnerPath);
   let outcome = await ask(runner, request, limitSeconds);
-  if (reused && !outcome.reply && !outcome.stopped) {
-    // A reused runner that ended without a reply may have ended before the request reached it:
-    // the request once more, in a runner of its own.
+  if (reused && !outcome.reply && !outcome.received && !outcome.stopped) {
+    // A reused runner that ended without taking the request may have ended before it reached
+    // it: the request once more, in a runner of its own. One that took it ended in the run:
+    // running the program again would only end another runner (and repeat what it did).
     runner = startRunner(runnerPath);
     outcome = await ask(runner, request, limitSeconds);
   }

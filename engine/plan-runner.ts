@@ -48,6 +48,15 @@ export interface RunnerRequest {
   readonly request: PlanRequest;
 }
 
+/**
+ * The runner's word that it has a request, before it runs the program: a process that ends
+ * after it ended in the program's run, not before the request reached it.
+ */
+export interface RunnerReceipt {
+  readonly id: string;
+  readonly received: true;
+}
+
 /** The runner's answer; `reusable` false when the process ends after it. */
 export interface RunnerReply {
   readonly id: string;
@@ -452,6 +461,10 @@ function serve(send: NonNullable<typeof process.send>): void {
   let queue = Promise.resolve();
   process.on("message", (message: RunnerRequest) => {
     queue = queue.then(async () => {
+      // Written before the program runs (the callback comes once it is), so that the parent
+      // does not run again, in a fresh runner, a program that ended this process.
+      const receipt: RunnerReceipt = { id: message.id, received: true };
+      await new Promise<void>((resolve) => send(receipt, undefined, undefined, () => resolve()));
       const reply: RunnerReply = { id: message.id, ...(await plan(message.request)) };
       // A run that may have left something behind is this process's last: the program's
       // pending work (values that never came, timers it started) must not reach another.

@@ -98,10 +98,13 @@ export const redisCacheFakes: Fakes = {
 const env = { PATH: process.env["PATH"] ?? "" };
 
 // The plan `platform plan --policy` makes of the copy is kept for the tests that read its
-// registrations: the copy is planned once, not once more in the same runner.
+// registrations: the copy is planned once, not once more in the same runner. It is planned in the
+// runners of the jest worker (test/worker-plan-runs.ts), as every suite's plans are, not in a
+// runner of this suite's own: a fresh one costs about 1 CPU-s more than one the worker has idle.
 jest.mock("../cli/program-runs", () => {
   const actual = jest.requireActual<typeof import("../cli/program-runs")>("../cli/program-runs");
-  return { ...actual, runPlan: jest.fn(actual.runPlan) };
+  const { workerRunPlan } = jest.requireActual<typeof import("./worker-plan-runs")>("./worker-plan-runs");
+  return { ...actual, runPlan: jest.fn(workerRunPlan(actual.runPlan)) };
 });
 
 describe("the cache swapped for Azure Cache for Redis (port 6380, access keys) in a copy", () => {

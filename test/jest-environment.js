@@ -19,6 +19,8 @@ class PlatformEnvironment extends TestEnvironment {
     super(config, context);
     if (programRuns === undefined && existsSync(compiled)) {
       programRuns = require(compiled);
+      // Idle runners wait for the worker's next suite, not a minute: they end with the worker.
+      programRuns.keepIdleRunners();
       // When the worker has run its last suite, it ends its runners and waits for them: none
       // outlives the test run, and their CPU counts as its own (/usr/bin/time, npm run bench).
       process.once("beforeExit", () => void programRuns.endIdleRunners());

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { runCli, type CliRun } from "../../test/run-cli";
 import { syntheticProject } from "../../test/synthetic-project";
 
@@ -29,7 +31,8 @@ const flatten = (resource: PlannedResource): string[] => [
 /** What a runner answers for a successful run: a program can print it too, and it means nothing. */
 const okLine = JSON.stringify({ ok: true, run: { registrations: [], invocations: [], outputs: {} } });
 
-// First: the runner a success leaves idle serves the first failure (each failure ends its runner).
+// First: the runner a success leaves idle serves the failures after it (a failed run that is over
+// keeps its runner, docs/decisions/0065); the two that end their process come last.
 describe("a plan that succeeds lists exactly the resources the program registered", () => {
   test("components, children and a resource created late: counted as constructed, despite lines the program prints", async () => {
     const project = syntheticProject(
@@ -127,19 +130,28 @@ new Thing("pool", {});
     });
   });
 
-  test("a program that prints a runner's ok line and exits: no plan, the exit code, its last line and stderr", async () => {
-    const run = await plan(
+  // In the runner the failures above left idle: it took the request, so the program's end is
+  // the run's, and the program is not run again in a fresh runner.
+  test("a program that prints a runner's ok line and exits: no plan, the exit code, its last line and stderr; run once", async () => {
+    const project = syntheticProject(
       `${header}new Thing("network", {});
+require("node:fs").appendFileSync(require("node:path").join(__dirname, "runs"), "run\\n");
 process.stdout.write(${JSON.stringify(`${okLine}\n`)});
 process.stderr.write("out of disk space\\n");
 process.exit(4);
 `,
     );
-    expect(run).toEqual({
-      code: 1,
-      stdout: "",
-      stderr: `error: the program run for acceptance exited with code 4 without a result; its last line of output: ${okLine}; its stderr:\n  out of disk space\n`,
-    });
+    try {
+      const run = await runCli(["plan", "acceptance"], project.dir, env);
+      expect(run).toEqual({
+        code: 1,
+        stdout: "",
+        stderr: `error: the program run for acceptance exited with code 4 without a result; its last line of output: ${okLine}; its stderr:\n  out of disk space\n`,
+      });
+      expect(readFileSync(path.join(project.dir, "runs"), "utf8")).toBe("run\n");
+    } finally {
+      project.remove();
+    }
   });
 
   test("a program that prints a runner's ok line and is killed: no plan, the signal", async () => {
