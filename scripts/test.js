@@ -7,6 +7,7 @@
 "use strict";
 const { spawn } = require("node:child_process");
 const { accessSync, constants, statfsSync } = require("node:fs");
+const os = require("node:os");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
@@ -109,8 +110,13 @@ async function main() {
   const [passed, jestCode] = await Promise.all([Promise.all(checked), jest]);
   const failed = checks.filter((_, index) => !passed[index]).map(([name]) => name);
   // stderr, like the checks' blocks: jest's summary line stays the last line of stdout.
+  // Where the scratch files went: on a disk rather than in memory, the suites take about 25 s
+  // more system time (docs/testing.md), a difference worth seeing in the figures it explains.
+  const scratchNote = scratch
+    ? `scratch in ${scratch}`
+    : `scratch in ${os.tmpdir()} (TMPDIR set, or /dev/shm missing or under 256 MB free; on a disk about 25 s more system time)`;
   process.stderr.write(
-    `npm test: ${failed.length > 0 ? `${failed.join(", ")} failed` : "checks passed"}; finished: ${timings.join(", ")}\n`,
+    `npm test: ${failed.length > 0 ? `${failed.join(", ")} failed` : "checks passed"}; ${scratchNote}; finished: ${timings.join(", ")}\n`,
   );
   process.exitCode = jestCode !== 0 ? jestCode : failed.length > 0 ? 1 : 0;
 }
