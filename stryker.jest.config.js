@@ -13,15 +13,14 @@ void reporters;
 
 module.exports = {
   ...rest,
-  // A mutant is killed by its first failing suite; the unit suites go first.
-  bail: 1,
+  // No bail and no test sequencer: Stryker's jest runner sets bail to false and runs every test
+  // that covers a mutant, so neither saves time (docs/decisions/0070).
   // Stryker's jest runner wraps the environment and requires it by name, without expanding
   // jest.config.js's `<rootDir>/test/jest-environment.js` (the run failed to start on it); that
   // environment only shares plan runners, which none of these suites starts.
   testEnvironment: "node",
   // Inside a sandbox every path holds /.stryker-tmp/, which jest.config.js ignores.
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],
-  testSequencer: "<rootDir>/test/stryker-sequencer.js",
   testMatch: [
     "<rootDir>/cli/promotion/{gate,break-glass,messages,moves}.test.ts",
     "<rootDir>/cli/promotion-scope.test.ts",

@@ -154,6 +154,13 @@ describe("parseBootstrapConfig", () => {
         "platform-bootstrap:github.codeOwners: empty; name who reviews every change: CODEOWNERS covers the whole repository (@org/team)",
       ],
     ],
+    [
+      "GitHub settings that are not a map",
+      { ...valid, "platform-bootstrap:github": "acme/platform" },
+      [
+        "platform-bootstrap:github: expected a map { repository, reviewers?, codeOwners }, found 'acme/platform'",
+      ],
+    ],
   ])("refuses %s", (_, config, expected) => {
     expect(problems(config)).toEqual(expected);
   });

@@ -118,6 +118,18 @@ describe("parseStackConfig", () => {
       ["platform:images.web: expected a map { tag, digest? }, found '1.0'"],
     ],
     [
+      "a digest that is not a string",
+      "acceptance",
+      { ...location, "platform:images": { web: { tag: "1", digest: 12 } } },
+      ["platform:images.web.digest: 12 is not a sha256 digest ('sha256:' + 64 lowercase hex chars)"],
+    ],
+    [
+      "images written as one string",
+      "acceptance",
+      { ...location, "platform:images": "web" },
+      ["platform:images: expected a map of app name to { tag, digest? }, found 'web'"],
+    ],
+    [
       "images that are not a map",
       "acceptance",
       { ...location, "platform:images": ["web"] },
@@ -166,9 +178,21 @@ describe("parseStackConfig", () => {
     ]);
   });
 
-  test("the error message lists the problems under the file name", () => {
+  test("the error message lists the problems under the file name, one a line", () => {
     expect(() => parseStackConfig("acceptance", { ...location, "platform:images": { api: {} } })).toThrow(
       `Pulumi.acceptance.yaml is not valid:\n  - platform:images.api: unknown app; expected one of ${appNames.join(", ")}`,
+    );
+    const error = (() => {
+      try {
+        parseStackConfig("acceptance", {});
+      } catch (thrown) {
+        return thrown as Error;
+      }
+      throw new Error("expected the config to be rejected");
+    })();
+    expect(error.name).toBe("StackConfigError");
+    expect(error.message).toBe(
+      "Pulumi.acceptance.yaml is not valid:\n  - azure-native:location: missing; set the Azure region, for example westeurope\n  - platform:images: missing; expected a map of app name to { tag, digest? } ({} deploys no app yet)",
     );
   });
 });

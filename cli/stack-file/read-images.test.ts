@@ -1,3 +1,4 @@
+import { tagRule } from "../../apps/image-reference";
 import { InputError } from "../errors";
 import { setImage } from "./edit-images";
 import { readStackData } from "../../stack-config/from-file";
@@ -105,6 +106,11 @@ describe("readImages reads the entries with precise errors", () => {
       problems: [
         `platform:images: expected a map of app name to { tag, digest? }, found ["a"]; write {} for no app (line 2)`,
       ],
+    },
+    {
+      name: "a list written below its key, at the line of the list",
+      text: "config:\n  platform:images:\n    web:\n      - 1.0\n",
+      problems: ["platform:images.web: expected a map { tag, digest? }, found [1] (line 4)"],
     },
     {
       name: "an unknown app written as a block, its entry not checked",
@@ -256,6 +262,26 @@ describe("YAML aliases and merge keys", () => {
     expect(() => setImage(shared, app, { tag: "2.0.0" }, "f")).toThrow(new InputError(message));
   });
 
+  test("a problem in keys taken from a merge key names the line of that merge key", () => {
+    const text = [
+      "config:",
+      "  x: &bad",
+      "    tag: ~",
+      "    note: 1",
+      "  platform:images:",
+      "    <<: { main-api: { tag: '-x' }, api: { tag: '1' } }",
+      "    web:",
+      "      <<: *bad",
+      "",
+    ].join("\n");
+    expect(problemsOf(() => readImages(text, "f"))).toEqual([
+      `platform:images.main-api.tag: '-x' is not a valid image tag (${tagRule}) (line 6)`,
+      "platform:images.api: unknown app; expected one of main-api, web, customer-api (line 6)",
+      `platform:images.web.tag: empty is not a valid image tag (${tagRule}) (line 8)`,
+      "platform:images.web.note: unknown key; allowed: tag, digest (line 8)",
+    ]);
+  });
+
   test("a tag written as an alias is refused naming the line", () => {
     const text = `config:\n  x: &t "1.0.0"\n  platform:images:\n    web:\n      tag: *t\n`;
     expect(() => setImage(text, "web", { tag: "2.0.0" }, "f")).toThrow(
@@ -269,7 +295,10 @@ describe("YAML aliases and merge keys", () => {
 describe("the config map is found by its key, not by its place (mutation-gate.md #4, #13)", () => {
   test("keys before config:", () => {
     const text = 'config:\n  platform:images:\n    web: { tag: "1" }\n';
-    expect(readImages(`encryptionsalt: x\n${text}`, "Pulumi.production.yaml")).toEqual({ web: { tag: "1" } });
+    // Strict: an entry without a digest has no digest key.
+    expect(readImages(`encryptionsalt: x\n${text}`, "Pulumi.production.yaml")).toStrictEqual({
+      web: { tag: "1" },
+    });
     expect(readImages(`meta: { a: 1 }\n${text}`, "Pulumi.production.yaml")).toEqual({ web: { tag: "1" } });
   });
 });
