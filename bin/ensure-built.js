@@ -153,13 +153,14 @@ const buildKey = (swc, compilerOptions) =>
     `${fs.readFileSync(path.join(__dirname, "ensure-built.js"), "utf8")}\0${swc.version}\0${JSON.stringify(compilerOptions)}`,
   );
 
-/** The last build's manifest when it was made with `key`; otherwise none (every source compiles). */
-function previousBuild(key) {
+/** What the last build's manifest lists: its key and its sources' hashes (none when unreadable). */
+function previousBuild() {
   try {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
-    return manifest.key === key && typeof manifest.sources === "object" ? manifest.sources : {};
+    const sources = typeof manifest.sources === "object" && manifest.sources !== null ? manifest.sources : {};
+    return { key: manifest.key, sources };
   } catch {
-    return {};
+    return { key: undefined, sources: {} };
   }
 }
 
@@ -181,19 +182,35 @@ function build(full = false) {
   const compilerOptions = buildOptions();
   const sourceMaps = compilerOptions.sourceMap === true;
   const key = buildKey(swc, compilerOptions);
-  const previous = full ? {} : previousBuild(key);
-  const sources = {};
-  for (const source of sourceFiles()) {
+  const before = previousBuild();
+  // Its outputs stand for their sources only when built the same way, and not for --rebuild.
+  const previous = full || before.key !== key ? {} : before.sources;
+  const sources = new Map(
+    sourceFiles().map((source) => {
+      const text = fs.readFileSync(path.join(root, source), "utf8");
+      return [source, { text, hash: sha256(text) }];
+    }),
+  );
+  const current = (source) =>
+    previous[source] === sources.get(source).hash &&
+    outputsOf(source, sourceMaps).every((output) => fs.existsSync(output));
+  const stale = [...sources.keys()].filter((source) => !current(source));
+  // First the manifest of what stays as it is: a dist/ read (or copied) while this build rewrites
+  // outputs never lists an output under a hash it no longer matches.
+  const manifest = (listed) =>
+    writeAtomically(manifestFile, `${JSON.stringify({ key, sources: Object.fromEntries(listed) })}\n`);
+  fs.mkdirSync(dist, { recursive: true });
+  if (stale.length > 0) {
+    manifest(
+      [...sources].filter(([source]) => !stale.includes(source)).map(([source, { hash }]) => [source, hash]),
+    );
+  }
+  for (const source of stale) {
     const file = path.join(root, source);
-    const text = fs.readFileSync(file, "utf8");
-    const hash = sha256(text);
     const [output] = outputsOf(source, sourceMaps);
-    sources[source] = hash;
-    if (previous[source] === hash && outputsOf(source, sourceMaps).every((each) => fs.existsSync(each)))
-      continue;
     let transformed;
     try {
-      transformed = swc.transformSync(text, swcOptions(compilerOptions, file, output));
+      transformed = swc.transformSync(sources.get(source).text, swcOptions(compilerOptions, file, output));
     } catch (error) {
       throw new BuildError(
         `${source} is not valid TypeScript: ${swcProblem(String(error?.message ?? error))}; fix it, then run again`,
@@ -209,13 +226,12 @@ function build(full = false) {
   }
   // Only what a build of this kind wrote: a module whose source is gone must not load (the plan
   // runner loads a project's infra/fakes and apps/catalog when they exist).
-  for (const source of Object.keys(previous)) {
-    if (!Object.hasOwn(sources, source)) {
+  for (const source of Object.keys(before.sources)) {
+    if (!sources.has(source)) {
       for (const output of outputsOf(source, sourceMaps)) fs.rmSync(output, { force: true });
     }
   }
-  fs.mkdirSync(dist, { recursive: true });
-  writeAtomically(manifestFile, `${JSON.stringify({ key, sources })}\n`);
+  manifest([...sources].map(([source, { hash }]) => [source, hash]));
   fs.writeFileSync(stamp, "");
 }
 

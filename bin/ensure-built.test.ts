@@ -65,3 +65,20 @@ test("another way of compiling (tsconfig.build.json's target) compiles every sou
   const after = writtenAt(...untouched);
   for (const source of untouched) expect([source, after[source]]).not.toEqual([source, before[source]]);
 });
+
+test("a build that fails midway lists no source whose output it had begun to rewrite", () => {
+  build();
+  appendFileSync(path.join(copy.dir, "apps/catalog.ts"), "\n// edited\n");
+  appendFileSync(path.join(copy.dir, "lib/values.ts"), "\nconst broken = ;\n");
+  expect(() => build()).toThrow(/lib\/values\.ts is not valid TypeScript/);
+  const { sources } = JSON.parse(
+    readFileSync(path.join(copy.dir, "dist", ".build-manifest.json"), "utf8"),
+  ) as {
+    sources: Record<string, string>;
+  };
+  // apps/catalog.js was rewritten before the failure: listed under its old hash, a copy of this
+  // dist/ would take the new output for the old source.
+  expect(Object.keys(sources)).not.toContain("apps/catalog.ts");
+  expect(Object.keys(sources)).not.toContain("lib/values.ts");
+  expect(Object.keys(sources)).toContain("index.ts");
+});
