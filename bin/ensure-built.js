@@ -191,20 +191,17 @@ function build(full = false) {
       return [source, { text, hash: sha256(text) }];
     }),
   );
+  const hashes = [...sources].map(([source, { hash }]) => [source, hash]);
   const current = (source) =>
     previous[source] === sources.get(source).hash &&
     outputsOf(source, sourceMaps).every((output) => fs.existsSync(output));
-  const stale = [...sources.keys()].filter((source) => !current(source));
+  const stale = new Set([...sources.keys()].filter((source) => !current(source)));
   // First the manifest of what stays as it is: a dist/ read (or copied) while this build rewrites
   // outputs never lists an output under a hash it no longer matches.
   const manifest = (listed) =>
     writeAtomically(manifestFile, `${JSON.stringify({ key, sources: Object.fromEntries(listed) })}\n`);
   fs.mkdirSync(dist, { recursive: true });
-  if (stale.length > 0) {
-    manifest(
-      [...sources].filter(([source]) => !stale.includes(source)).map(([source, { hash }]) => [source, hash]),
-    );
-  }
+  if (stale.size > 0) manifest(hashes.filter(([source]) => !stale.has(source)));
   for (const source of stale) {
     const file = path.join(root, source);
     const [output] = outputsOf(source, sourceMaps);
@@ -231,7 +228,7 @@ function build(full = false) {
       for (const output of outputsOf(source, sourceMaps)) fs.rmSync(output, { force: true });
     }
   }
-  manifest([...sources].map(([source, { hash }]) => [source, hash]));
+  manifest(hashes);
   fs.writeFileSync(stamp, "");
 }
 
