@@ -74,6 +74,16 @@ test.each([
     "its name is not verified/<environment>/<time>-<commit>",
   ],
   [
+    "a name with more path before the scheme",
+    { name: "verified/production/old/verified/production/20261201T100000Z-1a2b3c4" },
+    "its name is not verified/<environment>/<time>-<commit>",
+  ],
+  [
+    "a name with more after the commit",
+    { name: "verified/production/20261201T100000Z-1a2b3c4-retry" },
+    "its name is not verified/<environment>/<time>-<commit>",
+  ],
+  [
     "a short commit in the name",
     { name: "verified/production/20261201T100000Z-1a2b3c" },
     "its name is not verified/<environment>/<time>-<commit>",
@@ -117,6 +127,21 @@ test.each([
   ],
   ["a short commit", { text: message({ commit: "1a2b3c4" }) }, "commit '1a2b3c4' is not a full commit id"],
   [
+    "a commit after another character",
+    { text: message({ commit: `g${commit}` }) },
+    `commit 'g${commit}' is not a full commit id`,
+  ],
+  [
+    "a commit with one more digit",
+    { text: message({ commit: `${commit}0` }) },
+    `commit '${commit}0' is not a full commit id`,
+  ],
+  [
+    "a commit that is a list",
+    { text: message({ commit: `[${commit}]` }) },
+    `commit ["${commit}"] is not a full commit id`,
+  ],
+  [
     "a commit the tag does not point to",
     { tagged: "9".repeat(40) },
     "commit 1a2b3c4 is not the commit the tag points to (9999999)",
@@ -137,6 +162,16 @@ test.each([
     "verified-at '2026-12-01' is not a UTC time (ISO 8601, ending in Z)",
   ],
   [
+    "a time with an extended year",
+    { text: message({ "verified-at": "+002026-12-01T10:00:00Z" }) },
+    "verified-at '+002026-12-01T10:00:00Z' is not a UTC time (ISO 8601, ending in Z)",
+  ],
+  [
+    "a time that is a list",
+    { text: message({ "verified-at": "[2026-12-01T10:00:00Z]" }) },
+    `verified-at ["2026-12-01T10:00:00Z"] is not a UTC time (ISO 8601, ending in Z)`,
+  ],
+  [
     "another time than the name's",
     { text: message({ "verified-at": "2026-12-01T10:00:01Z" }) },
     "verified-at 2026-12-01T10:00:01Z is not the time its name says (20261201T100000Z)",
@@ -150,6 +185,22 @@ test.each([
     "a run with a space",
     { text: message({ run: "'https://github.test/run 7'" }) },
     "run 'https://github.test/run 7' is not the https URL of the run",
+  ],
+  [
+    "a run after other text",
+    { text: message({ run: "see:https://github.test/run/7" }) },
+    "run 'see:https://github.test/run/7' is not the https URL of the run",
+  ],
+  [
+    "a run that is a list",
+    { text: message({ run: "[https://github.test/run/7]" }) },
+    `run ["https://github.test/run/7"] is not the https URL of the run`,
+  ],
+  [
+    // YAML's limit, which the parser applies only in strict mode.
+    "a key longer than 1024 characters",
+    { text: message({ ["x".repeat(1025)]: "1" }) },
+    /^its message is not YAML \(The : indicator must be at most 1024 chars after the start of an implicit block mapping key/,
   ],
   [
     "no images",
