@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { renameCustomerApi } from "../../test/app-rename";
@@ -296,7 +297,8 @@ test("a rename that keeps the persistent names reads as a rename: nothing delete
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [path.join(renamedCopy.dir, "bin", "platform.js"), "diff", "acceptance", "--base", "HEAD~1"],
-      { cwd: renamedCopy.dir, env },
+      // Its checkout of the base where this process keeps scratch files (npm test: /dev/shm).
+      { cwd: renamedCopy.dir, env: { ...env, TMPDIR: tmpdir() } },
     );
     expect(stderr).toBe("");
     expect(stdout).toContain(
