@@ -200,24 +200,29 @@ export async function fetchRefs(git: Git, remote: string, request: FetchRequest)
     listed = all.filter((entry) => entry.ref.startsWith(own));
     if (output !== undefined) inClone = all.filter((entry) => optional.includes(entry.ref));
   }
+  // The commit a listed ref names, as the listing says it; undefined for a tag of a tag, or of
+  // something else, which git must resolve.
+  const listedCommit = (entry: Listed): string | undefined =>
+    entry.type === "commit"
+      ? entry.object
+      : entry.type === "tag" && entry.peeledType === "commit"
+        ? entry.peeled
+        : undefined;
   try {
     const commitOf = async (ownRef: string): Promise<string | undefined> => {
       const entry = listed.find((candidate) => candidate.ref === ownRef);
       if (entry === undefined) return undefined;
-      if (entry.type === "commit") return entry.object;
-      if (entry.type === "tag" && entry.peeledType === "commit") return entry.peeled;
-      // A tag of a tag, or of something else: git says what it is.
-      return (await git.run(["rev-parse", "--verify", "--end-of-options", `${ownRef}^{commit}`])).trim();
+      return (
+        listedCommit(entry) ??
+        (await git.run(["rev-parse", "--verify", "--end-of-options", `${ownRef}^{commit}`])).trim()
+      );
     };
     const fetched = Object.assign(new Map<string, string | undefined>(), {
       inClone: async (ref: string): Promise<string | undefined> => {
         if (inClone === undefined || !optional.includes(ref)) return resolveCommit(git, ref);
         const entry = inClone.find((candidate) => candidate.ref === ref);
         if (entry === undefined) return undefined;
-        if (entry.type === "commit") return entry.object;
-        if (entry.type === "tag" && entry.peeledType === "commit") return entry.peeled;
-        // A tag of a tag, or of something else: as rev-parse says.
-        return resolveCommit(git, ref);
+        return listedCommit(entry) ?? resolveCommit(git, ref);
       },
     });
     for (const [index, ref] of required.entries()) {
