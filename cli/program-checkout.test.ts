@@ -30,12 +30,16 @@ function addSourceAndBuild(): string {
   copy.git("commit", "--quiet", "-m", "An extra source");
   execFileSync(process.execPath, [path.join(copy.dir, "bin", "ensure-built.js")], { cwd: copy.dir });
   expect(existsSync(path.join(copy.dir, "dist", "infra", "extra.js"))).toBe(true);
+  // No build writes or removes it: in the checkout's dist/ only if that started as a copy of this one.
+  writeFileSync(path.join(copy.dir, "dist", seedMark), "");
   return base;
 }
+const seedMark = "seeded-from-the-working-tree";
 
 test("the same builder: the working tree's build is the start, and the sources the commit lacks leave", async () => {
   const base = addSourceAndBuild();
   await checkOutProgram(createGit(copy.dir, process.env), base, checkout, copy.dir);
+  expect(existsSync(path.join(checkout, "dist", seedMark))).toBe(true);
   expect(existsSync(path.join(checkout, "dist", "infra", "extra.js"))).toBe(false);
   expect(readFileSync(path.join(checkout, "dist", "index.js"), "utf8")).toBe(
     readFileSync(path.join(copy.dir, "dist", "index.js"), "utf8"),
@@ -51,6 +55,7 @@ test("another builder builds from nothing: nothing of the working tree's build i
   appendFileSync(path.join(copy.dir, "bin", "ensure-built.js"), "\n// another builder\n");
   addSourceAndBuild();
   await checkOutProgram(createGit(copy.dir, process.env), base, checkout, copy.dir);
+  expect(existsSync(path.join(checkout, "dist", seedMark))).toBe(false);
   expect(existsSync(path.join(checkout, "dist", "infra", "extra.js"))).toBe(false);
   expect(existsSync(path.join(checkout, "dist", "index.js"))).toBe(true);
 });
