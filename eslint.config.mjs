@@ -34,6 +34,7 @@ export default tseslint.config(
         module: "writable",
         process: "readonly",
         console: "readonly",
+        AbortController: "readonly",
         __dirname: "readonly",
       },
     },

@@ -29,7 +29,7 @@ module.exports = {
   // git they start, and npm test's checks beside jest end early (`npm run bench -- tests`).
   maxWorkers: "100%",
   // The CLI's successful plans shared across the suites (decision 0063).
-  setupFiles: ["<rootDir>/test/share-plans.setup.ts"],
+  setupFiles: ["<rootDir>/test/share-plans.setup.ts", "<rootDir>/test/worker-processes.setup.ts"],
   globalSetup: "<rootDir>/test/global-setup.js",
   globalTeardown: "<rootDir>/test/global-teardown.js",
   reporters: ["default", "<rootDir>/test/summary-reporter.js"],

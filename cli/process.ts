@@ -145,18 +145,26 @@ export function howItEnded(result: ProcessResult): string {
 export type RunProgram = (file: string, args: readonly string[], options: ProcessOptions) => Promise<string>;
 
 /**
+ * `processOutput` over `run`, a way of starting processes with `runProcess`'s contract (the
+ * tests start theirs from their jest worker's process server, test/worker-processes.ts).
+ */
+export function processOutputVia(run: typeof runProcess): RunProgram {
+  return async (file, args, options) => {
+    const result = await run(file, args, options);
+    if (result.exitCode !== 0 || result.stopped) {
+      // A Ctrl-C reaches the child too, which may end before the interruption is seen here.
+      const reason: unknown = options.interrupt?.aborted ? options.interrupt.reason : undefined;
+      if (reason instanceof InterruptedError) throw reason;
+      throw new ProcessFailure(file, result);
+    }
+    return result.stdout;
+  };
+}
+
+/**
  * Runs a program (as `runProcess`) and resolves to its stdout.
  *
  * @throws ProcessFailure when it could not start, exited non-zero, or was stopped;
  *   InterruptedError (the interruption's reason) when `options.interrupt` stopped it.
  */
-export const processOutput: RunProgram = async (file, args, options) => {
-  const result = await runProcess(file, args, options);
-  if (result.exitCode !== 0 || result.stopped) {
-    // A Ctrl-C reaches the child too, which may end before the interruption is seen here.
-    const reason: unknown = options.interrupt?.aborted ? options.interrupt.reason : undefined;
-    if (reason instanceof InterruptedError) throw reason;
-    throw new ProcessFailure(file, result);
-  }
-  return result.stdout;
-};
+export const processOutput: RunProgram = processOutputVia(runProcess);
