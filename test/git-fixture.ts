@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -7,6 +6,7 @@ import { first, last } from "./pipeline-names";
 import { stackFileName } from "../stack-config/stack-files";
 import { listRefs } from "./ref-files";
 import { throwawayGitConfig } from "./throwaway-git-config";
+import { processOutputSync } from "./worker-processes";
 
 /** A digest made of one repeated hex character: `digest("a")` is `sha256:aaaa…` (64). */
 export const digest = (hex: string): string => `sha256:${hex.repeat(64 / hex.length)}`;
@@ -268,11 +268,9 @@ function openGitFixture(root: string): GitFixture {
     LANG: "C",
   };
   const git = (args: readonly string[], cwd = clone, extra: Record<string, string> = {}, input?: string) =>
-    execFileSync("git", [...args], {
+    processOutputSync("git", args, {
       cwd,
       env: { ...env, ...extra },
-      encoding: "utf8",
-      stdio: "pipe",
       ...(input === undefined ? {} : { input }),
     }).trim();
 

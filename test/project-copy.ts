@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import {
   appendFileSync,
   cpSync,
@@ -14,6 +13,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
 import { throwawayGitConfig } from "./throwaway-git-config";
+import { processOutputSync } from "./worker-processes";
 
 /** The stack files of the repository: `Pulumi.<stack>.yaml`, one per environment. */
 export const stackFiles = (): string[] =>
@@ -103,9 +103,8 @@ export function projectCopy(
   for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
   symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"), "dir");
   const git = (...args: string[]) =>
-    execFileSync("git", args, {
+    processOutputSync("git", args, {
       cwd: dir,
-      encoding: "utf8",
       env: {
         ...process.env,
         GIT_AUTHOR_NAME: "t",

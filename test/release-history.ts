@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { processOutputSync } from "./worker-processes";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { environmentNames } from "../environments/pipeline";
@@ -154,7 +154,7 @@ process.stdout.write(JSON.stringify({ digest: images[image], name: image }));
     for (const [file, text] of Object.entries(files)) fixture.write(file, text);
     fixture.git(["add", "--", ...Object.keys(files)]);
     const date = `2026-01-${String(day).padStart(2, "0")}T10:00:00Z`;
-    execFileSync("git", ["commit", "--quiet", "-m", message], {
+    processOutputSync("git", ["commit", "--quiet", "-m", message], {
       cwd: fixture.clone,
       env: {
         ...fixture.env,

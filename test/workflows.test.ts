@@ -5,7 +5,6 @@
  * acceptance deploy, Azure login by OpenID Connect only, no untrusted value inside a script,
  * and required check names that are real job names.
  */
-import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -30,6 +29,7 @@ import { kubernetesRefreshes, urnGlobMatches, type RefreshedResource } from "./p
 import { fingerprintArtifactName, fingerprintFile } from "../cli/fingerprint/previews";
 import { verifiedActions } from "./verified-actions";
 import { driftEnvironment, productionPreviewEnvironment } from "../lib/github-environments";
+import { runProcessSync } from "./worker-processes";
 
 interface Step {
   readonly name?: string;
@@ -203,8 +203,8 @@ const programInputs = (() => {
     // The world is computed here, so that the child loads nothing of the repository but the
     // mock engine (left out below) and what the program loads.
     const world = JSON.stringify(projectWorld(root, stackConfig("acceptance")));
-    const result = spawnSync(process.execPath, ["-e", script, root, world], { cwd: root, encoding: "utf8" });
-    if (result.status !== 0) throw new Error(`the program run failed: ${result.stderr}`);
+    const result = runProcessSync(process.execPath, ["-e", script, root, world], { cwd: root });
+    if (result.exitCode !== 0) throw new Error(`the program run failed: ${result.stderr}`);
     const loaded = (JSON.parse(result.stdout.trim().split("\n").pop()!) as string[])
       .filter((file) => file.startsWith(`${root}/`) && !file.includes("/node_modules/"))
       .map((file) => file.slice(root.length + 1))
@@ -229,11 +229,10 @@ const programInputs = (() => {
 describe("GitHub's own workflow parser (@actions/workflow-parser)", () => {
   /** The parser's errors per file; it is ES modules only, so it runs in a process of its own. */
   const parserErrors = (files: readonly string[]): Record<string, string[]> => {
-    const result = spawnSync(process.execPath, [join(root, "test", "workflow-parser.mjs"), ...files], {
+    const result = runProcessSync(process.execPath, [join(root, "test", "workflow-parser.mjs"), ...files], {
       cwd: root,
-      encoding: "utf8",
     });
-    if (result.status !== 0) throw new Error(`the workflow parser failed: ${result.stderr}`);
+    if (result.exitCode !== 0) throw new Error(`the workflow parser failed: ${result.stderr}`);
     return JSON.parse(result.stdout) as Record<string, string[]>;
   };
 
@@ -1951,14 +1950,13 @@ function runBash(script: string, env: Readonly<Record<string, string>>) {
   const dir = scratch();
   const file = join(dir, "script.sh");
   writeFileSync(file, script);
-  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
+  const result = runProcessSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
     cwd: dir,
     env: { PATH: process.env["PATH"] ?? "", ...env },
-    encoding: "utf8",
   });
   /** What the script left in its working directory besides itself. */
   const leftBehind = readdirSync(dir).filter((entry) => entry !== "script.sh");
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, leftBehind };
+  return { status: result.exitCode, stdout: result.stdout, stderr: result.stderr, leftBehind };
 }
 
 /**
