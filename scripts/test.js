@@ -11,17 +11,29 @@ const os = require("node:os");
 const path = require("node:path");
 
 const root = path.join(__dirname, "..");
-const bin = (name) => path.join(root, "node_modules", ".bin", name);
+// The checks run single-threaded: beside jest, which keeps both cores busy, V8's helper threads
+// (parallel garbage collection, background compiles) cost more CPU than they save, about 3-4
+// CPU-s of 30 for the type-check and 1-1.5 of 12 for Prettier; the checks still end long before
+// jest (docs/decisions/0080).
+const checkNodeFlags = ["--single-threaded"];
 const checks = [
   // tsc's type-check and ESLint on one TypeScript program (docs/decisions/0025). A larger young
   // generation spares TypeScript's compiler some garbage collection: about 1 s of 20.
   [
     "type-check and eslint",
     process.execPath,
-    ["--max-semi-space-size=64", path.join(__dirname, "typecheck-and-lint.mjs")],
+    [...checkNodeFlags, "--max-semi-space-size=64", path.join(__dirname, "typecheck-and-lint.mjs")],
   ],
   // Prettier skips the files whose content it already found formatted (node_modules/.cache).
-  ["prettier", bin("prettier"), ["--check", "--cache", "--cache-strategy", "content", "."]],
+  [
+    "prettier",
+    process.execPath,
+    [
+      ...checkNodeFlags,
+      path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"),
+      ...["--check", "--cache", "--cache-strategy", "content", "."],
+    ],
+  ],
 ];
 
 /**
