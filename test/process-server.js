@@ -1,8 +1,8 @@
 // The process server of a jest worker (test/jest-environment.js, docs/decisions/0079): starts
 // the child processes of the CLI code that the worker's suites run, with the CLI's own compiled
 // `runProcess`. Linux copies a process's page tables to start a child, and the worker then takes
-// a page fault for each page it writes; from a worker of 150-700 MB that cost about 10 ms a
-// process, from this small process about 1.
+// a page fault on its next write to each page: from a process of 1 GB that costs about 10 ms of
+// CPU a child more than from this one, of about 55 MB (the workers grow to 150-700 MB).
 // Messages are JSON text, so that the suite parses the result in its own realm:
 //   request   {"id": 1, "file": "git", "args": [...], "options": {...}, "interruptible": true}
 //   interrupt {"id": 1, "interrupt": true}
