@@ -108,6 +108,8 @@ function runInProcessServerSync(file, args, options) {
   }
   const { port, signal } = syncServer;
   const id = syncServer.nextId++;
+  // Calls come one at a time: a wake still set is an earlier reply's, already taken.
+  Atomics.store(signal, 0, 0);
   port.postMessage(JSON.stringify({ id, file, args, options }));
   for (;;) {
     for (let received; (received = receiveMessageOnPort(port)) !== undefined;) {
@@ -125,6 +127,7 @@ process.once("beforeExit", () => {
     server.child.disconnect();
   }
   if (syncServer !== undefined) {
+    Atomics.store(syncServer.signal, 0, 0);
     syncServer.port.postMessage("end");
     sleepOn(syncServer.signal, 10_000);
     void syncServer.thread.terminate();
