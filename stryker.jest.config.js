@@ -17,7 +17,8 @@ module.exports = {
   // that covers a mutant, so neither saves time (docs/decisions/0070).
   // Stryker's jest runner wraps the environment and requires it by name, without expanding
   // jest.config.js's `<rootDir>/test/jest-environment.js` (the run failed to start on it); that
-  // environment only shares plan runners, which none of these suites starts.
+  // environment shares plan runners, which none of these suites starts, and the process server,
+  // without which the suites start their processes themselves (test/worker-processes.ts).
   testEnvironment: "node",
   // Inside a sandbox every path holds /.stryker-tmp/, which jest.config.js ignores.
   testPathIgnorePatterns: ["/node_modules/", "/dist/"],

@@ -113,7 +113,8 @@ function runInProcessServerSync(file, args, options) {
   port.postMessage(JSON.stringify({ id, file, args, options }));
   for (;;) {
     for (let received; (received = receiveMessageOnPort(port)) !== undefined;) {
-      if (received.message.id === id) return received.message.reply;
+      const { id: repliedTo, reply, gone } = received.message;
+      if (repliedTo === id) return reply ?? serverGone(id, gone);
     }
     sleepOn(signal);
   }

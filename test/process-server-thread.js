@@ -2,7 +2,8 @@
 // docs/decisions/0079): the suites' git fixtures wait for each git command, so the worker's
 // main thread cannot hear a process server's reply itself. This thread owns a process server
 // of its own (test/process-server.js), passes each request on, and wakes the main thread, which
-// sleeps on `signal`, when a reply has been posted: {id, reply} with the server's JSON text.
+// sleeps on `signal`, when a reply has been posted: {id, reply} with the server's JSON text, or
+// {id, gone} with why the server could not answer.
 "use strict";
 const { fork } = require("node:child_process");
 const path = require("node:path");
@@ -24,13 +25,10 @@ const reply = (id, text) => {
   wake();
 };
 const ended = () => server.exitCode !== null || server.signalCode !== null;
-/** The reply to a request the server cannot answer: the main thread must not sleep forever. */
+/** Why the server cannot answer a request: the main thread must not sleep forever. */
 const gone = (id, why) => {
-  const stopped = { code: "ERROR", message: `the jest worker's process server ${why}` };
-  reply(
-    id,
-    JSON.stringify({ id, result: { stdout: "", stderr: "", exitCode: null, signal: null, stopped } }),
-  );
+  port.postMessage({ id, gone: why });
+  wake();
 };
 const pending = new Set();
 
