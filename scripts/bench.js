@@ -11,6 +11,7 @@ const { mkdtempSync, mkdirSync, writeFileSync, existsSync, readFileSync, rmSync 
 const { loadavg, tmpdir } = require("node:os");
 const path = require("node:path");
 const { scaleProject } = require("./bench-scale");
+const { exactSuitePatterns, suitesAt } = require("./bench-suites");
 
 const root = path.join(__dirname, "..");
 const node = process.execPath;
@@ -25,7 +26,7 @@ const parts = {
   plan: "platform plan per environment (about 15 s)",
   start: "the README's main command against node bin/platform.js, warm and first run (about 1 min)",
   tests:
-    "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first)",
+    "npm test and its checks alone, jest per suite (1-2 min; BENCH_BASE=<git ref> measures that commit first, BENCH_TESTS=base runs only its suites in both)",
   scale:
     "render, plan, status, promote and gate in project copies of 3, 100 and 300 apps, and 100 apps in 5 environments, side by side (about 3 min; BENCH_BASE=<git ref> measures that commit too)",
   mutation:
@@ -321,13 +322,14 @@ function checkoutOf(ref) {
 /**
  * npm test's checks, each alone, then `npm test` itself as CI runs it (the checks beside jest),
  * once each, in `dir`; jest's JSON report gives its suites' times. Returns the table's rows.
+ * `tested`: the jest path patterns npm test gets in `dir` (none: every suite) and how the table
+ * names them.
  */
-function measureTests(dir, label) {
+function measureTests(dir, label, tested) {
   const bin = (name) => path.join(dir, "node_modules", ".bin", name);
   const report = mkdtempSync(path.join(tmpdir(), "bench-jest-"));
   const jestJson = path.join(report, "jest.json");
-  // BENCH_TESTS (jest path patterns, space-separated) limits jest to some suites.
-  const suiteFilter = (process.env.BENCH_TESTS ?? (quick ? quickSuite : "")).split(" ").filter(Boolean);
+  const suiteFilter = tested.patterns;
   const phases = quick
     ? quickPhases(dir, bin, jestJson, suiteFilter)
     : [
@@ -345,7 +347,7 @@ function measureTests(dir, label) {
             ]
           : []),
         [
-          `npm test${suiteFilter.length > 0 ? ` -- ${suiteFilter.join(" ")}` : ""} (checks beside jest)`,
+          `npm test${suiteFilter.length > 0 ? ` -- ${tested.shown}` : ""} (checks beside jest)`,
           "npm",
           ["test", "--", "--json", `--outputFile=${jestJson}`, ...suiteFilter],
         ],
@@ -412,21 +414,49 @@ function quickPhases(dir, bin, jestJson, suites) {
 }
 
 /**
+ * The suites jest runs in a tree (jest path patterns, and their name in the table), by
+ * BENCH_TESTS: unset, every suite (one small suite in --quick); space-separated jest path
+ * patterns, the suites they match; `base`, the suites the commit BENCH_BASE names has, and only
+ * those, in both trees: the same work measured before and after, the suites added since left out
+ * (scripts/bench-suites.js).
+ */
+function testedSuites(base) {
+  const only = process.env.BENCH_TESTS;
+  if (only === "base") {
+    if (!base)
+      throw new Error("BENCH_TESTS=base runs the suites of BENCH_BASE: set BENCH_BASE=<git ref> too");
+    const commit = execFileSync("git", ["rev-parse", "--verify", `${base}^{commit}`], {
+      cwd: root,
+      encoding: "utf8",
+    }).trim();
+    const files = suitesAt(root, commit);
+    return (dir) => ({
+      patterns: exactSuitePatterns(dir, files),
+      shown: `<the ${files.length} suites of ${base}>`,
+    });
+  }
+  const patterns = (only ?? (quick ? quickSuite : "")).split(" ").filter(Boolean);
+  const shown = patterns.length > 3 ? `<${patterns.length} path patterns>` : patterns.join(" ");
+  return () => ({ patterns, shown });
+}
+
+/**
  * npm test and its parts in this tree; with BENCH_BASE=<git ref>, first in a checkout of that
  * ref too, in the same run, so that "before" and "after" see the same machine.
  */
 function benchTests() {
   const base = process.env.BENCH_BASE;
+  const suitesIn = testedSuites(base);
   const rows = [];
   if (base) {
     const dir = checkoutOf(base);
     try {
-      rows.push(...measureTests(dir, `base ${base}`));
+      rows.push(...measureTests(dir, `base ${base}`, suitesIn(dir)));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  rows.push(...measureTests(root, "this tree"));
+  rows.push(...measureTests(root, "this tree", suitesIn(root)));
   console.log("\nnpm test, one run each (reported, not asserted; the aim is npm test under 1 min)");
   console.table(rows);
 }

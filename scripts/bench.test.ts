@@ -90,3 +90,13 @@ test("an unknown part exits 2 and lists the parts, scale among them", async () =
   expect(failure.stderr).toMatch(/^bench: unknown part speed; the parts are:\n/);
   expect(failure.stderr).toContain("\n  scale    ");
 });
+
+test("BENCH_TESTS=base without BENCH_BASE: the tests part fails saying what to set, before it measures anything", async () => {
+  const failure = await bench(["--quick", "tests"], { ...outer, BENCH_TESTS: "base" });
+  expect(failure.code).toBe(1);
+  expect(failure.stderr).toMatch(
+    /^bench: part tests failed: Error: BENCH_TESTS=base runs the suites of BENCH_BASE: set BENCH_BASE=<git ref> too\n/,
+  );
+  // Only its heading: no jest run, no table.
+  expect(section(failure.stdout, "tests")).toMatch(/^tests: npm test and its checks alone[^\n]*\n+$/);
+});
