@@ -9,7 +9,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { throwawayGitConfig } from "../test/throwaway-git-config";
+import { throwawayGitConfig, throwawayGitIdentity } from "../test/throwaway-git-config";
 import { processOutputSync } from "../test/worker-processes";
 
 // BENCH_TESTS=base (scripts/bench-suites.js): the suites a commit has, as jest path patterns that
@@ -27,13 +27,7 @@ beforeAll(() => {
   const git = (...args: string[]) =>
     processOutputSync("git", args, {
       cwd: repo,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.com",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.com",
-      },
+      env: { ...process.env, ...throwawayGitIdentity },
     }).trim();
   const write = (file: string) => {
     mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });

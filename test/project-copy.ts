@@ -12,7 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { root } from "./program";
-import { throwawayGitConfig } from "./throwaway-git-config";
+import { throwawayGitConfig, throwawayGitIdentity } from "./throwaway-git-config";
 import { processOutputSync } from "./worker-processes";
 
 /** The stack files of the repository: `Pulumi.<stack>.yaml`, one per environment. */
@@ -105,13 +105,7 @@ export function projectCopy(
   const git = (...args: string[]) =>
     processOutputSync("git", args, {
       cwd: dir,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "t",
-        GIT_AUTHOR_EMAIL: "t@example.com",
-        GIT_COMMITTER_NAME: "t",
-        GIT_COMMITTER_EMAIL: "t@example.com",
-      },
+      env: { ...process.env, ...throwawayGitIdentity },
     });
   // No sample hooks, no automatic maintenance (test/throwaway-git-config.ts).
   git("init", "--quiet", "--template=", "--initial-branch=main");

@@ -17,3 +17,11 @@ export const throwawayGitConfig = `[maintenance]
 [fastimport]
 \tunpackLimit = 0
 `;
+
+/** The author and committer of the commits the tests make where nobody reads who made them. */
+export const throwawayGitIdentity = {
+  GIT_AUTHOR_NAME: "t",
+  GIT_AUTHOR_EMAIL: "t@example.com",
+  GIT_COMMITTER_NAME: "t",
+  GIT_COMMITTER_EMAIL: "t@example.com",
+} as const;
