@@ -7,6 +7,20 @@ import { renameCustomerApi } from "../../test/app-rename";
 import { projectCopy, promotedProductionStackFile } from "../../test/project-copy";
 import { formatDate } from "../image-history";
 import { runCli } from "../../test/run-cli";
+import { runPlan } from "../program-runs";
+
+// Each plan the CLI's diff makes is counted, and shared with the other suites as every suite's
+// are (test/share-plans.setup.ts).
+jest.mock("../program-runs", () => {
+  const actual = jest.requireActual<typeof import("../program-runs")>("../program-runs");
+  const { sharedRunPlan } = jest.requireActual<typeof import("../../test/shared-plan-runs")>(
+    "../../test/shared-plan-runs",
+  );
+  const { workerRunPlan } = jest.requireActual<typeof import("../../test/worker-plan-runs")>(
+    "../../test/worker-plan-runs",
+  );
+  return { ...actual, runPlan: jest.fn(sharedRunPlan(workerRunPlan(actual.runPlan))) };
+});
 
 const env = { PATH: process.env["PATH"] ?? "" };
 const newDigest = `sha256:${"c".repeat(64)}`;
@@ -33,8 +47,10 @@ function promoteWeb(): void {
   );
 }
 
-test("a promotion that changes only an image passes --only-images and shows the image moving", async () => {
+test("a promotion that changes only an image passes --only-images and shows the image moving, planning the base and the working tree only", async () => {
   promoteWeb();
+  const plans = jest.mocked(runPlan);
+  plans.mockClear();
   const { code, stdout, stderr } = await runCli(
     ["diff", "production", "--base", "main", "--only-images"],
     copy.dir,
@@ -46,6 +62,9 @@ test("a promotion that changes only an image passes --only-images and shows the 
     `    spec.template.spec.containers.0.image: contosoplatformacr.azurecr.io/web:2.0.1@sha256:9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b → contosoplatformacr.azurecr.io/web:2.1.0@${newDigest}\n`,
   );
   expect(stdout.endsWith("only image references change\n")).toBe(true);
+  // The base's plan and the working tree's; not the base again with the new versions, which in a
+  // promotion is the working tree itself.
+  expect(plans.mock.calls.map(([request]) => request.dir === copy.dir).sort()).toEqual([false, true]);
 });
 
 test("a promotion that also resizes the database fails --only-images: not a promotion, and the SKU named", async () => {

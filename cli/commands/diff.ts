@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { describeRename, isAppName, renamesOf } from "../../apps/catalog";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
@@ -121,14 +122,23 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         const baseConfig = pulumiConfig(baseText, `${file} at ${options.base}`);
         const plan = (dir: string, config: Record<string, string>) =>
           runPlan({ dir, stack: environment, config, timeoutSeconds: planTimeoutSeconds(context.env) });
-        const [before, after, beforeWithNewImages] = await Promise.all([
+        // The base with the new image versions: what remains different is not about images.
+        const withNewImages = options.onlyImages
+          ? { ...baseConfig, "platform:images": headConfig["platform:images"] ?? "{}" }
+          : undefined;
+        // In a promotion no other file changes, and no other key of the stack file: the base's
+        // program with the new versions is then the working tree's program with its own config,
+        // whose plan `after` is. A plan is a function of the program's files and its request.
+        const sameAsHead =
+          scope?.isPromotion === true &&
+          withNewImages !== undefined &&
+          isDeepStrictEqual(withNewImages, headConfig);
+        const [before, after, plannedWithNewImages] = await Promise.all([
           plan(baseDir, baseConfig),
           plan(context.cwd, headConfig),
-          // The base with the new image versions: what remains different is not about images.
-          options.onlyImages
-            ? plan(baseDir, { ...baseConfig, "platform:images": headConfig["platform:images"] ?? "{}" })
-            : undefined,
+          withNewImages !== undefined && !sameAsHead ? plan(baseDir, withNewImages) : undefined,
         ]);
+        const beforeWithNewImages = sameAsHead ? after : plannedWithNewImages;
         const change = diffPlans(before, after);
         // An app the base names and the working tree's catalog lacks, whose persistent names an app
         // of the catalog keeps, is a rename, not a removal plus an addition (decision 0068).
