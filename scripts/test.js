@@ -44,8 +44,8 @@ const checks = [
  * (Docker's default is 64 MB). jest's transform cache and Node's compile cache live there too,
  * and stay.
  */
-function scratchDir() {
-  if (process.env.TMPDIR) return undefined;
+function scratchDir(env = process.env) {
+  if (env.TMPDIR) return undefined;
   try {
     accessSync("/dev/shm", constants.W_OK);
     const { bavail, bsize } = statfsSync("/dev/shm");
@@ -133,4 +133,7 @@ async function main() {
   process.exitCode = jestCode !== 0 ? jestCode : failed.length > 0 ? 1 : 0;
 }
 
-main();
+// scripts/bench-caches.js reads where the scratch files go.
+if (require.main === module) main();
+
+module.exports = { scratchDir };
