@@ -1,7 +1,6 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { isDeepStrictEqual } from "node:util";
 import { describeRename, isAppName, renamesOf } from "../../apps/catalog";
 import { environmentArgumentHelp, parseEnvironment } from "../arguments";
 import { InputError, PlatformError } from "../errors";
@@ -122,23 +121,17 @@ export const registerDiff: RegisterCommand = (program, context, setExitCode) => 
         const baseConfig = pulumiConfig(baseText, `${file} at ${options.base}`);
         const plan = (dir: string, config: Record<string, string>) =>
           runPlan({ dir, stack: environment, config, timeoutSeconds: planTimeoutSeconds(context.env) });
-        // The base with the new image versions: what remains different is not about images.
-        const withNewImages = options.onlyImages
-          ? { ...baseConfig, "platform:images": headConfig["platform:images"] ?? "{}" }
-          : undefined;
-        // In a promotion no other file changes, and no other key of the stack file: the base's
-        // program with the new versions is then the working tree's program with its own config,
-        // whose plan `after` is. A plan is a function of the program's files and its request.
-        const sameAsHead =
-          scope?.isPromotion === true &&
-          withNewImages !== undefined &&
-          isDeepStrictEqual(withNewImages, headConfig);
-        const [before, after, plannedWithNewImages] = await Promise.all([
+        const [before, after, beforeWithNewImages] = await Promise.all([
           plan(baseDir, baseConfig),
           plan(context.cwd, headConfig),
-          withNewImages !== undefined && !sameAsHead ? plan(baseDir, withNewImages) : undefined,
+          // The base with the new image versions: what remains different is not about images.
+          // Planned in a promotion too, where no other file changes and it should equal the
+          // working tree's plan: a check of the plans that does not trust the list of changed
+          // files, the gate's second line against a change that list misses.
+          options.onlyImages
+            ? plan(baseDir, { ...baseConfig, "platform:images": headConfig["platform:images"] ?? "{}" })
+            : undefined,
         ]);
-        const beforeWithNewImages = sameAsHead ? after : plannedWithNewImages;
         const change = diffPlans(before, after);
         // An app the base names and the working tree's catalog lacks, whose persistent names an app
         // of the catalog keeps, is a rename, not a removal plus an addition (decision 0068).
