@@ -14,10 +14,12 @@ const { scratchDir } = require("./test");
 /**
  * The environment of one measured run in `dir` with every cache it fills empty: TMPDIR a new
  * directory where npm test would keep its scratch files (/dev/shm when it can), Node's compile
- * cache left to follow it, Prettier's cache removed. `remove()` deletes the directory after the run.
+ * cache left to follow it, and Prettier's cache removed when the run fills it (`prettier`).
+ * `remove()` deletes the directory after the run.
  */
-function emptyCaches(dir, env = process.env) {
-  rmSync(path.join(dir, "node_modules", ".cache", "prettier"), { recursive: true, force: true });
+function emptyCaches(dir, env = process.env, { prettier = true } = {}) {
+  if (prettier)
+    rmSync(path.join(dir, "node_modules", ".cache", "prettier"), { recursive: true, force: true });
   const scratch = mkdtempSync(path.join(scratchDir(env) ?? env.TMPDIR ?? tmpdir(), "bench-run-"));
   const fresh = { ...env, TMPDIR: scratch };
   delete fresh.NODE_COMPILE_CACHE;

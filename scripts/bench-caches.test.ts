@@ -8,6 +8,7 @@ interface BenchCaches {
   emptyCaches: (
     dir: string,
     env?: NodeJS.ProcessEnv,
+    fills?: { readonly prettier?: boolean },
   ) => { readonly env: NodeJS.ProcessEnv; readonly remove: () => void };
 }
 const { emptyCaches } = jest.requireActual<BenchCaches>("./bench-caches");
@@ -44,6 +45,16 @@ test("without a TMPDIR, the new directory is where npm test keeps its scratch fi
   const { env, remove } = emptyCaches(tree, { PATH: "/usr/bin" });
   try {
     expect(["/dev/shm", tmpdir()]).toContain(path.dirname(env["TMPDIR"]!));
+  } finally {
+    remove();
+  }
+});
+
+test("a run that fills no Prettier cache (the quick jest, inside npm test) leaves Prettier's alone", () => {
+  const { env, remove } = emptyCaches(tree, { PATH: "/usr/bin", TMPDIR: tree }, { prettier: false });
+  try {
+    expect(readdirSync(path.join(tree, "node_modules", ".cache")).sort()).toEqual(["other", "prettier"]);
+    expect(path.dirname(env["TMPDIR"]!)).toBe(tree);
   } finally {
     remove();
   }
