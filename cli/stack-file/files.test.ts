@@ -19,7 +19,7 @@ import {
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { InputError, PlatformError } from "../errors";
-import { editStackFile, readStackFile, writeFileAtomic } from "./files";
+import { editStackFile, readStackFile, withFileLock, writeFileAtomic } from "./files";
 
 let directory: string;
 let file: string;
@@ -162,21 +162,48 @@ describe("editStackFile holds the stack file's lock", () => {
     expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
   });
 
-  test("a second edit while the first holds the lock fails, naming the file and the holder, and writes nothing", async () => {
-    let second: Promise<unknown> | undefined;
-    await editStackFile(directory, "acceptance", (text) => {
-      // The interleaving two processes could have: another edit starts while this one edits.
-      second = editStackFile(directory, "acceptance", (other) => `${other}second\n`).catch(
-        (error: unknown) => error,
-      );
-      return `${text}first\n`;
-    });
-    expect(await second).toEqual(
+  test("a second edit while another command holds the lock fails, naming the file and the holder, and writes nothing", async () => {
+    // The interleaving two processes could have: another edit starts while the holder works, and
+    // the holder lets go only once that edit has ended.
+    const second = await withFileLock(realpathSync(file), "Pulumi.acceptance.yaml", () =>
+      editStackFile(directory, "acceptance", (other) => `${other}second\n`).catch((error: unknown) => error),
+    );
+    expect(second).toEqual(
       new PlatformError(
         `Pulumi.acceptance.yaml is being edited by another platform command (pid ${process.pid}, lock file ${lock()}); run again once it has finished; nothing was written`,
       ),
     );
-    expect(readFileSync(file, "utf8")).toBe("old\nfirst\n");
+    expect(readFileSync(file, "utf8")).toBe("old\n");
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
+  });
+
+  test("a lock its holder releases just after a second edit found it taken is free: that edit takes it", async () => {
+    // The lock of a running command (this process), released right after the second edit's
+    // exclusive create failed, before it reads whose the lock is. Read then, the lock was gone,
+    // and the edit failed saying "a pid not yet written" of a lock that had held one (1 run in 12).
+    writeFileSync(lock(), `${process.pid}\n`);
+    const releasing: typeof fs = {
+      ...fs,
+      open: async (...args: Parameters<typeof fs.open>) => {
+        try {
+          return await fs.open(...args);
+        } catch (error) {
+          if (args[0] === lock()) rmSync(lock());
+          throw error;
+        }
+      },
+    };
+    const notes: string[] = [];
+    await editStackFile(
+      directory,
+      "acceptance",
+      (text) => `${text}x\n`,
+      releasing,
+      (line) => notes.push(line),
+    );
+    expect(readFileSync(file, "utf8")).toBe("old\nx\n");
+    expect(notes).toEqual([]);
+    expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
   });
 
   test("a lock left by a process that no longer runs is taken over, with a note", async () => {

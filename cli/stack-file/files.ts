@@ -52,7 +52,7 @@ function readError(error: unknown, name: string, cwd: string): Error {
 /** The file operations the stack file edits need; tests pass failing ones. */
 export type AtomicWriteFs = Pick<
   typeof fs,
-  "open" | "rename" | "rm" | "stat" | "realpath" | "readdir" | "access" | "readFile"
+  "open" | "rename" | "rm" | "stat" | "realpath" | "readdir" | "access" | "readFile" | "link"
 >;
 
 /**
@@ -98,6 +98,7 @@ export async function editStackFile(
       return { before, after };
     },
     note,
+    files,
   );
 }
 
@@ -118,6 +119,7 @@ export const emptyLockStaleSeconds = 5;
  * longer runs, or one still empty after `emptyLockStaleSeconds`.
  *
  * @param note told when a left-behind lock was taken over.
+ * @param files the lock's file operations (tests pass ones that release the lock at a given step).
  * @throws PlatformError naming the file, the lock file and its holder's pid when it is held.
  */
 export async function withFileLock<T>(
@@ -125,18 +127,11 @@ export async function withFileLock<T>(
   name: string,
   work: () => Promise<T>,
   note: (line: string) => void = () => undefined,
+  files: LockFs = fs,
 ): Promise<T> {
   const lock = lockFileOf(file);
   processInterruption();
-  let handle = await createLock(lock, name);
-  if (handle === undefined) {
-    const left = await leftBehind(lock);
-    if (left === undefined || !(await removeLeftBehind(lock, left.content)))
-      throw await heldError(lock, name);
-    note(`${name}: took over the lock ${lock}, ${left.why}`);
-    handle = await createLock(lock, name);
-    if (handle === undefined) throw await heldError(lock, name);
-  }
+  const handle = await takeLock(lock, name, note, files);
   try {
     try {
       await handle.writeFile(`${process.pid}\n`, "utf8");
@@ -145,66 +140,109 @@ export async function withFileLock<T>(
     }
     return await work();
   } finally {
-    await fs.rm(lock, { force: true });
+    await files.rm(lock, { force: true });
   }
 }
 
+/** The file operations of a lock. */
+type LockFs = Pick<typeof fs, "open" | "readFile" | "stat" | "rename" | "link" | "rm">;
+
+/** A lock file as read: its content and when it was last written. */
+interface HeldLock {
+  readonly content: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Creates the lock, or takes over one left behind. A refusal names the holder as read when the
+ * lock was found taken: read again later, the lock may be gone, its holder finished (a second
+ * edit then reported "a pid not yet written" of a lock that had held a pid). A lock released
+ * between the failed create and that read is free, and is taken.
+ */
+async function takeLock(
+  lock: string,
+  name: string,
+  note: (line: string) => void,
+  files: LockFs,
+): Promise<fs.FileHandle> {
+  const handle = await createLock(lock, name, files);
+  if (handle !== undefined) return handle;
+  const held = await readLock(lock, files);
+  if (held !== undefined) {
+    const why = leftBehind(held);
+    if (why === undefined) throw heldError(lock, name, held);
+    if (!(await removeLeftBehind(lock, held.content, files)))
+      throw heldError(lock, name, await readLock(lock, files));
+    note(`${name}: took over the lock ${lock}, ${why}`);
+  }
+  const taken = await createLock(lock, name, files);
+  if (taken === undefined) throw heldError(lock, name, await readLock(lock, files));
+  return taken;
+}
+
 /** Creates the lock file exclusively; undefined when it exists. */
-async function createLock(lock: string, name: string): Promise<fs.FileHandle | undefined> {
+async function createLock(lock: string, name: string, files: LockFs): Promise<fs.FileHandle | undefined> {
   try {
-    return await fs.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
+    return await files.open(lock, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return undefined;
     throw new PlatformError(`cannot lock ${name} (${(error as Error).message}); the file is unchanged`);
   }
 }
 
-/** Whether an existing lock was left behind by a command that no longer runs, and why. */
-async function leftBehind(lock: string): Promise<{ content: string; why: string } | undefined> {
+/** The lock file's content and age; undefined when it is gone. */
+async function readLock(lock: string, files: LockFs): Promise<HeldLock | undefined> {
   const [content, stats] = await Promise.all([
-    fs.readFile(lock, "utf8").catch(() => undefined),
-    fs.stat(lock).catch(() => undefined),
+    files.readFile(lock, "utf8").catch(() => undefined),
+    files.stat(lock).catch(() => undefined),
   ]);
-  if (content === undefined || stats === undefined) return undefined;
-  const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
-  if (pid !== undefined && !isRunning(Number(pid))) {
-    return { content, why: `left by pid ${pid}, which no longer runs (a platform command that was killed)` };
+  return content === undefined || stats === undefined ? undefined : { content, mtimeMs: stats.mtimeMs };
+}
+
+/** Why a held lock was left behind by a command that no longer runs; undefined when it was not. */
+function leftBehind({ content, mtimeMs }: HeldLock): string | undefined {
+  const pid = lockPid(content);
+  if (pid !== undefined && !isRunning(pid)) {
+    return `left by pid ${pid}, which no longer runs (a platform command that was killed)`;
   }
-  const ageSeconds = (Date.now() - stats.mtimeMs) / 1000;
+  const ageSeconds = (Date.now() - mtimeMs) / 1000;
   if (content.trim() === "" && ageSeconds >= emptyLockStaleSeconds) {
-    return {
-      content,
-      why: `left empty ${Math.floor(ageSeconds)} s ago by a platform command that was killed before it wrote its pid`,
-    };
+    return `left empty ${Math.floor(ageSeconds)} s ago by a platform command that was killed before it wrote its pid`;
   }
   return undefined;
 }
+
+const lockPid = (content: string): number | undefined => {
+  const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+};
 
 /**
  * Removes a left-behind lock, unless another command took it over first: the lock is moved
  * aside atomically and checked to be the one judged left behind; another's is put back.
  */
-async function removeLeftBehind(lock: string, content: string): Promise<boolean> {
+async function removeLeftBehind(lock: string, content: string, files: LockFs): Promise<boolean> {
   const aside = `${lock}.${randomBytes(6).toString("hex")}.stale`;
   try {
-    await fs.rename(lock, aside);
+    await files.rename(lock, aside);
   } catch {
     return false;
   }
-  const moved = await fs.readFile(aside, "utf8").catch(() => undefined);
+  const moved = await files.readFile(aside, "utf8").catch(() => undefined);
   if (moved !== content) {
-    await fs.link(aside, lock).catch(() => undefined);
-    await fs.rm(aside, { force: true });
+    await files.link(aside, lock).catch(() => undefined);
+    await files.rm(aside, { force: true });
     return false;
   }
-  await fs.rm(aside, { force: true });
+  await files.rm(aside, { force: true });
   return true;
 }
 
-async function heldError(lock: string, name: string): Promise<PlatformError> {
-  const content = await fs.readFile(lock, "utf8").catch(() => "");
-  const pid = /^\s*(\d+)\s*$/.exec(content)?.[1];
-  const holder = pid === undefined ? "a pid not yet written" : `pid ${pid}`;
+/** The refusal when another command holds the lock; `held` as read, undefined when it was gone again. */
+function heldError(lock: string, name: string, held: HeldLock | undefined): PlatformError {
+  const pid = held === undefined ? undefined : lockPid(held.content);
+  const holder =
+    pid !== undefined ? `pid ${pid}` : held === undefined ? "its pid not known" : "a pid not yet written";
   return new PlatformError(
     `${name} is being edited by another platform command (${holder}, lock file ${lock}); run again once it has finished; nothing was written`,
   );
