@@ -147,6 +147,18 @@ describe("a stack file that is not UTF-8 is refused", () => {
 
 describe("editStackFile holds the stack file's lock", () => {
   const lock = () => path.join(realpathSync(directory), ".Pulumi.acceptance.yaml.lock");
+  /** An edit that appends a line; resolves with the notes it gave. */
+  const appendX = async (files: typeof fs = fs): Promise<string[]> => {
+    const notes: string[] = [];
+    await editStackFile(
+      directory,
+      "acceptance",
+      (text) => `${text}x\n`,
+      files,
+      (line) => notes.push(line),
+    );
+    return notes;
+  };
 
   test("edits the file and removes the lock, also when the edit refuses", async () => {
     expect(await editStackFile(directory, "acceptance", (text) => `${text}more\n`)).toEqual({
@@ -193,31 +205,15 @@ describe("editStackFile holds the stack file's lock", () => {
         }
       },
     };
-    const notes: string[] = [];
-    await editStackFile(
-      directory,
-      "acceptance",
-      (text) => `${text}x\n`,
-      releasing,
-      (line) => notes.push(line),
-    );
+    expect(await appendX(releasing)).toEqual([]);
     expect(readFileSync(file, "utf8")).toBe("old\nx\n");
-    expect(notes).toEqual([]);
     expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
   });
 
   test("a lock left by a process that no longer runs is taken over, with a note", async () => {
     const { pid } = spawnSync(process.execPath, ["-e", ""]);
     writeFileSync(lock(), `${pid}\n`);
-    const notes: string[] = [];
-    await editStackFile(
-      directory,
-      "acceptance",
-      (text) => `${text}x\n`,
-      fs,
-      (line) => notes.push(line),
-    );
-    expect(notes).toEqual([
+    expect(await appendX()).toEqual([
       `Pulumi.acceptance.yaml: took over the lock ${lock()}, left by pid ${pid}, which no longer runs (a platform command that was killed)`,
     ]);
     expect(readFileSync(file, "utf8")).toBe("old\nx\n");
@@ -233,15 +229,7 @@ describe("editStackFile holds the stack file's lock", () => {
     );
     const past = new Date(Date.now() - 6000);
     utimesSync(lock(), past, past);
-    const notes: string[] = [];
-    await editStackFile(
-      directory,
-      "acceptance",
-      (text) => `${text}x\n`,
-      fs,
-      (line) => notes.push(line),
-    );
-    expect(notes).toEqual([
+    expect(await appendX()).toEqual([
       `Pulumi.acceptance.yaml: took over the lock ${lock()}, left empty 6 s ago by a platform command that was killed before it wrote its pid`,
     ]);
     expect(readFileSync(file, "utf8")).toBe("old\nx\n");
