@@ -105,7 +105,8 @@ function addApps(dir, count) {
  * Makes the copy in `dir` a pipeline of `count` environments: a checkout's own (two) with
  * `count - 2` (`stage-1`, ...) inserted between acceptance and production, as docs/changing.md
  * adds one: a settings file made from production's (its own name, resource group, address space
- * and maintenance window), its entry in environments/pipeline.ts, and `null` (internal) in every
+ * and maintenance window), its entry in environments/pipeline.ts, production's reviewers in the
+ * bootstrap's config (where it names reviewers: decision 0041), and `null` (internal) in every
  * public app's `publicHost`. Returns the environments in pipeline order. At most 5 in all: the
  * maintenance windows between acceptance's (Monday 02:00, 4 h) and production's (Tuesday 02:00)
  * fit three more.
@@ -158,6 +159,19 @@ function addEnvironments(dir, count) {
     "environments/pipeline.ts: production's entry",
   );
   writeFileSync(pipelineFile, pipeline);
+  // Its reviewers: production's, where the bootstrap names reviewers (a commit before decision
+  // 0041 does not, and does not ask for them).
+  const bootstrapFile = path.join(dir, "bootstrap", "Pulumi.shared.yaml");
+  const bootstrap = readFileSync(bootstrapFile, "utf8");
+  if (/^ +reviewers:$/m.test(bootstrap)) {
+    const reviewers = replaceOnce(
+      bootstrap,
+      /^( +)production: (.+)\n/m,
+      (line, indent, teams) => line + stages.map((stage) => `${indent}${stage}: ${teams}\n`).join(""),
+      "bootstrap/Pulumi.shared.yaml: production's reviewers",
+    );
+    writeFileSync(bootstrapFile, reviewers);
+  }
   // Every public app internal there (the catalog check wants each environment named).
   for (const app of readdirSync(path.join(dir, "apps"))) {
     const file = path.join(dir, "apps", app, "app.ts");

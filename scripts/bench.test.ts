@@ -22,7 +22,7 @@ const parts: readonly [string, readonly string[]][] = [
     [
       "platform at scale",
       "load average before",
-      "4 apps",
+      "4 apps, 3 environments",
       "'plan acceptance'",
       "'status'",
       "'promote acceptance production'",
