@@ -222,6 +222,25 @@ describe("the layers of the sources", () => {
     expect(loaded.filter((file) => !matched(file))).toEqual([]);
   });
 
+  test('every file the programs load is CommonJS to Node: no package.json above it says "type": "module"', () => {
+    // Pulumi's default TypeScript loader (ts-node, which `npm run bench -- program` measures) refuses
+    // to require such a file. The stand-ins' package.json once made apps/main-api/app.ts and
+    // apps/customer-api/app.ts ES modules; their .mjs files are ES modules by their name alone.
+    const packageType = (file: string): string | undefined => {
+      for (let dir = path.posix.dirname(file); ; dir = path.posix.dirname(dir)) {
+        const manifest = path.join(root, dir, "package.json");
+        if (existsSync(manifest))
+          return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type;
+        if (dir === ".") return undefined;
+      }
+    };
+    const loaded = [
+      ...new Set(["index.ts", "bootstrap/index.ts"].flatMap((program) => [...loadedBy(program, sources())])),
+    ];
+    expect(loaded).toEqual(expect.arrayContaining(["apps/main-api/app.ts", "apps/customer-api/app.ts"]));
+    expect(loaded.filter((file) => packageType(file) === "module")).toEqual([]);
+  });
+
   test("an import of a higher layer is named with the file, the import and the layers", () => {
     const files = new Map([
       ["environments/stack-config.ts", 'import { appNames } from "../apps/catalog";\n'],
