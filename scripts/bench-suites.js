@@ -27,4 +27,21 @@ function exactSuitePatterns(dir, files) {
   return files.map((file) => `^${escapeRegExp(path.join(real, file))}$`);
 }
 
-module.exports = { exactSuitePatterns, suitesAt };
+/**
+ * What failed in a jest JSON report (`--json`), one entry per failed test: its suite (relative to
+ * `dir`) › its full name, then the first `lines` lines of its messages; a suite that failed without
+ * a failed test (it did not load) with its own message.
+ */
+function failedTests(report, dir, lines = 8) {
+  const head = (message) => message.split("\n").slice(0, lines).join("\n");
+  return report.testResults.flatMap((suite) => {
+    const file = path.relative(dir, suite.name);
+    const failed = suite.assertionResults.filter((test) => test.status === "failed");
+    if (failed.length > 0) {
+      return failed.map((test) => `${file} › ${test.fullName}\n${head(test.failureMessages.join("\n"))}`);
+    }
+    return suite.status === "failed" ? [`${file} (did not run)\n${head(suite.message)}`] : [];
+  });
+}
+
+module.exports = { exactSuitePatterns, failedTests, suitesAt };

@@ -16,9 +16,10 @@ import { processOutputSync } from "../test/worker-processes";
 // select exactly them in either tree.
 interface BenchSuites {
   exactSuitePatterns: (dir: string, files: readonly string[]) => string[];
+  failedTests: (report: unknown, dir: string, lines?: number) => string[];
   suitesAt: (root: string, commit: string) => string[];
 }
-const { exactSuitePatterns, suitesAt } = jest.requireActual<BenchSuites>("./bench-suites");
+const { exactSuitePatterns, failedTests, suitesAt } = jest.requireActual<BenchSuites>("./bench-suites");
 
 let repo: string;
 let first: string;
@@ -84,4 +85,33 @@ test("a directory reached through a symbolic link gets the patterns of its real 
   } finally {
     rmSync(path.dirname(link), { recursive: true, force: true });
   }
+});
+
+test("a measured npm test that failed names each failed test and its message's first lines", () => {
+  // The fields of jest's --json report that a failure shows in.
+  const report = {
+    testResults: [
+      {
+        name: "/tree/cli/a.test.ts",
+        status: "failed",
+        message: "",
+        assertionResults: [
+          { fullName: "a passes", status: "passed", failureMessages: [] },
+          { fullName: "a › fails", status: "failed", failureMessages: ["Error: one\ntwo\nthree"] },
+        ],
+      },
+      {
+        name: "/tree/b.test.ts",
+        status: "failed",
+        message: "Cannot find module 'x'\nstack",
+        assertionResults: [],
+      },
+      { name: "/tree/c.test.ts", status: "passed", message: "", assertionResults: [] },
+    ],
+  };
+  expect(failedTests(report, "/tree", 2)).toEqual([
+    "cli/a.test.ts › a › fails\nError: one\ntwo",
+    "b.test.ts (did not run)\nCannot find module 'x'\nstack",
+  ]);
+  expect(failedTests({ testResults: [report.testResults[2]] }, "/tree")).toEqual([]);
 });

@@ -12,7 +12,7 @@ const { loadavg, tmpdir } = require("node:os");
 const path = require("node:path");
 const { scaleProject } = require("./bench-scale");
 const { emptyCaches } = require("./bench-caches");
-const { exactSuitePatterns, suitesAt } = require("./bench-suites");
+const { exactSuitePatterns, failedTests, suitesAt } = require("./bench-suites");
 
 const root = path.join(__dirname, "..");
 const node = process.execPath;
@@ -386,6 +386,8 @@ function measureTests(dir, label, tested) {
   console.log(
     `\n${label}: jest ran ${results.numTotalTests} tests in ${suites.length} suites, ${((lastEnd - results.startTime) / 1000).toFixed(1)} s from start to the last suite's end; the suites' own times add up to ${total.toFixed(1)} s`,
   );
+  // A failed run's figures still count, but not unexplained.
+  for (const failure of failedTests(results, dir)) console.log(`${label}: FAILED ${failure}`);
   console.table(
     suites.slice(0, 12).map((s) => ({
       ...s,
