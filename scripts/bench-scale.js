@@ -161,14 +161,15 @@ function addEnvironments(dir, count) {
   writeFileSync(pipelineFile, pipeline);
   // Its reviewers: production's, where the bootstrap names reviewers (a commit before decision
   // 0041 does not, and does not ask for them).
-  const bootstrapFile = path.join(dir, "bootstrap", "Pulumi.shared.yaml");
+  const { bootstrapStackFile } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
+  const bootstrapFile = path.join(dir, bootstrapStackFile);
   const bootstrap = readFileSync(bootstrapFile, "utf8");
   if (/^ +reviewers:$/m.test(bootstrap)) {
     const reviewers = replaceOnce(
       bootstrap,
       /^( +)production: (.+)\n/m,
       (line, indent, teams) => line + stages.map((stage) => `${indent}${stage}: ${teams}\n`).join(""),
-      "bootstrap/Pulumi.shared.yaml: production's reviewers",
+      `${bootstrapStackFile}: production's reviewers`,
     );
     writeFileSync(bootstrapFile, reviewers);
   }
