@@ -210,6 +210,27 @@ describe("editStackFile holds the stack file's lock", () => {
     expect(readdirSync(directory)).toEqual(["Pulumi.acceptance.yaml"]);
   });
 
+  test("a lock that is there to create but gone each time it is read fails, its holder not known", async () => {
+    // Other commands that take and let go of the lock between each of this edit's steps.
+    const enoent = () => Promise.reject(Object.assign(new Error("ENOENT"), { code: "ENOENT" }));
+    const fleeting: typeof fs = {
+      ...fs,
+      open: (...args: Parameters<typeof fs.open>) =>
+        args[0] === lock()
+          ? Promise.reject(Object.assign(new Error("EEXIST"), { code: "EEXIST" }))
+          : fs.open(...args),
+      readFile: ((file: string, options: unknown) =>
+        file === lock() ? enoent() : fs.readFile(file, options as "utf8")) as typeof fs.readFile,
+      stat: ((file: string) => (file === lock() ? enoent() : fs.stat(file))) as typeof fs.stat,
+    };
+    await expect(appendX(fleeting)).rejects.toThrow(
+      new PlatformError(
+        `Pulumi.acceptance.yaml is being edited by another platform command (its pid not known, lock file ${lock()}); run again once it has finished; nothing was written`,
+      ),
+    );
+    expect(readFileSync(file, "utf8")).toBe("old\n");
+  });
+
   test("a lock left by a process that no longer runs is taken over, with a note", async () => {
     const { pid } = spawnSync(process.execPath, ["-e", ""]);
     writeFileSync(lock(), `${pid}\n`);
