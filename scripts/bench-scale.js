@@ -47,6 +47,9 @@ const projectFiles = [
 const digestOf = (index, version) =>
   `sha256:${version.toString(16).padStart(4, "0")}${index.toString(16).padStart(60, "0")}`;
 
+/** The stack files' names, as the project builds them (bench.js has built dist/ by now). */
+const stackFiles = () => require(path.join(root, "dist", "stack-config", "stack-files.js"));
+
 /** Replaces `pattern` in `text`, or fails naming what the catalog no longer looks like. */
 function replaceOnce(text, pattern, replacement, what) {
   if (!pattern.test(text)) {
@@ -161,7 +164,7 @@ function addEnvironments(dir, count) {
   writeFileSync(pipelineFile, pipeline);
   // Its reviewers: production's, where the bootstrap names reviewers (a commit before decision
   // 0041 does not, and does not ask for them).
-  const { bootstrapStackFile } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
+  const { bootstrapStackFile } = stackFiles();
   const bootstrapFile = path.join(dir, bootstrapStackFile);
   const bootstrap = readFileSync(bootstrapFile, "utf8");
   if (/^ +reviewers:$/m.test(bootstrap)) {
@@ -202,8 +205,7 @@ const stackFile = (comment, names, version) =>
  * run yet), `restore()` (the working tree back to its commit, after a promote) and `remove()`.
  */
 function scaleProject(count, source = root, environmentCount = 2) {
-  // The stack files' names, as the project builds them (bench.js has built dist/ by now).
-  const { stackFileName } = require(path.join(root, "dist", "stack-config", "stack-files.js"));
+  const { stackFileName } = stackFiles();
   // The outputs file beside the project, not in it: gate counts every changed file.
   const scratch = mkdtempSync(path.join(tmpdir(), `bench-scale-${count}-`));
   const dir = path.join(scratch, "project");

@@ -306,15 +306,15 @@ function benchStart() {
  * A checkout of `ref` in a temporary directory beside this one's dependencies, built as `npm ci`
  * builds it (its own `npm run build`): the "before" of `BENCH_BASE=<ref> npm run bench -- tests`.
  */
+/** The commit a git ref names in this repository. */
+const commitOf = (ref) =>
+  execFileSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
+
 function checkoutOf(ref) {
   const dir = mkdtempSync(path.join(tmpdir(), "bench-base-"));
   execFileSync("git", ["clone", "--quiet", "--no-checkout", "--shared", root, dir], { stdio: "inherit" });
   // The commit, resolved here: a branch name in the clone would be its origin's (`main` failed).
-  const commit = execFileSync("git", ["rev-parse", "--verify", `${ref}^{commit}`], {
-    cwd: root,
-    encoding: "utf8",
-  }).trim();
-  execFileSync("git", ["checkout", "--quiet", "--detach", commit], { cwd: dir, stdio: "inherit" });
+  execFileSync("git", ["checkout", "--quiet", "--detach", commitOf(ref)], { cwd: dir, stdio: "inherit" });
   execFileSync("ln", ["-s", path.join(root, "node_modules"), path.join(dir, "node_modules")]);
   execFileSync("npm", ["run", "build", "--silent"], { cwd: dir, stdio: "inherit" });
   return dir;
@@ -439,11 +439,7 @@ function testedSuites(base) {
   if (only === "base") {
     if (!base)
       throw new Error("BENCH_TESTS=base runs the suites of BENCH_BASE: set BENCH_BASE=<git ref> too");
-    const commit = execFileSync("git", ["rev-parse", "--verify", `${base}^{commit}`], {
-      cwd: root,
-      encoding: "utf8",
-    }).trim();
-    const files = suitesAt(root, commit);
+    const files = suitesAt(root, commitOf(base));
     return (dir) => ({
       patterns: exactSuitePatterns(dir, files),
       shown: `<the ${files.length} suites of ${base}>`,
@@ -481,9 +477,9 @@ function benchTests() {
  * repeat promotes every app from acceptance to production, gates that, and puts it back.
  */
 function benchScale() {
-  // Quick: one copy, with one app added to the catalog's. Each copy: apps, environments.
-  // Quick: one environment inserted, so that the recipe that inserts them cannot rot unseen
-  // (it did once: the 5-environment copy lacked the reviewers decision 0041 requires).
+  // Each copy: apps, environments. Quick: one copy, with one app added to the catalog's and one
+  // environment inserted, so that the recipe that inserts them cannot rot unseen (it did once:
+  // the 5-environment copy lacked the reviewers decision 0041 requires).
   const sizes = quick
     ? [[4, 3]]
     : [

@@ -234,8 +234,9 @@ describe("the layers of the sources", () => {
         if (dir === ".") return undefined;
       }
     };
+    const files = sources();
     const loaded = [
-      ...new Set(["index.ts", "bootstrap/index.ts"].flatMap((program) => [...loadedBy(program, sources())])),
+      ...new Set(["index.ts", "bootstrap/index.ts"].flatMap((program) => [...loadedBy(program, files)])),
     ];
     expect(loaded).toEqual(expect.arrayContaining(["apps/main-api/app.ts", "apps/customer-api/app.ts"]));
     expect(loaded.filter((file) => packageType(file) === "module")).toEqual([]);

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import type * as ProgramRuns from "../cli/program-runs";
 import type { runPlan as RunPlan } from "../cli/program-runs";
 import { decodeRun, encodeRun, sharedRunsVariable } from "./program";
+import { workerRunPlan } from "./worker-plan-runs";
 
 // The CLI's plans, shared across the suites of one jest invocation (docs/decisions/0063), as
 // test/program.ts shares the in-process runs of index.ts. A plan is a pure function of the
@@ -85,4 +87,12 @@ export function sharedRunPlan(runPlan: typeof RunPlan): typeof RunPlan {
     renameSync(`${file}.${process.pid}`, file);
     return run;
   };
+}
+
+/**
+ * cli/program-runs as the suites get it (test/share-plans.setup.ts): `runPlan` through the plan
+ * runners of the jest worker (test/worker-plan-runs.ts), its successful plans shared.
+ */
+export function sharedProgramRuns(actual: typeof ProgramRuns): typeof ProgramRuns {
+  return { ...actual, runPlan: sharedRunPlan(workerRunPlan(actual.runPlan)) };
 }

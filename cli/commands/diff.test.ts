@@ -12,14 +12,10 @@ import { runPlan } from "../program-runs";
 // Each plan the CLI's diff makes is counted, and shared with the other suites as every suite's
 // are (test/share-plans.setup.ts).
 jest.mock("../program-runs", () => {
-  const actual = jest.requireActual<typeof import("../program-runs")>("../program-runs");
-  const { sharedRunPlan } = jest.requireActual<typeof import("../../test/shared-plan-runs")>(
-    "../../test/shared-plan-runs",
-  );
-  const { workerRunPlan } = jest.requireActual<typeof import("../../test/worker-plan-runs")>(
-    "../../test/worker-plan-runs",
-  );
-  return { ...actual, runPlan: jest.fn(sharedRunPlan(workerRunPlan(actual.runPlan))) };
+  const shared = jest
+    .requireActual<typeof import("../../test/shared-plan-runs")>("../../test/shared-plan-runs")
+    .sharedProgramRuns(jest.requireActual("../program-runs"));
+  return { ...shared, runPlan: jest.fn(shared.runPlan) };
 });
 
 // A list of changed files with a blind spot, for the test of the gate's second line: with it on,
